@@ -1,0 +1,332 @@
+/**
+ * The behaviour every event store adapter must show. Each adapter's spec calls `describeEventStoreContract`
+ * with a factory; stream names are unique per test so the suite also runs against a shared KurrentDB.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  DuplicateEventIdError,
+  EventStore,
+  NewEvent,
+  RecordedEvent,
+  WrongExpectedRevisionError,
+  comparePositions,
+} from '../src';
+
+export interface EventStoreFixture {
+  store: EventStore;
+  dispose(): Promise<void>;
+}
+
+export const newEvent = (type = 'Happened', data: unknown = { n: 1 }, metadata = {}): NewEvent => ({
+  id: randomUUID(),
+  type,
+  data,
+  metadata,
+});
+
+export const uniqueStream = (category = 'test') => `${category}-${randomUUID().replace(/-/g, '')}`;
+
+/** Collects subscription deliveries and lets a test wait for a condition on them. */
+export function collector() {
+  const seen: RecordedEvent[] = [];
+  let notify = () => undefined as void;
+  return {
+    seen,
+    onEvent: async (event: RecordedEvent) => {
+      seen.push(event);
+      notify();
+    },
+    async waitFor(predicate: (events: RecordedEvent[]) => boolean, timeoutMs = 20_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(seen)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting; ${seen.length} events seen`);
+        await new Promise<void>((resolve) => {
+          notify = resolve;
+          setTimeout(resolve, 50);
+        });
+      }
+    },
+  };
+}
+
+export function describeEventStoreContract(adapter: string, createFixture: () => Promise<EventStoreFixture>): void {
+  describe(`${adapter} event store contract`, () => {
+    let fixture: EventStoreFixture;
+    let store: EventStore;
+
+    beforeAll(async () => {
+      fixture = await createFixture();
+      store = fixture.store;
+    });
+    afterAll(async () => fixture?.dispose());
+
+    describe('expected revision', () => {
+      it('no_stream creates a stream once and refuses when it exists', async () => {
+        const stream = uniqueStream();
+        const first = await store.appendToStream(stream, [newEvent(), newEvent()], { expectedRevision: 'no_stream' });
+        expect(first).toMatchObject({ nextExpectedRevision: 1, written: true });
+
+        const error = await store
+          .appendToStream(stream, [newEvent()], { expectedRevision: 'no_stream' })
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(error).toMatchObject({ streamId: stream, expected: 'no_stream', actual: 1 });
+      });
+
+      it('an exact revision succeeds when it matches and conflicts when stale', async () => {
+        const stream = uniqueStream();
+        await store.appendToStream(stream, [newEvent()], { expectedRevision: 'no_stream' });
+        const second = await store.appendToStream(stream, [newEvent()], { expectedRevision: 0 });
+        expect(second.nextExpectedRevision).toBe(1);
+
+        await expect(store.appendToStream(stream, [newEvent()], { expectedRevision: 0 })).rejects.toMatchObject({
+          name: 'WrongExpectedRevisionError',
+          expected: 0,
+          actual: 1,
+        });
+        await expect(store.appendToStream(uniqueStream(), [newEvent()], { expectedRevision: 0 })).rejects.toMatchObject({
+          name: 'WrongExpectedRevisionError',
+          actual: -1,
+        });
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
+      it('stream_exists refuses a missing stream; any never refuses', async () => {
+        const stream = uniqueStream();
+        await expect(store.appendToStream(stream, [newEvent()], { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(
+          WrongExpectedRevisionError,
+        );
+        expect((await store.appendToStream(stream, [newEvent()], { expectedRevision: 'any' })).nextExpectedRevision).toBe(0);
+        expect((await store.appendToStream(stream, [newEvent()], { expectedRevision: 'stream_exists' })).nextExpectedRevision).toBe(1);
+        expect((await store.appendToStream(stream, [newEvent()], { expectedRevision: 'any' })).nextExpectedRevision).toBe(2);
+      });
+
+      it('of two concurrent writers at the same revision exactly one wins', async () => {
+        const stream = uniqueStream();
+        await store.appendToStream(stream, [newEvent()], { expectedRevision: 'no_stream' });
+        const results = await Promise.allSettled(
+          Array.from({ length: 5 }, () => store.appendToStream(stream, [newEvent()], { expectedRevision: 0 })),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) {
+          expect(r.reason).toBeInstanceOf(WrongExpectedRevisionError);
+        }
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
+      it('rejects invalid arguments', async () => {
+        await expect(store.appendToStream(uniqueStream(), [], { expectedRevision: 'any' })).rejects.toThrow(/at least one event/);
+        await expect(store.appendToStream(uniqueStream(), [newEvent()], { expectedRevision: -3 })).rejects.toThrow(/expectedRevision/);
+      });
+    });
+
+    describe('idempotent append by event id', () => {
+      it('appending the same events again writes nothing, even with a stale expected revision', async () => {
+        const stream = uniqueStream();
+        const events = [newEvent('A'), newEvent('B')];
+        const first = await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
+        const again = await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
+        expect(again).toMatchObject({ written: false, nextExpectedRevision: 1 });
+        expect(comparePositions(again.position, first.position)).toBe(0);
+        expect((await store.readStream(stream)).map((e) => e.id)).toEqual(events.map((e) => e.id));
+      });
+
+      it('refuses a batch that repeats only some ids, or ids stored in another stream', async () => {
+        const stream = uniqueStream();
+        const stored = newEvent();
+        await store.appendToStream(stream, [stored], { expectedRevision: 'no_stream' });
+        await expect(store.appendToStream(stream, [stored, newEvent()], { expectedRevision: 0 })).rejects.toBeInstanceOf(
+          DuplicateEventIdError,
+        );
+        await expect(store.appendToStream(uniqueStream(), [stored], { expectedRevision: 'any' })).rejects.toBeInstanceOf(
+          DuplicateEventIdError,
+        );
+        expect(await store.readStream(stream)).toHaveLength(1);
+      });
+    });
+
+    describe('reading a stream', () => {
+      it('reads forwards and backwards, from a revision, with a limit', async () => {
+        const stream = uniqueStream();
+        const events = Array.from({ length: 6 }, (_, n) => newEvent('Counted', { n }));
+        await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
+
+        const forwards = await store.readStream(stream);
+        expect(forwards.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5]);
+        expect(forwards.map((e) => (e.data as { n: number }).n)).toEqual([0, 1, 2, 3, 4, 5]);
+        expect((await store.readStream(stream, { fromRevision: 2, maxCount: 3 })).map((e) => e.revision)).toEqual([2, 3, 4]);
+        expect((await store.readStream(stream, { direction: 'backwards' })).map((e) => e.revision)).toEqual([5, 4, 3, 2, 1, 0]);
+        expect(
+          (await store.readStream(stream, { direction: 'backwards', fromRevision: 3, maxCount: 2 })).map((e) => e.revision),
+        ).toEqual([3, 2]);
+        expect(await store.readStream(uniqueStream())).toEqual([]);
+      });
+
+      it('keeps type, schema version, data and metadata exactly', async () => {
+        const stream = uniqueStream();
+        const metadata = {
+          occurred_at: '2026-01-02T03:04:05.000Z',
+          actor: { key_id: 'k1', user_email: 'a@example.com', org_id: 'o1', role: 'admin' },
+          correlation_id: randomUUID(),
+          causation_id: randomUUID(),
+        };
+        const event: NewEvent = { id: randomUUID(), type: 'LeakDetected', schemaVersion: 2, data: { nested: { list: [1, 'x', null] } }, metadata };
+        await store.appendToStream(stream, [event, newEvent()], { expectedRevision: 'any' });
+        const [read, defaulted] = await store.readStream(stream);
+        expect(read).toMatchObject({ id: event.id, type: 'LeakDetected', schemaVersion: 2, streamId: stream, revision: 0, data: event.data, metadata });
+        expect(read.recordedAt).toBeInstanceOf(Date);
+        expect(defaulted.schemaVersion).toBe(1);
+      });
+    });
+
+    describe('reading all', () => {
+      it('returns events in position order, strictly after a given position', async () => {
+        const a = uniqueStream();
+        const b = uniqueStream();
+        await store.appendToStream(a, [newEvent('A0')], { expectedRevision: 'no_stream' });
+        await store.appendToStream(b, [newEvent('B0'), newEvent('B1')], { expectedRevision: 'no_stream' });
+        await store.appendToStream(a, [newEvent('A1')], { expectedRevision: 0 });
+
+        const ours = (await readEverything(store)).filter((e) => e.streamId === a || e.streamId === b);
+        expect(ours.map((e) => e.type)).toEqual(['A0', 'B0', 'B1', 'A1']);
+        for (let i = 1; i < ours.length; i++) expect(comparePositions(ours[i - 1].position, ours[i].position)).toBe(-1);
+
+        const afterSecond = (await readEverything(store, ours[1].position)).filter((e) => e.streamId === a || e.streamId === b);
+        expect(afterSecond.map((e) => e.type)).toEqual(['B1', 'A1']);
+        const page = await store.readAll({ after: ours[0].position, maxCount: 2 });
+        expect(page).toHaveLength(2);
+      });
+    });
+
+    describe('catch-up subscription', () => {
+      it('delivers stored events after the checkpoint, then live ones, in order', async () => {
+        const stream = uniqueStream();
+        await store.appendToStream(stream, [newEvent('E0'), newEvent('E1')], { expectedRevision: 'no_stream' });
+        const [first] = await store.readStream(stream);
+
+        const seen = collector();
+        const subscription = store.subscribeToAll({ after: first.position, onEvent: seen.onEvent });
+        try {
+          await store.appendToStream(stream, [newEvent('E2')], { expectedRevision: 1 });
+          await store.appendToStream(stream, [newEvent('E3')], { expectedRevision: 2 });
+          await seen.waitFor((events) => events.filter((e) => e.streamId === stream).length >= 3);
+          await new Promise((r) => setTimeout(r, 300));
+          expect(seen.seen.filter((e) => e.streamId === stream).map((e) => e.type)).toEqual(['E1', 'E2', 'E3']);
+        } finally {
+          await subscription.stop();
+        }
+      });
+
+      it('delivers nothing after stop', async () => {
+        const stream = uniqueStream();
+        const seen = collector();
+        const subscription = store.subscribeToAll({ onEvent: seen.onEvent });
+        await store.appendToStream(stream, [newEvent('before')], { expectedRevision: 'no_stream' });
+        await seen.waitFor((events) => events.some((e) => e.streamId === stream));
+        await subscription.stop();
+        await store.appendToStream(stream, [newEvent('after')], { expectedRevision: 0 });
+        await new Promise((r) => setTimeout(r, 500));
+        expect(seen.seen.filter((e) => e.streamId === stream).map((e) => e.type)).toEqual(['before']);
+      });
+
+      it('reports a failing handler through onError and stops', async () => {
+        const stream = uniqueStream();
+        await store.appendToStream(stream, [newEvent('boom')], { expectedRevision: 'no_stream' });
+        const [stored] = await store.readStream(stream);
+        const errors: unknown[] = [];
+        const subscription = store.subscribeToAll({
+          after: previousPosition(await readEverything(store), stored),
+          onEvent: (e) => {
+            if (e.id === stored.id) throw new Error('handler failed');
+          },
+          onError: (e) => errors.push(e),
+        });
+        const deadline = Date.now() + 10_000;
+        while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        await subscription.stop();
+        expect(errors).toHaveLength(1);
+        expect(String(errors[0])).toMatch(/handler failed/);
+      });
+    });
+
+    describe('concurrency', () => {
+      it('8 writers x 500 events with conflicts and retries: a live subscriber sees each exactly once, in stream order', async () => {
+        const writers = 8;
+        const perWriter = 500;
+        const streams = Array.from({ length: 12 }, () => uniqueStream('conc'));
+        const ours = new Set(streams);
+        const seen = collector();
+        const startAfter = lastPosition(await readEverything(store));
+        const subscription = store.subscribeToAll({ after: startAfter, onEvent: (e) => (ours.has(e.streamId) ? seen.onEvent(e) : undefined) });
+        let conflicts = 0;
+        try {
+          await Promise.all(
+            Array.from({ length: writers }, async (_, w) => {
+              const known = new Map<string, number>();
+              let written = 0;
+              while (written < perWriter) {
+                const stream = streams[(w * 7 + written) % streams.length];
+                const size = Math.min(1 + (written % 3), perWriter - written);
+                const batch = Array.from({ length: size }, (_, i) => newEvent('Wrote', { w, n: written + i }));
+                for (;;) {
+                  const expected = known.get(stream) ?? 'no_stream';
+                  try {
+                    const result = await store.appendToStream(stream, batch, { expectedRevision: expected });
+                    known.set(stream, result.nextExpectedRevision);
+                    break;
+                  } catch (error) {
+                    if (!(error instanceof WrongExpectedRevisionError)) throw error;
+                    conflicts++;
+                    known.set(stream, error.actual); // decide again against fresh state
+                  }
+                }
+                written += size;
+              }
+            }),
+          );
+          const total = writers * perWriter;
+          await seen.waitFor((events) => events.length >= total, 60_000);
+          await new Promise((r) => setTimeout(r, 300));
+
+          expect(seen.seen).toHaveLength(total);
+          expect(new Set(seen.seen.map((e) => e.id)).size).toBe(total);
+          expect(conflicts).toBeGreaterThan(0); // the test really exercised the conflict path
+          for (let i = 1; i < seen.seen.length; i++) {
+            expect(comparePositions(seen.seen[i - 1].position, seen.seen[i].position)).toBe(-1);
+          }
+          for (const stream of streams) {
+            const revisions = seen.seen.filter((e) => e.streamId === stream).map((e) => e.revision);
+            expect(revisions).toEqual(revisions.map((_, i) => i));
+          }
+          for (let w = 0; w < writers; w++) {
+            const ns = seen.seen.filter((e) => (e.data as { w: number }).w === w).map((e) => (e.data as { n: number }).n);
+            expect([...ns].sort((a, b) => a - b)).toEqual(Array.from({ length: perWriter }, (_, i) => i));
+          }
+        } finally {
+          await subscription.stop();
+        }
+      }, 120_000);
+    });
+  });
+}
+
+/** Reads the whole all-stream page by page. */
+export async function readEverything(store: EventStore, after?: RecordedEvent['position']): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  let cursor = after;
+  for (;;) {
+    const page = await store.readAll({ after: cursor, maxCount: 1000 });
+    events.push(...page);
+    if (page.length < 1000) return events;
+    cursor = page[page.length - 1].position;
+  }
+}
+
+function lastPosition(events: RecordedEvent[]) {
+  return events.length ? events[events.length - 1].position : undefined;
+}
+
+function previousPosition(all: RecordedEvent[], target: RecordedEvent) {
+  const index = all.findIndex((e) => e.id === target.id);
+  return index > 0 ? all[index - 1].position : undefined;
+}

@@ -1,0 +1,157 @@
+import { Pool, PoolClient } from 'pg';
+import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
+import { PostgresEventStore, RecordedEvent } from '../src';
+import { collector, describeEventStoreContract, newEvent, readEverything, uniqueStream } from './event-store.contract';
+
+let pg: ThrowawayPostgres;
+beforeAll(async () => {
+  pg = await startThrowawayPostgres();
+});
+afterAll(async () => pg?.stop());
+
+describeEventStoreContract('PostgreSQL', async () => {
+  const store = await PostgresEventStore.create(await pg.newPool('contract'), { pollIntervalMs: 100 });
+  return { store, dispose: () => store.close() };
+});
+
+describe('PostgreSQL all-stream never skips a late-committing transaction', () => {
+  let url: string;
+  let store: PostgresEventStore;
+  const pools: Pool[] = [];
+  const quietPool = (connectionString: string) => {
+    const pool = new Pool({ connectionString, max: 4 });
+    pool.on('error', () => undefined);
+    pools.push(pool);
+    return pool;
+  };
+  beforeAll(async () => {
+    url = await pg.newDatabase('gaps');
+    store = await PostgresEventStore.create(quietPool(url), { pollIntervalMs: 50 });
+  });
+  afterAll(async () => {
+    await store.close();
+    await Promise.all(pools.map((p) => p.end()));
+  });
+
+  it('delivers an event whose transaction stayed open for seconds while later ones committed', async () => {
+    const gated = gatedPool(url, quietPool);
+    const slowStore = await PostgresEventStore.create(gated.pool);
+    const seen = collector();
+    const subscription = store.subscribeToAll({ after: last(await readEverything(store)), onEvent: seen.onEvent });
+    try {
+      const slowStream = uniqueStream('slow');
+      const hold = gated.hold();
+      const slowAppend = slowStore.appendToStream(slowStream, [newEvent('Slow')], { expectedRevision: 'no_stream' });
+      await hold.atCommit;
+
+      const fastStreams = Array.from({ length: 20 }, () => uniqueStream('fast'));
+      for (const stream of fastStreams) await store.appendToStream(stream, [newEvent('Fast')], { expectedRevision: 'no_stream' });
+      await new Promise((r) => setTimeout(r, 3000)); // several seconds with the slow transaction open
+
+      // While the slow transaction is open, nothing after it may be handed out, or a checkpoint would pass it.
+      expect(seen.seen.filter((e) => e.type === 'Fast')).toHaveLength(0);
+      hold.release('commit');
+      await slowAppend;
+
+      await seen.waitFor((events) => events.length >= 21);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen.seen.map((e) => e.type)).toEqual(['Slow', ...fastStreams.map(() => 'Fast')]);
+      // The gap really existed: the slow event's insert sequence is lower than the fast ones that committed first.
+      const slow = seen.seen[0];
+      expect(seen.seen.slice(1).every((e: RecordedEvent) => e.position.prepare > slow.position.prepare)).toBe(true);
+    } finally {
+      await subscription.stop();
+      await slowStore.close();
+    }
+  }, 30_000);
+
+  it('skips nothing and delivers nothing of a transaction that rolled back', async () => {
+    const gated = gatedPool(url, quietPool);
+    const slowStore = await PostgresEventStore.create(gated.pool);
+    const seen = collector();
+    const subscription = store.subscribeToAll({ after: last(await readEverything(store)), onEvent: seen.onEvent });
+    try {
+      const doomedStream = uniqueStream('doomed');
+      const hold = gated.hold();
+      const doomed = slowStore.appendToStream(doomedStream, [newEvent('Doomed')], { expectedRevision: 'no_stream' });
+      await hold.atCommit;
+      const before = uniqueStream('ok');
+      await store.appendToStream(before, [newEvent('Kept1')], { expectedRevision: 'no_stream' });
+      hold.release('rollback');
+      await expect(doomed).rejects.toThrow(/simulated failure/);
+      await store.appendToStream(before, [newEvent('Kept2')], { expectedRevision: 0 });
+
+      await seen.waitFor((events) => events.length >= 2);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen.seen.map((e) => e.type)).toEqual(['Kept1', 'Kept2']);
+      expect(await store.readStream(doomedStream)).toEqual([]);
+      // The stream was never created, so the same append can be made again.
+      await expect(store.appendToStream(doomedStream, [newEvent('Doomed')], { expectedRevision: 'no_stream' })).resolves.toMatchObject({
+        nextExpectedRevision: 0,
+      });
+    } finally {
+      await subscription.stop();
+      await slowStore.close();
+    }
+  }, 30_000);
+
+  it('resumes from a checkpoint after a restart without repeating or losing events', async () => {
+    const stream = uniqueStream('resume');
+    await store.appendToStream(stream, [newEvent('R0'), newEvent('R1')], { expectedRevision: 'no_stream' });
+    const firstRun = collector();
+    const first = store.subscribeToAll({ onEvent: firstRun.onEvent });
+    await firstRun.waitFor((events) => events.some((e) => e.type === 'R1'));
+    await first.stop();
+    const checkpoint = firstRun.seen[firstRun.seen.length - 1].position;
+
+    await store.appendToStream(stream, [newEvent('R2')], { expectedRevision: 1 });
+    const reopened = await PostgresEventStore.create(quietPool(url));
+    const secondRun = collector();
+    const second = reopened.subscribeToAll({ after: checkpoint, onEvent: secondRun.onEvent });
+    try {
+      await secondRun.waitFor((events) => events.some((e) => e.type === 'R2'));
+      expect(secondRun.seen.map((e) => e.type)).toEqual(['R2']);
+    } finally {
+      await second.stop();
+      await reopened.close();
+    }
+  });
+});
+
+/**
+ * A pool whose appends stop just before COMMIT until the test releases them: the real adapter code path,
+ * with a transaction held open (or rolled back) while other appends commit.
+ */
+function gatedPool(url: string, quietPool: (url: string) => Pool) {
+  const pool = quietPool(url);
+  const gates: Array<{ reached: () => void; release: Promise<'commit' | 'rollback'> }> = [];
+  const connect = pool.connect.bind(pool) as () => Promise<PoolClient>;
+  (pool as unknown as { connect: () => Promise<PoolClient> }).connect = async () => {
+    const client = await connect();
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = async (...args: unknown[]) => {
+      const gate = args[0] === 'COMMIT' ? gates.shift() : undefined;
+      if (gate) {
+        gate.reached();
+        if ((await gate.release) === 'rollback') throw new Error('simulated failure before commit');
+      }
+      return query(...args);
+    };
+    return client;
+  };
+  return {
+    pool,
+    /** The next append will wait before COMMIT; returns handles to observe and release it. */
+    hold() {
+      let reached!: () => void;
+      let release!: (how: 'commit' | 'rollback') => void;
+      const atCommit = new Promise<void>((r) => (reached = r));
+      gates.push({ reached, release: new Promise((r) => (release = r)) });
+      return { atCommit, release };
+    },
+  };
+}
+
+function last(events: RecordedEvent[]) {
+  return events.length ? events[events.length - 1].position : undefined;
+}

@@ -1,0 +1,2 @@
+export * from './postgres/postgres-server';
+export * from './postgres/postgres-binaries';

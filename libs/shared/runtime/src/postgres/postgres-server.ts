@@ -1,0 +1,163 @@
+/**
+ * Runs a private PostgreSQL server from the npm-shipped binaries: initialise once into a data directory,
+ * start on a loopback port, stop cleanly. Used by embedded mode (`npm start`) and by every integration test.
+ *
+ * PostgreSQL refuses to run as root, so when we are root the server runs as `nobody` and owns its
+ * data directory; the generated password lives in the data directory, readable only by its owner.
+ */
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { findPostgresBinaries } from './postgres-binaries';
+
+const run = promisify(execFile);
+const NOBODY = 65534;
+
+export interface PostgresServerOptions {
+  /** Holds `pgdata/` and the password file. Created if missing. */
+  dir: string;
+  /** 0 or omitted: pick a free loopback port. */
+  port?: number;
+  /** Extra `-c name=value` settings. */
+  settings?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export class PostgresServer {
+  private process?: ChildProcess;
+  private exited?: Promise<void>;
+  private actualPort = 0;
+
+  constructor(private readonly options: PostgresServerOptions) {}
+
+  get port(): number {
+    return this.actualPort;
+  }
+
+  /** Connection URL for `database` (default `postgres`). */
+  url(database = 'postgres'): string {
+    return `postgres://postgres:${encodeURIComponent(this.password())}@127.0.0.1:${this.actualPort}/${database}`;
+  }
+
+  async start(): Promise<void> {
+    await this.initialise();
+    this.actualPort = this.options.port || (await freePort());
+    const { postgres } = findPostgresBinaries();
+    const args = ['-D', this.dataDir, '-p', String(this.actualPort), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+    for (const [name, value] of Object.entries(this.options.settings ?? {})) args.push('-c', `${name}=${value}`);
+    const child = spawn(postgres, args, { stdio: ['ignore', 'pipe', 'pipe'], ...asOwner() });
+    this.process = child;
+    const output: string[] = [];
+    const collect = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        output.push(line);
+        if (output.length > 50) output.shift();
+        this.options.log?.(line);
+      }
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    try {
+      await this.waitUntilReady(child);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${output.join('\n')}`);
+    }
+  }
+
+  /** Fast shutdown: rolls back open transactions, writes a checkpoint, exits. */
+  async stop(): Promise<void> {
+    if (!this.process || this.process.exitCode !== null) return;
+    this.process.kill('SIGINT');
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000).unref());
+    if ((await Promise.race([this.exited, timeout])) === 'timeout') this.process.kill('SIGKILL');
+    await this.exited;
+  }
+
+  async createDatabase(name: string): Promise<string> {
+    const client = new Client({ connectionString: this.url() });
+    await client.connect();
+    try {
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    } finally {
+      await client.end();
+    }
+    return this.url(name);
+  }
+
+  private get dataDir(): string {
+    return path.join(this.options.dir, 'pgdata');
+  }
+
+  private get passwordFile(): string {
+    return path.join(this.options.dir, 'pg-password');
+  }
+
+  private password(): string {
+    return readFileSync(this.passwordFile, 'utf8').trim();
+  }
+
+  private async initialise(): Promise<void> {
+    mkdirSync(this.options.dir, { recursive: true });
+    if (existsSync(path.join(this.dataDir, 'PG_VERSION'))) return;
+    if (!existsSync(this.passwordFile)) writeFileSync(this.passwordFile, randomBytes(24).toString('hex'), { mode: 0o600 });
+    if (isRoot()) {
+      chownSync(this.options.dir, NOBODY, NOBODY);
+      chownSync(this.passwordFile, NOBODY, NOBODY);
+    }
+    const { initdb } = findPostgresBinaries();
+    await run(
+      initdb,
+      ['-D', this.dataDir, '-U', 'postgres', `--pwfile=${this.passwordFile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8'],
+      asOwner(),
+    ).catch((error: { stderr?: string; message: string }) => {
+      throw new Error(`initdb failed: ${error.stderr || error.message}`);
+    });
+  }
+
+  private async waitUntilReady(child: ChildProcess): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`postgres exited with code ${child.exitCode}`);
+      const client = new Client({ connectionString: this.url(), connectionTimeoutMillis: 1000 });
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        return;
+      } catch (error) {
+        lastError = error;
+        await new Promise((r) => setTimeout(r, 100));
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    }
+    throw new Error(`timed out: ${String(lastError)}`);
+  }
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function asOwner(): { uid?: number; gid?: number } {
+  return isRoot() ? { uid: NOBODY, gid: NOBODY } : {};
+}
+
+/** Asks the OS for a free loopback port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
