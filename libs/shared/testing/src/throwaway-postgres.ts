@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { PostgresServer } from '@leakwatch/runtime';
+import { PostgresServer } from '@leakwatch/postgres-server';
 
 export interface ThrowawayPostgres {
   server: PostgresServer;

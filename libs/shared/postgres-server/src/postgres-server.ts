@@ -45,6 +45,7 @@ export class PostgresServer {
 
   async start(): Promise<void> {
     await this.initialise();
+    await this.stopOrphan();
     this.actualPort = this.options.port || (await freePort());
     const { postgres } = findPostgresBinaries();
     const args = ['-D', this.dataDir, '-p', String(this.actualPort), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
@@ -62,6 +63,10 @@ export class PostgresServer {
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    // If this process exits without stop() (crash, process.exit), take the server down with it.
+    const killOnExit = () => child.kill('SIGINT');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     try {
       await this.waitUntilReady(child);
     } catch (error) {
@@ -120,6 +125,19 @@ export class PostgresServer {
     });
   }
 
+  /** A server left running by a killed earlier process would hold the data directory: shut it down. */
+  private async stopOrphan(): Promise<void> {
+    const pidFile = path.join(this.dataDir, 'postmaster.pid');
+    if (!existsSync(pidFile)) return;
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+    this.options.log?.(`stopping PostgreSQL left running by an earlier process (pid ${pid})`);
+    process.kill(pid, 'SIGINT');
+    const deadline = Date.now() + 15_000;
+    while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+
   private async waitUntilReady(child: ChildProcess): Promise<void> {
     const deadline = Date.now() + 30_000;
     let lastError: unknown;
@@ -138,6 +156,15 @@ export class PostgresServer {
       }
     }
     throw new Error(`timed out: ${String(lastError)}`);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,0 +1,5 @@
+/** The `gateway` service on its own (distributed mode). */
+import { GatewayModule } from '@leakwatch/gateway/feature';
+import { runLeakwatch } from '@leakwatch/runtime';
+
+void runLeakwatch({ name: 'gateway', modules: [GatewayModule] });

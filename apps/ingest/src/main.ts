@@ -1,0 +1,5 @@
+/** The `ingest` service on its own (distributed mode). */
+import { IngestModule } from '@leakwatch/ingest/feature';
+import { runLeakwatch } from '@leakwatch/runtime';
+
+void runLeakwatch({ name: 'ingest', modules: [IngestModule] });

@@ -1,0 +1,5 @@
+/** The `leak-lifecycle` service on its own (distributed mode). */
+import { LeakLifecycleModule } from '@leakwatch/leak-lifecycle/feature';
+import { runLeakwatch } from '@leakwatch/runtime';
+
+void runLeakwatch({ name: 'leak-lifecycle', modules: [LeakLifecycleModule] });

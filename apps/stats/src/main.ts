@@ -1,0 +1,5 @@
+/** The `stats` service on its own (distributed mode). */
+import { StatsModule } from '@leakwatch/stats/feature';
+import { runLeakwatch } from '@leakwatch/runtime';
+
+void runLeakwatch({ name: 'stats', modules: [StatsModule] });

@@ -1,0 +1,45 @@
+/**
+ * Builds a configured Nest application (not yet listening): used by `runLeakwatch` and by e2e tests,
+ * so tests exercise exactly the HTTP pipeline users get.
+ */
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { LeakwatchConfig } from '../config/leakwatch-config';
+import { ProblemDetailsFilter } from '../http/problem.filter';
+import { createValidationPipe } from '../http/validation';
+import { LeakwatchAppModule, LeakwatchTarget } from './app-module';
+
+export async function createLeakwatchApp(
+  target: LeakwatchTarget,
+  config: LeakwatchConfig & { databaseUrl: string },
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(LeakwatchAppModule.create(target, config), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('urlencoded', { extended: false, limit: '64kb' });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  setUpOpenApi(app, target.name);
+  return app;
+}
+
+function setUpOpenApi(app: INestApplication, service: string): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Leakwatch API')
+      .setDescription(`Leaked credentials and API tokens, from detection to remediation. Process: ${service}.`)
+      .setVersion('1')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The API key as a bearer token' }, 'bearer')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
+}

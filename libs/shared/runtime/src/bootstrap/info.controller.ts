@@ -1,0 +1,15 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SERVICE_NAME } from '../infrastructure/tokens';
+
+@ApiTags('operations')
+@Controller()
+export class InfoController {
+  constructor(@Inject(SERVICE_NAME) private readonly service: string) {}
+
+  @Get()
+  @ApiOperation({ summary: 'What this process is and where its docs are' })
+  info() {
+    return { name: 'leakwatch', service: this.service, docs: '/docs', openapi: '/docs/openapi.json', health: '/health', metrics: '/metrics' };
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The one typed, validated place for process configuration. Every setting is an environment variable
+ * (documented in the README's configuration table); an invalid value stops start-up with a message naming it.
+ */
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import path from 'node:path';
+
+export const SERVICE_NAMES = ['gateway', 'ingest', 'leak-lifecycle', 'access-control', 'stats'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const URL_OPTIONS = { require_tld: false, require_protocol: true };
+
+export class LeakwatchEnvironment {
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(0) @Max(65535)
+  PORT?: number;
+
+  @IsOptional() @IsString() @MinLength(1)
+  LEAKWATCH_DATA_DIR?: string;
+
+  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional() @Matches(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent|kurrent\+discover):\/\//, {
+    message: 'EVENTSTORE_URL must be a kurrentdb:// or esdb:// connection string',
+  })
+  EVENTSTORE_URL?: string;
+
+  @IsOptional() @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
+  KAFKA_BROKERS?: string;
+
+  @IsOptional() @IsString() @MinLength(24, { message: 'LEAKWATCH_ADMIN_KEY must be at least 24 characters' })
+  LEAKWATCH_ADMIN_KEY?: string;
+
+  @IsOptional() @IsIn(LOG_LEVELS)
+  LOG_LEVEL?: (typeof LOG_LEVELS)[number];
+
+  @IsOptional() @IsUrl(URL_OPTIONS) INGEST_URL?: string;
+  @IsOptional() @IsUrl(URL_OPTIONS) LEAK_LIFECYCLE_URL?: string;
+  @IsOptional() @IsUrl(URL_OPTIONS) ACCESS_CONTROL_URL?: string;
+  @IsOptional() @IsUrl(URL_OPTIONS) STATS_URL?: string;
+}
+
+export interface LeakwatchConfig {
+  port: number;
+  /** Embedded mode keeps PostgreSQL here when no DATABASE_URL is given. */
+  dataDir: string;
+  databaseUrl?: string;
+  eventStoreUrl?: string;
+  kafkaBrokers?: string[];
+  adminKey?: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** Gateway upstreams in distributed mode; absent services are served in-process. */
+  upstreams: Partial<Record<Exclude<ServiceName, 'gateway'>, string>>;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LeakwatchConfig {
+  const raw = plainToInstance(LeakwatchEnvironment, pickKnown(env));
+  const errors = validateSync(raw, { whitelist: true });
+  if (errors.length) {
+    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return {
+    port: raw.PORT ?? 8080,
+    dataDir: path.resolve(raw.LEAKWATCH_DATA_DIR ?? '.leakwatch'),
+    databaseUrl: raw.DATABASE_URL,
+    eventStoreUrl: raw.EVENTSTORE_URL,
+    kafkaBrokers: raw.KAFKA_BROKERS?.split(','),
+    adminKey: raw.LEAKWATCH_ADMIN_KEY,
+    logLevel: raw.LOG_LEVEL ?? 'info',
+    upstreams: {
+      ingest: raw.INGEST_URL,
+      'leak-lifecycle': raw.LEAK_LIFECYCLE_URL,
+      'access-control': raw.ACCESS_CONTROL_URL,
+      stats: raw.STATS_URL,
+    },
+  };
+}
+
+function pickKnown(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(KNOWN_KEYS.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k] as string]));
+}
+
+/** Empty values count as unset, so `PORT= npm start` behaves like no PORT. */
+const KNOWN_KEYS = [
+  'PORT', 'LEAKWATCH_DATA_DIR', 'DATABASE_URL', 'EVENTSTORE_URL', 'KAFKA_BROKERS', 'LEAKWATCH_ADMIN_KEY', 'LOG_LEVEL',
+  'INGEST_URL', 'LEAK_LIFECYCLE_URL', 'ACCESS_CONTROL_URL', 'STATS_URL',
+];

@@ -1,0 +1,47 @@
+/**
+ * Maps every error to problem+json. Unknown errors become a 500 whose body says nothing about internals;
+ * the error itself is logged (never request bodies, which may hold secrets).
+ */
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { PROBLEM_CONTENT_TYPE, ProblemDetails, problem, statusSlug } from './problem';
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request>();
+    const body = this.toProblem(exception);
+    body.instance ??= request.originalUrl?.split('?')[0];
+    if (body.status >= 500) this.logger.error({ err: exception, path: body.instance }, 'request failed');
+    if (response.headersSent) return;
+    response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+
+  private toProblem(exception: unknown): ProblemDetails {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const payload = exception.getResponse();
+      if (typeof payload === 'object' && payload !== null && 'type' in payload && 'title' in payload) {
+        return { ...(payload as ProblemDetails) };
+      }
+      const message = typeof payload === 'string' ? payload : (payload as { message?: unknown }).message;
+      const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
+      return problem(status, statusSlug(status), exception.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1 $2'), detail);
+    }
+    if (isBodyParserError(exception)) {
+      const status = exception.status;
+      const title = status === 413 ? 'Payload too large' : 'Malformed request body';
+      return problem(status, status === 413 ? 'payload-too-large' : 'malformed-body', title, exception.message);
+    }
+    return problem(500, 'internal-error', 'Internal server error', 'The request could not be completed; it has been logged.');
+  }
+}
+
+function isBodyParserError(error: unknown): error is { status: number; message: string; type: string } {
+  const e = error as { status?: unknown; type?: unknown };
+  return typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.type === 'string';
+}

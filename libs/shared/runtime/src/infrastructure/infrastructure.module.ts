@@ -1,0 +1,68 @@
+/**
+ * Wires the adapters behind the ports from configuration — the only place that knows which runtime mode
+ * we are in. Same code paths in both modes: PostgreSQL pool always; event store = KurrentDB when
+ * EVENTSTORE_URL is set, else PostgreSQL.
+ */
+import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { EVENT_STORE, EventStore, PostgresEventStore } from '@leakwatch/event-store';
+import { Pool } from 'pg';
+import { LeakwatchConfig } from '../config/leakwatch-config';
+import { HealthRegistry } from '../health/health';
+import { LEAKWATCH_CONFIG, PG_POOL, SERVICE_NAME } from './tokens';
+
+@Global()
+@Module({})
+export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Infrastructure');
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(LEAKWATCH_CONFIG) private readonly config: LeakwatchConfig,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  static forRoot(config: LeakwatchConfig & { databaseUrl: string }, service: string): DynamicModule {
+    return {
+      module: InfrastructureModule,
+      providers: [
+        { provide: LEAKWATCH_CONFIG, useValue: config },
+        { provide: SERVICE_NAME, useValue: service },
+        {
+          provide: PG_POOL,
+          useFactory: () => {
+            const pool = new Pool({ connectionString: config.databaseUrl, max: 20, application_name: `leakwatch-${service}` });
+            // An idle client losing its connection must not crash the process; the next query reconnects.
+            pool.on('error', (error) => new Logger('PostgreSQL').warn(`idle client error: ${error.message}`));
+            return pool;
+          },
+        },
+        {
+          provide: EVENT_STORE,
+          inject: [PG_POOL],
+          useFactory: async (pool: Pool): Promise<EventStore> => {
+            // TODO(integration): KurrentDB adapter when EVENTSTORE_URL is set.
+            return PostgresEventStore.create(pool);
+          },
+        },
+      ],
+      exports: [LEAKWATCH_CONFIG, SERVICE_NAME, PG_POOL, EVENT_STORE],
+    };
+  }
+
+  onModuleInit(): void {
+    this.health.register('database', async () => {
+      await this.pool.query('SELECT 1');
+      return { pool: { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount } };
+    });
+    this.health.register('event_store', async () => {
+      await this.eventStore.readAll({ maxCount: 1 });
+      return { adapter: this.config.eventStoreUrl ? 'kurrentdb' : 'postgresql' };
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.eventStore.close().catch((e: Error) => this.logger.warn(`event store close: ${e.message}`));
+    await this.pool.end().catch((e: Error) => this.logger.warn(`pool close: ${e.message}`));
+  }
+}

@@ -1,0 +1,4 @@
+/** Injection tokens of the shared infrastructure (the event store's own token lives in its lib). */
+export const LEAKWATCH_CONFIG = Symbol('LEAKWATCH_CONFIG');
+export const PG_POOL = Symbol('PG_POOL');
+export const SERVICE_NAME = Symbol('SERVICE_NAME');
