@@ -7,7 +7,7 @@
  */
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -112,6 +112,7 @@ export class PostgresServer {
     if (existsSync(path.join(this.dataDir, 'PG_VERSION'))) return;
     if (!existsSync(this.passwordFile)) writeFileSync(this.passwordFile, randomBytes(24).toString('hex'), { mode: 0o600 });
     if (isRoot()) {
+      assertTraversableByOthers(path.dirname(path.resolve(this.options.dir)));
       chownSync(this.options.dir, NOBODY, NOBODY);
       chownSync(this.passwordFile, NOBODY, NOBODY);
     }
@@ -156,6 +157,20 @@ export class PostgresServer {
       }
     }
     throw new Error(`timed out: ${String(lastError)}`);
+  }
+}
+
+/** As root the server runs as `nobody`, which must be able to reach its directory. */
+function assertTraversableByOthers(dir: string): void {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const { mode, uid } = statSync(current);
+    if (uid !== NOBODY && (mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as user "nobody" when started as root, and cannot enter ${current} (mode ${(mode & 0o777).toString(8)}). ` +
+          'Choose a data directory outside it (LEAKWATCH_DATA_DIR) or allow others to traverse it (chmod o+x).',
+      );
+    }
+    if (current === path.dirname(current)) return;
   }
 }
 

@@ -25,7 +25,6 @@ export async function startLeakwatch(target: LeakwatchTarget, config: LeakwatchC
   }
   try {
     const app = await createLeakwatchApp(target, { ...config, databaseUrl });
-    app.enableShutdownHooks([]); // lifecycle hooks run on app.close(); signals are handled below
     await app.listen(config.port, process.env.HOST ?? '0.0.0.0');
     const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
     let stopping: Promise<void> | undefined;
