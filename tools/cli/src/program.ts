@@ -1,0 +1,30 @@
+/**
+ * The operator CLI: one commander program; each command lives in its own file under commands/ and
+ * registers itself here. Later features add their commands the same way.
+ */
+import { Command } from 'commander';
+import { registerHealthCommand } from './commands/health.command';
+import { registerStoreInfoCommand } from './commands/store-info.command';
+
+export function buildProgram(): Command {
+  const program = new Command('leakwatch')
+    .description('Operate a Leakwatch installation: ingest reports, rebuild projections, inspect the event store.')
+    .version(require('../../../package.json').version, '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: true })
+    .addHelpText(
+      'after',
+      `
+Database selection (commands that read the store):
+  DATABASE_URL set          use that PostgreSQL
+  otherwise                 the embedded database under LEAKWATCH_DATA_DIR (default ./.leakwatch),
+                            whether or not Leakwatch is running
+
+Examples:
+  $ npm run leakwatch -- health --url http://localhost:8080
+  $ npm run leakwatch -- store info`,
+    );
+  registerHealthCommand(program);
+  registerStoreInfoCommand(program);
+  return program;
+}
