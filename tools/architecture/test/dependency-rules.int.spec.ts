@@ -48,7 +48,7 @@ describe('architecture rules', () => {
     ]);
   });
 
-  it('a feature never imports another context'''s feature', async () => {
+  it("a feature never imports another context's feature", async () => {
     const errors = await boundaryErrors('libs/ingest/feature/src/x.ts', `import { StatsModule } from '@leakwatch/stats/feature';\nexport const x = StatsModule;\n`);
     // Layer rule (a feature never imports another feature) fires first; the scope rule backs it up for
     // same-layer libs (domain/contracts) once those exist.
