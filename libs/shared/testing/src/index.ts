@@ -1,1 +1,2 @@
 export * from './throwaway-postgres';
+export * from './decider-specification';
