@@ -1,0 +1,64 @@
+/**
+ * The command loop of every event-sourced aggregate: read the stream, fold it with `evolve`, `decide`,
+ * append with the revision we read. On a concurrent change (WrongExpectedRevisionError) decide again
+ * against fresh state, so an update is never lost nor applied twice; give up after a few attempts.
+ */
+import { randomUUID } from 'node:crypto';
+import { Decider, DecisionResult } from '@leakwatch/decider';
+import { EventMetadata, EventStore } from './event-store.port';
+import { WrongExpectedRevisionError } from './errors';
+
+export interface DomainEventShape {
+  type: string;
+  data: unknown;
+}
+
+export interface DecideOutcome<State, Event, Refusal> {
+  result: DecisionResult<Event, Refusal>;
+  /** State after the new events (or the current state on refusal / no-op). */
+  state: State;
+  /** Revision of the stream's last event afterwards; -1 when it still does not exist. */
+  revision: number;
+}
+
+export async function decideAndAppend<State, Command, Event extends DomainEventShape, Refusal>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<State, Command, Event, Refusal>,
+  command: Command,
+  metadata: EventMetadata,
+  options: { maxAttempts?: number } = {},
+): Promise<DecideOutcome<State, Event, Refusal>> {
+  const maxAttempts = options.maxAttempts ?? 10;
+  for (let attempt = 1; ; attempt++) {
+    const history = await store.readStream(streamId);
+    const state = history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), decider.initialState());
+    const revision = history.length ? history[history.length - 1].revision : -1;
+    const result = decider.decide(command, state);
+    if (!result.ok || result.events.length === 0) return { result, state, revision };
+    try {
+      const appended = await store.appendToStream(
+        streamId,
+        result.events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata })),
+        { expectedRevision: revision < 0 ? 'no_stream' : revision },
+      );
+      return { result, state: result.events.reduce(decider.evolve, state), revision: appended.nextExpectedRevision };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt)); // de-synchronise competing writers
+    }
+  }
+}
+
+/** Current state of a stream (for queries that need the aggregate, e.g. `as_of`). */
+export async function loadState<State, Event extends DomainEventShape>(
+  store: EventStore,
+  streamId: string,
+  decider: Pick<Decider<State, unknown, Event, unknown>, 'initialState' | 'evolve'>,
+): Promise<{ state: State; revision: number }> {
+  const history = await store.readStream(streamId);
+  return {
+    state: history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), decider.initialState()),
+    revision: history.length ? history[history.length - 1].revision : -1,
+  };
+}

@@ -1,0 +1,45 @@
+import { Decider, accept, refuse } from '@leakwatch/decider';
+import { InMemoryEventStore, decideAndAppend, loadState } from '../src';
+
+type Event = { type: 'Incremented'; data: { by: number } };
+type Command = { by: number; max: number };
+const counter: Decider<number, Command, Event, 'over_max'> = {
+  initialState: () => 0,
+  decide: (c, count) => (count + c.by > c.max ? refuse('over_max') : accept({ type: 'Incremented', data: { by: c.by } })),
+  evolve: (count, e) => count + e.data.by,
+};
+
+describe('decideAndAppend', () => {
+  it('never loses or duplicates an update under concurrency (conflicts are decided again)', async () => {
+    const store = new InMemoryEventStore();
+    // A store that yields between read and append, so concurrent commands really interleave.
+    const slowRead = store.readStream.bind(store);
+    store.readStream = async (...args) => {
+      const events = await slowRead(...args);
+      await new Promise((r) => setTimeout(r, Math.random() * 3));
+      return events;
+    };
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, () => decideAndAppend(store, 'counter-1', counter, { by: 1, max: 30 }, {}, { maxAttempts: 100 })),
+    );
+    expect(outcomes.filter((o) => o.result.ok)).toHaveLength(30);
+    expect(outcomes.filter((o) => !o.result.ok).map((o) => !o.result.ok && o.result.refusal)).toEqual(Array(10).fill('over_max'));
+    expect((await loadState(store, 'counter-1', counter)).state).toBe(30);
+    expect(await store.readStream('counter-1')).toHaveLength(30);
+  });
+
+  it('returns the refusal without appending', async () => {
+    const store = new InMemoryEventStore();
+    const outcome = await decideAndAppend(store, 'counter-2', counter, { by: 5, max: 1 }, {});
+    expect(outcome).toMatchObject({ result: { ok: false, refusal: 'over_max' }, state: 0, revision: -1 });
+    expect(await store.readStream('counter-2')).toEqual([]);
+  });
+
+  it('stores metadata on every event', async () => {
+    const store = new InMemoryEventStore();
+    const metadata = { actor: { key_id: 'k', role: 'admin' }, correlation_id: 'c1', occurred_at: '2026-01-01T00:00:00.000Z' };
+    const outcome = await decideAndAppend(store, 'counter-3', counter, { by: 2, max: 9 }, metadata);
+    expect(outcome).toMatchObject({ state: 2, revision: 0 });
+    expect((await store.readStream('counter-3'))[0].metadata).toEqual(metadata);
+  });
+});
