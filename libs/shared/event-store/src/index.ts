@@ -5,3 +5,4 @@ export { matchesExpectedRevision } from './expected-revision';
 export { InMemoryEventStore } from './in-memory/in-memory-event-store';
 export { PostgresEventStore, PostgresEventStoreOptions } from './postgres/postgres-event-store';
 export { ensureEventStoreSchema } from './postgres/schema';
+export * from './decide-and-append';
