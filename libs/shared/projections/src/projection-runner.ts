@@ -1,0 +1,130 @@
+/**
+ * Feeds projections from the event store's all-stream subscription. Each event is applied and the
+ * checkpoint advanced in ONE transaction, so restarts resume exactly where they stopped.
+ * `waitFor(position)` lets a command handler answer only once its own write is visible in the read model
+ * (read-your-writes for the HTTP client), without coupling the write path to the tables.
+ */
+import { Logger } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import {
+  EventStore,
+  GlobalPosition,
+  RecordedEvent,
+  Subscription,
+  comparePositions,
+  decodePosition,
+  encodePosition,
+} from '@leakwatch/event-store';
+import { Projection } from './projection';
+
+const CHECKPOINTS_SQL = `CREATE TABLE IF NOT EXISTS projection_checkpoints (
+  name text PRIMARY KEY, position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`;
+
+export class ProjectionRunner {
+  private readonly logger = new Logger('Projections');
+  private subscription?: Subscription;
+  private position?: GlobalPosition;
+  private waiters: Array<{ target: GlobalPosition; resolve: () => void }> = [];
+  private failure?: unknown;
+
+  constructor(
+    private readonly name: string,
+    private readonly store: EventStore,
+    private readonly pool: Pool,
+    private readonly projections: Projection[],
+  ) {}
+
+  async start(): Promise<void> {
+    await this.inTransaction(async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('leakwatch:projection-setup'))`);
+      await client.query(CHECKPOINTS_SQL);
+      for (const projection of this.projections) await projection.setup(client);
+    });
+    const { rows } = await this.pool.query<{ position: string }>(`SELECT position FROM projection_checkpoints WHERE name = $1`, [this.name]);
+    this.position = rows.length ? decodePosition(rows[0].position) : undefined;
+    this.subscription = this.store.subscribeToAll({
+      after: this.position,
+      onEvent: (event) => this.handle(event),
+      onError: (error) => {
+        this.failure = error;
+        this.logger.error(`projection ${this.name} stopped: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    this.subscription = undefined;
+  }
+
+  /** Resolves once every event up to `target` is applied (or after `timeoutMs`, returning false). */
+  waitFor(target: GlobalPosition, timeoutMs = 5000): Promise<boolean> {
+    if (this.position && comparePositions(this.position, target) >= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      const waiter = { target, resolve: () => (clearTimeout(timer), resolve(true)) };
+      this.waiters.push(waiter);
+    });
+  }
+
+  get healthy(): boolean {
+    return this.failure === undefined;
+  }
+
+  get checkpoint(): GlobalPosition | undefined {
+    return this.position;
+  }
+
+  private async handle(event: RecordedEvent): Promise<void> {
+    const interested = this.projections.filter((p) => p.canHandle(event));
+    await this.inTransaction(async (client) => {
+      for (const projection of interested) await projection.apply(event, client);
+      await client.query(
+        `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
+         ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+        [this.name, encodePosition(event.position)],
+      );
+    });
+    this.position = event.position;
+    const ready = this.waiters.filter((w) => comparePositions(event.position, w.target) >= 0);
+    this.waiters = this.waiters.filter((w) => !ready.includes(w));
+    ready.forEach((w) => w.resolve());
+  }
+
+  private async inTransaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await work(client);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** Empties a runner's tables and checkpoint so the next start replays from position 0. */
+export async function resetProjections(pool: Pool, runnerName: string, projections: Projection[]): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(CHECKPOINTS_SQL);
+    for (const projection of projections) {
+      await projection.setup(client);
+      for (const table of projection.tables) await client.query(`TRUNCATE ${table}`);
+    }
+    await client.query(`DELETE FROM projection_checkpoints WHERE name = $1`, [runnerName]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { PostgresEventStore, RecordedEvent } from '@leakwatch/event-store';
+import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
+import { Projection, ProjectionRunner, resetProjections } from '../src';
+
+/** Sample read model: last type and revision per stream, guarded by revision (idempotent). */
+const latestPerStream: Projection = {
+  name: 'latest',
+  tables: ['t_latest'],
+  setup: async (client) => {
+    await client.query(`CREATE TABLE IF NOT EXISTS t_latest (stream_id text PRIMARY KEY, revision int NOT NULL, last_type text NOT NULL, seen int NOT NULL)`);
+  },
+  canHandle: (event: RecordedEvent) => event.streamId.startsWith('item-'),
+  apply: async (event, client) => {
+    await client.query(
+      `INSERT INTO t_latest (stream_id, revision, last_type, seen) VALUES ($1, $2, $3, 1)
+       ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision, last_type = EXCLUDED.last_type, seen = t_latest.seen + 1
+       WHERE t_latest.revision < EXCLUDED.revision`,
+      [event.streamId, event.revision, event.type],
+    );
+  },
+};
+
+describe('projection runner', () => {
+  let pg: ThrowawayPostgres;
+  let pool: Pool;
+  let store: PostgresEventStore;
+  beforeAll(async () => {
+    pg = await startThrowawayPostgres();
+    pool = await pg.newPool('projections');
+    store = await PostgresEventStore.create(pool, { pollIntervalMs: 50 });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await pg?.stop();
+  });
+
+  const append = (stream: string, types: string[], expected: number | 'no_stream') =>
+    store.appendToStream(stream, types.map((type) => ({ id: randomUUID(), type, data: {} })), { expectedRevision: expected });
+  const table = async () => (await pool.query(`SELECT stream_id, revision, last_type, seen FROM t_latest ORDER BY stream_id`)).rows;
+
+  it('applies events, waits for a position, resumes after restart, and rebuilds to the same tables', async () => {
+    const runner = new ProjectionRunner('test-runner', store, pool, [latestPerStream]);
+    await runner.start();
+    await append('item-a', ['Created', 'Renamed'], 'no_stream');
+    await append('other-x', ['Ignored'], 'no_stream');
+    const last = await append('item-b', ['Created'], 'no_stream');
+    expect(await runner.waitFor(last.position)).toBe(true);
+    expect(await table()).toEqual([
+      { stream_id: 'item-a', revision: 1, last_type: 'Renamed', seen: 2 },
+      { stream_id: 'item-b', revision: 0, last_type: 'Created', seen: 1 },
+    ]);
+    await runner.stop();
+
+    // While stopped, more happens; a new runner resumes from the checkpoint: nothing is applied twice.
+    const more = await append('item-a', ['Closed'], 1);
+    const resumed = new ProjectionRunner('test-runner', store, pool, [latestPerStream]);
+    await resumed.start();
+    expect(await resumed.waitFor(more.position)).toBe(true);
+    const live = await table();
+    expect(live).toEqual([
+      { stream_id: 'item-a', revision: 2, last_type: 'Closed', seen: 3 },
+      { stream_id: 'item-b', revision: 0, last_type: 'Created', seen: 1 },
+    ]);
+    await resumed.stop();
+
+    // Rebuild from zero gives the same tables.
+    await resetProjections(pool, 'test-runner', [latestPerStream]);
+    expect(await table()).toEqual([]);
+    const rebuilt = new ProjectionRunner('test-runner', store, pool, [latestPerStream]);
+    await rebuilt.start();
+    expect(await rebuilt.waitFor(more.position)).toBe(true);
+    expect(await table()).toEqual(live);
+    await rebuilt.stop();
+  });
+
+  it('waitFor times out (false) when the position is never reached', async () => {
+    const runner = new ProjectionRunner('never', store, pool, [latestPerStream]);
+    expect(await runner.waitFor({ commit: 10n ** 15n, prepare: 0n }, 200)).toBe(false);
+  });
+});
