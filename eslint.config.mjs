@@ -26,7 +26,7 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:platform', 'type:data-access', 'type:util', 'type:domain', 'type:contracts'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:feature', 'type:platform', 'type:data-access', 'type:util', 'type:domain', 'type:contracts', 'type:testing'] },
             { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:platform', 'type:data-access', 'type:util', 'type:domain', 'type:contracts', 'type:testing'] },
-            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts'] },
+            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:data-access', 'type:util', 'type:domain', 'type:contracts'] },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:domain', 'type:contracts', 'type:testing'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:data-access', 'type:domain'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
@@ -49,7 +49,7 @@ export default [
   },
   {
     // Node's own I/O modules are not npm packages, so the Nx rule above cannot ban them: do it by folder.
-    files: ['libs/*/domain/**/*.ts', 'libs/shared/decider/**/*.ts'],
+    files: ['libs/*/domain/src/**/*.ts', 'libs/shared/decider/src/**/*.ts', 'libs/shared/authz/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: FRAMEWORK_AND_IO.filter((name) => !name.includes('*')), patterns: ['@nestjs/*', '@kurrent/*'] }],
     },

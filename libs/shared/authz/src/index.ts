@@ -1,0 +1,4 @@
+export * from './caller';
+export * from './domain-names';
+export * from './leak-access';
+export * from './policy';
