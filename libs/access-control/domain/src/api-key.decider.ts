@@ -24,8 +24,9 @@ export interface ApiKeyIssuedData {
 
 export type ApiKeyEvent =
   | { type: 'ApiKeyIssued'; data: ApiKeyIssuedData }
-  | { type: 'ApiKeyRotated'; data: { key_id: string; key_hash: string; prefix: string; rotated_at: string } }
-  | { type: 'ApiKeyRevoked'; data: { key_id: string; revoked_at: string } };
+  // org_id is repeated on every event: it is the integration message key, which keeps one key's events in order.
+  | { type: 'ApiKeyRotated'; data: { key_id: string; org_id: string | null; key_hash: string; prefix: string; rotated_at: string } }
+  | { type: 'ApiKeyRevoked'; data: { key_id: string; org_id: string | null; revoked_at: string } };
 
 export type ApiKeyCommand =
   | { type: 'IssueApiKey'; key: Omit<ApiKeyIssuedData, 'issued_at'>; at: string }
@@ -55,11 +56,14 @@ export const apiKeyDecider: Decider<ApiKeyState, ApiKeyCommand, ApiKeyEvent, Api
       case 'RotateApiKey':
         if (state.status === 'none') return refuse('key_not_found');
         if (state.status === 'revoked') return refuse('key_revoked');
-        return accept({ type: 'ApiKeyRotated', data: { key_id: command.keyId, key_hash: command.keyHash, prefix: command.prefix, rotated_at: command.at } });
+        return accept({
+          type: 'ApiKeyRotated',
+          data: { key_id: command.keyId, org_id: state.key.org_id, key_hash: command.keyHash, prefix: command.prefix, rotated_at: command.at },
+        });
       case 'RevokeApiKey':
         if (state.status === 'none') return refuse('key_not_found');
         if (state.status === 'revoked') return accept(); // already revoked: idempotent, no event
-        return accept({ type: 'ApiKeyRevoked', data: { key_id: command.keyId, revoked_at: command.at } });
+        return accept({ type: 'ApiKeyRevoked', data: { key_id: command.keyId, org_id: state.key.org_id, revoked_at: command.at } });
       default:
         return assertNever(command, 'api key command');
     }

@@ -28,19 +28,19 @@ describe('API key decider', () => {
   describe('rotate', () => {
     const rotate = { type: 'RotateApiKey' as const, keyId: 'k1', keyHash: 'h2', prefix: 'lw_zzzz9999', at: AT };
     it('replaces hash and prefix', () =>
-      spec.given([issued]).when(rotate).then([{ type: 'ApiKeyRotated', data: { key_id: 'k1', key_hash: 'h2', prefix: 'lw_zzzz9999', rotated_at: AT } }]));
+      spec.given([issued]).when(rotate).then([{ type: 'ApiKeyRotated', data: { key_id: 'k1', org_id: 'o1', key_hash: 'h2', prefix: 'lw_zzzz9999', rotated_at: AT } }]));
     it('keeps role and limits, swaps the hash', () =>
       spec.given([issued]).when(rotate).thenState({ status: 'active', key: { ...issued.data, key_hash: 'h2', prefix: 'lw_zzzz9999' } }));
     it('refuses an unknown key', () => spec.given([]).when(rotate).thenRefuses('key_not_found'));
     it('refuses a revoked key', () =>
-      spec.given([issued, { type: 'ApiKeyRevoked', data: { key_id: 'k1', revoked_at: AT } }]).when(rotate).thenRefuses('key_revoked'));
+      spec.given([issued, { type: 'ApiKeyRevoked', data: { key_id: 'k1', org_id: 'o1', revoked_at: AT } }]).when(rotate).thenRefuses('key_revoked'));
   });
 
   describe('revoke', () => {
     const revoke = { type: 'RevokeApiKey' as const, keyId: 'k1', at: AT };
-    it('revokes an active key', () => spec.given([issued]).when(revoke).then([{ type: 'ApiKeyRevoked', data: { key_id: 'k1', revoked_at: AT } }]));
+    it('revokes an active key', () => spec.given([issued]).when(revoke).then([{ type: 'ApiKeyRevoked', data: { key_id: 'k1', org_id: 'o1', revoked_at: AT } }]));
     it('is idempotent: revoking again records nothing', () =>
-      spec.given([issued, { type: 'ApiKeyRevoked', data: { key_id: 'k1', revoked_at: AT } }]).when(revoke).then([]));
+      spec.given([issued, { type: 'ApiKeyRevoked', data: { key_id: 'k1', org_id: 'o1', revoked_at: AT } }]).when(revoke).then([]));
     it('refuses an unknown key', () => spec.given([]).when(revoke).thenRefuses('key_not_found'));
   });
 
@@ -49,6 +49,6 @@ describe('API key decider', () => {
     it('is usable before expiry', () => expect(isUsable(active, '2026-12-31T23:59:59.000Z')).toBe(true));
     it('is not usable at or after expiry', () => expect(isUsable(active, '2027-01-01T00:00:00.000Z')).toBe(false));
     it('is not usable once revoked', () =>
-      expect(isUsable(apiKeyDecider.evolve(active, { type: 'ApiKeyRevoked', data: { key_id: 'k1', revoked_at: AT } }), AT)).toBe(false));
+      expect(isUsable(apiKeyDecider.evolve(active, { type: 'ApiKeyRevoked', data: { key_id: 'k1', org_id: 'o1', revoked_at: AT } }), AT)).toBe(false));
   });
 });

@@ -1,1 +1,3 @@
 export * from './access-control.module';
+export * from './access-control.options';
+export { BOOTSTRAP_KEY_ID } from './application/bootstrap-admin-key';

@@ -27,6 +27,7 @@ export interface ApiKeyIssuedV1 {
 
 export interface ApiKeyRotatedV1 {
   key_id: string;
+  org_id: string | null;
   key_hash: string;
   prefix: string;
   rotated_at: string;
@@ -34,6 +35,7 @@ export interface ApiKeyRotatedV1 {
 
 export interface ApiKeyRevokedV1 {
   key_id: string;
+  org_id: string | null;
   revoked_at: string;
 }
 

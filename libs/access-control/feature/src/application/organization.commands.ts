@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import type { Caller } from '@leakwatch/authz';
+import { organizationDecider, orgStream } from '@leakwatch/access-control/domain';
+import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
+import { metadataFor } from './actor';
+import { AccessProjectionRunner } from './access-projection-runner';
+import { refusalProblem } from './refusals';
+
+export class CreateOrganizationCommand {
+  constructor(readonly caller: Caller, readonly name: string) {}
+}
+
+@CommandHandler(CreateOrganizationCommand)
+export class CreateOrganizationHandler implements ICommandHandler<CreateOrganizationCommand, { org_id: string; name: string }> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, private readonly projection: AccessProjectionRunner) {}
+
+  async execute({ caller, name }: CreateOrganizationCommand) {
+    const orgId = randomUUID();
+    const at = new Date().toISOString();
+    const outcome = await decideAndAppend(this.store, orgStream(orgId), organizationDecider, { type: 'CreateOrganization', orgId, name }, metadataFor(caller, at));
+    if (!outcome.result.ok) throw refusalProblem(outcome.result.refusal);
+    await this.caughtUp(orgStream(orgId));
+    return { org_id: orgId, name: outcome.result.events[0].data.name };
+  }
+
+  private async caughtUp(stream: string) {
+    const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+    if (last) await this.projection.caughtUpTo(last.position);
+  }
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiCreatedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Caller } from '@leakwatch/authz';
+import { CurrentCaller, Roles } from '@leakwatch/auth';
+import { ProblemException } from '@leakwatch/runtime';
+import { IssueApiKeyCommand, RevokeApiKeyCommand, RotateApiKeyCommand } from '../application/api-key.commands';
+import { AccessQueries } from '../read-model/access-queries';
+import { IssueApiKeyDto, KeyIdParams, OrgQueryDto } from './dto/access.dto';
+
+@ApiTags('access control')
+@ApiSecurity('api-key')
+@Controller('api/v1/api-keys')
+export class ApiKeysController {
+  constructor(private readonly commands: CommandBus, private readonly queries: AccessQueries) {}
+
+  @Post()
+  @Roles('global_admin', 'admin')
+  @ApiOperation({ summary: 'Issue an API key; the key is shown in this answer only' })
+  @ApiCreatedResponse({ description: '`{ id, key, prefix, role, org_id, ... }`' })
+  issue(@CurrentCaller() caller: Caller, @Body() body: IssueApiKeyDto) {
+    return this.commands.execute(new IssueApiKeyCommand(caller, body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'API keys of the caller’s organisation (all, or ?org_id=, for global roles); never the keys themselves' })
+  async list(@CurrentCaller() caller: Caller, @Query() query: OrgQueryDto) {
+    const global = caller.role === 'global_admin' || caller.role === 'global_analyst';
+    if (!global && query.org_id && query.org_id !== caller.orgId) {
+      throw new ProblemException(403, 'foreign-organization', 'Forbidden', 'A key lists its own organisation only.');
+    }
+    const items = await this.queries.listKeys(global ? query.org_id : (caller.orgId ?? null));
+    return { items };
+  }
+
+  @Delete(':id')
+  @Roles('global_admin', 'admin')
+  @ApiOperation({ summary: 'Revoke an API key (at once, for good)' })
+  revoke(@CurrentCaller() caller: Caller, @Param() params: KeyIdParams) {
+    return this.commands.execute(new RevokeApiKeyCommand(caller, params.id));
+  }
+
+  @Post(':id/rotate')
+  @HttpCode(200)
+  @Roles('global_admin', 'admin')
+  @ApiOperation({ summary: 'Replace the key’s secret (same id, role and limits); the old secret stops working' })
+  rotate(@CurrentCaller() caller: Caller, @Param() params: KeyIdParams) {
+    return this.commands.execute(new RotateApiKeyCommand(caller, params.id));
+  }
+}

@@ -1,0 +1,49 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Caller } from '@leakwatch/authz';
+import { CurrentCaller, Roles } from '@leakwatch/auth';
+import { ClaimDomainCommand, RevokeDomainCommand, VerifyDomainCommand } from '../application/domain.commands';
+import { targetOrg } from '../application/target-org';
+import { AccessQueries } from '../read-model/access-queries';
+import { ClaimDomainDto, OrgQueryDto } from './dto/access.dto';
+
+@ApiTags('access control')
+@ApiSecurity('api-key')
+@Controller('api/v1/domains')
+export class DomainsController {
+  constructor(private readonly commands: CommandBus, private readonly queries: AccessQueries) {}
+
+  @Post()
+  @Roles('global_admin', 'admin')
+  @ApiOperation({ summary: 'Claim a domain: returns the token and where to publish it (DNS TXT or HTTPS file)' })
+  async claim(@CurrentCaller() caller: Caller, @Body() body: ClaimDomainDto, @Res({ passthrough: true }) response: Response) {
+    const { created, claim } = await this.commands.execute(new ClaimDomainCommand(caller, body.domain, body.org_id));
+    response.status(created ? 201 : 200);
+    return claim;
+  }
+
+  @Post(':domain/verify')
+  @HttpCode(200)
+  @Roles('global_admin', 'admin')
+  @ApiOperation({ summary: 'Check the proof now; verified (with expiry) or still pending with the reason' })
+  verify(@CurrentCaller() caller: Caller, @Param('domain') domain: string, @Query() query: OrgQueryDto) {
+    return this.commands.execute(new VerifyDomainCommand(caller, domain, query.org_id));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Domains of the caller’s organisation (all, or ?org_id=, for global roles)' })
+  async list(@CurrentCaller() caller: Caller, @Query() query: OrgQueryDto) {
+    const global = caller.role === 'global_admin' || caller.role === 'global_analyst';
+    const orgId = global ? query.org_id : targetOrg(caller, query.org_id);
+    return { items: await this.queries.listDomains(orgId) };
+  }
+
+  @Delete(':domain')
+  @Roles('global_admin', 'admin')
+  @ApiOperation({ summary: 'Revoke the domain’s verification or claim' })
+  revoke(@CurrentCaller() caller: Caller, @Param('domain') domain: string, @Query() query: OrgQueryDto) {
+    return this.commands.execute(new RevokeDomainCommand(caller, domain, query.org_id));
+  }
+}

@@ -1,0 +1,60 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ROLES, Role } from '@leakwatch/access-control/domain';
+
+export class CreateOrganizationDto {
+  @ApiProperty({ example: 'Acme Corp' })
+  @IsString() @MinLength(1) @MaxLength(200)
+  name!: string;
+}
+
+export class IssueApiKeyDto {
+  @ApiProperty({ example: 'ci-pipeline', description: 'Label to recognise the key by' })
+  @IsString() @MinLength(1) @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role!: Role;
+
+  @ApiPropertyOptional({ description: 'Organisation of the key; required for admin/analyst keys issued by a global admin' })
+  @IsOptional() @IsUUID()
+  org_id?: string;
+
+  @ApiPropertyOptional({ example: 'alice@acme.com', description: 'The person the key belongs to (makes leaks of this email personal)' })
+  @IsOptional() @IsEmail() @MaxLength(320)
+  user_email?: string;
+
+  @ApiPropertyOptional({ enum: ['public', 'private'], default: 'private' })
+  @IsOptional() @IsIn(['public', 'private'])
+  type?: 'public' | 'private';
+
+  @ApiPropertyOptional({ description: 'Authenticated requests per UTC day', default: 10000, minimum: 1 })
+  @IsOptional() @IsInt() @Min(1) @Max(100_000_000)
+  limit?: number;
+
+  @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z', description: 'When the key stops working (ISO 8601)' })
+  @IsOptional() @IsISO8601({ strict: true })
+  expires_at?: string;
+}
+
+export class ClaimDomainDto {
+  @ApiProperty({ example: 'acme.com' })
+  @IsString() @MinLength(1) @MaxLength(253)
+  domain!: string;
+
+  @ApiPropertyOptional({ description: 'Global admins name the organisation; org keys act on their own' })
+  @IsOptional() @IsUUID()
+  org_id?: string;
+}
+
+export class OrgQueryDto {
+  @ApiPropertyOptional({ description: 'Global keys: which organisation' })
+  @IsOptional() @IsUUID()
+  org_id?: string;
+}
+
+export class KeyIdParams {
+  @IsUUID()
+  id!: string;
+}

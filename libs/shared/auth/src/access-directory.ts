@@ -1,0 +1,184 @@
+/**
+ * The local access projection every service keeps (DESIGN: decide without a network call): API keys by
+ * hash and each organisation's verified domains, built from `leakwatch.access.v1` events, persisted in
+ * PostgreSQL (so a restart needs no replay) and held in memory for the per-request lookup.
+ * Each row remembers the stream revision it reflects, so a redelivered older event never undoes a newer one.
+ */
+import type { Pool } from 'pg';
+import type { AccessEventV1, AccessRole } from '@leakwatch/contracts';
+
+export interface DirectoryKey {
+  keyId: string;
+  keyHash: string;
+  prefix: string;
+  name: string;
+  role: AccessRole;
+  orgId: string | null;
+  userEmail: string | null;
+  type: 'public' | 'private';
+  limit: number;
+  expiresAt: string | null;
+  issuedAt: string;
+  revokedAt: string | null;
+  revision: number;
+}
+
+export interface DirectoryDomain {
+  orgId: string;
+  domain: string;
+  status: 'pending' | 'verified' | 'revoked';
+  expiresAt: string | null;
+  revision: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS auth_directory_keys (
+  key_id text PRIMARY KEY, key_hash text NOT NULL, prefix text NOT NULL, name text NOT NULL, role text NOT NULL,
+  org_id text, user_email text, type text NOT NULL, daily_limit integer NOT NULL, expires_at text, issued_at text NOT NULL,
+  revoked_at text, revision integer NOT NULL);
+CREATE INDEX IF NOT EXISTS auth_directory_keys_hash ON auth_directory_keys (key_hash);
+CREATE TABLE IF NOT EXISTS auth_directory_domains (
+  org_id text NOT NULL, domain text NOT NULL, status text NOT NULL, expires_at text, revision integer NOT NULL,
+  PRIMARY KEY (org_id, domain));
+CREATE TABLE IF NOT EXISTS auth_directory_orgs (org_id text PRIMARY KEY, name text NOT NULL);`;
+
+export class AccessDirectory {
+  private readonly keysByHash = new Map<string, DirectoryKey>();
+  private readonly keysById = new Map<string, DirectoryKey>();
+  private readonly domains = new Map<string, DirectoryDomain>();
+  private readonly orgs = new Map<string, string>();
+
+  constructor(private readonly pool: Pool) {}
+
+  async load(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('leakwatch:auth-directory-schema'))`);
+      await client.query(SCHEMA);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    const keys = await this.pool.query(`SELECT * FROM auth_directory_keys`);
+    for (const row of keys.rows) this.remember(rowToKey(row));
+    const domains = await this.pool.query(`SELECT * FROM auth_directory_domains`);
+    for (const row of domains.rows) {
+      this.domains.set(domainKey(row.org_id, row.domain), { orgId: row.org_id, domain: row.domain, status: row.status, expiresAt: row.expires_at, revision: row.revision });
+    }
+    const orgs = await this.pool.query(`SELECT org_id, name FROM auth_directory_orgs`);
+    for (const row of orgs.rows) this.orgs.set(row.org_id, row.name);
+  }
+
+  findByHash(hash: string): DirectoryKey | undefined {
+    return this.keysByHash.get(hash);
+  }
+
+  findById(keyId: string): DirectoryKey | undefined {
+    return this.keysById.get(keyId);
+  }
+
+  orgExists(orgId: string): boolean {
+    return this.orgs.has(orgId);
+  }
+
+  /** The organisation's domains whose verification holds at `now`. */
+  verifiedDomains(orgId: string | null | undefined, now = new Date().toISOString()): string[] {
+    if (!orgId) return [];
+    return [...this.domains.values()]
+      .filter((d) => d.orgId === orgId && d.status === 'verified' && (!d.expiresAt || d.expiresAt > now))
+      .map((d) => d.domain)
+      .sort();
+  }
+
+  /** Applies one access event at the given stream revision; older or repeated revisions are ignored. */
+  async apply(event: AccessEventV1, revision: number): Promise<void> {
+    switch (event.type) {
+      case 'OrganizationCreated':
+        await this.pool.query(`INSERT INTO auth_directory_orgs (org_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [event.data.org_id, event.data.name]);
+        this.orgs.set(event.data.org_id, event.data.name);
+        return;
+      case 'ApiKeyIssued': {
+        const d = event.data;
+        await this.saveKey({
+          keyId: d.key_id, keyHash: d.key_hash, prefix: d.prefix, name: d.name, role: d.role, orgId: d.org_id, userEmail: d.user_email,
+          type: d.type, limit: d.limit, expiresAt: d.expires_at, issuedAt: d.issued_at, revokedAt: null, revision,
+        });
+        return;
+      }
+      case 'ApiKeyRotated': {
+        const current = this.keysById.get(event.data.key_id);
+        if (current) await this.saveKey({ ...current, keyHash: event.data.key_hash, prefix: event.data.prefix, revision });
+        return;
+      }
+      case 'ApiKeyRevoked': {
+        const current = this.keysById.get(event.data.key_id);
+        if (current) await this.saveKey({ ...current, revokedAt: event.data.revoked_at, revision });
+        return;
+      }
+      case 'DomainClaimed':
+        return this.saveDomain({ orgId: event.data.org_id, domain: event.data.domain, status: 'pending', expiresAt: null, revision });
+      case 'DomainVerified':
+        return this.saveDomain({ orgId: event.data.org_id, domain: event.data.domain, status: 'verified', expiresAt: event.data.expires_at, revision });
+      case 'DomainRevoked':
+        return this.saveDomain({ orgId: event.data.org_id, domain: event.data.domain, status: 'revoked', expiresAt: null, revision });
+    }
+  }
+
+  private async saveKey(key: DirectoryKey): Promise<void> {
+    const current = this.keysById.get(key.keyId);
+    if (current && current.revision >= key.revision) return;
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO auth_directory_keys (key_id, key_hash, prefix, name, role, org_id, user_email, type, daily_limit, expires_at, issued_at, revoked_at, revision)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)
+       ON CONFLICT (key_id) DO UPDATE SET key_hash = EXCLUDED.key_hash, prefix = EXCLUDED.prefix, revoked_at = EXCLUDED.revoked_at,
+         revision = EXCLUDED.revision
+       WHERE auth_directory_keys.revision < EXCLUDED.revision`,
+      [key.keyId, key.keyHash, key.prefix, key.name, key.role, key.orgId, key.userEmail, key.type, key.limit, key.expiresAt, key.issuedAt, key.revokedAt, key.revision],
+    );
+    if (rowCount || !current) this.remember(key);
+  }
+
+  private remember(key: DirectoryKey): void {
+    const previous = this.keysById.get(key.keyId);
+    if (previous) this.keysByHash.delete(previous.keyHash);
+    this.keysById.set(key.keyId, key);
+    this.keysByHash.set(key.keyHash, key);
+  }
+
+  private async saveDomain(domain: DirectoryDomain): Promise<void> {
+    const id = domainKey(domain.orgId, domain.domain);
+    const current = this.domains.get(id);
+    if (current && current.revision >= domain.revision) return;
+    await this.pool.query(
+      `INSERT INTO auth_directory_domains (org_id, domain, status, expires_at, revision) VALUES ($1,$2,$3,$4,$5)
+       ON CONFLICT (org_id, domain) DO UPDATE SET status = EXCLUDED.status, expires_at = EXCLUDED.expires_at, revision = EXCLUDED.revision
+       WHERE auth_directory_domains.revision < EXCLUDED.revision`,
+      [domain.orgId, domain.domain, domain.status, domain.expiresAt, domain.revision],
+    );
+    this.domains.set(id, domain);
+  }
+}
+
+const domainKey = (orgId: string, domain: string) => `${orgId}\u0000${domain}`;
+
+function rowToKey(row: Record<string, unknown>): DirectoryKey {
+  return {
+    keyId: row.key_id as string,
+    keyHash: row.key_hash as string,
+    prefix: row.prefix as string,
+    name: row.name as string,
+    role: row.role as AccessRole,
+    orgId: (row.org_id as string) ?? null,
+    userEmail: (row.user_email as string) ?? null,
+    type: row.type as 'public' | 'private',
+    limit: row.daily_limit as number,
+    expiresAt: (row.expires_at as string) ?? null,
+    issuedAt: row.issued_at as string,
+    revokedAt: (row.revoked_at as string) ?? null,
+    revision: row.revision as number,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Authenticates every request (unless @Public) from the local access directory: unknown, revoked and
+ * expired keys get 401, missing roles 403 — as problem+json, and without ever logging the key.
+ *
+ * A just-issued key reaches this process's directory a moment after the 201 (it travels as an event):
+ * on a miss we wait briefly for it before answering 401. That also slows down key guessing.
+ */
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Caller, Role } from '@leakwatch/authz';
+import { PUBLIC_ROUTE, ProblemException } from '@leakwatch/runtime';
+import { AccessDirectory, DirectoryKey } from './access-directory';
+import { extractApiKey, hashApiKey } from './api-key-secret';
+import { AuthenticatedRequest, REQUIRED_ROLES } from './decorators';
+
+export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
+export interface AuthOptions {
+  /** How long an unknown key waits for the directory to catch up before 401 (ms). */
+  missWaitMs: number;
+}
+
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly directory: AccessDirectory,
+    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest & { headers: Record<string, string | string[] | undefined> }>();
+    const caller = await this.authenticate(request.headers);
+    request.caller = caller;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
+    if (roles && !roles.includes(caller.role)) {
+      throw new ProblemException(403, 'forbidden-role', 'Forbidden', `This operation needs one of the roles: ${roles.join(', ')}; the key's role is ${caller.role}.`);
+    }
+    return true;
+  }
+
+  async authenticate(headers: Record<string, string | string[] | undefined>): Promise<Caller> {
+    const key = extractApiKey(headers);
+    if (!key) throw unauthorized('missing-api-key', 'An API key is required: send it as X-API-Key or Authorization: Bearer.');
+    const found = await this.lookup(hashApiKey(key));
+    if (!found) throw unauthorized('invalid-api-key', 'The API key is not valid.');
+    if (found.revokedAt) throw unauthorized('revoked-api-key', 'The API key has been revoked.');
+    const now = new Date().toISOString();
+    if (found.expiresAt && found.expiresAt <= now) throw unauthorized('expired-api-key', `The API key expired at ${found.expiresAt}.`);
+    return {
+      keyId: found.keyId,
+      role: found.role,
+      orgId: found.orgId ?? undefined,
+      email: found.userEmail ?? undefined,
+      verifiedDomains: this.directory.verifiedDomains(found.orgId, now),
+    };
+  }
+
+  private async lookup(hash: string): Promise<DirectoryKey | undefined> {
+    const deadline = Date.now() + this.options.missWaitMs;
+    for (;;) {
+      const found = this.directory.findByHash(hash);
+      if (found || Date.now() >= deadline) return found;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+function unauthorized(slug: string, detail: string): ProblemException {
+  const error = new ProblemException(401, slug, 'Unauthorized', detail);
+  return error;
+}

@@ -1,0 +1,34 @@
+/**
+ * Authentication for every service: the local access directory plus the global API-key guard.
+ * Imported once per process (embedded mode mounts it once for all services).
+ */
+import { DynamicModule, Global, Module, OnModuleInit } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import type { Pool } from 'pg';
+import { PG_POOL } from '@leakwatch/runtime';
+import { AccessDirectory } from './access-directory';
+import { ApiKeyGuard, AUTH_OPTIONS, AuthOptions } from './api-key.guard';
+
+@Global()
+@Module({})
+export class AuthModule implements OnModuleInit {
+  constructor(private readonly directory: AccessDirectory) {}
+
+  static forRoot(options: Partial<AuthOptions> = {}): DynamicModule {
+    return {
+      module: AuthModule,
+      providers: [
+        { provide: AUTH_OPTIONS, useValue: { missWaitMs: options.missWaitMs ?? 1500 } },
+        { provide: AccessDirectory, inject: [PG_POOL], useFactory: (pool: Pool) => new AccessDirectory(pool) },
+        ApiKeyGuard,
+        { provide: APP_GUARD, useExisting: ApiKeyGuard },
+      ],
+      exports: [AccessDirectory, ApiKeyGuard],
+    };
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.directory.load();
+  }
+}
+

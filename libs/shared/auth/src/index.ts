@@ -1,0 +1,5 @@
+export * from './api-key-secret';
+export * from './access-directory';
+export * from './api-key.guard';
+export * from './decorators';
+export * from './auth.module';
