@@ -4,7 +4,7 @@
  * EVENTSTORE_URL is set, else PostgreSQL.
  */
 import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { EVENT_STORE, EventStore, PostgresEventStore } from '@leakwatch/event-store';
+import { EVENT_STORE, EventStore, KurrentDbEventStore, PostgresEventStore } from '@leakwatch/event-store';
 import { Pool } from 'pg';
 import { LeakwatchConfig } from '../config/leakwatch-config';
 import { HealthRegistry } from '../health/health';
@@ -41,7 +41,7 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
           provide: EVENT_STORE,
           inject: [PG_POOL],
           useFactory: async (pool: Pool): Promise<EventStore> => {
-            // TODO(integration): KurrentDB adapter when EVENTSTORE_URL is set.
+            if (config.eventStoreUrl) return KurrentDbEventStore.fromConnectionString(config.eventStoreUrl);
             return PostgresEventStore.create(pool);
           },
         },
