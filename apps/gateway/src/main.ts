@@ -1,5 +1,6 @@
 /** The `gateway` service on its own (distributed mode). */
+import { AuthModule } from '@leakwatch/auth';
 import { GatewayModule } from '@leakwatch/gateway/feature';
 import { runLeakwatch } from '@leakwatch/runtime';
 
-void runLeakwatch({ name: 'gateway', modules: [GatewayModule] });
+void runLeakwatch({ name: 'gateway', modules: [AuthModule.forRoot(), GatewayModule] });

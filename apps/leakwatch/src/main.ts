@@ -3,6 +3,6 @@
  * event store and read models in an embedded PostgreSQL under LEAKWATCH_DATA_DIR.
  */
 import { runLeakwatch } from '@leakwatch/runtime';
-import { ALL_SERVICES } from './services';
+import { embeddedModules } from './services';
 
-void runLeakwatch({ name: 'all', modules: Object.values(ALL_SERVICES) });
+void runLeakwatch({ name: 'all', modules: embeddedModules() });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
 import { freePort } from '@leakwatch/postgres-server';
 import { loadConfig, startLeakwatch } from '@leakwatch/runtime';
-import { ALL_SERVICES } from '../src/services';
+import { embeddedModules } from '../src/services';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -74,14 +74,14 @@ describe('embedded mode', () => {
     const stream = `leak-${randomUUID().replace(/-/g, '')}`;
     const event = { id: randomUUID(), type: 'LeakDetected', data: { preview: 'ghp_…(40)' } };
 
-    const first = await startLeakwatch({ name: 'all', modules: Object.values(ALL_SERVICES) }, config);
+    const first = await startLeakwatch({ name: 'all', modules: embeddedModules() }, config);
     try {
       await first.app.get<EventStore>(EVENT_STORE).appendToStream(stream, [event], { expectedRevision: 'no_stream' });
     } finally {
       await first.stop();
     }
 
-    const second = await startLeakwatch({ name: 'all', modules: Object.values(ALL_SERVICES) }, config);
+    const second = await startLeakwatch({ name: 'all', modules: embeddedModules() }, config);
     try {
       const events = await second.app.get<EventStore>(EVENT_STORE).readStream(stream);
       expect(events.map((e) => ({ id: e.id, type: e.type, data: e.data }))).toEqual([event]);

@@ -11,3 +11,5 @@ export * from './bootstrap/app-module';
 export * from './bootstrap/create-app';
 export * from './bootstrap/run-leakwatch';
 export * from './bootstrap/embedded-postgres';
+export * from './http/public.decorator';
+export * from './http/openapi-contributor';

@@ -1,8 +1,10 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SERVICE_NAME } from '../infrastructure/tokens';
+import { Public } from '../http/public.decorator';
 
 @ApiTags('operations')
+@Public()
 @Controller()
 export class InfoController {
   constructor(@Inject(SERVICE_NAME) private readonly service: string) {}

@@ -5,6 +5,7 @@
 import { Controller, Get, Global, Injectable, Module } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { Public } from '../http/public.decorator';
 
 export type HealthCheckFn = () => Promise<Record<string, unknown> | void>;
 
@@ -22,6 +23,7 @@ export class HealthRegistry {
 }
 
 @ApiTags('operations')
+@Public()
 @Controller('health')
 class HealthController {
   constructor(

@@ -5,6 +5,7 @@ import { Controller, Get, Header, Inject, Injectable, MiddlewareConsumer, Module
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Public } from '../http/public.decorator';
 
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 
@@ -36,6 +37,7 @@ class HttpMetricsMiddleware implements NestMiddleware {
 }
 
 @ApiExcludeController()
+@Public()
 @Controller()
 class MetricsController {
   constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}
