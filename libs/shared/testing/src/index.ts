@@ -1,2 +1,4 @@
 export * from './throwaway-postgres';
 export * from './decider-specification';
+export * from './kafka-mock';
+export * from './test-dns-server';
