@@ -13,3 +13,4 @@ export * from './bootstrap/run-leakwatch';
 export * from './bootstrap/embedded-postgres';
 export * from './http/public.decorator';
 export * from './http/openapi-contributor';
+export * from './infrastructure/messaging.providers';

@@ -19,6 +19,7 @@ export async function createLeakwatchApp(
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(LeakwatchAppModule.create(target, config), {
     bufferLogs: true,
+    abortOnError: false, // throw instead of process.exit, so callers (and tests) see start-up errors
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));

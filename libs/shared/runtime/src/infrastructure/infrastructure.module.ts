@@ -8,7 +8,9 @@ import { EVENT_STORE, EventStore, KurrentDbEventStore, PostgresEventStore } from
 import { Pool } from 'pg';
 import { LeakwatchConfig } from '../config/leakwatch-config';
 import { HealthRegistry } from '../health/health';
+import { MESSAGE_BUS } from '@leakwatch/messaging';
 import { LEAKWATCH_CONFIG, PG_POOL, SERVICE_NAME } from './tokens';
+import { RelayRunner, messageBusProvider } from './messaging.providers';
 
 @Global()
 @Module({})
@@ -20,6 +22,7 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(LEAKWATCH_CONFIG) private readonly config: LeakwatchConfig,
     private readonly health: HealthRegistry,
+    private readonly relay: RelayRunner,
   ) {}
 
   static forRoot(config: LeakwatchConfig & { databaseUrl: string }, service: string): DynamicModule {
@@ -45,8 +48,10 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
             return PostgresEventStore.create(pool);
           },
         },
+        messageBusProvider,
+        RelayRunner,
       ],
-      exports: [LEAKWATCH_CONFIG, SERVICE_NAME, PG_POOL, EVENT_STORE],
+      exports: [LEAKWATCH_CONFIG, SERVICE_NAME, PG_POOL, EVENT_STORE, MESSAGE_BUS],
     };
   }
 
@@ -62,6 +67,7 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop().catch((e: Error) => this.logger.warn(`relay/bus stop: ${e.message}`));
     await this.eventStore.close().catch((e: Error) => this.logger.warn(`event store close: ${e.message}`));
     await this.pool.end().catch((e: Error) => this.logger.warn(`pool close: ${e.message}`));
   }

@@ -1,0 +1,93 @@
+/**
+ * The integration bus and the store-to-bus relay of this process. Kafka when KAFKA_BROKERS is set, the
+ * in-process bus otherwise (embedded mode). Each service relays only the topics of the aggregates it owns;
+ * the embedded process (target `all`) relays every topic.
+ */
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit, Provider } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
+import {
+  ALL_TOPICS,
+  EventRelay,
+  InProcessMessageBus,
+  KafkaMessageBus,
+  MESSAGE_BUS,
+  MessageBus,
+  MessagingLogger,
+  PostgresCheckpointStore,
+  TOPICS,
+} from '@leakwatch/messaging';
+import { LeakwatchConfig } from '../config/leakwatch-config';
+import { HealthRegistry } from '../health/health';
+import { LEAKWATCH_CONFIG, PG_POOL, SERVICE_NAME } from './tokens';
+
+/** Topics fed by the aggregates each service owns (DESIGN: topic → producer). */
+export const OWNED_TOPICS: Record<string, readonly string[]> = {
+  all: ALL_TOPICS,
+  ingest: [TOPICS.findings],
+  'leak-lifecycle': [TOPICS.leaks],
+  'access-control': [TOPICS.access],
+  gateway: [TOPICS.gateway],
+  stats: [],
+};
+
+export function nestMessagingLogger(context: string): MessagingLogger {
+  const logger = new Logger(context);
+  return {
+    info: (message, fields) => logger.log(fields ? { msg: message, ...fields } : message),
+    warn: (message, fields) => logger.warn(fields ? { msg: message, ...fields } : message),
+    error: (message, fields) => logger.error(fields ? { msg: message, ...fields } : message),
+  };
+}
+
+export const messageBusProvider: Provider = {
+  provide: MESSAGE_BUS,
+  inject: [LEAKWATCH_CONFIG, SERVICE_NAME],
+  useFactory: (config: LeakwatchConfig, service: string): MessageBus =>
+    config.kafkaBrokers
+      ? new KafkaMessageBus({ brokers: config.kafkaBrokers, clientId: `leakwatch-${service}`, logger: nestMessagingLogger('Kafka') })
+      : new InProcessMessageBus({ logger: nestMessagingLogger('InProcessBus') }),
+};
+
+@Injectable()
+export class RelayRunner implements OnModuleInit, OnApplicationBootstrap {
+  private relay?: EventRelay;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(SERVICE_NAME) private readonly service: string,
+    @Inject(LEAKWATCH_CONFIG) private readonly config: LeakwatchConfig,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.health.register('message_bus', async () => ({
+      adapter: this.config.kafkaBrokers ? 'kafka' : 'in-process',
+      relay_checkpoint: this.relay?.checkpoint ? `${this.relay.checkpoint.commit}/${this.relay.checkpoint.prepare}` : null,
+    }));
+  }
+
+  /** After every module subscribed in onModuleInit, so the in-process bus has its consumers before the first publish. */
+  async onApplicationBootstrap(): Promise<void> {
+    const topics = OWNED_TOPICS[this.service] ?? [];
+    if (!topics.length) return;
+    this.relay = new EventRelay({
+      store: this.store,
+      bus: this.bus,
+      checkpoints: await PostgresCheckpointStore.create(this.pool),
+      name: `relay:${this.service}`,
+      service: this.service === 'all' ? 'leakwatch' : this.service,
+      topics,
+      logger: nestMessagingLogger('Relay'),
+    });
+    await this.relay.start();
+  }
+
+  /** Called by InfrastructureModule's shutdown, which orders it before the store and pool close. */
+  async stop(): Promise<void> {
+    await this.relay?.stop();
+    await this.bus.close();
+  }
+}
