@@ -7,6 +7,7 @@ import { APP_GUARD } from '@nestjs/core';
 import type { Pool } from 'pg';
 import { PG_POOL } from '@leakwatch/runtime';
 import { AccessDirectory } from './access-directory';
+import { AccessDirectoryFeed } from './access-directory.feed';
 import { ApiKeyGuard, AUTH_OPTIONS, AuthOptions } from './api-key.guard';
 
 @Global()
@@ -21,6 +22,7 @@ export class AuthModule implements OnModuleInit {
         { provide: AUTH_OPTIONS, useValue: { missWaitMs: options.missWaitMs ?? 1500 } },
         { provide: AccessDirectory, inject: [PG_POOL], useFactory: (pool: Pool) => new AccessDirectory(pool) },
         ApiKeyGuard,
+        AccessDirectoryFeed,
         { provide: APP_GUARD, useExisting: ApiKeyGuard },
       ],
       exports: [AccessDirectory, ApiKeyGuard],

@@ -3,3 +3,4 @@ export * from './access-directory';
 export * from './api-key.guard';
 export * from './decorators';
 export * from './auth.module';
+export * from './access-directory.feed';

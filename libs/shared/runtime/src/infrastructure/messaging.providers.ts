@@ -1,6 +1,6 @@
 /**
- * The integration bus and the store-to-bus relay of this process. Kafka when KAFKA_BROKERS is set, the
- * in-process bus otherwise (embedded mode). Each service relays only the topics of the aggregates it owns;
+ * The integration bus and the store-to-bus relay of this process. Kafka (fed by the relay) when
+ * KAFKA_BROKERS is set, the store-backed in-process bus otherwise (embedded mode). Each service relays only the topics of the aggregates it owns;
  * the embedded process (target `all`) relays every topic.
  */
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit, Provider } from '@nestjs/common';
@@ -9,12 +9,12 @@ import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
 import {
   ALL_TOPICS,
   EventRelay,
-  InProcessMessageBus,
   KafkaMessageBus,
   MESSAGE_BUS,
   MessageBus,
   MessagingLogger,
   PostgresCheckpointStore,
+  StoreBackedMessageBus,
   TOPICS,
 } from '@leakwatch/messaging';
 import { LeakwatchConfig } from '../config/leakwatch-config';
@@ -40,13 +40,22 @@ export function nestMessagingLogger(context: string): MessagingLogger {
   };
 }
 
+/**
+ * Kafka when KAFKA_BROKERS is set. Otherwise the store-backed in-process bus: consumers read the event
+ * store directly with durable checkpoints, so nothing published while a consumer was down is lost.
+ */
 export const messageBusProvider: Provider = {
   provide: MESSAGE_BUS,
-  inject: [LEAKWATCH_CONFIG, SERVICE_NAME],
-  useFactory: (config: LeakwatchConfig, service: string): MessageBus =>
+  inject: [LEAKWATCH_CONFIG, SERVICE_NAME, EVENT_STORE, PG_POOL],
+  useFactory: async (config: LeakwatchConfig, service: string, store: EventStore, pool: Pool): Promise<MessageBus> =>
     config.kafkaBrokers
       ? new KafkaMessageBus({ brokers: config.kafkaBrokers, clientId: `leakwatch-${service}`, logger: nestMessagingLogger('Kafka') })
-      : new InProcessMessageBus({ logger: nestMessagingLogger('InProcessBus') }),
+      : new StoreBackedMessageBus({
+          store,
+          checkpoints: await PostgresCheckpointStore.create(pool),
+          source: `leakwatch/${service === 'all' ? 'leakwatch' : service}`,
+          logger: nestMessagingLogger('InProcessBus'),
+        }),
 };
 
 @Injectable()
@@ -72,7 +81,8 @@ export class RelayRunner implements OnModuleInit, OnApplicationBootstrap {
   /** After every module subscribed in onModuleInit, so the in-process bus has its consumers before the first publish. */
   async onApplicationBootstrap(): Promise<void> {
     const topics = OWNED_TOPICS[this.service] ?? [];
-    if (!topics.length) return;
+    // Without Kafka, consumers read the store itself (StoreBackedMessageBus): nothing to relay.
+    if (!topics.length || !this.config.kafkaBrokers) return;
     this.relay = new EventRelay({
       store: this.store,
       bus: this.bus,
