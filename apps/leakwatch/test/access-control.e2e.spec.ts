@@ -203,6 +203,42 @@ describe('access control (e2e)', () => {
     expect((await call('GET', `/api/v1/domains?org_id=${orgA}`, ADMIN_KEY)).body.items).toHaveLength(1);
   });
 
+  it('every documented endpoint: a foreign organisation never sees or changes org A, an analyst never mutates', async () => {
+    const spec = (await call('GET', '/docs/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const operations = Object.entries(spec.paths).flatMap(([path, item]) => Object.keys(item).map((method) => ({ method: method.toUpperCase(), path })));
+    const publicPaths = new Set(['/', '/health', '/metrics']);
+    // Org A's identifiers: none may appear in an answer to org B.
+    const orgAMarkers = [orgA, adminAId, analystAId, 'acme.example', 'sec@acme.example', 'ana@acme.example'];
+    const bodies: Record<string, unknown> = {
+      'POST /api/v1/orgs': { name: 'Intruder' },
+      'POST /api/v1/api-keys': { name: 'intruder', role: 'admin', org_id: orgA },
+      'POST /api/v1/domains': { domain: 'acme.example', org_id: orgA },
+    };
+    const concrete = (path: string) => path.replace('{id}', analystAId).replace('{domain}', 'acme.example');
+    let tried = 0;
+    for (const { method, path } of operations) {
+      if (publicPaths.has(path)) continue;
+      const url = concrete(path);
+      const foreignUrl = method === 'GET' ? `${url}${url.includes('?') ? '&' : '?'}org_id=${orgA}` : `${url}?org_id=${orgA}`;
+      const foreign = await call(method, foreignUrl, adminB, bodies[`${method} ${path}`]);
+      const foreignPlain = await call(method, url, adminB, bodies[`${method} ${path}`]);
+      for (const answer of [foreign, foreignPlain]) {
+        if (answer.status < 400) for (const marker of orgAMarkers) expect(`${method} ${path} → ${JSON.stringify(answer.body)}`).not.toContain(marker);
+        expect(answer.status).not.toBeGreaterThanOrEqual(500);
+      }
+      if (method !== 'GET') {
+        expect(`${method} ${path} → ${foreign.status}`).toMatch(/ → (400|403|404)$/);
+        const analyst = await call(method, url, analystA, bodies[`${method} ${path}`]);
+        expect(`${method} ${path} → ${analyst.status}`).toBe(`${method} ${path} → 403`);
+      }
+      tried++;
+    }
+    expect(tried).toBeGreaterThanOrEqual(9);
+    // Org A's data is untouched by all of the above.
+    expect((await call('GET', '/api/v1/domains', adminA)).body.items).toEqual([expect.objectContaining({ domain: 'acme.example', status: 'verified' })]);
+    expect((await call('GET', '/api/v1/api-keys', analystA)).status).toBe(200);
+  });
+
   it('no key or verification token ever reaches the logs', async () => {
     const output = app.output();
     expect(output.length).toBeGreaterThan(1000); // debug logging was on: there was plenty to leak into
