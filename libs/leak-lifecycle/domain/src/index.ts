@@ -1,0 +1,2 @@
+export * from './leak.events';
+export * from './leak.decider';
