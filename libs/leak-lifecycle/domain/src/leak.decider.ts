@@ -47,7 +47,7 @@ export const leakDecider: Decider<LeakState, LeakCommand, LeakEvent, LeakRefusal
           data: { leakid: state.leak.leakid, source: finding.source, seen_at: at, finding_id: finding.finding_id, location: finding.location ?? null },
         };
         if (state.status !== 'fixed') return accept(sighted);
-        return accept(sighted, {
+        return accept<LeakEvent>(sighted, {
           type: 'LeakStatusChanged',
           data: { leakid: state.leak.leakid, from: 'fixed', to: 'open', comment: 'seen again after it was fixed', reason: 'regression' },
         });
@@ -60,7 +60,7 @@ export const leakDecider: Decider<LeakState, LeakCommand, LeakEvent, LeakRefusal
           data: { leakid: state.leak.leakid, from: state.status, to: command.to, comment: command.comment ?? null, reason: 'decision' },
         };
         if (state.virtualPatch && command.to !== 'open') {
-          return accept(changed, { type: 'VirtualPatchRemoved', data: { leakid: state.leak.leakid, reason: 'status_changed' } });
+          return accept<LeakEvent>(changed, { type: 'VirtualPatchRemoved', data: { leakid: state.leak.leakid, reason: 'status_changed' } });
         }
         return accept(changed);
       }

@@ -1,1 +1,2 @@
 export * from './access-events.v1';
+export * from './finding-events.v1';

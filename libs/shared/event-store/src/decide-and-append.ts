@@ -27,7 +27,14 @@ export async function decideAndAppend<State, Command, Event extends DomainEventS
   decider: Decider<State, Command, Event, Refusal>,
   command: Command,
   metadata: EventMetadata,
-  options: { maxAttempts?: number } = {},
+  options: {
+    maxAttempts?: number;
+    /**
+     * Event ids by position in the decision. Deterministic ids (derived from the message that caused the
+     * command) make a redelivered command a no-op at the store, whatever it would decide the second time.
+     */
+    eventId?: (index: number) => string;
+  } = {},
 ): Promise<DecideOutcome<State, Event, Refusal>> {
   const maxAttempts = options.maxAttempts ?? 10;
   for (let attempt = 1; ; attempt++) {
@@ -39,7 +46,7 @@ export async function decideAndAppend<State, Command, Event extends DomainEventS
     try {
       const appended = await store.appendToStream(
         streamId,
-        result.events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata })),
+        result.events.map((e, i) => ({ id: options.eventId?.(i) ?? randomUUID(), type: e.type, data: e.data, metadata })),
         { expectedRevision: revision < 0 ? 'no_stream' : revision },
       );
       return { result, state: result.events.reduce(decider.evolve, state), revision: appended.nextExpectedRevision };
