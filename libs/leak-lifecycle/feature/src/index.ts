@@ -1,1 +1,3 @@
 export * from './leak-lifecycle.module';
+export { LEAK_PROJECTIONS, LEAK_PROJECTION_RUNNER } from './read-model/registry';
+export { derivedUuid } from './application/findings.consumer';

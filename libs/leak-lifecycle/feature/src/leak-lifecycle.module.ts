@@ -1,8 +1,16 @@
 /**
- * The Leak aggregate: status decisions, virtual patches, history and read models.
+ * The Leak aggregate: findings become leaks, decisions (status, virtual patch), history, read models.
  * The module is mounted by the `leak-lifecycle` app and by the embedded `leakwatch` app (target `all`).
  */
 import { Module } from '@nestjs/common';
+import { DecideOnLeaksHandler } from './application/decide-on-leaks';
+import { FindingsConsumer } from './application/findings.consumer';
+import { LeaksProjectionRunner } from './application/leaks-projection-runner';
+import { LeaksController } from './http/leaks.controller';
+import { LeakQueries } from './read-model/leak-queries';
 
-@Module({})
+@Module({
+  controllers: [LeaksController],
+  providers: [LeaksProjectionRunner, LeakQueries, DecideOnLeaksHandler, FindingsConsumer],
+})
 export class LeakLifecycleModule {}

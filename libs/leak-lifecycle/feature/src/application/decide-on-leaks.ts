@@ -1,0 +1,128 @@
+/**
+ * Bulk decisions (status, virtual patch) on up to 1000 leaks, all or nothing for authorization:
+ * unknown ids → 404 naming them, inaccessible ids → 403 naming them, before anything is written.
+ * Then each leak is decided on its own stream, retried against fresh state on a concurrent change.
+ * Repeating the current status/patch state is `changed: false` and writes no event.
+ */
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Caller, canAccessAll, isMutatingRole } from '@leakwatch/authz';
+import { EVENT_STORE, EventStore, GlobalPosition, comparePositions, decideAndAppend, loadState } from '@leakwatch/event-store';
+import { LeakCommand, LeakState, LeakStatus, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { ProblemException } from '@leakwatch/runtime';
+import { accessFacts } from './leak-access';
+import { LeaksProjectionRunner } from './leaks-projection-runner';
+
+export type Decision = { kind: 'status'; status: LeakStatus; comment?: string } | { kind: 'virtual_patch'; enabled: boolean };
+
+export class DecideOnLeaksCommand {
+  constructor(readonly caller: Caller, readonly leakids: string[], readonly decision: Decision, readonly correlationId?: string) {}
+}
+
+export interface StatusResult {
+  leakid: string;
+  status: LeakStatus;
+  previous_status: LeakStatus;
+  changed: boolean;
+}
+export interface PatchResult {
+  leakid: string;
+  virtual_patch: boolean;
+  previous_virtual_patch: boolean;
+  changed: boolean;
+}
+export interface DecisionAnswer<R> {
+  results: R[];
+  updated: number;
+  unchanged: number;
+}
+
+const CONCURRENCY = 16;
+
+@CommandHandler(DecideOnLeaksCommand)
+export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksCommand, DecisionAnswer<StatusResult | PatchResult>> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, private readonly projection: LeaksProjectionRunner) {}
+
+  async execute({ caller, leakids, decision, correlationId }: DecideOnLeaksCommand): Promise<DecisionAnswer<StatusResult | PatchResult>> {
+    if (!isMutatingRole(caller.role)) {
+      throw new ProblemException(403, 'read-only-role', 'Forbidden', `The role ${caller.role} can read leaks but not change them.`);
+    }
+    const ids = [...new Set(leakids)];
+    const states = await mapLimit(ids, CONCURRENCY, async (id) => (await loadState(this.store, leakStream(id), leakDecider)).state);
+    const missing = ids.filter((_, i) => states[i].status === 'none');
+    if (missing.length) {
+      throw new ProblemException(404, 'leak-not-found', 'Not found', `No such leak: ${missing.join(', ')}`, { leakids: missing });
+    }
+    const facts = states.map((s) => accessFacts((s as Exclude<LeakState, { status: 'none' }>).leak));
+    const access = canAccessAll(caller, facts, 'mutate');
+    if (!access.allowed) {
+      const refused = access.refused.map((r) => ids[r.index]);
+      throw new ProblemException(403, 'leak-access-denied', 'Forbidden', `You may not change: ${refused.join(', ')}. Nothing was changed.`, { leakids: refused });
+    }
+
+    const command: LeakCommand = decision.kind === 'status' ? { type: 'ChangeStatus', to: decision.status, comment: decision.comment } : { type: 'SetVirtualPatch', enabled: decision.enabled };
+    // All or nothing for refusals too (e.g. patching a fixed leak): check every leak before writing any.
+    const refusals = ids.flatMap((id, i) => {
+      const result = leakDecider.decide(command, states[i]);
+      return result.ok ? [] : [refusal(result.refusal, id)];
+    });
+    if (refusals.length) {
+      const ids409 = refusals.flatMap((r) => (r.getResponse() as { leakids: string[] }).leakids);
+      const first = refusals[0].getResponse() as { type: string; title: string; detail: string };
+      throw new ProblemException(refusals[0].getStatus(), first.type.split('/').pop() ?? 'conflict', first.title, `${first.detail}${ids409.length > 1 ? ` (${ids409.length} leaks refused)` : ''} Nothing was changed.`, { leakids: ids409 });
+    }
+    const metadata = {
+      occurred_at: new Date().toISOString(),
+      actor: { key_id: caller.keyId, org_id: caller.orgId, role: caller.role, user_email: caller.email },
+      ...(correlationId ? { correlation_id: correlationId } : {}),
+    };
+    let last: GlobalPosition | undefined;
+    const outcomes = await mapLimit(ids, CONCURRENCY, async (id) => {
+      const outcome = await decideAndAppend(this.store, leakStream(id), leakDecider, command, metadata);
+      if (!outcome.result.ok) throw refusal(outcome.result.refusal, id); // the leak changed under us since the check
+      const changed = outcome.result.events.length > 0;
+      if (changed) {
+        const [tail] = await this.store.readStream(leakStream(id), { direction: 'backwards', maxCount: 1 });
+        if (!last || comparePositions(tail.position, last) > 0) last = tail.position;
+      }
+      return { id, after: outcome.state as Exclude<LeakState, { status: 'none' }>, events: outcome.result.events, changed };
+    });
+    await this.projection.caughtUpTo(last);
+
+    // "previous" is what the decision was taken against (read from the events it produced), not a stale read.
+    const results = outcomes.map(({ id, after, events, changed }) => {
+      if (decision.kind === 'status') {
+        const change = events.find((e) => e.type === 'LeakStatusChanged');
+        return { leakid: id, status: after.status, previous_status: change?.type === 'LeakStatusChanged' ? change.data.from : after.status, changed };
+      }
+      return { leakid: id, virtual_patch: after.virtualPatch, previous_virtual_patch: changed ? !after.virtualPatch : after.virtualPatch, changed };
+    });
+    const updated = results.filter((r) => r.changed).length;
+    return { results, updated, unchanged: results.length - updated };
+  }
+}
+
+function refusal(reason: string, leakid: string): ProblemException {
+  switch (reason) {
+    case 'not_open':
+      return new ProblemException(409, 'leak-not-open', 'Conflict', `Leak ${leakid} is not open: only open leaks can be virtually patched.`, { leakids: [leakid] });
+    case 'not_blockable':
+      return new ProblemException(409, 'leak-not-blockable', 'Conflict', `Leak ${leakid} has no fingerprint (the scanner masked the secret), so it cannot be blocked.`, { leakids: [leakid] });
+    default:
+      return new ProblemException(404, 'leak-not-found', 'Not found', `No such leak: ${leakid}`, { leakids: [leakid] });
+  }
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await work(items[index]);
+      }
+    }),
+  );
+  return results;
+}

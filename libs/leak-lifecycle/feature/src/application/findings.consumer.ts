@@ -1,0 +1,64 @@
+/**
+ * From findings to leaks: each `FindingReceived` becomes a new leak or a sighting of an existing one.
+ * Event ids derive from the finding's message id, so a redelivered finding is a no-op at the store.
+ */
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { FINDING_RECEIVED, FindingReceivedV1 } from '@leakwatch/contracts';
+import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
+import { LEAK_ID, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { CloudEvent, MESSAGE_BUS, MessageBus, MessageSubscription, TOPICS } from '@leakwatch/messaging';
+import { SERVICE_NAME } from '@leakwatch/runtime';
+
+/** A UUID (v5 layout) derived from a name: the same finding always yields the same event ids. */
+export function derivedUuid(name: string): string {
+  const hex = createHash('sha1').update(name).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+@Injectable()
+export class FindingsConsumer implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('FindingsConsumer');
+  private subscription?: MessageSubscription;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(SERVICE_NAME) private readonly service: string,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.subscription = await this.bus.subscribe({
+      topics: TOPICS.findings,
+      groupId: `${this.service}.leak-lifecycle.findings`,
+      handler: (event) => this.handle(event),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.subscription?.stop();
+  }
+
+  async handle(event: CloudEvent): Promise<void> {
+    if (event.type !== FINDING_RECEIVED) return;
+    const finding = event.data as FindingReceivedV1;
+    if (!finding || typeof finding.leakid !== 'string' || !LEAK_ID.test(finding.leakid)) {
+      this.logger.warn(`finding ${event.id} has no valid leakid: skipped`);
+      return;
+    }
+    const { found_at, batch_id: _batch, ...rest } = finding;
+    await decideAndAppend(
+      this.store,
+      leakStream(finding.leakid),
+      leakDecider,
+      { type: 'RecordFinding', finding: { ...rest, location: rest.location ?? null }, at: found_at },
+      {
+        occurred_at: found_at,
+        actor: (event.extensions?.actorkeyid ? { key_id: event.extensions.actorkeyid, org_id: event.extensions.actororgid } : { role: 'system' }) as Record<string, string>,
+        causation_id: event.id,
+        ...(event.extensions?.correlationid ? { correlation_id: event.extensions.correlationid } : {}),
+      },
+      { eventId: (index) => derivedUuid(`${event.id}/${index}`) },
+    );
+  }
+}

@@ -1,0 +1,92 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsISO8601, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { LEAK_STATUSES, LeakStatus, RISKS } from '@leakwatch/leak-lifecycle/domain';
+
+const LEAK_ID = /^[0-9a-f]{32}$/;
+
+/** Exactly one of `leakid` / `leakids` (checked in the controller, which names the problem). */
+abstract class LeakSelectionDto {
+  @ApiPropertyOptional({ example: 'b3652f2555841f7652badd9804859f4e' })
+  @IsOptional() @IsString()
+  leakid?: string;
+
+  @ApiPropertyOptional({ type: [String], maxItems: 1000 })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @IsString({ each: true })
+  leakids?: string[];
+}
+
+export class LeakStatusDto extends LeakSelectionDto {
+  @ApiProperty({ enum: LEAK_STATUSES })
+  @IsIn(LEAK_STATUSES)
+  status!: LeakStatus;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional() @IsString() @MaxLength(2000)
+  comment?: string;
+}
+
+export class VirtualPatchDto extends LeakSelectionDto {
+  @ApiProperty()
+  @IsBoolean()
+  enabled!: boolean;
+}
+
+/** The ids of a selection, or the field errors that make it invalid. */
+export function selectedIds(body: LeakSelectionDto): { ids: string[] } | { errors: Array<{ field: string; message: string }> } {
+  if (body.leakid !== undefined && body.leakids !== undefined) return { errors: [{ field: 'leakid', message: 'give either leakid or leakids, not both' }] };
+  if (body.leakid === undefined && body.leakids === undefined) return { errors: [{ field: 'leakid', message: 'leakid or leakids is required' }] };
+  if (body.leakid !== undefined) {
+    return LEAK_ID.test(body.leakid) ? { ids: [body.leakid] } : { errors: [{ field: 'leakid', message: `"${body.leakid}" is not a 32-character lowercase hex leak id` }] };
+  }
+  const bad = (body.leakids ?? []).map((id, i) => ({ id, i })).filter(({ id }) => !LEAK_ID.test(id));
+  if (bad.length) return { errors: bad.map(({ id, i }) => ({ field: `leakids[${i}]`, message: `"${id}" is not a 32-character lowercase hex leak id` })) };
+  return { ids: body.leakids ?? [] };
+}
+
+const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class LeakListQueryDto {
+  @ApiPropertyOptional({ enum: ['personal', 'employee', 'customer', 'organization', 'all'] })
+  @IsOptional() @IsIn(['personal', 'employee', 'customer', 'organization', 'all'])
+  type?: 'personal' | 'employee' | 'customer' | 'organization' | 'all';
+
+  @ApiPropertyOptional({ enum: LEAK_STATUSES })
+  @IsOptional() @IsIn(LEAK_STATUSES)
+  status?: LeakStatus;
+
+  @ApiPropertyOptional({ enum: RISKS })
+  @IsOptional() @IsIn(RISKS)
+  risk?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional() @IsString() @MaxLength(200)
+  source?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  virtual_patch?: boolean;
+
+  @ApiPropertyOptional({ description: 'Search in id, preview, type, email, site, source' })
+  @IsOptional() @IsString() @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional() @Transform(({ value }) => (value === undefined ? value : Number(value))) @IsInt() @Min(1) @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional() @IsString() @MaxLength(500)
+  cursor?: string;
+}
+
+export class LeakIdParams {
+  @Matches(LEAK_ID, { message: 'leakid must be a 32-character lowercase hex leak id' })
+  leakid!: string;
+}
+
+export class AsOfQueryDto {
+  @ApiPropertyOptional({ description: 'ISO 8601 time: the leak as it was then, rebuilt from its events' })
+  @IsOptional() @IsISO8601({ strict: true })
+  as_of?: string;
+}

@@ -1,0 +1,109 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Caller } from '@leakwatch/authz';
+import { CurrentCaller } from '@leakwatch/auth';
+import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
+import { Inject } from '@nestjs/common';
+import { LeakEvent, LeakState, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { ProblemException } from '@leakwatch/runtime';
+import { DecideOnLeaksCommand } from '../application/decide-on-leaks';
+import { InvalidCursorError, LeakQueries, LeakView } from '../read-model/leak-queries';
+import { AsOfQueryDto, LeakIdParams, LeakListQueryDto, LeakStatusDto, VirtualPatchDto, selectedIds } from './dto/leak-decision.dto';
+
+@ApiTags('leaks')
+@ApiSecurity('api-key')
+@Controller('api/v1/leaks')
+export class LeaksController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: LeakQueries,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Post('status')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Set the status of one leak (leakid) or up to 1000 (leakids): open, fixed, false_positive' })
+  status(@CurrentCaller() caller: Caller, @Body() body: LeakStatusDto, @Req() req: Request) {
+    return this.commands.execute(new DecideOnLeaksCommand(caller, ids(body), { kind: 'status', status: body.status, comment: body.comment }, requestId(req)));
+  }
+
+  @Post('virtual-patch')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Turn the virtual patch (gateway blocking) of open leaks on or off' })
+  virtualPatch(@CurrentCaller() caller: Caller, @Body() body: VirtualPatchDto, @Req() req: Request) {
+    return this.commands.execute(new DecideOnLeaksCommand(caller, ids(body), { kind: 'virtual_patch', enabled: body.enabled }, requestId(req)));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Leaks visible to the caller, filtered, newest first, with a per-type summary' })
+  async list(@CurrentCaller() caller: Caller, @Query() query: LeakListQueryDto) {
+    try {
+      return await this.queries.list(caller, { ...query, limit: query.limit ?? 50 });
+    } catch (error) {
+      if (error instanceof InvalidCursorError) {
+        throw new ProblemException(400, 'invalid-cursor', 'Invalid request', error.message, { errors: [{ field: 'cursor', message: error.message }] });
+      }
+      throw error;
+    }
+  }
+
+  @Get(':leakid')
+  @ApiOperation({ summary: 'One leak; with ?as_of= the leak as it was at that moment, rebuilt from its events' })
+  async get(@CurrentCaller() caller: Caller, @Param() params: LeakIdParams, @Query() query: AsOfQueryDto): Promise<LeakView> {
+    const current = await this.visible(caller, params.leakid);
+    if (!query.as_of) return current;
+    const asOf = new Date(query.as_of).toISOString();
+    const events = (await this.store.readStream(leakStream(params.leakid))).filter((e) => eventTime(e) <= asOf);
+    const state = events.reduce((s, e) => leakDecider.evolve(s, { type: e.type, data: e.data } as LeakEvent), leakDecider.initialState());
+    if (state.status === 'none') throw new ProblemException(404, 'leak-not-found', 'Not found', `Leak ${params.leakid} did not exist yet at ${asOf}.`);
+    return { ...current, ...stateView(state), revision: events[events.length - 1].revision, as_of: asOf } as LeakView;
+  }
+
+  @Get(':leakid/history')
+  @ApiOperation({ summary: 'Every event of the leak, oldest first: revision, type, time, actor, data' })
+  async history(@CurrentCaller() caller: Caller, @Param() params: LeakIdParams) {
+    await this.visible(caller, params.leakid);
+    const events = await this.store.readStream(leakStream(params.leakid));
+    return {
+      leakid: params.leakid,
+      events: events.map((e) => ({ revision: e.revision, type: e.type, time: eventTime(e), recorded_at: e.recordedAt.toISOString(), actor: e.metadata.actor ?? null, data: e.data })),
+    };
+  }
+
+  private async visible(caller: Caller, leakid: string): Promise<LeakView> {
+    const leak = await this.queries.findVisible(caller, leakid);
+    // A leak the caller may not see answers exactly like one that does not exist.
+    if (!leak) throw new ProblemException(404, 'leak-not-found', 'Not found', `No leak ${leakid} visible to you.`);
+    return leak;
+  }
+}
+
+function ids(body: LeakStatusDto | VirtualPatchDto): string[] {
+  const selection = selectedIds(body);
+  if ('errors' in selection) {
+    throw new ProblemException(400, 'invalid-leak-ids', 'Invalid request', selection.errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors: selection.errors });
+  }
+  return selection.ids;
+}
+
+function requestId(req: Request): string | undefined {
+  return typeof (req as Request & { id?: unknown }).id === 'string' ? ((req as Request & { id: string }).id) : undefined;
+}
+
+function eventTime(e: { metadata: { occurred_at?: string }; recordedAt: Date }): string {
+  return e.metadata.occurred_at ?? e.recordedAt.toISOString();
+}
+
+function stateView(state: Exclude<LeakState, { status: 'none' }>) {
+  return {
+    status: state.status,
+    virtual_patch: state.virtualPatch,
+    sightings: state.sightings.length,
+    sources: [...new Set(state.sightings.map((s) => s.source.name))],
+    attempts: state.attempts,
+    first_seen: state.firstSeen,
+    last_seen: state.lastSeen,
+  };
+}

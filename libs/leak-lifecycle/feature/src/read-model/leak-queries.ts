@@ -1,0 +1,157 @@
+/**
+ * Leak reads, always through the caller's visibility (the SQL mirror of the authz policy: personal,
+ * employee, customer, organization; global roles see all). `type` is what the leak is FOR THIS CALLER.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { Caller, LeakType, isGlobalRole } from '@leakwatch/authz';
+import { PG_POOL } from '@leakwatch/runtime';
+
+export interface LeakView {
+  leakid: string;
+  kind: string;
+  secret_type: string;
+  type: LeakType | null;
+  preview: string;
+  fingerprint: string | null;
+  status: string;
+  virtual_patch: boolean;
+  risk: string;
+  blockable: boolean;
+  identity: { email: string | null; username: string | null } | null;
+  site: { url: string | null; domain: string | null } | null;
+  org_id: string | null;
+  sources: string[];
+  sightings: number;
+  attempts: number;
+  first_seen: string;
+  last_seen: string;
+  fixed_at: string | null;
+  revision: number;
+}
+
+export interface LeakFilters {
+  type?: LeakType | 'all';
+  status?: string;
+  risk?: string;
+  source?: string;
+  virtual_patch?: boolean;
+  q?: string;
+  limit: number;
+  cursor?: string;
+}
+
+@Injectable()
+export class LeakQueries {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async list(caller: Caller, filters: LeakFilters) {
+    const params: unknown[] = [];
+    const p = (value: unknown) => `$${params.push(value)}`;
+    const typeSql = typeExpression(caller, p);
+    const where: string[] = [visibility(caller, p)];
+    if (filters.status) where.push(`status = ${p(filters.status)}`);
+    if (filters.risk) where.push(`risk = ${p(filters.risk)}`);
+    if (filters.source) where.push(`sources ? ${p(filters.source)}`);
+    if (filters.virtual_patch !== undefined) where.push(`virtual_patch = ${p(filters.virtual_patch)}`);
+    if (filters.q) {
+      const q = p(`%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`(leakid ILIKE ${q} OR preview ILIKE ${q} OR secret_type ILIKE ${q} OR identity_email ILIKE ${q} OR site_domain ILIKE ${q} OR source ILIKE ${q})`);
+    }
+    const base = `FROM (SELECT *, ${typeSql} AS caller_type FROM ll_leaks) l WHERE ${where.join(' AND ')}`;
+    const typed = filters.type && filters.type !== 'all' ? ` AND caller_type = ${p(filters.type)}` : '';
+
+    const summary = await this.pool.query(`SELECT caller_type, count(*)::int AS n ${base} GROUP BY caller_type`, params);
+    const total = await this.pool.query(`SELECT count(*)::int AS n ${base}${typed}`, params);
+
+    const pageParams = [...params];
+    const q = (value: unknown) => `$${pageParams.push(value)}`;
+    let cursorSql = '';
+    if (filters.cursor) {
+      const [firstSeen, leakid] = decodeCursor(filters.cursor);
+      cursorSql = ` AND (first_seen, leakid) < (${q(firstSeen)}::timestamptz, ${q(leakid)})`;
+    }
+    const { rows } = await this.pool.query(
+      `SELECT * ${base}${typed}${cursorSql} ORDER BY first_seen DESC, leakid DESC LIMIT ${q(filters.limit + 1)}`,
+      pageParams,
+    );
+    const items = rows.slice(0, filters.limit).map(toView);
+    const last = rows.length > filters.limit ? rows[filters.limit - 1] : undefined;
+    const counts = Object.fromEntries(summary.rows.map((r) => [r.caller_type, r.n]));
+    return {
+      items,
+      next_cursor: last ? encodeCursor(last.first_seen, last.leakid) : null,
+      total: total.rows[0].n as number,
+      summary: { personal: counts.personal ?? 0, employee: counts.employee ?? 0, customer: counts.customer ?? 0, organization: counts.organization ?? 0 },
+    };
+  }
+
+  /** The leak if it exists AND the caller may see it. */
+  async findVisible(caller: Caller, leakid: string): Promise<LeakView | undefined> {
+    const params: unknown[] = [];
+    const p = (value: unknown) => `$${params.push(value)}`;
+    const { rows } = await this.pool.query(
+      `SELECT *, ${typeExpression(caller, p)} AS caller_type FROM ll_leaks WHERE leakid = ${p(leakid)} AND ${visibility(caller, p)}`,
+      params,
+    );
+    return rows.length ? toView(rows[0]) : undefined;
+  }
+}
+
+/** Each rule as SQL; `p` binds a parameter. Domain match = equal or a subdomain (never a look-alike). */
+function rules(caller: Caller, p: (v: unknown) => string) {
+  const domains = p(caller.verifiedDomains.map((d) => d.toLowerCase()));
+  const underVerified = (column: string) =>
+    `(${column} IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(${domains}::text[]) d WHERE ${column} = d OR right(${column}, length(d) + 1) = '.' || d))`;
+  return {
+    personal: caller.email ? `identity_email = ${p(caller.email.toLowerCase())}` : 'false',
+    employee: underVerified('identity_domain'),
+    customer: underVerified('site_domain'),
+    organization: caller.orgId ? `org_id = ${p(caller.orgId)}` : 'false',
+  };
+}
+
+function typeExpression(caller: Caller, p: (v: unknown) => string): string {
+  const r = rules(caller, p);
+  return `CASE WHEN ${r.personal} THEN 'personal' WHEN ${r.employee} THEN 'employee' WHEN ${r.customer} THEN 'customer' WHEN ${r.organization} THEN 'organization' END`;
+}
+
+function visibility(caller: Caller, p: (v: unknown) => string): string {
+  if (isGlobalRole(caller.role)) return 'true';
+  const r = rules(caller, p);
+  return `(${r.personal} OR ${r.employee} OR ${r.customer} OR ${r.organization})`;
+}
+
+function encodeCursor(firstSeen: Date, leakid: string): string {
+  return Buffer.from(JSON.stringify([firstSeen.toISOString(), leakid])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && /^[0-9a-f]{32}$/.test(value[1])) {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError();
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor is not one this API returned');
+  }
+}
+
+function toView(r: Record<string, any>): LeakView {
+  return {
+    leakid: r.leakid, kind: r.kind, secret_type: r.secret_type, type: r.caller_type ?? null, preview: r.preview, fingerprint: r.fingerprint,
+    status: r.status, virtual_patch: r.virtual_patch, risk: r.risk, blockable: r.blockable,
+    identity: r.identity_email || r.identity_username ? { email: r.identity_email, username: r.identity_username } : null,
+    site: r.site_url || r.site_domain ? { url: r.site_url, domain: r.site_domain } : null,
+    org_id: r.org_id, sources: r.sources, sightings: r.sightings, attempts: r.attempts,
+    first_seen: r.first_seen.toISOString(), last_seen: r.last_seen.toISOString(), fixed_at: r.fixed_at ? r.fixed_at.toISOString() : null,
+    revision: r.revision,
+  };
+}

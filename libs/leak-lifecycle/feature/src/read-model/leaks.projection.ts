@@ -1,0 +1,72 @@
+/**
+ * `ll_leaks`: one row per leak for lists, filters and access checks. Guarded by stream revision, so
+ * duplicates and rebuilds give the same rows. Access facts (identity email/domain, site domain, ingesting
+ * org) are columns, so visibility is a WHERE clause.
+ */
+import type { RecordedEvent } from '@leakwatch/event-store';
+import type { LeakEvent } from '@leakwatch/leak-lifecycle/domain';
+import type { Projection } from '@leakwatch/projections';
+
+export const leaksProjection: Projection = {
+  name: 'leaks',
+  tables: ['ll_leaks'],
+  async setup(client) {
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS ll_leaks (
+        leakid text PRIMARY KEY, kind text NOT NULL, secret_type text NOT NULL, fingerprint text, preview text NOT NULL,
+        identity_email text, identity_username text, identity_domain text, site_url text, site_domain text, org_id text,
+        source text NOT NULL, sources jsonb NOT NULL, risk text NOT NULL, blockable boolean NOT NULL,
+        status text NOT NULL, virtual_patch boolean NOT NULL DEFAULT false, sightings integer NOT NULL DEFAULT 1,
+        attempts integer NOT NULL DEFAULT 0, first_seen timestamptz NOT NULL, last_seen timestamptz NOT NULL,
+        fixed_at timestamptz, updated_at timestamptz NOT NULL, revision integer NOT NULL);
+      CREATE INDEX IF NOT EXISTS ll_leaks_order ON ll_leaks (first_seen DESC, leakid DESC);
+      CREATE INDEX IF NOT EXISTS ll_leaks_org ON ll_leaks (org_id);
+      CREATE INDEX IF NOT EXISTS ll_leaks_identity ON ll_leaks (identity_email);
+      CREATE INDEX IF NOT EXISTS ll_leaks_fingerprint ON ll_leaks (fingerprint);`);
+  },
+  canHandle: (event) => event.streamId.startsWith('leak-'),
+  async apply(recorded: RecordedEvent, client) {
+    const event = { type: recorded.type, data: recorded.data } as LeakEvent;
+    const rev = recorded.revision;
+    const at = (recorded.metadata.occurred_at as string | undefined) ?? recorded.recordedAt.toISOString();
+    switch (event.type) {
+      case 'LeakDetected': {
+        const d = event.data;
+        const email = d.identity?.email?.toLowerCase() ?? null;
+        await client.query(
+          `INSERT INTO ll_leaks (leakid, kind, secret_type, fingerprint, preview, identity_email, identity_username, identity_domain,
+             site_url, site_domain, org_id, source, sources, risk, blockable, status, first_seen, last_seen, updated_at, revision)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,'open',$16,$16,$16,$17)
+           ON CONFLICT (leakid) DO NOTHING`,
+          [d.leakid, d.kind, d.secret_type, d.fingerprint, d.preview, email, d.identity?.username ?? null, email?.split('@')[1] ?? null,
+            d.site?.url ?? null, d.site?.domain?.toLowerCase() ?? null, d.org_id, d.source.name, JSON.stringify([d.source.name]), d.risk, d.blockable, d.detected_at, rev],
+        );
+        return;
+      }
+      case 'LeakSighted':
+        await client.query(
+          `UPDATE ll_leaks SET sightings = sightings + 1, last_seen = GREATEST(last_seen, $2::timestamptz),
+             sources = CASE WHEN sources ? $3 THEN sources ELSE sources || to_jsonb($3::text) END, updated_at = $4, revision = $5
+           WHERE leakid = $1 AND revision < $5`,
+          [event.data.leakid, event.data.seen_at, event.data.source.name, at, rev],
+        );
+        return;
+      case 'LeakStatusChanged':
+        await client.query(
+          `UPDATE ll_leaks SET status = $2, fixed_at = CASE WHEN $2 = 'fixed' THEN $3::timestamptz ELSE NULL END, updated_at = $3, revision = $4
+           WHERE leakid = $1 AND revision < $4`,
+          [event.data.leakid, event.data.to, at, rev],
+        );
+        return;
+      case 'VirtualPatchApplied':
+      case 'VirtualPatchRemoved':
+        await client.query(`UPDATE ll_leaks SET virtual_patch = $2, updated_at = $3, revision = $4 WHERE leakid = $1 AND revision < $4`, [
+          event.data.leakid, event.type === 'VirtualPatchApplied', at, rev,
+        ]);
+        return;
+      case 'LeakedTokenUseAttempted':
+        await client.query(`UPDATE ll_leaks SET attempts = attempts + 1, revision = $2 WHERE leakid = $1 AND revision < $2`, [event.data.leakid, rev]);
+        return;
+    }
+  },
+};
