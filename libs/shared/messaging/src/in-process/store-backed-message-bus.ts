@@ -1,0 +1,154 @@
+/**
+ * Embedded-mode bus with durable delivery: each consumer group reads the event store's all-stream itself,
+ * from its own checkpoint, and sees every stored event that routes to its topics as the CloudEvent the relay
+ * would have published. Nothing is lost while a consumer is down or the process restarts — the weakness of a
+ * purely in-memory bus fed by a relay whose checkpoint has already moved on.
+ *
+ * Delivery is at least once (the checkpoint is saved in batches after the handlers succeeded) and in store
+ * order, hence ordered per key. A failing handler is retried with backoff on the same event; the group waits.
+ * One member per group at a time (a process runs each consumer once). `publish` is for events that are not
+ * in the store: they go to the live subscribers through an in-memory bus, best effort and not durable.
+ */
+import type { EventStore, GlobalPosition, RecordedEvent, Subscription } from '@leakwatch/event-store';
+import { BackoffOptions, backoffDelay, sleep } from '../backoff';
+import { CloudEvent } from '../cloud-event';
+import { MessagingLogger, consoleLogger, describeError } from '../logger';
+import { MessageBus, MessageSubscription, SubscribeOptions, topicList } from '../message-bus.port';
+import { CheckpointStore } from '../relay/checkpoint-store.port';
+import { toCloudEvent } from '../relay/to-cloud-event';
+import { EventRouter, routeByStreamCategory } from '../topics';
+import { InProcessMessageBus } from './in-process-message-bus';
+
+export interface StoreBackedMessageBusOptions {
+  store: EventStore;
+  /** Consumer checkpoints, named `bus:<groupId>`. */
+  checkpoints: CheckpointStore;
+  /** CloudEvents `source` of the delivered events, e.g. `leakwatch/leakwatch`. */
+  source: string;
+  route?: EventRouter;
+  retry?: BackoffOptions;
+  logger?: MessagingLogger;
+  /** Save a group's checkpoint after this many events (default 100) or this long after the last one (default 200 ms). */
+  checkpointEvery?: number;
+  checkpointAfterMs?: number;
+}
+
+export class StoreBackedMessageBus implements MessageBus {
+  private readonly live: InProcessMessageBus;
+  private readonly route: EventRouter;
+  private readonly logger: MessagingLogger;
+  private readonly active = new Map<string, MessageSubscription>();
+  private closed = false;
+
+  constructor(private readonly options: StoreBackedMessageBusOptions) {
+    this.route = options.route ?? routeByStreamCategory;
+    this.logger = options.logger ?? consoleLogger;
+    this.live = new InProcessMessageBus({ retry: options.retry, logger: this.logger });
+  }
+
+  async publish(topic: string, events: readonly CloudEvent[]): Promise<void> {
+    if (this.closed) throw new Error('StoreBackedMessageBus is closed');
+    await this.live.publish(topic, events);
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<MessageSubscription> {
+    if (this.closed) throw new Error('StoreBackedMessageBus is closed');
+    if (this.active.has(options.groupId)) throw new Error(`group "${options.groupId}" already has a member in this process`);
+    const topics = new Set(topicList(options.topics));
+    const name = `bus:${options.groupId}`;
+    const abort = new AbortController();
+    let position = await this.options.checkpoints.load(name);
+    if (!position && options.fromBeginning === false) position = await this.endOfStore();
+    let saved = position;
+    let pending = 0;
+    let timer: NodeJS.Timeout | undefined;
+
+    const save = async () => {
+      clearTimeout(timer);
+      timer = undefined;
+      pending = 0;
+      const target = position;
+      if (!target || target === saved) return;
+      try {
+        await this.options.checkpoints.save(name, target);
+        saved = target;
+      } catch (error) {
+        // Not fatal: the next save covers it; a crash meanwhile only means redelivery.
+        this.logger.warn('could not save consumer checkpoint', { groupId: options.groupId, error: describeError(error) });
+      }
+    };
+
+    const deliver = async (event: RecordedEvent) => {
+      const route = this.route(event);
+      if (route && topics.has(route.topic)) {
+        const cloudEvent = toCloudEvent(event, route, this.options.source);
+        for (let attempt = 0; ; attempt++) {
+          if (abort.signal.aborted) throw new StoppedError();
+          try {
+            await options.handler(cloudEvent);
+            break;
+          } catch (error) {
+            this.logger.warn('message handler failed; retrying', {
+              groupId: options.groupId, topic: route.topic, eventId: event.id, type: event.type, attempt: attempt + 1, error: describeError(error),
+            });
+            await sleep(backoffDelay(attempt, this.options.retry), abort.signal);
+          }
+        }
+      }
+      position = event.position;
+      if (++pending >= (this.options.checkpointEvery ?? 100)) await save();
+      else timer ??= setTimeout(() => void save(), this.options.checkpointAfterMs ?? 200);
+    };
+
+    let storeSubscription: Subscription;
+    const start = (after: GlobalPosition | undefined) => {
+      storeSubscription = this.options.store.subscribeToAll({
+        after,
+        onEvent: deliver,
+        onError: (error) => {
+          if (abort.signal.aborted || error instanceof StoppedError) return;
+          this.logger.error('store subscription failed; resubscribing', { groupId: options.groupId, error: describeError(error) });
+          void sleep(backoffDelay(1, this.options.retry), abort.signal).then(() => abort.signal.aborted || start(position));
+        },
+      });
+    };
+    start(position);
+    const liveSubscription = await this.live.subscribe({ ...options, fromBeginning: false });
+
+    let stopped: Promise<void> | undefined;
+    const subscription: MessageSubscription = {
+      stop: () => {
+        stopped ??= (async () => {
+          abort.abort();
+          await Promise.all([storeSubscription.stop(), liveSubscription.stop()]);
+          await save();
+          this.active.delete(options.groupId);
+        })();
+        return stopped;
+      },
+    };
+    this.active.set(options.groupId, subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.active.values()].map((s) => s.stop()));
+    await this.live.close();
+  }
+
+  /** Position of the last stored event (a new group that only wants new events starts there). */
+  private async endOfStore(): Promise<GlobalPosition | undefined> {
+    let last: GlobalPosition | undefined;
+    for (;;) {
+      const page = await this.options.store.readAll({ after: last, maxCount: 1000 });
+      if (page.length === 0) return last;
+      last = page[page.length - 1].position;
+    }
+  }
+}
+
+/** Ends a store subscription whose consumer is stopping mid-retry, without moving the checkpoint. */
+class StoppedError extends Error {
+  override readonly name = 'StoppedError';
+}
