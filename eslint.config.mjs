@@ -22,11 +22,11 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            // Layers.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:platform', 'type:data-access', 'type:util', 'type:domain', 'type:contracts'] },
+            // Layers. `type:testing` appears only because test files live in their project (suffix .spec.ts).
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:platform', 'type:data-access', 'type:util', 'type:domain', 'type:contracts', 'type:testing'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:feature', 'type:platform', 'type:data-access', 'type:util', 'type:domain', 'type:contracts', 'type:testing'] },
             { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:platform', 'type:data-access', 'type:util', 'type:domain', 'type:contracts', 'type:testing'] },
-            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:data-access', 'type:util', 'type:domain', 'type:contracts'] },
+            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:data-access', 'type:util', 'type:domain', 'type:contracts', 'type:testing'] },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:domain', 'type:contracts', 'type:testing'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:data-access', 'type:domain'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },

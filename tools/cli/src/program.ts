@@ -2,6 +2,8 @@
  * The operator CLI: one commander program; each command lives in its own file under commands/ and
  * registers itself here. Later features add their commands the same way.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { registerHealthCommand } from './commands/health.command';
 import { registerStoreInfoCommand } from './commands/store-info.command';
@@ -9,7 +11,7 @@ import { registerStoreInfoCommand } from './commands/store-info.command';
 export function buildProgram(): Command {
   const program = new Command('leakwatch')
     .description('Operate a Leakwatch installation: ingest reports, rebuild projections, inspect the event store.')
-    .version(require('../../../package.json').version, '-v, --version')
+    .version(packageVersion(), '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true })
     .addHelpText(
@@ -27,4 +29,8 @@ Examples:
   registerHealthCommand(program);
   registerStoreInfoCommand(program);
   return program;
+}
+
+function packageVersion(): string {
+  return JSON.parse(readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')).version;
 }
