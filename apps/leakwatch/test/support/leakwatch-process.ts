@@ -21,8 +21,8 @@ export interface LeakwatchProcess {
   cleanUp(): void;
 }
 
-export async function startLeakwatchProcess(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<LeakwatchProcess> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'leakwatch-e2e-'));
+export async function startLeakwatchProcess(env: Record<string, string> = {}, timeoutMs = 60_000, existingDataDir?: string): Promise<LeakwatchProcess> {
+  const dataDir = existingDataDir ?? mkdtempSync(path.join(os.tmpdir(), 'leakwatch-e2e-'));
   chmodSync(dataDir, 0o755); // like a directory made by mkdir; mkdtemp's 0700 would lock out the server's user
   const port = await freePort();
   const child = spawn(process.execPath, ['-r', './tools/register.js', 'apps/leakwatch/src/main.ts'], {
@@ -57,4 +57,26 @@ export async function startLeakwatchProcess(env: Record<string, string> = {}, ti
     },
     cleanUp: () => rmSync(dataDir, { recursive: true, force: true }),
   };
+}
+
+/** Every row of every table of the embedded database, as text (to search for secrets). */
+export async function dumpEmbeddedDatabase(dataDir: string): Promise<string> {
+  const { readFileSync } = await import('node:fs');
+  const { Client } = await import('pg');
+  const dir = path.join(dataDir, 'postgres');
+  const port = Number(readFileSync(path.join(dir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[3]);
+  const password = readFileSync(path.join(dir, 'pg-password'), 'utf8').trim();
+  const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'leakwatch' });
+  await client.connect();
+  try {
+    const tables = await client.query<{ name: string }>(`SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public'`);
+    let dump = '';
+    for (const { name } of tables.rows) {
+      const rows = await client.query(`SELECT t::text AS row FROM ${name} t`);
+      dump += rows.rows.map((r) => r.row).join('\n');
+    }
+    return dump;
+  } finally {
+    await client.end();
+  }
 }

@@ -1,0 +1,191 @@
+/**
+ * The leak lifecycle as a new user runs it, over real HTTP against `npm start`'s process: add leaks,
+ * fix one, bulk-fix many, every refusal, history, as_of, concurrency, restart — and no planted secret
+ * anywhere in the database or the logs.
+ */
+import { randomBytes } from 'node:crypto';
+import { LeakwatchProcess, dumpEmbeddedDatabase, startLeakwatchProcess } from './support/leakwatch-process';
+
+const ADMIN_KEY = 'lw_e2e_leaks_bootstrap_admin_key_0123456';
+const fakeToken = (prefix = 'ghp_') => `${prefix}${randomBytes(18).toString('hex')}`; // shaped like a GitHub PAT: 36 alphanumerics
+
+describe('leak lifecycle (e2e)', () => {
+  let app: LeakwatchProcess;
+  const planted: string[] = [];
+  let adminA: string, analystA: string, adminB: string;
+
+  const call = async (method: string, path: string, key: string | undefined, body?: unknown) => {
+    const response = await fetch(`${app.url}${path}`, {
+      method,
+      headers: { ...(key ? { 'x-api-key': key } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const waitForLeaks = async (key: string, ids: string[]) => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const found = await Promise.all(ids.map(async (id) => (await call('GET', `/api/v1/leaks/${id}`, key)).status === 200));
+      if (found.every(Boolean)) return;
+      if (Date.now() > deadline) throw new Error('leaks did not appear');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const addTokens = async (key: string, count: number, source = 'pastebin') => {
+    const tokens = Array.from({ length: count }, () => fakeToken());
+    planted.push(...tokens);
+    const response = await call('POST', '/api/v1/leaks', key, { source: { name: source, url: 'https://paste.example/x' }, tokens: tokens.map((value) => ({ value })) });
+    expect(response).toMatchObject({ status: 201, body: { created: count, duplicates: 0 } });
+    await waitForLeaks(key, response.body.leakids);
+    return { tokens, leakids: response.body.leakids as string[] };
+  };
+
+  beforeAll(async () => {
+    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'debug' });
+    const orgA = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
+    const orgB = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Bravo' })).body.org_id;
+    const issue = async (org: string, role: string, email: string) =>
+      (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: email, role, org_id: org, user_email: email })).body.key as string;
+    adminA = await issue(orgA, 'admin', 'sec@acme.example');
+    analystA = await issue(orgA, 'analyst', 'ana@acme.example');
+    adminB = await issue(orgB, 'admin', 'sec@bravo.example');
+  }, 90_000);
+
+  afterAll(async () => {
+    if (app) {
+      await app.stop();
+      app.cleanUp();
+    }
+  });
+
+  it('adds leaks by hand: one per secret, re-adding is a duplicate, the secret only as preview and fingerprint', async () => {
+    const { tokens, leakids } = await addTokens(adminA, 2);
+    const again = await call('POST', '/api/v1/leaks', adminA, { source: { name: 'github' }, tokens: [{ value: tokens[0] }] });
+    expect(again).toMatchObject({ status: 201, body: { leakids: [leakids[0]], created: 0, duplicates: 1 } });
+    const leak = await call('GET', `/api/v1/leaks/${leakids[0]}`, adminA);
+    expect(leak.body).toMatchObject({ leakid: leakids[0], status: 'open', virtual_patch: false, type: 'organization', kind: 'token', secret_type: 'github-pat', risk: 'critical' });
+    expect(leak.body.preview).toBe(`ghp_…(${tokens[0].length})`);
+    expect(leak.body.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(leak.body.leakid).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.stringify(leak.body)).not.toContain(tokens[0]);
+  });
+
+  it('fixes one leak, then the same status again changes nothing and records no event', async () => {
+    const { leakids: [id] } = await addTokens(adminA, 1);
+    const fixed = await call('POST', '/api/v1/leaks/status', adminA, { leakid: id, status: 'fixed', comment: 'rotated' });
+    expect(fixed).toMatchObject({ status: 200, body: { results: [{ leakid: id, status: 'fixed', previous_status: 'open', changed: true }], updated: 1, unchanged: 0 } });
+    const again = await call('POST', '/api/v1/leaks/status', adminA, { leakid: id, status: 'fixed' });
+    expect(again.body).toMatchObject({ results: [{ changed: false, previous_status: 'fixed' }], updated: 0, unchanged: 1 });
+    const history = await call('GET', `/api/v1/leaks/${id}/history`, analystA);
+    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['LeakDetected', 'LeakStatusChanged']);
+    expect(history.body.events[1]).toMatchObject({ revision: 1, actor: { role: 'admin', user_email: 'sec@acme.example' }, data: { from: 'open', to: 'fixed', comment: 'rotated' } });
+  });
+
+  it('bulk-fixes many leaks at once', async () => {
+    const { leakids } = await addTokens(adminA, 25);
+    const response = await call('POST', '/api/v1/leaks/status', adminA, { leakids, status: 'fixed' });
+    expect(response).toMatchObject({ status: 200, body: { updated: 25, unchanged: 0 } });
+    const list = await call('GET', '/api/v1/leaks?status=fixed&limit=500', adminA);
+    expect(list.body.items.map((l: { leakid: string }) => l.leakid)).toEqual(expect.arrayContaining(leakids));
+  });
+
+  it('answers every bad request with the right 4xx, naming the bad ids, changing nothing', async () => {
+    const { leakids: [mine] } = await addTokens(adminA, 1);
+    const { leakids: [theirs] } = await addTokens(adminB, 1);
+    const missing = 'ffffffffffffffffffffffffffffffff';
+
+    const badIds = await call('POST', '/api/v1/leaks/status', adminA, { leakids: [mine, 'NOT-AN-ID', '123'], status: 'fixed' });
+    expect(badIds).toMatchObject({ status: 400, body: { errors: [{ field: 'leakids[1]' }, { field: 'leakids[2]' }] } });
+    expect(await call('POST', '/api/v1/leaks/status', adminA, { leakid: mine, leakids: [mine], status: 'fixed' })).toMatchObject({ status: 400 });
+    expect(await call('POST', '/api/v1/leaks/status', adminA, { status: 'fixed' })).toMatchObject({ status: 400 });
+    expect(await call('POST', '/api/v1/leaks/status', adminA, { leakid: mine, status: 'closed' })).toMatchObject({ status: 400, body: { errors: [expect.objectContaining({ field: 'status' })] } });
+    expect(await call('POST', '/api/v1/leaks/status', adminA, { leakid: mine, status: 'fixed', color: 'red' })).toMatchObject({ status: 400 });
+    expect(await call('POST', '/api/v1/leaks/status', adminA, { leakids: Array(1001).fill(mine), status: 'fixed' })).toMatchObject({ status: 400 });
+
+    expect(await call('POST', '/api/v1/leaks/status', adminA, { leakids: [mine, missing], status: 'fixed' })).toMatchObject({ status: 404, body: { leakids: [missing] } });
+    expect(await call('POST', '/api/v1/leaks/status', adminA, { leakids: [mine, theirs], status: 'fixed' })).toMatchObject({ status: 403, body: { leakids: [theirs] } });
+    expect(await call('POST', '/api/v1/leaks/status', analystA, { leakid: mine, status: 'fixed' })).toMatchObject({ status: 403 });
+    expect(await call('GET', `/api/v1/leaks/${theirs}`, adminA)).toMatchObject({ status: 404 });
+    expect(await call('GET', `/api/v1/leaks/${theirs}/history`, adminA)).toMatchObject({ status: 404 });
+    expect(await call('GET', '/api/v1/leaks?limit=0', adminA)).toMatchObject({ status: 400 });
+    expect(await call('GET', '/api/v1/leaks?cursor=garbage', adminA)).toMatchObject({ status: 400 });
+    expect(await call('GET', `/api/v1/leaks/${mine}?as_of=yesterday`, adminA)).toMatchObject({ status: 400 });
+
+    // All or nothing: nothing above changed `mine`.
+    expect((await call('GET', `/api/v1/leaks/${mine}`, adminA)).body.status).toBe('open');
+  });
+
+  it('virtual patch: only open leaks, removed when fixed', async () => {
+    const { leakids: [id] } = await addTokens(adminA, 1);
+    expect(await call('POST', '/api/v1/leaks/virtual-patch', adminA, { leakid: id, enabled: true })).toMatchObject({
+      status: 200, body: { results: [{ leakid: id, virtual_patch: true, changed: true }] },
+    });
+    expect((await call('GET', `/api/v1/leaks?virtual_patch=true`, adminA)).body.items.map((l: { leakid: string }) => l.leakid)).toContain(id);
+    await call('POST', '/api/v1/leaks/status', adminA, { leakid: id, status: 'fixed' });
+    expect((await call('GET', `/api/v1/leaks/${id}`, adminA)).body).toMatchObject({ status: 'fixed', virtual_patch: false });
+    expect(await call('POST', '/api/v1/leaks/virtual-patch', adminA, { leakid: id, enabled: true })).toMatchObject({ status: 409 });
+    const types = (await call('GET', `/api/v1/leaks/${id}/history`, adminA)).body.events.map((e: { type: string }) => e.type);
+    expect(types).toEqual(['LeakDetected', 'VirtualPatchApplied', 'LeakStatusChanged', 'VirtualPatchRemoved']);
+  });
+
+  it('shows the leak as it was before the fix (as_of)', async () => {
+    const { leakids: [id] } = await addTokens(adminA, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    const before = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    await call('POST', '/api/v1/leaks/status', adminA, { leakid: id, status: 'fixed' });
+    expect((await call('GET', `/api/v1/leaks/${id}?as_of=${before}`, adminA)).body).toMatchObject({ status: 'open', revision: 0, as_of: before });
+    expect((await call('GET', `/api/v1/leaks/${id}`, adminA)).body).toMatchObject({ status: 'fixed', revision: 1 });
+    expect(await call('GET', `/api/v1/leaks/${id}?as_of=2000-01-01T00:00:00Z`, adminA)).toMatchObject({ status: 404 });
+  });
+
+  it('lists with filters, cursor pagination and a per-type summary, only within the caller\'s visibility', async () => {
+    const { leakids } = await addTokens(adminA, 7, 'gitlab-snippets');
+    const page1 = await call('GET', '/api/v1/leaks?source=gitlab-snippets&limit=5', adminA);
+    expect(page1.body).toMatchObject({ total: 7, items: expect.any(Array), next_cursor: expect.any(String) });
+    expect(page1.body.items).toHaveLength(5);
+    const page2 = await call('GET', `/api/v1/leaks?source=gitlab-snippets&limit=5&cursor=${page1.body.next_cursor}`, adminA);
+    expect(page2.body.items).toHaveLength(2);
+    expect(page2.body.next_cursor).toBeNull();
+    expect([...page1.body.items, ...page2.body.items].map((l: { leakid: string }) => l.leakid).sort()).toEqual([...leakids].sort());
+    expect(page1.body.summary.organization).toBeGreaterThanOrEqual(7);
+    const foreign = await call('GET', '/api/v1/leaks?source=gitlab-snippets', adminB);
+    expect(foreign.body).toMatchObject({ total: 0, items: [] });
+  });
+
+  it('concurrent decisions on the same leaks never lose or duplicate an update', async () => {
+    const { leakids } = await addTokens(adminA, 3);
+    const statuses = ['fixed', 'open', 'false_positive', 'open'] as const;
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => call('POST', '/api/v1/leaks/status', adminA, { leakids, status: statuses[i % statuses.length] })),
+    );
+    for (const id of leakids) {
+      const events = (await call('GET', `/api/v1/leaks/${id}/history`, adminA)).body.events.filter((e: { type: string }) => e.type === 'LeakStatusChanged');
+      // A consistent chain: each change starts from where the previous one ended; no change is a no-op.
+      let current = 'open';
+      for (const e of events) {
+        expect(e.data.from).toBe(current);
+        expect(e.data.to).not.toBe(e.data.from);
+        current = e.data.to;
+      }
+      expect((await call('GET', `/api/v1/leaks/${id}`, adminA)).body.status).toBe(current);
+    }
+  });
+
+  it('after a restart everything is as it was; no planted secret is in the database or the logs', async () => {
+    const before = await call('GET', '/api/v1/leaks?limit=500', adminA);
+    expect(await app.stop()).toBe(0);
+    const output = app.output();
+    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY }, 60_000, app.dataDir);
+    const after = await call('GET', '/api/v1/leaks?limit=500', adminA);
+    expect(after.body).toEqual(before.body);
+
+    const dump = await dumpEmbeddedDatabase(app.dataDir);
+    expect(dump.length).toBeGreaterThan(10_000);
+    for (const secret of planted) {
+      expect(dump).not.toContain(secret);
+      expect(output + app.output()).not.toContain(secret);
+    }
+  });
+});

@@ -1,0 +1,61 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, IsString, IsUrl, MaxLength, MinLength, ValidateNested } from 'class-validator';
+
+const URL_OPTIONS = { require_protocol: true, require_tld: false };
+
+export class LeakSourceDto {
+  @ApiProperty({ example: 'pastebin' })
+  @IsString() @MinLength(1) @MaxLength(200)
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'https://pastebin.com/abc123' })
+  @IsOptional() @IsUrl(URL_OPTIONS) @MaxLength(2000)
+  url?: string;
+}
+
+export class ManualTokenDto {
+  @ApiProperty({ description: 'The leaked token. Hashed and dropped on arrival: never stored or logged.' })
+  @IsString() @MinLength(4) @MaxLength(10_000)
+  value!: string;
+
+  @ApiPropertyOptional({ example: 'github-pat', description: 'Detected from the value when omitted' })
+  @IsOptional() @IsString() @MaxLength(100)
+  type?: string;
+}
+
+export class ManualCredentialDto {
+  @ApiPropertyOptional()
+  @IsOptional() @IsEmail() @MaxLength(320)
+  email?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional() @IsString() @MaxLength(320)
+  username?: string;
+
+  @ApiProperty({ description: 'Hashed and dropped on arrival: never stored or logged.' })
+  @IsString() @MinLength(1) @MaxLength(10_000)
+  password!: string;
+
+  @ApiPropertyOptional({ example: 'https://login.acme.com' })
+  @IsOptional() @IsUrl(URL_OPTIONS) @MaxLength(2000)
+  url?: string;
+}
+
+export class ManualLeaksDto {
+  @ApiProperty({ type: LeakSourceDto })
+  @ValidateNested() @Type(() => LeakSourceDto)
+  source!: LeakSourceDto;
+
+  @ApiPropertyOptional({ type: [ManualTokenDto], maxItems: 1000 })
+  @IsOptional() @IsArray() @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => ManualTokenDto)
+  tokens?: ManualTokenDto[];
+
+  @ApiPropertyOptional({ type: [ManualCredentialDto], maxItems: 1000 })
+  @IsOptional() @IsArray() @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => ManualCredentialDto)
+  credentials?: ManualCredentialDto[];
+
+  @ApiPropertyOptional({ enum: ['critical', 'high', 'medium', 'low'], description: 'Overrides the computed risk' })
+  @IsOptional() @IsIn(['critical', 'high', 'medium', 'low'])
+  risk?: 'critical' | 'high' | 'medium' | 'low';
+}

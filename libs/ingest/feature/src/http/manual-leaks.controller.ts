@@ -1,0 +1,52 @@
+import { Body, Controller, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Caller } from '@leakwatch/authz';
+import { CurrentCaller, Roles } from '@leakwatch/auth';
+import { ProblemException } from '@leakwatch/runtime';
+import { FindingIntake } from '../application/finding-intake';
+import { manualRisk, manualTokenType } from '../normalization/manual-classification';
+import { ManualLeaksDto } from './dto/manual-leaks.dto';
+
+@ApiTags('ingest')
+@ApiSecurity('api-key')
+@Controller('api/v1/leaks')
+export class ManualLeaksController {
+  constructor(private readonly intake: FindingIntake) {}
+
+  @Post()
+  @Roles('global_admin', 'admin')
+  @ApiOperation({ summary: 'Add leaked tokens and/or credentials by hand; one leak per secret, re-adding is a duplicate' })
+  @ApiCreatedResponse({ description: '`{ leakids, created, duplicates }`' })
+  async add(@CurrentCaller() caller: Caller, @Body() body: ManualLeaksDto) {
+    const tokens = body.tokens ?? [];
+    const credentials = body.credentials ?? [];
+    if (tokens.length + credentials.length === 0) {
+      throw new ProblemException(400, 'no-secrets', 'Invalid request', 'Give at least one entry in tokens or credentials.', {
+        errors: [{ field: 'tokens', message: 'tokens or credentials must not be empty' }],
+      });
+    }
+    const missingIdentity = credentials.findIndex((c) => !c.email && !c.username);
+    if (missingIdentity >= 0) {
+      throw new ProblemException(400, 'validation-failed', 'Invalid request', 'A credential needs an email or a username.', {
+        errors: [{ field: `credentials[${missingIdentity}]`, message: 'email or username is required' }],
+      });
+    }
+    const source = { name: body.source.name, url: body.source.url ?? null };
+    const { leakids, created, duplicates } = await this.intake.accept(caller, [
+      ...tokens.map((t) => {
+        const secretType = t.type ?? manualTokenType(t.value);
+        return { kind: 'token' as const, secret: t.value, secretType, source, risk: body.risk ?? manualRisk('token', secretType) };
+      }),
+      ...credentials.map((c) => ({
+        kind: 'credential' as const,
+        secret: c.password,
+        secretType: 'password',
+        identity: { email: c.email ?? null, username: c.username ?? null },
+        site: c.url ? { url: c.url } : null,
+        source,
+        risk: body.risk ?? manualRisk('credential', 'password'),
+      })),
+    ]);
+    return { leakids, created, duplicates };
+  }
+}
