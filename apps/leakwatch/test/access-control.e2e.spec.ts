@@ -213,8 +213,12 @@ describe('access control (e2e)', () => {
       'POST /api/v1/orgs': { name: 'Intruder' },
       'POST /api/v1/api-keys': { name: 'intruder', role: 'admin', org_id: orgA },
       'POST /api/v1/domains': { domain: 'acme.example', org_id: orgA },
+      // Well-formed bodies, so refusals are about who asks, not about what was sent.
+      'POST /api/v1/leaks': { source: { name: 'intruder' }, tokens: [{ value: 'ghp_0123456789abcdef0123456789abcdef0123' }] },
+      'POST /api/v1/leaks/status': { leakid: '0123456789abcdef0123456789abcdef', status: 'fixed' },
+      'POST /api/v1/leaks/virtual-patch': { leakid: '0123456789abcdef0123456789abcdef', enabled: true },
     };
-    const concrete = (path: string) => path.replace('{id}', analystAId).replace('{domain}', 'acme.example');
+    const concrete = (path: string) => path.replace('{id}', analystAId).replace('{domain}', 'acme.example').replace('{leakid}', '0123456789abcdef0123456789abcdef');
     let tried = 0;
     for (const { method, path } of operations) {
       if (publicPaths.has(path)) continue;
@@ -227,7 +231,9 @@ describe('access control (e2e)', () => {
         expect(answer.status).not.toBeGreaterThanOrEqual(500);
       }
       if (method !== 'GET') {
-        expect(`${method} ${path} → ${foreign.status}`).toMatch(/ → (400|403|404)$/);
+        // Operations that only ever act on the caller's own organisation may succeed for org B; all others must refuse.
+        const ownScoped = new Set(['POST /api/v1/leaks']);
+        if (!ownScoped.has(`${method} ${path}`)) expect(`${method} ${path} → ${foreign.status}`).toMatch(/ → (400|403|404)$/);
         const analyst = await call(method, url, analystA, bodies[`${method} ${path}`]);
         expect(`${method} ${path} → ${analyst.status}`).toBe(`${method} ${path} → 403`);
       }

@@ -71,8 +71,9 @@ describe('embedded mode', () => {
 
   it('keeps its data across a restart', async () => {
     const config = { ...loadConfig({ LOG_LEVEL: 'silent' }), port: 0, dataDir };
-    const stream = `leak-${randomUUID().replace(/-/g, '')}`;
-    const event = { id: randomUUID(), type: 'LeakDetected', data: { preview: 'ghp_…(40)' } };
+    // A category no projection or consumer reads: this test is about storage, not about leak semantics.
+    const stream = `restart-${randomUUID()}`;
+    const event = { id: randomUUID(), type: 'Noted', data: { note: 'kept across restarts' } };
 
     const first = await startLeakwatch({ name: 'all', modules: embeddedModules() }, config);
     try {

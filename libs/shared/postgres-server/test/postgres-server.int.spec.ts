@@ -1,0 +1,64 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { PostgresServer } from '../src';
+
+async function query(server: PostgresServer, sql: string): Promise<unknown[]> {
+  const client = new Client({ connectionString: server.url() });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('PostgresServer (npm-shipped binaries)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'leakwatch-pgserver-'));
+    chmodSync(dir, 0o755);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('initialises once, keeps data across a restart, and stops', async () => {
+    const first = new PostgresServer({ dir: path.join(dir, 'pg') });
+    await first.start();
+    await query(first, `CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')`);
+    await first.stop();
+
+    const second = new PostgresServer({ dir: path.join(dir, 'pg') });
+    await second.start();
+    try {
+      expect(await query(second, 'SELECT v FROM kept')).toEqual([{ v: 'still here' }]);
+    } finally {
+      await second.stop();
+    }
+    await expect(query(second, 'SELECT 1')).rejects.toThrow();
+  }, 60_000);
+
+  it('takes over a data directory whose server was left running by a dead process', async () => {
+    const orphan = new PostgresServer({ dir: path.join(dir, 'pg') });
+    await orphan.start();
+    const next = new PostgresServer({ dir: path.join(dir, 'pg') });
+    await next.start(); // must shut the orphan down instead of failing on postmaster.pid
+    try {
+      expect(await query(next, 'SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+    } finally {
+      await next.stop();
+      await orphan.stop();
+    }
+  }, 60_000);
+
+  it('refuses a password-less connection (scram auth)', async () => {
+    const server = new PostgresServer({ dir: path.join(dir, 'pg') });
+    await server.start();
+    try {
+      const client = new Client({ host: '127.0.0.1', port: server.port, user: 'postgres', password: 'wrong', database: 'postgres' });
+      await expect(client.connect()).rejects.toThrow(/password authentication failed/);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+});
