@@ -72,10 +72,11 @@ export class RelayRunner implements OnModuleInit, OnApplicationBootstrap {
   ) {}
 
   onModuleInit(): void {
-    this.health.register('message_bus', async () => ({
-      adapter: this.config.kafkaBrokers ? 'kafka' : 'in-process',
-      relay_checkpoint: this.relay?.checkpoint ? `${this.relay.checkpoint.commit}/${this.relay.checkpoint.prepare}` : null,
-    }));
+    this.health.register('message_bus', async () =>
+      this.config.kafkaBrokers
+        ? { adapter: 'kafka', relay_checkpoint: this.relay?.checkpoint ? `${this.relay.checkpoint.commit}/${this.relay.checkpoint.prepare}` : null }
+        : { adapter: 'in-process (consumers read the event store)' },
+    );
   }
 
   /** After every module subscribed in onModuleInit, so the in-process bus has its consumers before the first publish. */
