@@ -5,12 +5,13 @@
  * A just-issued key reaches this process's directory a moment after the 201 (it travels as an event):
  * on a miss we wait briefly for it before answering 401. That also slows down key guessing.
  */
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Caller, Role } from '@leakwatch/authz';
 import { PUBLIC_ROUTE, ProblemException } from '@leakwatch/runtime';
 import { AccessDirectory, DirectoryKey } from './access-directory';
 import { extractApiKey, hashApiKey } from './api-key-secret';
+import { USAGE_GATE, UsageGate } from './usage-gate';
 import { AuthenticatedRequest, REQUIRED_ROLES } from './decorators';
 
 export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
@@ -25,6 +26,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly directory: AccessDirectory,
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
+    @Optional() @Inject(USAGE_GATE) private readonly usage?: UsageGate,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -48,6 +50,14 @@ export class ApiKeyGuard implements CanActivate {
     if (found.revokedAt) throw unauthorized('revoked-api-key', 'The API key has been revoked.');
     const now = new Date().toISOString();
     if (found.expiresAt && found.expiresAt <= now) throw unauthorized('expired-api-key', `The API key expired at ${found.expiresAt}.`);
+    if (this.usage) {
+      const decision = await this.usage.admit(found);
+      if (!decision.allowed) {
+        throw new ProblemException(429, 'rate-limited', 'Too many requests', `The key's daily limit of ${decision.limit} requests is used up.`, {
+          retry_after: decision.retryAfterSeconds,
+        });
+      }
+    }
     return {
       keyId: found.keyId,
       role: found.role,

@@ -4,3 +4,4 @@ export * from './api-key.guard';
 export * from './decorators';
 export * from './auth.module';
 export * from './access-directory.feed';
+export * from './usage-gate';

@@ -54,6 +54,8 @@ export class GatewayProxyMiddleware implements NestMiddleware {
       if (!isPublicPath(req.originalUrl)) await this.guard.authenticate(req.headers);
     } catch (error) {
       if (error instanceof ProblemException) {
+        const retryAfter = (error.getResponse() as { retry_after?: unknown }).retry_after;
+        if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
         res.status(error.getStatus()).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...(error.getResponse() as object), instance: req.originalUrl.split('?')[0] }));
         return;
       }

@@ -18,6 +18,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     body.instance ??= request.originalUrl?.split('?')[0];
     if (body.status >= 500) this.logger.error({ err: exception, path: body.instance }, 'request failed');
     if (response.headersSent) return;
+    // 429/503 problems carry `retry_after` (seconds); HTTP clients read the header.
+    if (typeof body.retry_after === 'number') response.setHeader('Retry-After', String(body.retry_after));
     response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 

@@ -1,0 +1,14 @@
+/**
+ * Counting and daily limits of authenticated requests. Provided by the gateway (the edge), so each request
+ * is counted exactly once: by the guard for routes served in-process, by the proxy for forwarded ones.
+ * Services without a gate (upstreams in distributed mode) do not count.
+ */
+import type { DirectoryKey } from './access-directory';
+
+export type UsageDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number; limit: number };
+
+export interface UsageGate {
+  admit(key: DirectoryKey): Promise<UsageDecision>;
+}
+
+export const USAGE_GATE = Symbol('USAGE_GATE');
