@@ -1,15 +1,28 @@
 /**
  * Public HTTP edge: API-key authentication, routing to the services (distributed mode), the merged
- * OpenAPI docs; later the token-check hot path and rate limits.
+ * OpenAPI docs, the token-check hot path and blocklist, and (with the usage gate) daily limits.
  * The module is mounted by the `gateway` app and by the embedded `leakwatch` app (target `all`).
  */
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { OPENAPI_CONTRIBUTOR } from '@leakwatch/runtime';
+import type { Pool } from 'pg';
+import { OPENAPI_CONTRIBUTOR, PG_POOL } from '@leakwatch/runtime';
 import { UpstreamOpenApi } from './docs/upstream-openapi';
 import { GatewayProxyMiddleware } from './routing/gateway-proxy.middleware';
+import { AttemptRecorder } from './tokens/attempt-recorder';
+import { TokenIndex } from './tokens/token-index';
+import { TokenIndexFeed } from './tokens/token-index.feed';
+import { TokensController } from './tokens/tokens.controller';
 
 @Module({
-  providers: [GatewayProxyMiddleware, UpstreamOpenApi, { provide: OPENAPI_CONTRIBUTOR, useExisting: UpstreamOpenApi }],
+  controllers: [TokensController],
+  providers: [
+    GatewayProxyMiddleware,
+    UpstreamOpenApi,
+    { provide: OPENAPI_CONTRIBUTOR, useExisting: UpstreamOpenApi },
+    { provide: TokenIndex, inject: [PG_POOL], useFactory: (pool: Pool) => new TokenIndex(pool) },
+    TokenIndexFeed,
+    AttemptRecorder,
+  ],
   exports: [OPENAPI_CONTRIBUTOR],
 })
 export class GatewayModule implements NestModule {

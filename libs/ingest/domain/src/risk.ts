@@ -30,11 +30,11 @@ export interface RiskInput {
 
 /** Types whose leak hands over infrastructure, code, signing identity, money or the supply chain. */
 const HIGH_BASE_TYPES: readonly RegExp[] = [
-  /^aws-/, /^gcp-/, /^google-api-key$/, /^azure-/, /^alibaba-/, /^digitalocean-/,
-  /^github-pat$/, /^gitlab-pat$/, /^bitbucket-/,
+  /^(?:aws|gcp|azure|alibaba|digitalocean)(?:-|$)/, /^google-api-key$/,
+  /^(?:github-pat|gitlab-pat)$/, /^bitbucket(?:-|$)/,
   /^private-key$/,
-  /^stripe-secret-key$/, /^paypal-/, /^braintree-/, /^square-/,
-  /^npm-token$/, /^pypi-token$/,
+  /^stripe-secret-key$/, /^(?:paypal|braintree|square)(?:-|$)/,
+  /^(?:npm-token|pypi-token)$/,
   /^database-connection-string$/,
 ];
 

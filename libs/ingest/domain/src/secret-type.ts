@@ -68,6 +68,13 @@ const ALIASES: Readonly<Record<string, string>> = {
   basicauth: 'password',
   npm: 'npm-token',
   'database-connection-string': 'database-connection-string',
+  // TruffleHog's database detectors find connection strings with credentials.
+  postgres: 'database-connection-string',
+  mongodb: 'database-connection-string',
+  mysql: 'database-connection-string',
+  jdbc: 'database-connection-string',
+  redis: 'database-connection-string',
+  sqlserver: 'database-connection-string',
   // Generic detectors of every scanner.
   generic: GENERIC_SECRET,
   secret: GENERIC_SECRET,
@@ -95,7 +102,8 @@ const FAMILIES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^pypi-(?:upload|api|token)/, 'pypi-token'],
   [/^sendgrid/, 'sendgrid-api-key'],
   [/^jwt|json-web-token/, 'jwt'],
-  [/^generic-(?:api|credential|secret|token|key)/, 'generic-api-key'],
+  [/^generic-(?:secret|credential)/, GENERIC_SECRET],
+  [/^generic-(?:api|token|key)/, 'generic-api-key'],
   [/(?:^|-)password(?:-|$)|passwd|basic-auth/, 'password'],
 ];
 

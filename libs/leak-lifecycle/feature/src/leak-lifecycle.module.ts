@@ -3,6 +3,7 @@
  * The module is mounted by the `leak-lifecycle` app and by the embedded `leakwatch` app (target `all`).
  */
 import { Module } from '@nestjs/common';
+import { AttemptsConsumer } from './application/attempts.consumer';
 import { DecideOnLeaksHandler } from './application/decide-on-leaks';
 import { FindingsConsumer } from './application/findings.consumer';
 import { LeaksProjectionRunner } from './application/leaks-projection-runner';
@@ -11,6 +12,6 @@ import { LeakQueries } from './read-model/leak-queries';
 
 @Module({
   controllers: [LeaksController],
-  providers: [LeaksProjectionRunner, LeakQueries, DecideOnLeaksHandler, FindingsConsumer],
+  providers: [LeaksProjectionRunner, LeakQueries, DecideOnLeaksHandler, FindingsConsumer, AttemptsConsumer],
 })
 export class LeakLifecycleModule {}

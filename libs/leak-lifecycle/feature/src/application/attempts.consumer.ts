@@ -1,0 +1,48 @@
+/**
+ * Token-use attempts reported by gateways (`leakwatch.gateway.v1`) go into the leak's own history.
+ * Event ids derive from the gateway's event id, so redeliveries are no-ops.
+ */
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
+import { LEAK_ID, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { CloudEvent, MESSAGE_BUS, MessageBus, MessageSubscription, TOPICS } from '@leakwatch/messaging';
+import { SERVICE_NAME } from '@leakwatch/runtime';
+import { derivedUuid } from './findings.consumer';
+
+@Injectable()
+export class AttemptsConsumer implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('AttemptsConsumer');
+  private subscription?: MessageSubscription;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(SERVICE_NAME) private readonly service: string,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.subscription = await this.bus.subscribe({ topics: TOPICS.gateway, groupId: `${this.service}.leak-lifecycle.attempts`, handler: (e) => this.handle(e) });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.subscription?.stop();
+  }
+
+  async handle(event: CloudEvent): Promise<void> {
+    if (event.type !== 'LeakedTokenUseAttempted') return;
+    const data = event.data as { leakid?: string; attempted_at?: string; key_id?: string | null };
+    if (!data?.leakid || !LEAK_ID.test(data.leakid) || !data.attempted_at) {
+      this.logger.warn(`attempt ${event.id} is malformed: skipped`);
+      return;
+    }
+    const outcome = await decideAndAppend(
+      this.store,
+      leakStream(data.leakid),
+      leakDecider,
+      { type: 'RecordTokenUseAttempt', at: data.attempted_at, keyId: data.key_id ?? null },
+      { occurred_at: data.attempted_at, actor: { key_id: data.key_id ?? undefined, role: 'gateway' }, causation_id: event.id },
+      { eventId: (i) => derivedUuid(`${event.id}/${i}`) },
+    );
+    if (!outcome.result.ok) this.logger.warn(`attempt ${event.id} for unknown leak ${data.leakid}: skipped`);
+  }
+}
