@@ -46,25 +46,31 @@ export class AttemptRecorder implements OnModuleInit, OnApplicationShutdown {
     this.queue.push(attempt);
   }
 
-  /** Appends everything queued so far; safe to call concurrently. */
+  /** Appends everything queued so far; safe to call concurrently (one drain at a time). */
   flush(): Promise<void> {
-    this.flushing ??= (async () => {
-      try {
-        while (this.queue.length) {
-          const batch = this.queue.slice(0, BATCH);
-          await this.store.appendToStream(
-            `gateway-attempts-${randomUUID()}`,
-            batch.map((data) => ({ id: randomUUID(), type: 'LeakedTokenUseAttempted', data, metadata: { occurred_at: data.attempted_at, actor: { key_id: data.key_id ?? undefined } } })),
-            { expectedRevision: 'no_stream' },
-          );
-          this.queue = this.queue.slice(batch.length);
-        }
-      } catch (error) {
-        this.logger.warn(`could not record token-use attempts yet (will retry): ${(error as Error).message}`);
-      } finally {
-        this.flushing = undefined;
-      }
-    })();
+    // `.finally` runs after the assignment, so an empty queue cannot leave a stale promise behind.
+    this.flushing ??= this.drain().finally(() => (this.flushing = undefined));
     return this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.slice(0, BATCH);
+        await this.store.appendToStream(
+          `gateway-attempts-${randomUUID()}`,
+          batch.map((data) => ({
+            id: randomUUID(),
+            type: 'LeakedTokenUseAttempted',
+            data,
+            metadata: { occurred_at: data.attempted_at, actor: { key_id: data.key_id ?? undefined } },
+          })),
+          { expectedRevision: 'no_stream' },
+        );
+        this.queue = this.queue.slice(batch.length);
+      }
+    } catch (error) {
+      this.logger.warn(`could not record token-use attempts yet (will retry): ${(error as Error).message}`);
+    }
   }
 }

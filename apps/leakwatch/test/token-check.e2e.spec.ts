@@ -1,0 +1,79 @@
+/**
+ * The gateway hot path over real HTTP: a patched token is reported blocked, the attempt shows in the
+ * leak's history, and gateways can page through blocklist changes.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
+
+const ADMIN_KEY = 'lw_e2e_tokens_bootstrap_admin_key_01234';
+
+describe('token check (e2e)', () => {
+  let app: LeakwatchProcess;
+  let admin: string;
+  const call = async (method: string, path: string, key: string | undefined, body?: unknown) => {
+    const response = await fetch(`${app.url}${path}`, {
+      method,
+      headers: { ...(key ? { 'x-api-key': key } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const eventually = async <T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (ok(value)) return value;
+      if (Date.now() > deadline) throw new Error(`condition not met: ${JSON.stringify(value)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  beforeAll(async () => {
+    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY });
+    const org = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
+    admin = (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'sec', role: 'admin', org_id: org })).body.key;
+  }, 90_000);
+  afterAll(async () => {
+    await app?.stop();
+    app?.cleanUp();
+  });
+
+  it('knows leaked tokens, blocks patched ones, and records blocked attempts in the leak history', async () => {
+    const token = `ghp_${randomBytes(18).toString('hex')}`;
+    const sha256 = createHash('sha256').update(token).digest('hex');
+    const added = await call('POST', '/api/v1/leaks', admin, { source: { name: 'pastebin' }, tokens: [{ value: token }] });
+    const [leakid] = added.body.leakids;
+
+    expect(await call('POST', '/api/v1/tokens/check', admin, { token: `ghp_${randomBytes(18).toString('hex')}` })).toMatchObject({ status: 200, body: { leaked: false, blocked: false } });
+    await eventually(() => call('POST', '/api/v1/tokens/check', admin, { token }), (r) => r.body.leaked === true);
+    expect((await call('POST', '/api/v1/tokens/check', admin, { sha256 })).body).toEqual({ leaked: true, blocked: false, leakid });
+
+    const cursor = (await call('GET', '/api/v1/tokens/blocklist', admin)).body.next_cursor;
+    await eventually(() => call('GET', `/api/v1/leaks/${leakid}`, admin), (r) => r.status === 200);
+    expect((await call('POST', '/api/v1/leaks/virtual-patch', admin, { leakid, enabled: true })).status).toBe(200);
+    await eventually(() => call('POST', '/api/v1/tokens/check', admin, { token }), (r) => r.body.blocked === true);
+
+    const changes = await call('GET', `/api/v1/tokens/blocklist?cursor=${cursor}`, admin);
+    expect(changes.body.changes).toEqual([expect.objectContaining({ sha256, leakid, blocked: true })]);
+
+    const history = await eventually(
+      () => call('GET', `/api/v1/leaks/${leakid}/history`, admin),
+      (r) => r.body.events.some((e: { type: string }) => e.type === 'LeakedTokenUseAttempted'),
+    );
+    expect(history.body.events.find((e: { type: string }) => e.type === 'LeakedTokenUseAttempted').data).toMatchObject({ leakid, blocked: true });
+    expect((await call('GET', `/api/v1/leaks/${leakid}`, admin)).body.attempts).toBeGreaterThanOrEqual(1);
+
+    await call('POST', '/api/v1/leaks/status', admin, { leakid, status: 'fixed' });
+    await eventually(() => call('POST', '/api/v1/tokens/check', admin, { token }), (r) => r.body.blocked === false);
+    expect(app.output()).not.toContain(token);
+  }, 60_000);
+
+  it('refuses a malformed check', async () => {
+    expect(await call('POST', '/api/v1/tokens/check', admin, {})).toMatchObject({ status: 400 });
+    expect(await call('POST', '/api/v1/tokens/check', admin, { token: 'a', sha256: 'b'.repeat(64) })).toMatchObject({ status: 400 });
+    expect(await call('POST', '/api/v1/tokens/check', admin, { sha256: 'XYZ' })).toMatchObject({ status: 400 });
+    expect(await call('POST', '/api/v1/tokens/check', undefined, { token: 'a' })).toMatchObject({ status: 401 });
+    expect(await call('GET', '/api/v1/tokens/blocklist?cursor=-1', admin)).toMatchObject({ status: 400 });
+  });
+});
