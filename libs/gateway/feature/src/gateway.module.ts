@@ -5,7 +5,7 @@
  */
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { OPENAPI_CONTRIBUTOR, PG_POOL } from '@leakwatch/runtime';
+import { PG_POOL } from '@leakwatch/runtime';
 import { UpstreamOpenApi } from './docs/upstream-openapi';
 import { GatewayProxyMiddleware } from './routing/gateway-proxy.middleware';
 import { AttemptRecorder } from './tokens/attempt-recorder';
@@ -18,12 +18,10 @@ import { TokensController } from './tokens/tokens.controller';
   providers: [
     GatewayProxyMiddleware,
     UpstreamOpenApi,
-    { provide: OPENAPI_CONTRIBUTOR, useExisting: UpstreamOpenApi },
     { provide: TokenIndex, inject: [PG_POOL], useFactory: (pool: Pool) => new TokenIndex(pool) },
     TokenIndexFeed,
     AttemptRecorder,
   ],
-  exports: [OPENAPI_CONTRIBUTOR],
 })
 export class GatewayModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -21,6 +21,7 @@ export class AccessDirectoryFeed implements OnModuleInit, OnApplicationShutdown 
   ) {}
 
   async onModuleInit(): Promise<void> {
+    await this.directory.load(); // tables first: a message may arrive as soon as we subscribe
     this.subscription = await this.bus.subscribe({
       topics: TOPICS.access,
       groupId: `${this.service}.access-directory`,

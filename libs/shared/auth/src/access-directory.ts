@@ -48,9 +48,17 @@ export class AccessDirectory {
   private readonly domains = new Map<string, DirectoryDomain>();
   private readonly orgs = new Map<string, string>();
 
+  private loaded?: Promise<void>;
+
   constructor(private readonly pool: Pool) {}
 
-  async load(): Promise<void> {
+  /** Creates the tables and reads them into memory; once, however many callers ask. */
+  load(): Promise<void> {
+    this.loaded ??= this.loadOnce();
+    return this.loaded;
+  }
+
+  private async loadOnce(): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');

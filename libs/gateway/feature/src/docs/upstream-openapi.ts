@@ -4,7 +4,7 @@
  */
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { LEAKWATCH_CONFIG, LeakwatchConfig, OpenApiContributor } from '@leakwatch/runtime';
+import { LEAKWATCH_CONFIG, LeakwatchConfig, OpenApiContributor, OpenApiContributors } from '@leakwatch/runtime';
 
 @Injectable()
 export class UpstreamOpenApi implements OpenApiContributor, OnApplicationBootstrap, OnApplicationShutdown {
@@ -12,7 +12,9 @@ export class UpstreamOpenApi implements OpenApiContributor, OnApplicationBootstr
   private readonly documents = new Map<string, OpenAPIObject>();
   private timer?: NodeJS.Timeout;
 
-  constructor(@Inject(LEAKWATCH_CONFIG) private readonly config: LeakwatchConfig) {}
+  constructor(@Inject(LEAKWATCH_CONFIG) private readonly config: LeakwatchConfig, contributors: OpenApiContributors) {
+    contributors.add(this);
+  }
 
   onApplicationBootstrap(): void {
     if (!Object.values(this.config.upstreams).some(Boolean)) return;

@@ -7,6 +7,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { LeakwatchConfig } from '../config/leakwatch-config';
 import { HealthModule } from '../health/health';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
+import { OpenApiModule } from '../http/openapi-contributor';
 import { LoggingModule } from '../logging/logging.module';
 import { MetricsModule } from '../metrics/metrics';
 import { InfoController } from './info.controller';
@@ -26,6 +27,7 @@ export class LeakwatchAppModule {
         LoggingModule.forRoot({ level: config.logLevel, service: target.name }),
         CqrsModule.forRoot(),
         HealthModule,
+        OpenApiModule,
         MetricsModule,
         InfrastructureModule.forRoot(config, target.name),
         ...target.modules,

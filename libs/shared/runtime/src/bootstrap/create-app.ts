@@ -8,7 +8,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { LeakwatchConfig } from '../config/leakwatch-config';
-import { OPENAPI_CONTRIBUTOR, OpenApiContributor } from '../http/openapi-contributor';
+import { OpenApiContributors } from '../http/openapi-contributor';
 import { ProblemDetailsFilter } from '../http/problem.filter';
 import { createValidationPipe } from '../http/validation';
 import { LeakwatchAppModule, LeakwatchTarget } from './app-module';
@@ -43,18 +43,10 @@ function setUpOpenApi(app: INestApplication, service: string): void {
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The API key as a bearer token' }, 'bearer')
       .build(),
   );
-  const contributor = optional<OpenApiContributor>(app, OPENAPI_CONTRIBUTOR);
+  const contributors = app.get(OpenApiContributors);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs/openapi.json',
     yamlDocumentUrl: 'docs/openapi.yaml',
-    patchDocumentOnRequest: contributor ? (_req, _res, doc) => contributor.contribute(doc) : undefined,
+    patchDocumentOnRequest: (_req, _res, doc) => contributors.apply(doc),
   });
-}
-
-function optional<T>(app: INestApplication, token: symbol): T | undefined {
-  try {
-    return app.get<T>(token, { strict: false });
-  } catch {
-    return undefined;
-  }
 }

@@ -1,3 +1,4 @@
+import { Global, Injectable, Module } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
 
 /** A module that adds to the served OpenAPI document (the gateway merges its upstreams' documents). */
@@ -5,4 +6,20 @@ export interface OpenApiContributor {
   contribute(document: OpenAPIObject): OpenAPIObject;
 }
 
-export const OPENAPI_CONTRIBUTOR = Symbol('OPENAPI_CONTRIBUTOR');
+/** Where modules register contributors; the docs endpoint applies them on each request. */
+@Injectable()
+export class OpenApiContributors {
+  private readonly contributors: OpenApiContributor[] = [];
+
+  add(contributor: OpenApiContributor): void {
+    this.contributors.push(contributor);
+  }
+
+  apply(document: OpenAPIObject): OpenAPIObject {
+    return this.contributors.reduce((doc, c) => c.contribute(doc), document);
+  }
+}
+
+@Global()
+@Module({ providers: [OpenApiContributors], exports: [OpenApiContributors] })
+export class OpenApiModule {}

@@ -1,0 +1,42 @@
+/**
+ * `ApiUsageRecorded`: admitted requests of one API key on one UTC day, aggregated per flush of one gateway
+ * process. Stored in the stream `usage-<keyid>` and published from the store to `leakwatch.gateway.v1`
+ * (key = key id) by the relay, like every other integration event — never by a second write.
+ * Consumers sum `requests` per (key_id, day); the stream revision makes redeliveries harmless.
+ */
+import type { EventStore } from '@leakwatch/event-store';
+import type { UsageBatch, UsageRecorder } from './usage-ledger.port';
+
+export const API_USAGE_RECORDED = 'ApiUsageRecorded';
+
+export interface ApiUsageRecordedV1 {
+  key_id: string;
+  /** UTC day, `YYYY-MM-DD`. */
+  day: string;
+  /** Requests admitted in this batch (not a running total). */
+  requests: number;
+  first_request_at: string;
+  last_request_at: string;
+}
+
+export const usageStream = (keyId: string) => `usage-${keyId}`;
+
+export class EventStoreUsageRecorder implements UsageRecorder {
+  constructor(private readonly store: EventStore) {}
+
+  async publish(batch: UsageBatch): Promise<void> {
+    const data: ApiUsageRecordedV1 = {
+      key_id: batch.keyId,
+      day: batch.day,
+      requests: batch.requests,
+      first_request_at: batch.firstRequestAt,
+      last_request_at: batch.lastRequestAt,
+    };
+    await this.store.appendToStream(
+      usageStream(batch.keyId),
+      [{ id: batch.id, type: API_USAGE_RECORDED, schemaVersion: 1, data, metadata: { occurred_at: batch.lastRequestAt, actor: { key_id: batch.keyId, ...(batch.orgId ? { org_id: batch.orgId } : {}) } } }],
+      // Several gateway processes append to one key's stream: order between their batches does not matter.
+      { expectedRevision: 'any' },
+    );
+  }
+}
