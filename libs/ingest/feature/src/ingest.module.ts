@@ -6,9 +6,10 @@
 import { Module } from '@nestjs/common';
 import { FindingIntake } from './application/finding-intake';
 import { ManualLeaksController } from './http/manual-leaks.controller';
+import { ReportIntakeController } from './http/report-intake.controller';
 
 @Module({
-  controllers: [ManualLeaksController],
+  controllers: [ManualLeaksController, ReportIntakeController],
   providers: [FindingIntake],
 })
 export class IngestModule {}

@@ -1,7 +1,8 @@
 /**
- * Makes accepted findings durable: one `FindingReceived` per finding on the leak's finding stream
- * (`finding-<leakid>`), which the relay/bus delivers to leak-lifecycle. Only after every append
- * succeeded does the HTTP layer answer 201/202. Also tells new leaks from duplicates.
+ * Makes accepted findings durable: `FindingReceived` events, appended in chunks of up to 1000 per
+ * transaction on batch streams (`finding-<batch>-<n>`, routed by each event's leakid), which the
+ * relay/bus delivers to leak-lifecycle. Only after every append succeeded does HTTP answer 201/202.
+ * Findings are normalised one by one as they are read, so no plaintext outlives its record.
  */
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
@@ -20,6 +21,15 @@ export interface IntakeResult {
   batch_id: string;
 }
 
+export interface IntakeBatch {
+  readonly batchId: string;
+  /** Normalises one finding now (the plaintext is not kept). */
+  add(input: FindingInput): FindingReceivedV1;
+  readonly size: number;
+}
+
+const CHUNK = 1000;
+
 @Injectable()
 export class FindingIntake implements OnModuleInit {
   private key?: Buffer;
@@ -31,25 +41,52 @@ export class FindingIntake implements OnModuleInit {
     await this.pool.query(`CREATE TABLE IF NOT EXISTS ingest_leaks (leakid text PRIMARY KEY, first_seen timestamptz NOT NULL DEFAULT now())`);
   }
 
-  async accept(caller: Caller, inputs: FindingInput[]): Promise<IntakeResult> {
+  begin(caller: Caller): IntakeBatch & { findings: FindingReceivedV1[]; caller: Caller; at: string } {
+    const key = this.key;
+    if (!key) throw new Error('FindingIntake used before initialisation');
     const batchId = randomUUID();
     const at = new Date().toISOString();
-    const findings = inputs.map((input) => normalizeFinding(input, { key: this.key!, orgId: caller.orgId ?? null, at, batchId }));
-    const metadata = { occurred_at: at, actor: { key_id: caller.keyId, org_id: caller.orgId, role: caller.role, user_email: caller.email }, correlation_id: batchId };
-    for (const finding of findings) await this.append(finding, metadata);
-    const fresh = await this.pool.query<{ leakid: string }>(
-      `INSERT INTO ingest_leaks (leakid) SELECT DISTINCT unnest($1::text[]) ON CONFLICT (leakid) DO NOTHING RETURNING leakid`,
-      [findings.map((f) => f.leakid)],
-    );
-    const leakids = [...new Set(findings.map((f) => f.leakid))];
-    return { leakids, created: fresh.rowCount ?? 0, duplicates: findings.length - (fresh.rowCount ?? 0), batch_id: batchId };
+    const findings: FindingReceivedV1[] = [];
+    return {
+      batchId,
+      findings,
+      caller,
+      at,
+      get size() {
+        return findings.length;
+      },
+      add(input: FindingInput) {
+        const finding = normalizeFinding(input, { key, orgId: caller.orgId ?? null, at, batchId });
+        findings.push(finding);
+        return finding;
+      },
+    };
   }
 
-  private async append(finding: FindingReceivedV1, metadata: Record<string, unknown>): Promise<void> {
-    await this.store.appendToStream(
-      `finding-${finding.leakid}`,
-      [{ id: finding.finding_id, type: FINDING_RECEIVED, data: finding, metadata }],
-      { expectedRevision: 'any' },
-    );
+  /** Appends the batch durably and tells new leaks from duplicates. */
+  async commit(batch: ReturnType<FindingIntake['begin']>): Promise<IntakeResult> {
+    const { caller, findings, batchId, at } = batch;
+    const metadata = { occurred_at: at, actor: { key_id: caller.keyId, org_id: caller.orgId, role: caller.role, user_email: caller.email }, correlation_id: batchId };
+    for (let offset = 0, chunk = 0; offset < findings.length; offset += CHUNK, chunk++) {
+      const slice = findings.slice(offset, offset + CHUNK);
+      await this.store.appendToStream(
+        `finding-${batchId}-${chunk}`,
+        slice.map((finding) => ({ id: finding.finding_id, type: FINDING_RECEIVED, data: finding, metadata })),
+        { expectedRevision: 'no_stream' },
+      );
+    }
+    const leakids = [...new Set(findings.map((f) => f.leakid))];
+    let created = 0;
+    for (let offset = 0; offset < leakids.length; offset += 10_000) {
+      const fresh = await this.pool.query(`INSERT INTO ingest_leaks (leakid) SELECT unnest($1::text[]) ON CONFLICT (leakid) DO NOTHING`, [leakids.slice(offset, offset + 10_000)]);
+      created += fresh.rowCount ?? 0;
+    }
+    return { leakids, created, duplicates: findings.length - created, batch_id: batchId };
+  }
+
+  async accept(caller: Caller, inputs: FindingInput[]): Promise<IntakeResult> {
+    const batch = this.begin(caller);
+    inputs.forEach((input) => batch.add(input));
+    return this.commit(batch);
   }
 }

@@ -4,6 +4,7 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import express, { NextFunction, Request, Response } from 'express';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -12,6 +13,9 @@ import { OpenApiContributors } from '../http/openapi-contributor';
 import { ProblemDetailsFilter } from '../http/problem.filter';
 import { createValidationPipe } from '../http/validation';
 import { LeakwatchAppModule, LeakwatchTarget } from './app-module';
+
+/** Routes that read their request body as a stream (scanner reports can be tens of megabytes). */
+export const STREAMED_BODY_PATHS = ['/api/v1/ingest/'];
 
 export async function createLeakwatchApp(
   target: LeakwatchTarget,
@@ -24,8 +28,13 @@ export async function createLeakwatchApp(
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
-  app.useBodyParser('urlencoded', { extended: false, limit: '64kb' });
+  // Report intake streams its (large) bodies itself; everything else gets bounded parsers.
+  const json = express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] });
+  const form = express.urlencoded({ extended: false, limit: '64kb' });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (STREAMED_BODY_PATHS.some((prefix) => req.path.startsWith(prefix))) return next();
+    json(req, res, (error?: unknown) => (error ? next(error) : form(req, res, next)));
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   setUpOpenApi(app, target.name);

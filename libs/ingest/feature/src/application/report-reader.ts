@@ -1,0 +1,114 @@
+/**
+ * Reads a scanner report from the request stream record by record, enforcing the byte and record limits,
+ * without ever holding the raw report and its parsed form at once (gitleaks arrays are streamed with
+ * stream-json; TruffleHog is NDJSON; SARIF documents are small and parsed whole).
+ */
+import type { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { PassThrough, pipeline } from 'node:stream';
+import { ProblemException } from '@leakwatch/runtime';
+import StreamArray from 'stream-json/streamers/StreamArray';
+
+export interface ReportLimits {
+  maxBytes: number;
+  maxRecords: number;
+}
+
+/** Counts bytes as they flow; fails the stream with a 413 past the limit. */
+function limited(body: Readable, maxBytes: number, declared?: number): Readable {
+  if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes);
+  let seen = 0;
+  body.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > maxBytes) body.destroy(tooLarge(maxBytes));
+  });
+  return body;
+}
+
+function tooLarge(maxBytes: number): ProblemException {
+  return new ProblemException(413, 'report-too-large', 'Payload too large', `The report is larger than ${maxBytes} bytes (LEAKWATCH_INGEST_MAX_BYTES).`);
+}
+
+function tooMany(maxRecords: number): ProblemException {
+  return new ProblemException(400, 'too-many-records', 'Invalid request', `The report has more than ${maxRecords} records (LEAKWATCH_INGEST_MAX_RECORDS); split it.`);
+}
+
+function malformed(detail: string): ProblemException {
+  return new ProblemException(400, 'malformed-report', 'Invalid request', detail);
+}
+
+/** gitleaks JSON: a top-level array; each element handed over with its index. */
+export async function eachJsonArrayElement(body: Readable, limits: ReportLimits, declared: number | undefined, onRecord: (value: unknown, index: number) => void): Promise<number> {
+  const source = limited(body, limits.maxBytes, declared);
+  const feed = new PassThrough();
+  const parser = StreamArray.withParser();
+  source.pipe(feed);
+  // pipeline() forwards an error of any parser stage to the iterator below (a bare pipe would leave it
+  // unhandled); it tears down `feed`, never the request, so we can still answer.
+  pipeline(feed, parser, (error) => {
+    if (error) parser.destroy(error);
+  });
+  let count = 0;
+  try {
+    for await (const { key, value } of parser as AsyncIterable<{ key: number; value: unknown }>) {
+      if (++count > limits.maxRecords) throw tooMany(limits.maxRecords);
+      onRecord(value, key);
+    }
+  } catch (error) {
+    source.unpipe(feed);
+    drain(source);
+    if (error instanceof ProblemException) throw error;
+    throw malformed(`The report is not a JSON array of findings: ${describe(error)}`);
+  }
+  return count;
+}
+
+/** NDJSON: each non-blank line with its 0-based index among non-blank lines. */
+export async function eachLine(body: Readable, limits: ReportLimits, declared: number | undefined, onLine: (line: string, index: number) => void): Promise<number> {
+  const source = limited(body, limits.maxBytes, declared);
+  let index = 0;
+  try {
+    for await (const line of createInterface({ input: source, crlfDelay: Infinity })) {
+      if (!line.trim()) continue;
+      if (index + 1 > limits.maxRecords) throw tooMany(limits.maxRecords);
+      onLine(line, index++);
+    }
+  } catch (error) {
+    drain(source);
+    if (error instanceof ProblemException) throw error;
+    throw malformed(`The report could not be read: ${describe(error)}`);
+  }
+  return index;
+}
+
+/** A whole JSON document (SARIF). */
+export async function wholeJson(body: Readable, limits: ReportLimits, declared: number | undefined): Promise<unknown> {
+  const source = limited(body, limits.maxBytes, declared);
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of source) chunks.push(chunk as Buffer);
+  } catch (error) {
+    if (error instanceof ProblemException) throw error;
+    throw malformed(`The report could not be read: ${describe(error)}`);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    // The parser's own message quotes the input, which may contain secrets: say only where.
+    throw malformed('The report is not valid JSON.');
+  }
+}
+
+/**
+ * Reads and discards the rest of a refused body (bounded by the byte limit), so the client gets our
+ * answer instead of a reset connection.
+ */
+function drain(body: Readable): void {
+  if (!body.destroyed) body.resume();
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // Parser messages can quote input; keep only the position information.
+  return message.replace(/".*"/g, '"…"').slice(0, 200);
+}

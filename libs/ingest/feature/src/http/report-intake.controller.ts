@@ -1,0 +1,115 @@
+/**
+ * Scanner reports: gitleaks (JSON, v8 and v7 keys), TruffleHog v3 (NDJSON), SARIF 2.1.0 (gitleaks,
+ * secretlint — masked results become non-blockable leaks). Bad records are listed by index and reason;
+ * the good ones are kept. 202 = every accepted finding is durably stored.
+ */
+import { Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiPayloadTooLargeResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import type { Caller } from '@leakwatch/authz';
+import { CurrentCaller, Roles } from '@leakwatch/auth';
+import { ParsedReport, RawFinding, ReportFormatError, exposureOf, parseGitleaks, parseSarif, parseTrufflehog, riskFor } from '@leakwatch/ingest/domain';
+import { ProblemException } from '@leakwatch/runtime';
+import { FindingIntake } from '../application/finding-intake';
+import { ReportLimits, eachJsonArrayElement, eachLine, wholeJson } from '../application/report-reader';
+
+export function ingestLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): ReportLimits {
+  return {
+    maxBytes: Number(env.LEAKWATCH_INGEST_MAX_BYTES ?? 256 * 1024 * 1024),
+    maxRecords: Number(env.LEAKWATCH_INGEST_MAX_RECORDS ?? 500_000),
+  };
+}
+
+type Rejection = { index: number; error: string };
+
+@ApiTags('ingest')
+@ApiSecurity('api-key')
+@Controller('api/v1/ingest')
+export class ReportIntakeController {
+  private readonly limits = ingestLimitsFromEnv();
+
+  constructor(private readonly intake: FindingIntake) {}
+
+  @Post('gitleaks')
+  @HttpCode(202)
+  @Roles('global_admin', 'admin')
+  @ApiOperation({ summary: 'A gitleaks JSON report (array of findings, v8 or v7 keys); streamed' })
+  @ApiBody({ schema: { type: 'array', items: { type: 'object' } } })
+  @ApiAcceptedResponse({ description: '`{ batch_id, accepted, duplicates, rejected: [{ index, error }] }`' })
+  @ApiPayloadTooLargeResponse({ description: 'Over LEAKWATCH_INGEST_MAX_BYTES' })
+  async gitleaks(@CurrentCaller() caller: Caller, @Req() req: Request) {
+    const batch = this.intake.begin(caller);
+    const rejected: Rejection[] = [];
+    await eachJsonArrayElement(req, this.limits, declaredLength(req), (record, index) => {
+      this.take(parseGitleaks([record]), index, batch, rejected);
+    });
+    return this.finish(batch, rejected);
+  }
+
+  @Post('trufflehog')
+  @HttpCode(202)
+  @Roles('global_admin', 'admin')
+  @ApiOperation({ summary: 'A TruffleHog v3 --json report (one JSON object per line); streamed. Index = non-blank line number from 0' })
+  @ApiBody({ schema: { type: 'string', description: 'NDJSON' } })
+  @ApiAcceptedResponse({ description: '`{ batch_id, accepted, duplicates, rejected: [{ index, error }] }`' })
+  async trufflehog(@CurrentCaller() caller: Caller, @Req() req: Request) {
+    const batch = this.intake.begin(caller);
+    const rejected: Rejection[] = [];
+    await eachLine(req, this.limits, declaredLength(req), (line, index) => this.take(parseTrufflehog(line), index, batch, rejected));
+    return this.finish(batch, rejected);
+  }
+
+  @Post('sarif')
+  @HttpCode(202)
+  @Roles('global_admin', 'admin')
+  @ApiOperation({ summary: 'A SARIF 2.1.0 report (gitleaks --report-format sarif, secretlint SARIF formatter)' })
+  @ApiBody({ schema: { type: 'object' } })
+  @ApiAcceptedResponse({ description: '`{ batch_id, accepted, duplicates, rejected: [{ index, error }] }`' })
+  async sarif(@CurrentCaller() caller: Caller, @Req() req: Request) {
+    const document = await wholeJson(req, this.limits, declaredLength(req));
+    let parsed: ParsedReport;
+    try {
+      parsed = parseSarif(document);
+    } catch (error) {
+      if (error instanceof ReportFormatError) throw new ProblemException(400, 'malformed-report', 'Invalid request', error.message);
+      throw error;
+    }
+    if (parsed.findings.length + parsed.rejected.length > this.limits.maxRecords) {
+      throw new ProblemException(400, 'too-many-records', 'Invalid request', `The report has more than ${this.limits.maxRecords} results; split it.`);
+    }
+    const batch = this.intake.begin(caller);
+    const rejected: Rejection[] = [...parsed.rejected];
+    for (const { finding } of parsed.findings) batch.add(toInput(finding));
+    return this.finish(batch, rejected.sort((a, b) => a.index - b.index));
+  }
+
+  /** One record's parse result (indices inside are 0: re-number them with the record's own index). */
+  private take(parsed: ParsedReport, index: number, batch: ReturnType<FindingIntake['begin']>, rejected: Rejection[]): void {
+    for (const r of parsed.rejected) rejected.push({ index, error: r.error.replace(/^record 0\b/, `record ${index}`) });
+    for (const { finding } of parsed.findings) batch.add(toInput(finding));
+  }
+
+  private async finish(batch: ReturnType<FindingIntake['begin']>, rejected: Rejection[]) {
+    const result = batch.size ? await this.intake.commit(batch) : { batch_id: batch.batchId, created: 0, duplicates: 0 };
+    return { batch_id: result.batch_id, accepted: batch.size, duplicates: result.duplicates, rejected };
+  }
+}
+
+function toInput(finding: RawFinding) {
+  return {
+    kind: finding.kind,
+    secret: finding.secret,
+    secretType: finding.secretType,
+    identity: finding.identity,
+    site: finding.site,
+    location: finding.location,
+    source: finding.source,
+    maskedIdentity: finding.maskedIdentity,
+    risk: riskFor({ secretType: finding.secretType, kind: finding.kind, verified: finding.verified, exposure: exposureOf(finding) }),
+  };
+}
+
+function declaredLength(req: Request): number | undefined {
+  const header = req.headers['content-length'];
+  return header ? Number(header) : undefined;
+}
