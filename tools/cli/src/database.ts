@@ -10,13 +10,18 @@ import { PostgresServer } from '@leakwatch/postgres-server';
 export interface CliDatabase {
   pool: Pool;
   describe: string;
+  /** True when we connected to the embedded PostgreSQL of a Leakwatch that is running right now. */
+  embeddedRunning: boolean;
   close(): Promise<void>;
 }
 
+/** Our sessions' name in pg_stat_activity; Leakwatch's own pools call themselves `leakwatch-<service>`. */
+export const CLI_APPLICATION_NAME = 'leakwatch-cli';
+
 export async function openDatabase(env: NodeJS.ProcessEnv = process.env): Promise<CliDatabase> {
   if (env.DATABASE_URL) {
-    const pool = new Pool({ connectionString: env.DATABASE_URL, max: 4 });
-    return { pool, describe: 'DATABASE_URL', close: () => pool.end() };
+    const pool = new Pool({ connectionString: env.DATABASE_URL, max: 4, application_name: CLI_APPLICATION_NAME });
+    return { pool, describe: 'DATABASE_URL', embeddedRunning: false, close: () => pool.end() };
   }
   const dir = path.join(path.resolve(env.LEAKWATCH_DATA_DIR || '.leakwatch'), 'postgres');
   if (!existsSync(path.join(dir, 'pgdata', 'PG_VERSION'))) {
@@ -25,15 +30,16 @@ export async function openDatabase(env: NodeJS.ProcessEnv = process.env): Promis
   const running = runningPort(dir);
   const password = readFileSync(path.join(dir, 'pg-password'), 'utf8').trim();
   if (running) {
-    const pool = new Pool({ host: '127.0.0.1', port: running, user: 'postgres', password, database: 'leakwatch', max: 4 });
-    return { pool, describe: `embedded database of the running Leakwatch (port ${running})`, close: () => pool.end() };
+    const pool = new Pool({ host: '127.0.0.1', port: running, user: 'postgres', password, database: 'leakwatch', max: 4, application_name: CLI_APPLICATION_NAME });
+    return { pool, describe: `embedded database of the running Leakwatch (port ${running})`, embeddedRunning: true, close: () => pool.end() };
   }
   const server = new PostgresServer({ dir });
   await server.start();
-  const pool = new Pool({ connectionString: server.url('leakwatch'), max: 4 });
+  const pool = new Pool({ connectionString: server.url('leakwatch'), max: 4, application_name: CLI_APPLICATION_NAME });
   return {
     pool,
     describe: `embedded database in ${dir}`,
+    embeddedRunning: false,
     close: async () => {
       await pool.end();
       await server.stop();

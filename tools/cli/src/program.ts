@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { registerHealthCommand } from './commands/health.command';
+import { registerProjectionsCommand } from './commands/projections.command';
 import { registerStoreInfoCommand } from './commands/store-info.command';
 
 export function buildProgram(): Command {
@@ -24,10 +25,13 @@ Database selection (commands that read the store):
 
 Examples:
   $ npm run leakwatch -- health --url http://localhost:8080
-  $ npm run leakwatch -- store info`,
+  $ npm run leakwatch -- store info
+  $ npm run leakwatch -- projections list
+  $ npm run leakwatch -- projections rebuild --all`,
     );
   registerHealthCommand(program);
   registerStoreInfoCommand(program);
+  registerProjectionsCommand(program);
   return program;
 }
 

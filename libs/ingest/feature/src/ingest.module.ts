@@ -4,12 +4,31 @@
  * The module is mounted by the `ingest` app and by the embedded `leakwatch` app (target `all`).
  */
 import { Module } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { PG_POOL } from '@leakwatch/runtime';
 import { FindingIntake } from './application/finding-intake';
+import { loadLeakIdKey } from './application/leak-id-key';
+import { WebhookSecrets } from './application/webhook-secrets';
+import { GithubWebhookController } from './http/github-webhook.controller';
 import { ManualLeaksController } from './http/manual-leaks.controller';
 import { ReportIntakeController } from './http/report-intake.controller';
 
 @Module({
-  controllers: [ManualLeaksController, ReportIntakeController],
-  providers: [FindingIntake],
+  controllers: [ManualLeaksController, ReportIntakeController, GithubWebhookController],
+  providers: [
+    FindingIntake,
+    {
+      provide: WebhookSecrets,
+      inject: [PG_POOL],
+      useFactory: async (pool: Pool) => {
+        const secrets = new WebhookSecrets(pool, await loadLeakIdKey(pool));
+        await secrets.setup();
+        await pool.query(`CREATE TABLE IF NOT EXISTS ingest_github_alerts (
+          org_id text NOT NULL, repository text NOT NULL, alert_number integer NOT NULL, leakid text NOT NULL,
+          PRIMARY KEY (org_id, repository, alert_number))`);
+        return secrets;
+      },
+    },
+  ],
 })
 export class IngestModule {}

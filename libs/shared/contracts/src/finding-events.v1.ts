@@ -23,3 +23,18 @@ export interface FindingReceivedV1 {
 }
 
 export const FINDING_RECEIVED = 'FindingReceived';
+
+/**
+ * A scanner reported how a finding was resolved on its side (GitHub secret scanning: resolved as revoked,
+ * false positive, ...; or reopened). leak-lifecycle applies it as a status decision by that source.
+ */
+export interface FindingResolutionReceivedV1 {
+  leakid: string;
+  status: 'open' | 'fixed' | 'false_positive';
+  /** The scanner's own word, e.g. `revoked`, `false_positive`, `reopened`. */
+  reason: string;
+  source: { name: string; url?: string | null };
+  reported_at: string;
+}
+
+export const FINDING_RESOLUTION_RECEIVED = 'FindingResolutionReceived';

@@ -20,5 +20,7 @@ export function upstreamFor(method: string, path: string): UpstreamService | nul
 
 /** Paths a service authenticates by other means (Leak-Lookup's stats takes its key in the body). */
 export function isPublicPath(path: string): boolean {
-  return path.split('?')[0] === '/api/stats';
+  const bare = path.split('?')[0];
+  // GitHub's webhook proves itself with the organisation's HMAC signature instead of an API key.
+  return bare === '/api/stats' || bare === '/api/v1/ingest/github';
 }

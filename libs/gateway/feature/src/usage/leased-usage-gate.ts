@@ -68,7 +68,7 @@ export class LeasedUsageGate implements UsageGate {
   private pending = new Map<string, Pending>();
   /** Batches whose write failed: retried with the same id (the event append is idempotent by it). */
   private retry: UsageBatch[] = [];
-  private flushing?: Promise<void>;
+  private flushing?: Promise<unknown>;
   private closed = false;
 
   constructor(
@@ -118,9 +118,11 @@ export class LeasedUsageGate implements UsageGate {
       }
       if (failure) throw failure;
     };
-    const next = (this.flushing ?? Promise.resolve()).catch(() => undefined).then(run);
-    this.flushing = next.finally(() => {
-      if (this.flushing === next) this.flushing = undefined;
+    const next = (this.flushing ?? Promise.resolve()).then(run);
+    const settled = next.catch(() => undefined);
+    this.flushing = settled;
+    void settled.then(() => {
+      if (this.flushing === settled) this.flushing = undefined;
     });
     return next;
   }

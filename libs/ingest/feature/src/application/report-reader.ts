@@ -81,6 +81,14 @@ export async function eachLine(body: Readable, limits: ReportLimits, declared: n
   return index;
 }
 
+/** The raw body, bounded (webhooks: the signature covers these exact bytes). */
+export async function wholeBody(body: Readable, maxBytes: number): Promise<Buffer> {
+  const source = limited(body, maxBytes, undefined);
+  const chunks: Buffer[] = [];
+  for await (const chunk of source) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 /** A whole JSON document (SARIF). */
 export async function wholeJson(body: Readable, limits: ReportLimits, declared: number | undefined): Promise<unknown> {
   const source = limited(body, limits.maxBytes, declared);

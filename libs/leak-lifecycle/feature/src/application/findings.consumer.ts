@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { FINDING_RECEIVED, FindingReceivedV1 } from '@leakwatch/contracts';
+import { FINDING_RECEIVED, FINDING_RESOLUTION_RECEIVED, FindingReceivedV1, FindingResolutionReceivedV1 } from '@leakwatch/contracts';
 import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
 import { LEAK_ID, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { CloudEvent, MESSAGE_BUS, MessageBus, MessageSubscription, TOPICS } from '@leakwatch/messaging';
@@ -40,6 +40,7 @@ export class FindingsConsumer implements OnModuleInit, OnApplicationShutdown {
   }
 
   async handle(event: CloudEvent): Promise<void> {
+    if (event.type === FINDING_RESOLUTION_RECEIVED) return this.resolution(event);
     if (event.type !== FINDING_RECEIVED) return;
     const finding = event.data as FindingReceivedV1;
     if (!finding || typeof finding.leakid !== 'string' || !LEAK_ID.test(finding.leakid)) {
@@ -60,5 +61,20 @@ export class FindingsConsumer implements OnModuleInit, OnApplicationShutdown {
       },
       { eventId: (index) => derivedUuid(`${event.id}/${index}`) },
     );
+  }
+
+  /** A scanner's own resolution (e.g. GitHub alert resolved as revoked) becomes a status decision by that source. */
+  private async resolution(event: CloudEvent): Promise<void> {
+    const data = event.data as FindingResolutionReceivedV1;
+    if (!data || !LEAK_ID.test(data.leakid ?? '')) return;
+    const outcome = await decideAndAppend(
+      this.store,
+      leakStream(data.leakid),
+      leakDecider,
+      { type: 'ChangeStatus', to: data.status, comment: `${data.source.name}: ${data.reason}` },
+      { occurred_at: data.reported_at, actor: { role: 'integration', user_email: undefined, key_id: data.source.name }, causation_id: event.id },
+      { eventId: (index) => derivedUuid(`${event.id}/${index}`) },
+    );
+    if (!outcome.result.ok) this.logger.warn(`resolution ${event.id} for unknown leak ${data.leakid}: skipped`);
   }
 }

@@ -1,0 +1,95 @@
+/**
+ * GitHub secret-scanning webhooks over real HTTP: signed per organisation, alerts become leaks, and
+ * GitHub's resolve/reopen become status decisions in the leak's history.
+ */
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
+
+const ADMIN_KEY = 'lw_e2e_github_bootstrap_admin_key_012345';
+const fixture = (name: string) => readFileSync(path.resolve(__dirname, '../../../libs/ingest/domain/test/fixtures', name), 'utf8');
+
+describe('GitHub secret-scanning webhook (e2e)', () => {
+  let app: LeakwatchProcess;
+  let admin: string;
+  let org: string;
+  let secret: string;
+
+  const api = async (method: string, p: string, key?: string, body?: unknown): Promise<{ status: number; body: any }> => {
+    const response = await fetch(`${app.url}${p}`, {
+      method,
+      headers: { ...(key ? { 'x-api-key': key } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  const deliver = async (payload: string, options: { signWith?: string; event?: string; orgId?: string } = {}) => {
+    const signature = `sha256=${createHmac('sha256', options.signWith ?? secret).update(payload).digest('hex')}`;
+    const response = await fetch(`${app.url}/api/v1/ingest/github?org_id=${options.orgId ?? org}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': options.event ?? 'secret_scanning_alert', 'x-hub-signature-256': signature },
+      body: payload,
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  const eventually = async (check: () => Promise<boolean>) => {
+    const deadline = Date.now() + 15_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('condition not met');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  beforeAll(async () => {
+    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY });
+    org = (await api('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
+    admin = (await api('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'sec', role: 'admin', org_id: org })).body.key;
+    const created = await api('POST', '/api/v1/ingest/github/secret', admin);
+    expect(created).toMatchObject({ status: 201, body: { org_id: org, secret: expect.any(String), webhook_path: `/api/v1/ingest/github?org_id=${org}` } });
+    secret = created.body.secret;
+  }, 90_000);
+  afterAll(async () => {
+    await app?.stop();
+    app?.cleanUp();
+  });
+
+  it('refuses unsigned, wrongly signed or foreign-org deliveries with one 401', async () => {
+    const payload = fixture('github-alert-created.json');
+    expect((await deliver(payload, { signWith: 'not-the-secret' })).status).toBe(401);
+    expect((await deliver(payload, { orgId: '2b0f7a52-9a0c-4d43-a7a0-5d4ef43e8d10' })).status).toBe(401);
+    const unsigned = await fetch(`${app.url}/api/v1/ingest/github?org_id=${org}`, { method: 'POST', headers: { 'x-github-event': 'secret_scanning_alert' }, body: payload });
+    expect(unsigned.status).toBe(401);
+    expect((await deliver('{}', { event: 'ping' })).status).toBe(202);
+    expect((await deliver('{"action":"created"}')).status).toBe(400);
+  });
+
+  it('created → a leak; resolved as revoked → fixed; reopened → open', async () => {
+    const created = await deliver(fixture('github-alert-created.json'));
+    expect(created).toMatchObject({ status: 202, body: { action: 'created', leakid: expect.stringMatching(/^[0-9a-f]{32}$/) } });
+    const leakid = created.body.leakid;
+    await eventually(async () => (await api('GET', `/api/v1/leaks/${leakid}`, admin)).status === 200);
+    expect((await api('GET', `/api/v1/leaks/${leakid}`, admin)).body).toMatchObject({ status: 'open', sources: ['github'], blockable: false });
+
+    const resolved = await deliver(fixture('github-alert-resolved.json'));
+    expect(resolved.body).toMatchObject({ action: 'resolved', leakid, status: 'fixed' });
+    await eventually(async () => (await api('GET', `/api/v1/leaks/${leakid}`, admin)).body.status === 'fixed');
+
+    const reopenedPayload = JSON.stringify({ ...JSON.parse(fixture('github-alert-resolved.json')), action: 'reopened' });
+    expect((await deliver(reopenedPayload)).body).toMatchObject({ action: 'reopened', leakid, status: 'open' });
+    await eventually(async () => (await api('GET', `/api/v1/leaks/${leakid}`, admin)).body.status === 'open');
+    const history = (await api('GET', `/api/v1/leaks/${leakid}/history`, admin)).body.events;
+    expect(history.filter((e: { type: string }) => e.type === 'LeakStatusChanged').map((e: { data: { comment: string } }) => e.data.comment)).toEqual([
+      'github: revoked',
+      'github: reopened',
+    ]);
+  });
+
+  it('an alert carrying the secret becomes a blockable leak', async () => {
+    const delivered = await deliver(fixture('github-alert-validated-with-secret.json'));
+    expect(delivered.status).toBe(202);
+    await eventually(async () => (await api('GET', `/api/v1/leaks/${delivered.body.leakid}`, admin)).status === 200);
+    expect((await api('GET', `/api/v1/leaks/${delivered.body.leakid}`, admin)).body).toMatchObject({ blockable: true, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(app.output()).not.toContain(secret);
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * GitHub `secret_scanning_alert` webhooks, per organisation: `POST /api/v1/ingest/github?org_id=<org>`
+ * signed with the organisation's webhook secret (`X-Hub-Signature-256`, checked in constant time).
+ * created/validated → a finding (new leak or sighting); resolved → fixed or false positive;
+ * reopened → open. An alert's later events find its leak through the alert number.
+ */
+import { Controller, Headers, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { Pool } from 'pg';
+import { randomUUID } from 'node:crypto';
+import { Caller, isGlobalRole } from '@leakwatch/authz';
+import { CurrentCaller, Public, Roles } from '@leakwatch/auth';
+import { FINDING_RESOLUTION_RECEIVED, FindingResolutionReceivedV1 } from '@leakwatch/contracts';
+import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
+import { exposureOf, githubMaskedIdentity, parseGithubSecretScanningAlert, riskFor } from '@leakwatch/ingest/domain';
+import { PG_POOL, ProblemException } from '@leakwatch/runtime';
+import { FindingIntake } from '../application/finding-intake';
+import { WebhookSecrets } from '../application/webhook-secrets';
+import { wholeBody } from '../application/report-reader';
+
+/** GitHub's resolutions → our statuses. `wont_fix` is an accepted risk: the leak stays open. */
+export const RESOLUTION_STATUS: Record<string, 'fixed' | 'false_positive' | null> = {
+  revoked: 'fixed',
+  false_positive: 'false_positive',
+  used_in_tests: 'false_positive',
+  pattern_deleted: 'false_positive',
+  pattern_edited: 'false_positive',
+  wont_fix: null,
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@ApiTags('ingest')
+@Controller('api/v1/ingest/github')
+export class GithubWebhookController {
+  constructor(
+    private readonly intake: FindingIntake,
+    private readonly secrets: WebhookSecrets,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
+
+  @Post('secret')
+  @ApiSecurity('api-key')
+  @Roles('global_admin', 'admin')
+  @ApiOperation({ summary: 'Create (or replace) the organisation’s GitHub webhook secret; shown once' })
+  async rotateSecret(@CurrentCaller() caller: Caller, @Query('org_id') orgId: string | undefined, @Res({ passthrough: true }) res: Response) {
+    const org = isGlobalRole(caller.role) ? orgId : caller.orgId;
+    if (!org || !UUID.test(org)) throw new ProblemException(400, 'org-id-required', 'Invalid request', 'Global keys must pass ?org_id=<organisation>.');
+    if (!isGlobalRole(caller.role) && orgId && orgId !== caller.orgId) throw new ProblemException(403, 'foreign-organization', 'Forbidden', 'A key acts on its own organisation only.');
+    const secret = await this.secrets.rotate(org);
+    res.status(201);
+    return { org_id: org, secret, webhook_path: `/api/v1/ingest/github?org_id=${org}`, content_type: 'application/json', events: ['secret_scanning_alert'] };
+  }
+
+  @Post()
+  @Public()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'GitHub secret_scanning_alert webhook (signed with the organisation’s webhook secret)' })
+  async receive(
+    @Query('org_id') orgId: string | undefined,
+    @Headers('x-hub-signature-256') signature: string | undefined,
+    @Headers('x-github-event') githubEvent: string | undefined,
+    @Req() req: Request,
+  ) {
+    const body = await wholeBody(req, 1024 * 1024);
+    // Unknown org, no secret, bad signature: one answer, so nothing can be probed.
+    if (!orgId || !UUID.test(orgId) || !(await this.secrets.verify(orgId, body, signature))) {
+      throw new ProblemException(401, 'invalid-signature', 'Unauthorized', 'X-Hub-Signature-256 does not match the organisation’s webhook secret.');
+    }
+    if (githubEvent === 'ping') return { ok: true };
+    if (githubEvent !== 'secret_scanning_alert') return { ignored: githubEvent ?? 'unknown event' };
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new ProblemException(400, 'malformed-report', 'Invalid request', 'The webhook body is not valid JSON.');
+    }
+    const alert = parseGithubSecretScanningAlert(payload);
+    if ('error' in alert) throw new ProblemException(400, 'malformed-report', 'Invalid request', alert.error);
+
+    const caller: Caller = { keyId: 'github-webhook', role: 'admin', orgId, verifiedDomains: [] };
+    const known = await this.alertLeak(orgId, alert.repository, alert.alertNumber);
+    if (alert.action === 'created' || alert.action === 'validated') {
+      const finding = { ...alert.finding, verified: alert.validity === 'active' ? true : alert.finding.verified };
+      const batch = this.intake.begin(caller);
+      const added = batch.add({
+        ...finding,
+        risk: riskFor({ secretType: finding.secretType, kind: finding.kind, verified: finding.verified, exposure: exposureOf(finding) }),
+      });
+      const leakid = known ?? added.leakid;
+      if (known && known !== added.leakid) added.leakid = known; // the alert's leak, even if GitHub stops sending the secret
+      const result = await this.intake.commit(batch);
+      await this.rememberAlert(orgId, alert.repository, alert.alertNumber, leakid);
+      return { action: alert.action, leakid, duplicates: result.duplicates };
+    }
+    const leakid = known ?? this.maskedLeakId(caller, alert.repository, alert.alertNumber);
+    const status = alert.action === 'reopened' ? 'open' : RESOLUTION_STATUS[alert.resolution ?? 'revoked'] ?? null;
+    if (!status) return { action: alert.action, leakid, status: 'unchanged', reason: alert.resolution };
+    const resolution: FindingResolutionReceivedV1 = {
+      leakid, status, reason: alert.action === 'reopened' ? 'reopened' : (alert.resolution ?? 'resolved'),
+      source: alert.finding.source, reported_at: new Date().toISOString(),
+    };
+    await this.store.appendToStream(`finding-${randomUUID()}`, [{ id: randomUUID(), type: FINDING_RESOLUTION_RECEIVED, data: resolution, metadata: { occurred_at: resolution.reported_at, actor: { key_id: 'github-webhook', org_id: orgId, role: 'integration' } } }], { expectedRevision: 'no_stream' });
+    return { action: alert.action, leakid, status };
+  }
+
+  private maskedLeakId(caller: Caller, repository: string, alertNumber: number): string {
+    const batch = this.intake.begin(caller);
+    return batch.add({ kind: 'token', secret: null, secretType: 'unknown', source: { name: 'github' }, maskedIdentity: githubMaskedIdentity(repository, alertNumber), risk: 'low' }).leakid;
+  }
+
+  private async alertLeak(orgId: string, repository: string, alertNumber: number): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ leakid: string }>(`SELECT leakid FROM ingest_github_alerts WHERE org_id = $1 AND repository = $2 AND alert_number = $3`, [orgId, repository, alertNumber]);
+    return rows[0]?.leakid;
+  }
+
+  private async rememberAlert(orgId: string, repository: string, alertNumber: number, leakid: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ingest_github_alerts (org_id, repository, alert_number, leakid) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [orgId, repository, alertNumber, leakid],
+    );
+  }
+}
