@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { registerHealthCommand } from './commands/health.command';
+import { registerIngestCommand } from './commands/ingest.command';
 import { registerProjectionsCommand } from './commands/projections.command';
 import { registerStoreInfoCommand } from './commands/store-info.command';
 
@@ -27,11 +28,13 @@ Examples:
   $ npm run leakwatch -- health --url http://localhost:8080
   $ npm run leakwatch -- store info
   $ npm run leakwatch -- projections list
-  $ npm run leakwatch -- projections rebuild --all`,
+  $ npm run leakwatch -- projections rebuild --all
+  $ LEAKWATCH_API_KEY=lw_... npm run leakwatch -- ingest gitleaks-report.json`,
     );
   registerHealthCommand(program);
   registerStoreInfoCommand(program);
   registerProjectionsCommand(program);
+  registerIngestCommand(program);
   return program;
 }
 

@@ -10,11 +10,11 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(label: string, stream: NodeJS.WriteStream = process.stderr, unit = 'events'): Progress {
   if (stream.isTTY) {
     const bar = new SingleBar({
       stream,
-      format: `${label} [{bar}] {percentage}% | {value}/{total} events | {rate} events/s | ETA {eta_formatted}`,
+      format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`,
       barCompleteChar: '█',
       barIncompleteChar: '░',
       hideCursor: true,
@@ -35,14 +35,14 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
   let printedStep = -1;
   return {
     start: (total) => {
-      stream.write(`${label}: replaying ${total} events\n`);
+      stream.write(`${label}: ${total} ${unit}\n`);
       printedStep = 0;
     },
     update: (done, total) => {
       const step = total ? Math.floor((done / total) * 10) : 10;
       if (step <= printedStep) return;
       printedStep = step;
-      stream.write(`${label}: ${step * 10}% (${done}/${total} events)\n`);
+      stream.write(`${label}: ${step * 10}% (${done}/${total} ${unit})\n`);
     },
     stop: () => undefined,
   };
