@@ -4,7 +4,7 @@ import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
 import { ProblemException } from '@leakwatch/runtime';
 import { FindingIntake } from '../application/finding-intake';
-import { manualRisk, manualTokenType } from '../normalization/manual-classification';
+import { detectTokenType, normaliseSecretType, riskFor } from '@leakwatch/ingest/domain';
 import { ManualLeaksDto } from './dto/manual-leaks.dto';
 
 @ApiTags('ingest')
@@ -32,10 +32,13 @@ export class ManualLeaksController {
       });
     }
     const source = { name: body.source.name, url: body.source.url ?? null };
+    // Same risk rules as scanner reports; a leak someone found at a URL is publicly exposed.
+    const exposure = body.source.url ? ('public' as const) : ('unknown' as const);
+    const risk = (kind: 'token' | 'credential', secretType: string) => body.risk ?? riskFor({ secretType, kind, verified: null, exposure });
     const { leakids, created, duplicates } = await this.intake.accept(caller, [
       ...tokens.map((t) => {
-        const secretType = t.type ?? manualTokenType(t.value);
-        return { kind: 'token' as const, secret: t.value, secretType, source, risk: body.risk ?? manualRisk('token', secretType) };
+        const secretType = t.type ? normaliseSecretType(t.type) : detectTokenType(t.value);
+        return { kind: 'token' as const, secret: t.value, secretType, source, risk: risk('token', secretType) };
       }),
       ...credentials.map((c) => ({
         kind: 'credential' as const,
@@ -44,7 +47,7 @@ export class ManualLeaksController {
         identity: { email: c.email ?? null, username: c.username ?? null },
         site: c.url ? { url: c.url } : null,
         source,
-        risk: body.risk ?? manualRisk('credential', 'password'),
+        risk: risk('credential', 'password'),
       })),
     ]);
     return { leakids, created, duplicates };
