@@ -4,6 +4,7 @@
  * anywhere in the database or the logs.
  */
 import { randomBytes } from 'node:crypto';
+import { startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
 import { LeakwatchProcess, dumpEmbeddedDatabase, startLeakwatchProcess } from './support/leakwatch-process';
 
 const ADMIN_KEY = 'lw_e2e_leaks_bootstrap_admin_key_0123456';
@@ -12,7 +13,8 @@ const fakeToken = (prefix = 'ghp_') => `${prefix}${randomBytes(18).toString('hex
 describe('leak lifecycle (e2e)', () => {
   let app: LeakwatchProcess;
   const planted: string[] = [];
-  let adminA: string, analystA: string, adminB: string;
+  let adminA: string, analystA: string, adminB: string, analystB: string;
+  let dns: TestDnsServer;
 
   const call = async (method: string, path: string, key: string | undefined, body?: unknown) => {
     const response = await fetch(`${app.url}${path}`, {
@@ -42,7 +44,8 @@ describe('leak lifecycle (e2e)', () => {
   };
 
   beforeAll(async () => {
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'debug' });
+    dns = await startTestDnsServer();
+    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'debug', LEAKWATCH_DNS_SERVERS: dns.address });
     const orgA = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
     const orgB = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Bravo' })).body.org_id;
     const issue = async (org: string, role: string, email: string) =>
@@ -50,6 +53,7 @@ describe('leak lifecycle (e2e)', () => {
     adminA = await issue(orgA, 'admin', 'sec@acme.example');
     analystA = await issue(orgA, 'analyst', 'ana@acme.example');
     adminB = await issue(orgB, 'admin', 'sec@bravo.example');
+    analystB = await issue(orgB, 'analyst', 'ana@bravo.example');
   }, 90_000);
 
   afterAll(async () => {
@@ -57,6 +61,7 @@ describe('leak lifecycle (e2e)', () => {
       await app.stop();
       app.cleanUp();
     }
+    await dns?.close();
   });
 
   it('adds leaks by hand: one per secret, re-adding is a duplicate, the secret only as preview and fingerprint', async () => {
@@ -152,6 +157,54 @@ describe('leak lifecycle (e2e)', () => {
     expect(page1.body.summary.organization).toBeGreaterThanOrEqual(7);
     const foreign = await call('GET', '/api/v1/leaks?source=gitlab-snippets', adminB);
     expect(foreign.body).toMatchObject({ total: 0, items: [] });
+  });
+
+  it('who sees what: personal, employee (verified email domain), customer (verified site domain), organization', async () => {
+    const claim = await call('POST', '/api/v1/domains', adminB, { domain: 'bravo.example' });
+    dns.setTxt('_leakwatch-challenge.bravo.example', [claim.body.dns.value]);
+    expect((await call('POST', '/api/v1/domains/bravo.example/verify', adminB)).body.status).toBe('verified');
+
+    const password = () => `P@ss-${randomBytes(6).toString('hex')}`;
+    const credentials = [
+      { email: 'ana@bravo.example', password: password(), url: 'https://mail.other.example' }, // B's analyst: personal for them
+      { email: 'dev@eu.bravo.example', password: password(), url: 'https://other.example' }, // employee (subdomain)
+      { email: 'customer@gmail.example', password: password(), url: 'https://shop.bravo.example/login' }, // customer
+      { email: 'x@notbravo.example', password: password(), url: 'https://evilbravo.example' }, // look-alikes: nobody at B
+    ];
+    planted.push(...credentials.map((c) => c.password));
+    const added = await call('POST', '/api/v1/leaks', adminA, { source: { name: 'stealer-log' }, credentials });
+    expect(added).toMatchObject({ status: 201, body: { created: 4 } });
+    await waitForLeaks(adminA, added.body.leakids);
+
+    const forB = await call('GET', '/api/v1/leaks?source=stealer-log&limit=50', analystB);
+    expect(forB.body.items.map((l: { identity: { email: string }; type: string }) => [l.identity.email, l.type]).sort()).toEqual([
+      ['ana@bravo.example', 'personal'],
+      ['customer@gmail.example', 'customer'],
+      ['dev@eu.bravo.example', 'employee'],
+    ]);
+    expect(forB.body.summary).toMatchObject({ personal: 1, employee: 1, customer: 1 });
+    expect((await call('GET', '/api/v1/leaks?source=stealer-log&type=employee', analystB)).body.total).toBe(1);
+    const forA = await call('GET', '/api/v1/leaks?source=stealer-log&limit=50', adminA);
+    expect(forA.body.items.every((l: { type: string }) => l.type === 'organization')).toBe(true);
+    expect(forA.body.total).toBe(4);
+    for (const item of forA.body.items) expect(JSON.stringify(item)).not.toMatch(/P@ss-/);
+
+    // B may act on the leaks it can see, and only on those.
+    const [employeeLeak] = forB.body.items.filter((l: { type: string }) => l.type === 'employee');
+    expect((await call('POST', '/api/v1/leaks/status', adminB, { leakid: employeeLeak.leakid, status: 'fixed' })).status).toBe(200);
+    expect((await call('POST', '/api/v1/leaks/status', analystB, { leakid: employeeLeak.leakid, status: 'open' })).status).toBe(403);
+    const lookalike = forA.body.items.find((l: { identity: { email: string } }) => l.identity.email === 'x@notbravo.example');
+    expect((await call('POST', '/api/v1/leaks/status', adminB, { leakid: lookalike.leakid, status: 'fixed' })).status).toBe(403);
+
+    // Revoking the domain takes the employee and customer leaks out of B's view.
+    await call('DELETE', '/api/v1/domains/bravo.example', adminB);
+    const deadline = Date.now() + 10_000;
+    let after = await call('GET', '/api/v1/leaks?source=stealer-log&limit=50', analystB);
+    while (after.body.total !== 1 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await call('GET', '/api/v1/leaks?source=stealer-log&limit=50', analystB);
+    }
+    expect(after.body.items.map((l: { type: string }) => l.type)).toEqual(['personal']);
   });
 
   it('concurrent decisions on the same leaks never lose or duplicate an update', async () => {

@@ -59,20 +59,22 @@ export class LeakQueries {
       where.push(`(leakid ILIKE ${q} OR preview ILIKE ${q} OR secret_type ILIKE ${q} OR identity_email ILIKE ${q} OR site_domain ILIKE ${q} OR source ILIKE ${q})`);
     }
     const base = `FROM (SELECT *, ${typeSql} AS caller_type FROM ll_leaks) l WHERE ${where.join(' AND ')}`;
-    const typed = filters.type && filters.type !== 'all' ? ` AND caller_type = ${p(filters.type)}` : '';
-
+    // The summary counts every type; total and page apply the type filter (with their own parameters).
     const summary = await this.pool.query(`SELECT caller_type, count(*)::int AS n ${base} GROUP BY caller_type`, params);
-    const total = await this.pool.query(`SELECT count(*)::int AS n ${base}${typed}`, params);
 
-    const pageParams = [...params];
-    const q = (value: unknown) => `$${pageParams.push(value)}`;
+    const typedParams = [...params];
+    const q = (value: unknown) => `$${typedParams.push(value)}`;
+    const typed = filters.type && filters.type !== 'all' ? ` AND caller_type = ${q(filters.type)}` : '';
+    const total = await this.pool.query(`SELECT count(*)::int AS n ${base}${typed}`, typedParams);
+
     let cursorSql = '';
     if (filters.cursor) {
       const [firstSeen, leakid] = decodeCursor(filters.cursor);
       cursorSql = ` AND (first_seen, leakid) < (${q(firstSeen)}::timestamptz, ${q(leakid)})`;
     }
+    const pageParams = [...typedParams];
     const { rows } = await this.pool.query(
-      `SELECT * ${base}${typed}${cursorSql} ORDER BY first_seen DESC, leakid DESC LIMIT ${q(filters.limit + 1)}`,
+      `SELECT * ${base}${typed}${cursorSql} ORDER BY first_seen DESC, leakid DESC LIMIT $${pageParams.push(filters.limit + 1)}`,
       pageParams,
     );
     const items = rows.slice(0, filters.limit).map(toView);
