@@ -134,6 +134,21 @@ describe('leak lifecycle (e2e)', () => {
     expect(types).toEqual(['LeakDetected', 'VirtualPatchApplied', 'LeakStatusChanged', 'VirtualPatchRemoved']);
   });
 
+  it('conditional decisions: ETag on the leak, If-Match on the change, 412 when it moved on', async () => {
+    const { leakids: [id] } = await addTokens(adminA, 1);
+    const read = await fetch(`${app.url}/api/v1/leaks/${id}`, { headers: { 'x-api-key': adminA } });
+    const etag = read.headers.get('etag');
+    expect(etag).toBe('"0"');
+    const conditional = (match: string, body: object) =>
+      fetch(`${app.url}/api/v1/leaks/status`, { method: 'POST', headers: { 'x-api-key': adminA, 'content-type': 'application/json', 'if-match': match }, body: JSON.stringify(body) });
+    expect((await conditional(etag!, { leakid: id, status: 'fixed' })).status).toBe(200);
+    const stale = await conditional(etag!, { leakid: id, status: 'open' });
+    expect(stale.status).toBe(412);
+    expect(await stale.json()).toMatchObject({ revision: 1 });
+    expect((await conditional('"1"', { leakids: [id], status: 'open' })).status).toBe(400);
+    expect((await conditional('"1"', { leakid: id, status: 'open' })).status).toBe(200);
+  });
+
   it('shows the leak as it was before the fix (as_of)', async () => {
     const { leakids: [id] } = await addTokens(adminA, 1);
     await new Promise((r) => setTimeout(r, 20));

@@ -7,7 +7,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Caller, canAccessAll, isMutatingRole } from '@leakwatch/authz';
-import { EVENT_STORE, EventStore, GlobalPosition, comparePositions, decideAndAppend, loadState } from '@leakwatch/event-store';
+import { EVENT_STORE, EventStore, GlobalPosition, WrongExpectedRevisionError, comparePositions, decideAndAppend, loadState } from '@leakwatch/event-store';
 import { LeakCommand, LeakState, LeakStatus, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { ProblemException } from '@leakwatch/runtime';
 import { accessFacts } from './leak-access';
@@ -16,7 +16,14 @@ import { LeaksProjectionRunner } from './leaks-projection-runner';
 export type Decision = { kind: 'status'; status: LeakStatus; comment?: string } | { kind: 'virtual_patch'; enabled: boolean };
 
 export class DecideOnLeaksCommand {
-  constructor(readonly caller: Caller, readonly leakids: string[], readonly decision: Decision, readonly correlationId?: string) {}
+  constructor(
+    readonly caller: Caller,
+    readonly leakids: string[],
+    readonly decision: Decision,
+    readonly correlationId?: string,
+    /** `If-Match` of a single-leak request: decide only if the leak is still at this revision. */
+    readonly ifMatch?: number,
+  ) {}
 }
 
 export interface StatusResult {
@@ -43,12 +50,13 @@ const CONCURRENCY = 16;
 export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksCommand, DecisionAnswer<StatusResult | PatchResult>> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, private readonly projection: LeaksProjectionRunner) {}
 
-  async execute({ caller, leakids, decision, correlationId }: DecideOnLeaksCommand): Promise<DecisionAnswer<StatusResult | PatchResult>> {
+  async execute({ caller, leakids, decision, correlationId, ifMatch }: DecideOnLeaksCommand): Promise<DecisionAnswer<StatusResult | PatchResult>> {
     if (!isMutatingRole(caller.role)) {
       throw new ProblemException(403, 'read-only-role', 'Forbidden', `The role ${caller.role} can read leaks but not change them.`);
     }
     const ids = [...new Set(leakids)];
-    const states = await mapLimit(ids, CONCURRENCY, async (id) => (await loadState(this.store, leakStream(id), leakDecider)).state);
+    const loaded = await mapLimit(ids, CONCURRENCY, (id) => loadState(this.store, leakStream(id), leakDecider));
+    const states = loaded.map((l) => l.state);
     const missing = ids.filter((_, i) => states[i].status === 'none');
     if (missing.length) {
       throw new ProblemException(404, 'leak-not-found', 'Not found', `No such leak: ${missing.join(', ')}`, { leakids: missing });
@@ -59,6 +67,8 @@ export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksComman
       const refused = access.refused.map((r) => ids[r.index]);
       throw new ProblemException(403, 'leak-access-denied', 'Forbidden', `You may not change: ${refused.join(', ')}. Nothing was changed.`, { leakids: refused });
     }
+
+    if (ifMatch !== undefined && loaded[0].revision !== ifMatch) throw preconditionFailed(ids[0], loaded[0].revision);
 
     const command: LeakCommand = decision.kind === 'status' ? { type: 'ChangeStatus', to: decision.status, comment: decision.comment } : { type: 'SetVirtualPatch', enabled: decision.enabled };
     // All or nothing for refusals too (e.g. patching a fixed leak): check every leak before writing any.
@@ -78,7 +88,13 @@ export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksComman
     };
     let last: GlobalPosition | undefined;
     const outcomes = await mapLimit(ids, CONCURRENCY, async (id) => {
-      const outcome = await decideAndAppend(this.store, leakStream(id), leakDecider, command, metadata);
+      // With If-Match a concurrent change is the client's to resolve (412), not ours to retry.
+      const outcome = await decideAndAppend(this.store, leakStream(id), leakDecider, command, metadata, { maxAttempts: ifMatch === undefined ? 10 : 1 }).catch(
+        (error: unknown) => {
+          if (ifMatch !== undefined && error instanceof WrongExpectedRevisionError) throw preconditionFailed(id, error.actual);
+          throw error;
+        },
+      );
       if (!outcome.result.ok) throw refusal(outcome.result.refusal, id); // the leak changed under us since the check
       const changed = outcome.result.events.length > 0;
       if (changed) {
@@ -100,6 +116,13 @@ export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksComman
     const updated = results.filter((r) => r.changed).length;
     return { results, updated, unchanged: results.length - updated };
   }
+}
+
+function preconditionFailed(leakid: string, revision: number): ProblemException {
+  return new ProblemException(412, 'precondition-failed', 'Precondition failed', `Leak ${leakid} is at revision ${revision}, not the one in If-Match. Nothing was changed.`, {
+    leakid,
+    revision,
+  });
 }
 
 function refusal(reason: string, leakid: string): ProblemException {

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
 import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
@@ -26,14 +26,18 @@ export class LeaksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Set the status of one leak (leakid) or up to 1000 (leakids): open, fixed, false_positive' })
   status(@CurrentCaller() caller: Caller, @Body() body: LeakStatusDto, @Req() req: Request) {
-    return this.commands.execute(new DecideOnLeaksCommand(caller, ids(body), { kind: 'status', status: body.status, comment: body.comment }, requestId(req)));
+    const selected = ids(body);
+    return this.commands.execute(
+      new DecideOnLeaksCommand(caller, selected, { kind: 'status', status: body.status, comment: body.comment }, requestId(req), ifMatch(req, body)),
+    );
   }
 
   @Post('virtual-patch')
   @HttpCode(200)
   @ApiOperation({ summary: 'Turn the virtual patch (gateway blocking) of open leaks on or off' })
   virtualPatch(@CurrentCaller() caller: Caller, @Body() body: VirtualPatchDto, @Req() req: Request) {
-    return this.commands.execute(new DecideOnLeaksCommand(caller, ids(body), { kind: 'virtual_patch', enabled: body.enabled }, requestId(req)));
+    const selected = ids(body);
+    return this.commands.execute(new DecideOnLeaksCommand(caller, selected, { kind: 'virtual_patch', enabled: body.enabled }, requestId(req), ifMatch(req, body)));
   }
 
   @Get()
@@ -51,9 +55,18 @@ export class LeaksController {
 
   @Get(':leakid')
   @ApiOperation({ summary: 'One leak; with ?as_of= the leak as it was at that moment, rebuilt from its events' })
-  async get(@CurrentCaller() caller: Caller, @Param() params: LeakIdParams, @Query() query: AsOfQueryDto): Promise<LeakView> {
+  async get(
+    @CurrentCaller() caller: Caller,
+    @Param() params: LeakIdParams,
+    @Query() query: AsOfQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<LeakView> {
     const current = await this.visible(caller, params.leakid);
-    if (!query.as_of) return current;
+    // The stream revision as ETag: send it back as If-Match to make a decision conditional.
+    if (!query.as_of) {
+      res.setHeader('ETag', `"${current.revision}"`);
+      return current;
+    }
     const asOf = new Date(query.as_of).toISOString();
     const events = (await this.store.readStream(leakStream(params.leakid))).filter((e) => eventTime(e) <= asOf);
     const state = events.reduce((s, e) => leakDecider.evolve(s, { type: e.type, data: e.data } as LeakEvent), leakDecider.initialState());
@@ -86,6 +99,16 @@ function ids(body: LeakStatusDto | VirtualPatchDto): string[] {
     throw new ProblemException(400, 'invalid-leak-ids', 'Invalid request', selection.errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors: selection.errors });
   }
   return selection.ids;
+}
+
+/** `If-Match: "<revision>"` — only for a single leak. */
+function ifMatch(req: Request, body: { leakids?: string[] }): number | undefined {
+  const header = req.headers['if-match'];
+  if (header === undefined) return undefined;
+  const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(String(header));
+  if (!match) throw new ProblemException(400, 'invalid-if-match', 'Invalid request', 'If-Match must be the ETag of GET /api/v1/leaks/{leakid}, e.g. "3".');
+  if (body.leakids !== undefined) throw new ProblemException(400, 'invalid-if-match', 'Invalid request', 'If-Match applies to a single leakid, not to leakids.');
+  return Number(match[1]);
 }
 
 function requestId(req: Request): string | undefined {
