@@ -206,7 +206,8 @@ describe('access control (e2e)', () => {
   it('every documented endpoint: a foreign organisation never sees or changes org A, an analyst never mutates', async () => {
     const spec = (await call('GET', '/docs/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
     const operations = Object.entries(spec.paths).flatMap(([path, item]) => Object.keys(item).map((method) => ({ method: method.toUpperCase(), path })));
-    const publicPaths = new Set(['/', '/health', '/metrics']);
+    // Public: no API key (the stats call takes its key in the body; GitHub signs its webhook).
+    const publicPaths = new Set(['/', '/health', '/metrics', '/api/stats', '/api/v1/ingest/github']);
     // Org A's identifiers: none may appear in an answer to org B.
     const orgAMarkers = [orgA, adminAId, analystAId, 'acme.example', 'sec@acme.example', 'ana@acme.example'];
     const bodies: Record<string, unknown> = {
@@ -217,6 +218,7 @@ describe('access control (e2e)', () => {
       'POST /api/v1/leaks': { source: { name: 'intruder' }, tokens: [{ value: 'ghp_0123456789abcdef0123456789abcdef0123' }] },
       'POST /api/v1/leaks/status': { leakid: '0123456789abcdef0123456789abcdef', status: 'fixed' },
       'POST /api/v1/leaks/virtual-patch': { leakid: '0123456789abcdef0123456789abcdef', enabled: true },
+      'POST /api/v1/tokens/check': { token: 'ghp_0123456789abcdef0123456789abcdef0123' },
     };
     const concrete = (path: string) => path.replace('{id}', analystAId).replace('{domain}', 'acme.example').replace('{leakid}', '0123456789abcdef0123456789abcdef');
     let tried = 0;
@@ -232,10 +234,20 @@ describe('access control (e2e)', () => {
       }
       if (method !== 'GET') {
         // Operations that only ever act on the caller's own organisation may succeed for org B; all others must refuse.
-        const ownScoped = new Set(['POST /api/v1/leaks']);
+        const ownScoped = new Set([
+          'POST /api/v1/leaks',
+          'POST /api/v1/tokens/check',
+          'POST /api/v1/ingest/gitleaks',
+          'POST /api/v1/ingest/trufflehog',
+          'POST /api/v1/ingest/sarif',
+          'POST /api/v1/ingest/github/secret',
+        ]);
         if (!ownScoped.has(`${method} ${path}`)) expect(`${method} ${path} → ${foreign.status}`).toMatch(/ → (400|403|404)$/);
-        const analyst = await call(method, url, analystA, bodies[`${method} ${path}`]);
-        expect(`${method} ${path} → ${analyst.status}`).toBe(`${method} ${path} → 403`);
+        // A token check is a read (POST only to keep the token out of URLs): analysts may do it.
+        if (`${method} ${path}` !== 'POST /api/v1/tokens/check') {
+          const analyst = await call(method, url, analystA, bodies[`${method} ${path}`]);
+          expect(`${method} ${path} → ${analyst.status}`).toBe(`${method} ${path} → 403`);
+        }
       }
       tried++;
     }

@@ -12,8 +12,11 @@ import { AttemptRecorder } from './tokens/attempt-recorder';
 import { TokenIndex } from './tokens/token-index';
 import { TokenIndexFeed } from './tokens/token-index.feed';
 import { TokensController } from './tokens/tokens.controller';
+import { UsageModule } from './usage';
 
 @Module({
+  // UsageModule is global: the guard (in AuthModule) and the proxy both need the usage gate.
+  imports: [UsageModule],
   controllers: [TokensController],
   providers: [
     GatewayProxyMiddleware,

@@ -1,8 +1,36 @@
 /**
- * API-key usage and limits (Leak-Lookup compatible /api/stats) and leak statistics.
+ * API-key usage and limits (Leak-Lookup compatible /api/stats) and leak statistics, each from the stats
+ * context's own read models (`st_*`), fed by integration events: `ApiUsageRecorded` from the gateway,
+ * every leak event from leak-lifecycle. It reads no other context's tables, so it runs alone (distributed
+ * mode) exactly as in the embedded process.
  * The module is mounted by the `stats` app and by the embedded `leakwatch` app (target `all`).
  */
 import { Module } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { PG_POOL } from '@leakwatch/runtime';
+import { LeakStatsConsumer } from './leaks/leak-stats.consumer';
+import { LeakStatsController } from './leaks/leak-stats.controller';
+import { LeakStatsQueries } from './leaks/leak-stats.queries';
+import { LeakStatsReadModel } from './leaks/leak-stats.read-model';
+import { STATS_CLOCK } from './stats-clock';
+import { StatsSchema } from './stats-schema';
+import { ApiUsageConsumer } from './usage/api-usage.consumer';
+import { ApiUsageReadModel } from './usage/api-usage.read-model';
+import { LeakLookupBodyErrors } from './usage/leak-lookup-body-errors';
+import { LeakLookupStatsController } from './usage/leak-lookup-stats.controller';
 
-@Module({})
+@Module({
+  controllers: [LeakLookupStatsController, LeakStatsController],
+  providers: [
+    StatsSchema,
+    { provide: STATS_CLOCK, useValue: () => new Date() },
+    { provide: ApiUsageReadModel, inject: [PG_POOL], useFactory: (pool: Pool) => new ApiUsageReadModel(pool) },
+    { provide: LeakStatsReadModel, inject: [PG_POOL], useFactory: (pool: Pool) => new LeakStatsReadModel(pool) },
+    LeakStatsQueries,
+    ApiUsageConsumer,
+    LeakStatsConsumer,
+    // Unreadable bodies on /api/stats answer in Leak-Lookup's format; everything else stays problem+json.
+    LeakLookupBodyErrors,
+  ],
+})
 export class StatsModule {}

@@ -1,8 +1,10 @@
 /**
  * `ApiUsageRecorded`: admitted requests of one API key on one UTC day, aggregated per flush of one gateway
- * process. Stored in the stream `usage-<keyid>` and published from the store to `leakwatch.gateway.v1`
+ * process. Stored in the stream `usage-<keyid>-<day>` (one short stream per key and day, appended to by every
+ * gateway process) and published from the store to `leakwatch.gateway.v1`
  * (key = key id) by the relay, like every other integration event — never by a second write.
  * Consumers sum `requests` per (key_id, day); the stream revision makes redeliveries harmless.
+ * Hand-written here until the contract moves to a shared `contracts` lib (the stats context reads the same shape).
  */
 import type { EventStore } from '@leakwatch/event-store';
 import type { UsageBatch, UsageRecorder } from './usage-ledger.port';
@@ -19,7 +21,7 @@ export interface ApiUsageRecordedV1 {
   last_request_at: string;
 }
 
-export const usageStream = (keyId: string) => `usage-${keyId}`;
+export const usageStream = (keyId: string, day: string) => `usage-${keyId}-${day}`;
 
 export class EventStoreUsageRecorder implements UsageRecorder {
   constructor(private readonly store: EventStore) {}
@@ -33,9 +35,9 @@ export class EventStoreUsageRecorder implements UsageRecorder {
       last_request_at: batch.lastRequestAt,
     };
     await this.store.appendToStream(
-      usageStream(batch.keyId),
+      usageStream(batch.keyId, batch.day),
       [{ id: batch.id, type: API_USAGE_RECORDED, schemaVersion: 1, data, metadata: { occurred_at: batch.lastRequestAt, actor: { key_id: batch.keyId, ...(batch.orgId ? { org_id: batch.orgId } : {}) } } }],
-      // Several gateway processes append to one key's stream: order between their batches does not matter.
+      // Several gateway processes append to one key's day stream: the order of their batches does not matter.
       { expectedRevision: 'any' },
     );
   }

@@ -58,7 +58,7 @@ describe('usage gate (PostgreSQL, two processes)', () => {
     expect(row).toMatchObject({ count: 50, used: 50 });
     expect(row?.lastRequestAt).toBeInstanceOf(Date);
 
-    const events = await a.store.readStream(usageStream('k50'));
+    const events = await a.store.readStream(usageStream('k50', utcDay(new Date())));
     expect(events.every((e) => e.type === API_USAGE_RECORDED)).toBe(true);
     expect(events.reduce((sum, e) => sum + (e.data as { requests: number }).requests, 0)).toBe(50);
   });

@@ -1,0 +1,40 @@
+/**
+ * Creates the stats context's own tables (`st_*`) once per process, before the consumers start.
+ * Read models are disposable: dropping them and the consumer groups' offsets rebuilds them from the topics.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { PG_POOL } from '@leakwatch/runtime';
+import { API_USAGE_SCHEMA_SQL } from './usage/api-usage.read-model';
+import { LEAK_STATS_SCHEMA_SQL } from './leaks/leak-stats.read-model';
+
+export async function setUpStatsSchema(pool: Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('leakwatch:stats-schema'))`);
+    await client.query(API_USAGE_SCHEMA_SQL);
+    await client.query(LEAK_STATS_SCHEMA_SQL);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+@Injectable()
+export class StatsSchema {
+  private done?: Promise<void>;
+
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  ready(): Promise<void> {
+    this.done ??= setUpStatsSchema(this.pool).catch((error) => {
+      this.done = undefined;
+      throw error;
+    });
+    return this.done;
+  }
+}

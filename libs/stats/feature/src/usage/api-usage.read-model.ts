@@ -1,0 +1,76 @@
+/**
+ * `st_usage_daily`: authenticated requests per API key and UTC day, the stats context's own copy, summed from
+ * the gateway's `ApiUsageRecorded` events (`leakwatch.gateway.v1`). A key's usage of one day is one stream
+ * (`usage-<keyid>-<day>`), delivered in revision order; `st_usage_streams` remembers the last revision applied
+ * per (key, day), so a redelivered event adds nothing.
+ */
+import type { Pool, PoolClient } from 'pg';
+
+/** The gateway's `ApiUsageRecorded` (v1) as this context reads it (a tolerant reader: extra fields are ignored). */
+export interface ApiUsageRecordedData {
+  key_id: string;
+  day: string;
+  requests: number;
+  last_request_at: string;
+}
+
+export const API_USAGE_RECORDED = 'ApiUsageRecorded';
+
+export function isApiUsageRecorded(data: unknown): data is ApiUsageRecordedData {
+  const d = data as Partial<ApiUsageRecordedData> | null;
+  return (
+    typeof d === 'object' && d !== null && typeof d.key_id === 'string' && typeof d.day === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d.day) &&
+    Number.isInteger(d.requests) && (d.requests as number) > 0 && typeof d.last_request_at === 'string'
+  );
+}
+
+export const API_USAGE_TABLES = ['st_usage_daily', 'st_usage_streams'];
+
+export const API_USAGE_SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS st_usage_daily (
+  key_id text NOT NULL, day date NOT NULL, requests integer NOT NULL, last_request_at timestamptz,
+  PRIMARY KEY (key_id, day));
+CREATE TABLE IF NOT EXISTS st_usage_streams (key_id text NOT NULL, day date NOT NULL, revision integer NOT NULL, PRIMARY KEY (key_id, day));`;
+
+export class ApiUsageReadModel {
+  constructor(private readonly pool: Pool) {}
+
+  /** Applies one usage event at its stream revision; returns false when it was already applied. */
+  async apply(data: ApiUsageRecordedData, revision: number): Promise<boolean> {
+    return this.inTransaction(async (client) => {
+      const { rowCount } = await client.query(
+        `INSERT INTO st_usage_streams (key_id, day, revision) VALUES ($1, $2::date, $3)
+         ON CONFLICT (key_id, day) DO UPDATE SET revision = EXCLUDED.revision WHERE st_usage_streams.revision < EXCLUDED.revision`,
+        [data.key_id, data.day, revision],
+      );
+      if (!rowCount) return false;
+      await client.query(
+        `INSERT INTO st_usage_daily AS u (key_id, day, requests, last_request_at) VALUES ($1, $2::date, $3, $4::timestamptz)
+         ON CONFLICT (key_id, day) DO UPDATE
+           SET requests = u.requests + EXCLUDED.requests, last_request_at = GREATEST(u.last_request_at, EXCLUDED.last_request_at)`,
+        [data.key_id, data.day, data.requests, data.last_request_at],
+      );
+      return true;
+    });
+  }
+
+  async requestsOn(keyId: string, day: string): Promise<number> {
+    const { rows } = await this.pool.query<{ requests: number }>(`SELECT requests FROM st_usage_daily WHERE key_id = $1 AND day = $2::date`, [keyId, day]);
+    return rows[0]?.requests ?? 0;
+  }
+
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

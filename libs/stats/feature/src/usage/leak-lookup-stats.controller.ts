@@ -1,0 +1,64 @@
+/**
+ * `POST /api/stats` — Leak-Lookup's stats API, compatible to the byte (see leak-lookup-format.ts).
+ *
+ * - Public route: the key travels in the body (`key`, form or JSON), not in a header, so the API-key guard
+ *   does not run and the call does NOT count against the key's daily limit (as at Leak-Lookup).
+ * - Every answer is HTTP 200 with `application/json`, errors included, like Leak-Lookup: its clients read the
+ *   `error` field ("true"/"false"), not the status. Never problem+json.
+ * - Revoked and expired keys get the standard answer with `status`/`type` "inactive"; only a key that does
+ *   not exist is INVALID API KEY.
+ * - The key is never logged; it is hashed and looked up like any presented key.
+ */
+import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AccessDirectory, DirectoryKey, Public, hashApiKey } from '@leakwatch/auth';
+import { STATS_CLOCK, StatsClock } from '../stats-clock';
+import { ApiUsageReadModel } from './api-usage.read-model';
+import { LEAK_LOOKUP_ERRORS, errorBody, keyStats, readStatsRequest, successBody } from './leak-lookup-format';
+
+/** How long an unknown key waits for the access directory to catch up (a key issued a moment ago). */
+const MISS_WAIT_MS = 1500;
+
+@ApiTags('stats')
+@Public()
+@Controller('api')
+export class LeakLookupStatsController {
+  constructor(
+    private readonly directory: AccessDirectory,
+    private readonly usage: ApiUsageReadModel,
+    @Inject(STATS_CLOCK) private readonly clock: StatsClock,
+  ) {}
+
+  @Post('stats')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Leak-Lookup compatible: status, type, dates, today\'s requests and the daily limit of the API key in `key`' })
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiBody({ schema: { type: 'object', properties: { key: { type: 'string' } }, required: ['key'] } })
+  @ApiOkResponse({
+    description: 'Always 200; `error` is "true" with a message (MISSING API KEY, EMPTY VALUE DETECTED, INVALID API KEY, MISSING REQUIRED PARAMETERS) or "false" with the stats',
+  })
+  async stats(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const body = await this.answer((req as Request & { body?: unknown }).body);
+    res.status(200).type('application/json').send(body);
+  }
+
+  private async answer(body: unknown): Promise<string> {
+    const request = readStatsRequest(body);
+    if (request.kind === 'error') return errorBody(request.message);
+    const key = await this.lookup(hashApiKey(request.key));
+    if (!key) return errorBody(LEAK_LOOKUP_ERRORS.invalidKey);
+    const now = this.clock();
+    const requests = await this.usage.requestsOn(key.keyId, now.toISOString().slice(0, 10));
+    return successBody(keyStats(key, requests, now));
+  }
+
+  private async lookup(hash: string): Promise<DirectoryKey | undefined> {
+    const deadline = Date.now() + MISS_WAIT_MS;
+    for (;;) {
+      const found = this.directory.findByHash(hash);
+      if (found || Date.now() >= deadline) return found;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
