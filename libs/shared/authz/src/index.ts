@@ -2,3 +2,4 @@ export * from './caller';
 export * from './domain-names';
 export * from './leak-access';
 export * from './policy';
+export * from './visibility-sql';

@@ -4,7 +4,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { Caller, LeakType, isGlobalRole } from '@leakwatch/authz';
+import { Caller, LeakType, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
 import { PG_POOL } from '@leakwatch/runtime';
 
 export interface LeakView {
@@ -48,8 +48,8 @@ export class LeakQueries {
   async list(caller: Caller, filters: LeakFilters) {
     const params: unknown[] = [];
     const p = (value: unknown) => `$${params.push(value)}`;
-    const typeSql = typeExpression(caller, p);
-    const where: string[] = [visibility(caller, p)];
+    const typeSql = leakTypeSql(caller, p);
+    const where: string[] = [leakVisibleSql(caller, p)];
     if (filters.status) where.push(`status = ${p(filters.status)}`);
     if (filters.risk) where.push(`risk = ${p(filters.risk)}`);
     if (filters.source) where.push(`sources ? ${p(filters.source)}`);
@@ -93,36 +93,13 @@ export class LeakQueries {
     const params: unknown[] = [];
     const p = (value: unknown) => `$${params.push(value)}`;
     const { rows } = await this.pool.query(
-      `SELECT *, ${typeExpression(caller, p)} AS caller_type FROM ll_leaks WHERE leakid = ${p(leakid)} AND ${visibility(caller, p)}`,
+      `SELECT *, ${leakTypeSql(caller, p)} AS caller_type FROM ll_leaks WHERE leakid = ${p(leakid)} AND ${leakVisibleSql(caller, p)}`,
       params,
     );
     return rows.length ? toView(rows[0]) : undefined;
   }
 }
 
-/** Each rule as SQL; `p` binds a parameter. Domain match = equal or a subdomain (never a look-alike). */
-function rules(caller: Caller, p: (v: unknown) => string) {
-  const domains = p(caller.verifiedDomains.map((d) => d.toLowerCase()));
-  const underVerified = (column: string) =>
-    `(${column} IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(${domains}::text[]) d WHERE ${column} = d OR right(${column}, length(d) + 1) = '.' || d))`;
-  return {
-    personal: caller.email ? `identity_email = ${p(caller.email.toLowerCase())}` : 'false',
-    employee: underVerified('identity_domain'),
-    customer: underVerified('site_domain'),
-    organization: caller.orgId ? `org_id = ${p(caller.orgId)}` : 'false',
-  };
-}
-
-function typeExpression(caller: Caller, p: (v: unknown) => string): string {
-  const r = rules(caller, p);
-  return `CASE WHEN ${r.personal} THEN 'personal' WHEN ${r.employee} THEN 'employee' WHEN ${r.customer} THEN 'customer' WHEN ${r.organization} THEN 'organization' END`;
-}
-
-function visibility(caller: Caller, p: (v: unknown) => string): string {
-  if (isGlobalRole(caller.role)) return 'true';
-  const r = rules(caller, p);
-  return `(${r.personal} OR ${r.employee} OR ${r.customer} OR ${r.organization})`;
-}
 
 function encodeCursor(firstSeen: Date, leakid: string): string {
   return Buffer.from(JSON.stringify([firstSeen.toISOString(), leakid])).toString('base64url');

@@ -5,7 +5,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { Caller, LEAK_TYPES, isGlobalRole } from '@leakwatch/authz';
+import { Caller, LEAK_TYPES, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
 import { PG_POOL } from '@leakwatch/runtime';
 
 export const STATUSES = ['open', 'fixed', 'false_positive'] as const;
@@ -40,8 +40,8 @@ export class LeakStatsQueries {
   async stats(caller: Caller, days: number, now: Date): Promise<LeakStats> {
     const params: unknown[] = [];
     const p = (value: unknown) => `$${params.push(value)}`;
-    const typeSql = typeExpression(caller, p);
-    const visible = `(SELECT *, ${typeSql} AS caller_type FROM st_leaks WHERE ${visibility(caller, p)})`;
+    const typeSql = leakTypeSql(caller, p);
+    const visible = `(SELECT *, ${typeSql} AS caller_type FROM st_leaks WHERE ${leakVisibleSql(caller, p)})`;
     const to = now.toISOString().slice(0, 10);
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1))).toISOString().slice(0, 10);
     const fromParam = p(from);
@@ -95,26 +95,3 @@ function fill<K extends string>(keys: readonly K[], counts: Record<string, numbe
   return Object.fromEntries(keys.map((k) => [k, counts[k] ?? 0])) as Record<K, number>;
 }
 
-/** Each rule as SQL; `p` binds a parameter. Domain match = equal or a subdomain (never a look-alike). */
-function rules(caller: Caller, p: (v: unknown) => string) {
-  const domains = p(caller.verifiedDomains.map((d) => d.toLowerCase()));
-  const underVerified = (column: string) =>
-    `(${column} IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(${domains}::text[]) d WHERE ${column} = d OR right(${column}, length(d) + 1) = '.' || d))`;
-  return {
-    personal: caller.email ? `identity_email = ${p(caller.email.toLowerCase())}` : 'false',
-    employee: underVerified('identity_domain'),
-    customer: underVerified('site_domain'),
-    organization: caller.orgId ? `org_id = ${p(caller.orgId)}` : 'false',
-  };
-}
-
-function typeExpression(caller: Caller, p: (v: unknown) => string): string {
-  const r = rules(caller, p);
-  return `CASE WHEN ${r.personal} THEN 'personal' WHEN ${r.employee} THEN 'employee' WHEN ${r.customer} THEN 'customer' WHEN ${r.organization} THEN 'organization' END`;
-}
-
-function visibility(caller: Caller, p: (v: unknown) => string): string {
-  if (isGlobalRole(caller.role)) return 'true';
-  const r = rules(caller, p);
-  return `(${r.personal} OR ${r.employee} OR ${r.customer} OR ${r.organization})`;
-}
