@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { registerHealthCommand } from './commands/health.command';
+import { registerHistoryCommand } from './commands/history.command';
 import { registerIngestCommand } from './commands/ingest.command';
 import { registerProjectionsCommand } from './commands/projections.command';
 import { registerStoreInfoCommand } from './commands/store-info.command';
@@ -29,12 +30,14 @@ Examples:
   $ npm run leakwatch -- store info
   $ npm run leakwatch -- projections list
   $ npm run leakwatch -- projections rebuild --all
-  $ LEAKWATCH_API_KEY=lw_... npm run leakwatch -- ingest gitleaks-report.json`,
+  $ LEAKWATCH_API_KEY=lw_... npm run leakwatch -- ingest gitleaks-report.json
+  $ npm run leakwatch -- history b3652f2555841f7652badd9804859f4e --format csv > audit.csv`,
     );
   registerHealthCommand(program);
   registerStoreInfoCommand(program);
   registerProjectionsCommand(program);
   registerIngestCommand(program);
+  registerHistoryCommand(program);
   return program;
 }
 

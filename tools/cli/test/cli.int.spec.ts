@@ -50,6 +50,29 @@ describe('leakwatch CLI', () => {
     ]);
   });
 
+  it('history exports a leak\'s events as JSON and CSV, and refuses bad ids', async () => {
+    const url = await pg.newDatabase('cli_history');
+    const pool = new Pool({ connectionString: url });
+    const store = await PostgresEventStore.create(pool);
+    const leakid = 'b3652f2555841f7652badd9804859f4e';
+    await store.appendToStream(`leak-${leakid}`, [
+      { id: randomUUID(), type: 'LeakDetected', data: { leakid, source: { name: 'gitleaks' } }, metadata: { occurred_at: '2026-01-01T00:00:00.000Z', actor: { role: 'system' } } },
+      { id: randomUUID(), type: 'LeakStatusChanged', data: { leakid, from: 'open', to: 'fixed', comment: 'rotated, "really"' }, metadata: { occurred_at: '2026-01-02T00:00:00.000Z', actor: { role: 'admin', user_email: 'sec@acme.example' } } },
+    ], { expectedRevision: 'no_stream' });
+    await store.close();
+    await pool.end();
+
+    const json = await run(['history', leakid, '--format', 'json'], { DATABASE_URL: url });
+    expect(JSON.parse(json.stdout).events.map((e: { type: string }) => e.type)).toEqual(['LeakDetected', 'LeakStatusChanged']);
+    const csv = await run(['history', leakid, '--format', 'csv', '--as-of', '2026-01-01T12:00:00Z'], { DATABASE_URL: url });
+    expect(csv.stdout.trim().split('\n')).toHaveLength(2);
+    const full = await run(['history', leakid, '--format', 'csv'], { DATABASE_URL: url });
+    expect(full.stdout).toContain('"sec@acme.example"');
+    expect(full.stdout).toContain('""comment"":""rotated, '); // quotes inside the JSON cell are doubled, as CSV wants
+    expect(await run(['history', 'nope'], { DATABASE_URL: url })).toMatchObject({ code: 1, stderr: expect.stringMatching(/not a leak id/) });
+    expect(await run(['history', 'f'.repeat(32)], { DATABASE_URL: url })).toMatchObject({ code: 1, stderr: expect.stringMatching(/no events/) });
+  });
+
   it('health reports an unreachable instance with exit code 1', async () => {
     const result = (await run(['health', '--url', 'http://127.0.0.1:9'])) as { code: number; stderr: string };
     expect(result.code).toBe(1);
