@@ -6,6 +6,7 @@
  */
 import type { Pool } from 'pg';
 import type { AccessEventV1, AccessRole } from '@leakwatch/contracts';
+import { createSchemaOnce } from '@leakwatch/pg';
 
 export interface DirectoryKey {
   keyId: string;
@@ -59,18 +60,7 @@ export class AccessDirectory {
   }
 
   private async loadOnce(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('leakwatch:auth-directory-schema'))`);
-      await client.query(SCHEMA);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    await createSchemaOnce(this.pool, 'leakwatch:auth-directory-schema', SCHEMA);
     const keys = await this.pool.query(`SELECT * FROM auth_directory_keys`);
     for (const row of keys.rows) this.remember(rowToKey(row));
     const domains = await this.pool.query(`SELECT * FROM auth_directory_domains`);

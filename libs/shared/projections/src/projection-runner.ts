@@ -5,7 +5,7 @@
  * (read-your-writes for the HTTP client), without coupling the write path to the tables.
  */
 import { Logger } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import {
   EventStore,
   GlobalPosition,
@@ -15,6 +15,7 @@ import {
   decodePosition,
   encodePosition,
 } from '@leakwatch/event-store';
+import { createSchemaOnce, withTransaction } from '@leakwatch/pg';
 import { Projection } from './projection';
 
 const CHECKPOINTS_SQL = `CREATE TABLE IF NOT EXISTS projection_checkpoints (
@@ -35,8 +36,7 @@ export class ProjectionRunner {
   ) {}
 
   async start(): Promise<void> {
-    await this.inTransaction(async (client) => {
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('leakwatch:projection-setup'))`);
+    await createSchemaOnce(this.pool, 'leakwatch:projection-setup', async (client) => {
       await client.query(CHECKPOINTS_SQL);
       for (const projection of this.projections) await projection.setup(client);
     });
@@ -80,7 +80,7 @@ export class ProjectionRunner {
 
   private async handle(event: RecordedEvent): Promise<void> {
     const interested = this.projections.filter((p) => p.canHandle(event));
-    await this.inTransaction(async (client) => {
+    await withTransaction(this.pool, async (client) => {
       for (const projection of interested) await projection.apply(event, client);
       await client.query(
         `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
@@ -93,38 +93,16 @@ export class ProjectionRunner {
     this.waiters = this.waiters.filter((w) => !ready.includes(w));
     ready.forEach((w) => w.resolve());
   }
-
-  private async inTransaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await work(client);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
 }
 
 /** Empties a runner's tables and checkpoint so the next start replays from position 0. */
-export async function resetProjections(pool: Pool, runnerName: string, projections: Projection[]): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+export function resetProjections(pool: Pool, runnerName: string, projections: Projection[]): Promise<void> {
+  return withTransaction(pool, async (client) => {
     await client.query(CHECKPOINTS_SQL);
     for (const projection of projections) {
       await projection.setup(client);
       for (const table of projection.tables) await client.query(`TRUNCATE ${table}`);
     }
     await client.query(`DELETE FROM projection_checkpoints WHERE name = $1`, [runnerName]);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

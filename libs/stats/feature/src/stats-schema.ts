@@ -4,24 +4,16 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { createSchemaOnce } from '@leakwatch/pg';
 import { PG_POOL } from '@leakwatch/runtime';
 import { API_USAGE_SCHEMA_SQL } from './usage/api-usage.read-model';
 import { LEAK_STATS_SCHEMA_SQL } from './leaks/leak-stats.read-model';
 
-export async function setUpStatsSchema(pool: Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('leakwatch:stats-schema'))`);
+export function setUpStatsSchema(pool: Pool): Promise<void> {
+  return createSchemaOnce(pool, 'leakwatch:stats-schema', async (client) => {
     await client.query(API_USAGE_SCHEMA_SQL);
     await client.query(LEAK_STATS_SCHEMA_SQL);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 @Injectable()

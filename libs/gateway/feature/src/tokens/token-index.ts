@@ -5,6 +5,7 @@
  * to a change log that gateways page through (`/tokens/blocklist?cursor=`).
  */
 import type { Pool } from 'pg';
+import { createSchemaOnce, withTransaction } from '@leakwatch/pg';
 
 export interface TokenEntry {
   leakid: string;
@@ -28,18 +29,7 @@ export class TokenIndex {
   constructor(private readonly pool: Pool) {}
 
   async load(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('leakwatch:gw-tokens-schema'))`);
-      await client.query(SCHEMA);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    await createSchemaOnce(this.pool, 'leakwatch:gw-tokens-schema', SCHEMA);
     const { rows } = await this.pool.query<TokenEntry>(`SELECT leakid, fingerprint, blocked, revision FROM gw_tokens`);
     rows.forEach((row) => this.remember(row));
   }
@@ -66,20 +56,12 @@ export class TokenIndex {
   async setBlocked(leakid: string, blocked: boolean, revision: number): Promise<void> {
     const current = this.byLeak.get(leakid);
     if (!current || current.revision >= revision) return;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await withTransaction(this.pool, async (client) => {
       const updated = await client.query(`UPDATE gw_tokens SET blocked = $2, revision = $3 WHERE leakid = $1 AND revision < $3`, [leakid, blocked, revision]);
       if (updated.rowCount && current.blocked !== blocked) {
         await client.query(`INSERT INTO gw_blocklist_changes (fingerprint, leakid, blocked) VALUES ($1, $2, $3)`, [current.fingerprint, leakid, blocked]);
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     this.remember({ ...current, blocked, revision });
   }
 

@@ -8,6 +8,7 @@
  * SET expression reads the row as it was before this update.
  */
 import type { Pool } from 'pg';
+import { createSchemaOnce } from '@leakwatch/pg';
 import type { Reservation, UsageBatch, UsageLedger } from './usage-ledger.port';
 
 export const USAGE_SCHEMA_SQL = `
@@ -24,19 +25,8 @@ CREATE TABLE IF NOT EXISTS usage_daily (
 export class PostgresUsageLedger implements UsageLedger {
   constructor(private readonly pool: Pool) {}
 
-  async setup(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('leakwatch:usage-schema'))`);
-      await client.query(USAGE_SCHEMA_SQL);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  setup(): Promise<void> {
+    return createSchemaOnce(this.pool, 'leakwatch:usage-schema', USAGE_SCHEMA_SQL);
   }
 
   async reserve(keyId: string, day: string, limit: number, wanted: number): Promise<Reservation> {

@@ -8,6 +8,7 @@
  * that ends without appending can also advance the visible horizon).
  */
 import { Client, Pool, PoolClient } from 'pg';
+import { withTransaction } from '@leakwatch/pg';
 import {
   AppendOptions,
   AppendResult,
@@ -63,7 +64,7 @@ export class PostgresEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: NewEvent[], { expectedRevision }: AppendOptions): Promise<AppendResult> {
     assertValidAppend(streamId, events.length, expectedRevision);
-    return this.inTransaction(async (client) => {
+    return withTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7237))`, [streamId]);
 
       const ids = events.map((e) => e.id);
@@ -196,21 +197,6 @@ export class PostgresEventStore implements EventStore {
   private async currentRevision(client: PoolClient, streamId: string): Promise<number> {
     const { rows } = await client.query<{ revision: string }>(`SELECT revision FROM es_streams WHERE stream_id = $1`, [streamId]);
     return rows.length ? Number(rows[0].revision) : -1;
-  }
-
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }
 

@@ -4,6 +4,7 @@
  * (transaction_id, global_position), so a slow transaction's events can never appear behind a reader's checkpoint.
  */
 import type { Pool } from 'pg';
+import { createSchemaOnce } from '@leakwatch/pg';
 
 export const EVENTS_CHANNEL = 'leakwatch_es_events';
 
@@ -30,17 +31,6 @@ CREATE INDEX IF NOT EXISTS es_events_all_order ON es_events (transaction_id, glo
 `;
 
 /** Idempotent; an advisory lock keeps concurrently starting processes from racing on CREATE. */
-export async function ensureEventStoreSchema(pool: Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('leakwatch:es-schema'))`);
-    await client.query(EVENT_STORE_SCHEMA_SQL);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+export function ensureEventStoreSchema(pool: Pool): Promise<void> {
+  return createSchemaOnce(pool, 'leakwatch:es-schema', EVENT_STORE_SCHEMA_SQL);
 }

@@ -3,6 +3,7 @@
  * ids of messages each consumer has processed (written in the consumer's own transaction).
  */
 import type { Pool } from 'pg';
+import { createSchemaOnce } from '@leakwatch/pg';
 
 export const MESSAGING_SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS messaging_checkpoints (
@@ -19,17 +20,6 @@ CREATE TABLE IF NOT EXISTS messaging_processed (
 `;
 
 /** Idempotent; an advisory lock keeps concurrently starting processes from racing on CREATE. */
-export async function ensureMessagingSchema(pool: Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('leakwatch:messaging-schema'))`);
-    await client.query(MESSAGING_SCHEMA_SQL);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+export function ensureMessagingSchema(pool: Pool): Promise<void> {
+  return createSchemaOnce(pool, 'leakwatch:messaging-schema', MESSAGING_SCHEMA_SQL);
 }

@@ -5,8 +5,12 @@
  * rolled back, does the work itself).
  */
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '@leakwatch/pg';
 import { ProcessedMessages } from '../dedup/processed-messages.port';
 import { ensureMessagingSchema } from './messaging-schema';
+
+/** Thrown (and caught) only inside `runOnce`, so a duplicate rolls its transaction back like any failure. */
+const ALREADY_PROCESSED = Symbol('already processed');
 
 export class PostgresProcessedMessages implements ProcessedMessages<PoolClient> {
   private constructor(private readonly pool: Pool) {}
@@ -18,25 +22,20 @@ export class PostgresProcessedMessages implements ProcessedMessages<PoolClient> 
   }
 
   async runOnce(consumer: string, eventId: string, work: (tx: PoolClient) => Promise<void>): Promise<boolean> {
-    const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      const inserted = await client.query(
-        `INSERT INTO messaging_processed (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-        [consumer, eventId],
-      );
-      if (inserted.rowCount === 0) {
-        await client.query('ROLLBACK');
-        return false;
-      }
-      await work(client);
-      await client.query('COMMIT');
-      return true;
+      return await withTransaction(this.pool, async (client) => {
+        const inserted = await client.query(
+          `INSERT INTO messaging_processed (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+          [consumer, eventId],
+        );
+        // Already processed: end the transaction with ROLLBACK (it wrote nothing) by leaving it through the error path.
+        if (inserted.rowCount === 0) throw ALREADY_PROCESSED;
+        await work(client);
+        return true;
+      });
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (error === ALREADY_PROCESSED) return false;
       throw error;
-    } finally {
-      client.release();
     }
   }
 

@@ -8,6 +8,7 @@
  * if newer than the row's revision, and activity rows are keyed by (leakid, revision).
  */
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '@leakwatch/pg';
 import type { LeakFactAt } from './leak-events.reader';
 
 export const LEAK_STATS_TABLES = ['st_leaks', 'st_leak_activity'];
@@ -27,18 +28,8 @@ CREATE INDEX IF NOT EXISTS st_leak_activity_at ON st_leak_activity (at);`;
 export class LeakStatsReadModel {
   constructor(private readonly pool: Pool) {}
 
-  async apply(event: LeakFactAt): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await applyLeakFact(client, event);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  apply(event: LeakFactAt): Promise<void> {
+    return withTransaction(this.pool, (client) => applyLeakFact(client, event));
   }
 }
 

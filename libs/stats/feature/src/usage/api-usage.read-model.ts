@@ -4,7 +4,8 @@
  * (`usage-<keyid>-<day>`), delivered in revision order; `st_usage_streams` remembers the last revision applied
  * per (key, day), so a redelivered event adds nothing.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
+import { withTransaction } from '@leakwatch/pg';
 
 /** The gateway's `ApiUsageRecorded` (v1) as this context reads it (a tolerant reader: extra fields are ignored). */
 export interface ApiUsageRecordedData {
@@ -37,7 +38,7 @@ export class ApiUsageReadModel {
 
   /** Applies one usage event at its stream revision; returns false when it was already applied. */
   async apply(data: ApiUsageRecordedData, revision: number): Promise<boolean> {
-    return this.inTransaction(async (client) => {
+    return withTransaction(this.pool, async (client) => {
       const { rowCount } = await client.query(
         `INSERT INTO st_usage_streams (key_id, day, revision) VALUES ($1, $2::date, $3)
          ON CONFLICT (key_id, day) DO UPDATE SET revision = EXCLUDED.revision WHERE st_usage_streams.revision < EXCLUDED.revision`,
@@ -57,20 +58,5 @@ export class ApiUsageReadModel {
   async requestsOn(keyId: string, day: string): Promise<number> {
     const { rows } = await this.pool.query<{ requests: number }>(`SELECT requests FROM st_usage_daily WHERE key_id = $1 AND day = $2::date`, [keyId, day]);
     return rows[0]?.requests ?? 0;
-  }
-
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }
