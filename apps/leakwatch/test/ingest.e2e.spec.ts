@@ -95,7 +95,14 @@ describe('report ingest (e2e)', () => {
   });
 
   it('refuses malformed reports, analysts, and reports over the limits — storing nothing', async () => {
-    const before = (await get('/api/v1/leaks?limit=1')).total;
+    // Earlier reports may still be turning into leaks: wait until the count settles.
+    let before = (await get('/api/v1/leaks?limit=1')).total;
+    for (let settled = 0; settled < 3; ) {
+      await new Promise((r) => setTimeout(r, 300));
+      const now = (await get('/api/v1/leaks?limit=1')).total;
+      settled = now === before ? settled + 1 : 0;
+      before = now;
+    }
     expect(await post('/api/v1/ingest/gitleaks', '{"not": "an array"}')).toMatchObject({ status: 400 });
     expect(await post('/api/v1/ingest/gitleaks', '[{"RuleID": "x", "Secret": "abc')).toMatchObject({ status: 400 });
     expect(await post('/api/v1/ingest/sarif', '{"version": "1.0"}')).toMatchObject({ status: 400 });

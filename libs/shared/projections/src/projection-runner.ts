@@ -5,7 +5,7 @@
  * (read-your-writes for the HTTP client), without coupling the write path to the tables.
  */
 import { Logger } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import {
   EventStore,
   GlobalPosition,
@@ -18,6 +18,9 @@ import {
 import { createSchemaOnce, withTransaction } from '@leakwatch/pg';
 import { Projection } from './projection';
 
+/** Events no projection of the runner handles, passed over between two checkpoint saves. */
+const SKIPPED_PER_CHECKPOINT = 500;
+
 const CHECKPOINTS_SQL = `CREATE TABLE IF NOT EXISTS projection_checkpoints (
   name text PRIMARY KEY, position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`;
 
@@ -27,6 +30,7 @@ export class ProjectionRunner {
   private position?: GlobalPosition;
   private waiters: Array<{ target: GlobalPosition; resolve: () => void }> = [];
   private failure?: unknown;
+  private skippedSinceSave = 0;
 
   constructor(
     private readonly name: string,
@@ -55,7 +59,10 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     await this.subscription?.stop();
     this.subscription = undefined;
+    // Passed-over events since the last save: record them, so a clean restart does not read them again.
+    if (this.skippedSinceSave > 0 && this.position) await this.saveCheckpoint(this.pool, this.position).catch(() => undefined);
   }
+
 
   /** Resolves once every event up to `target` is applied (or after `timeoutMs`, returning false). */
   waitFor(target: GlobalPosition, timeoutMs = 5000): Promise<boolean> {
@@ -80,19 +87,31 @@ export class ProjectionRunner {
 
   private async handle(event: RecordedEvent): Promise<void> {
     const interested = this.projections.filter((p) => p.canHandle(event));
-    await withTransaction(this.pool, async (client) => {
-      for (const projection of interested) await projection.apply(event, client);
-      await client.query(
-        `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
-         ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
-        [this.name, encodePosition(event.position)],
-      );
-    });
+    if (interested.length === 0) {
+      // Most of the all-stream is other contexts' events: pass over them without a transaction each, and
+      // save the checkpoint only now and then (a restart re-reads at most that many events, harmlessly).
+      if (++this.skippedSinceSave >= SKIPPED_PER_CHECKPOINT) await this.saveCheckpoint(this.pool, event.position);
+    } else {
+      await withTransaction(this.pool, async (client) => {
+        for (const projection of interested) await projection.apply(event, client);
+        await this.saveCheckpoint(client, event.position);
+      });
+    }
     this.position = event.position;
     const ready = this.waiters.filter((w) => comparePositions(event.position, w.target) >= 0);
     this.waiters = this.waiters.filter((w) => !ready.includes(w));
     ready.forEach((w) => w.resolve());
   }
+
+  private async saveCheckpoint(db: Pick<PoolClient, 'query'>, position: GlobalPosition): Promise<void> {
+    await db.query(
+      `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+      [this.name, encodePosition(position)],
+    );
+    this.skippedSinceSave = 0;
+  }
+
 }
 
 /** Empties a runner's tables and checkpoint so the next start replays from position 0. */

@@ -75,6 +75,18 @@ describe('projection runner', () => {
     await rebuilt.stop();
   });
 
+  it('passes over events no projection handles, saving the checkpoint now and then and on stop', async () => {
+    const runner = new ProjectionRunner('skipping', store, pool, [latestPerStream]);
+    await runner.start();
+    let last;
+    for (let i = 0; i < 6; i++) last = await append(`other-${randomUUID()}`, Array.from({ length: 200 }, () => 'Ignored'), 'no_stream');
+    expect(await runner.waitFor(last!.position)).toBe(true);
+    const saved = async () => (await pool.query(`SELECT position FROM projection_checkpoints WHERE name = 'skipping'`)).rows[0]?.position;
+    expect(await saved()).toBeDefined(); // saved along the way, not once per event
+    await runner.stop();
+    expect(await saved()).toBe(`${last!.position.commit}/${last!.position.prepare}`);
+  });
+
   it('waitFor times out (false) when the position is never reached', async () => {
     const runner = new ProjectionRunner('never', store, pool, [latestPerStream]);
     expect(await runner.waitFor({ commit: 10n ** 15n, prepare: 0n }, 200)).toBe(false);
