@@ -10,6 +10,7 @@ import { encodePosition, GlobalPosition, RecordedEvent } from '@leakwatch/event-
 import { resetProjections } from '@leakwatch/projections';
 import { EventSource } from './event-source';
 import { RunnerDefinition, runnerTables } from './registry';
+import { withTransaction } from '@leakwatch/pg';
 
 export interface RebuildResult {
   runner: string;
@@ -63,9 +64,7 @@ export async function rebuildRunner(pool: Pool, source: EventSource, runner: Run
 }
 
 async function applyPage(pool: Pool, runner: RunnerDefinition, page: RecordedEvent[]): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     let applied = 0;
     for (const event of page) {
       for (const projection of runner.projections) {
@@ -79,18 +78,12 @@ async function applyPage(pool: Pool, runner: RunnerDefinition, page: RecordedEve
         applied++;
       }
     }
-    // The same row the live runner moves (ProjectionRunner.handle), in the same transaction as the rows.
+    // The same row the live runner moves (ProjectionRunner), in the same transaction as the rows.
     await client.query(
       `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
        ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
       [runner.name, encodePosition(page[page.length - 1].position)],
     );
-    await client.query('COMMIT');
     return applied;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
