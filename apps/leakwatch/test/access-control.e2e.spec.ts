@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
+import { apiClient } from './support/api-client';
 
 const ADMIN_KEY = 'lw_e2e_bootstrap_admin_key_0123456789';
 
@@ -16,15 +17,7 @@ describe('access control (e2e)', () => {
   const wellKnown = new Map<string, string>(); // host → file content
   const secrets: string[] = [ADMIN_KEY];
 
-  const call = async (method: string, path: string, key?: string, body?: unknown) => {
-    const response = await fetch(`${app.url}${path}`, {
-      method,
-      headers: { ...(key ? { 'x-api-key': key } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, type: response.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
-  };
+  const call = apiClient(() => app.url);
 
   let orgA: string, orgB: string;
   let adminA: string, analystA: string, adminB: string, analystB: string;

@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
+import { apiClient } from './support/api-client';
 
 const ADMIN_KEY = 'lw_e2e_github_bootstrap_admin_key_012345';
 const fixture = (name: string) => readFileSync(path.resolve(__dirname, '../../../libs/ingest/domain/test/fixtures', name), 'utf8');
@@ -16,14 +17,7 @@ describe('GitHub secret-scanning webhook (e2e)', () => {
   let org: string;
   let secret: string;
 
-  const api = async (method: string, p: string, key?: string, body?: unknown): Promise<{ status: number; body: any }> => {
-    const response = await fetch(`${app.url}${p}`, {
-      method,
-      headers: { ...(key ? { 'x-api-key': key } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const api = apiClient(() => app.url);
   const deliver = async (payload: string, options: { signWith?: string; event?: string; orgId?: string } = {}) => {
     const signature = `sha256=${createHmac('sha256', options.signWith ?? secret).update(payload).digest('hex')}`;
     const response = await fetch(`${app.url}/api/v1/ingest/github?org_id=${options.orgId ?? org}`, {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
 import { LeakwatchProcess, dumpEmbeddedDatabase, startLeakwatchProcess } from './support/leakwatch-process';
+import { apiClient } from './support/api-client';
 
 const ADMIN_KEY = 'lw_e2e_leaks_bootstrap_admin_key_0123456';
 const fakeToken = (prefix = 'ghp_') => `${prefix}${randomBytes(18).toString('hex')}`; // shaped like a GitHub PAT: 36 alphanumerics
@@ -16,15 +17,7 @@ describe('leak lifecycle (e2e)', () => {
   let adminA: string, analystA: string, adminB: string, analystB: string;
   let dns: TestDnsServer;
 
-  const call = async (method: string, path: string, key: string | undefined, body?: unknown) => {
-    const response = await fetch(`${app.url}${path}`, {
-      method,
-      headers: { ...(key ? { 'x-api-key': key } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const call = apiClient(() => app.url);
   const waitForLeaks = async (key: string, ids: string[]) => {
     const deadline = Date.now() + 15_000;
     for (;;) {

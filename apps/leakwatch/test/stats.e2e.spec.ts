@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
+import { apiClient } from './support/api-client';
 
 const ADMIN_KEY = 'lw_e2e_stats_bootstrap_admin_key_01234567';
 const fakeToken = () => `ghp_${randomBytes(18).toString('hex')}`;
@@ -15,15 +16,7 @@ describe('stats and limits (e2e)', () => {
   let app: LeakwatchProcess;
   let orgA: string, orgB: string, adminA: string, adminB: string;
 
-  const call = async (method: string, path: string, key: string | undefined, body?: unknown) => {
-    const response = await fetch(`${app.url}${path}`, {
-      method,
-      headers: { ...(key ? { 'x-api-key': key } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-  };
+  const call = apiClient(() => app.url);
   /** POST /api/stats exactly as a Leak-Lookup client would: raw body, raw answer. */
   const leakLookup = async (body?: string, contentType = 'application/x-www-form-urlencoded') => {
     const response = await fetch(`${app.url}/api/stats`, { method: 'POST', headers: body === undefined ? {} : { 'content-type': contentType }, body });

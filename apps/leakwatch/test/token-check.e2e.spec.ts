@@ -4,21 +4,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
+import { apiClient } from './support/api-client';
 
 const ADMIN_KEY = 'lw_e2e_tokens_bootstrap_admin_key_01234';
 
 describe('token check (e2e)', () => {
   let app: LeakwatchProcess;
   let admin: string;
-  const call = async (method: string, path: string, key: string | undefined, body?: unknown) => {
-    const response = await fetch(`${app.url}${path}`, {
-      method,
-      headers: { ...(key ? { 'x-api-key': key } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const call = apiClient(() => app.url);
   const eventually = async <T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
