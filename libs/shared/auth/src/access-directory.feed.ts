@@ -3,38 +3,29 @@
  * consumer group, so every service sees every access event; the directory's revision guard makes
  * redeliveries harmless.
  */
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isAccessEvent } from '@leakwatch/contracts';
-import { CloudEvent, MESSAGE_BUS, MessageBus, MessageSubscription, TOPICS } from '@leakwatch/messaging';
-import { SERVICE_NAME } from '@leakwatch/runtime';
+import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
+import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
 import { AccessDirectory } from './access-directory';
 
 @Injectable()
-export class AccessDirectoryFeed implements OnModuleInit, OnApplicationShutdown {
+export class AccessDirectoryFeed extends BusConsumer {
   private readonly logger = new Logger('AccessDirectoryFeed');
-  private subscription?: MessageSubscription;
 
   constructor(
     private readonly directory: AccessDirectory,
-    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
-    @Inject(SERVICE_NAME) private readonly service: string,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.directory.load(); // tables first: a message may arrive as soon as we subscribe
-    this.subscription = await this.bus.subscribe({
-      topics: TOPICS.access,
-      groupId: `${this.service}.access-directory`,
-      fromBeginning: true,
-      handler: (event) => this.handle(event),
-    });
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(SERVICE_NAME) service: string,
+  ) {
+    super(bus, TOPICS.access, `${service}.access-directory`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.stop();
+  protected override prepare(): Promise<void> {
+    return this.directory.load();
   }
 
-  private async handle(event: CloudEvent): Promise<void> {
+  protected async handle(event: CloudEvent): Promise<void> {
     const candidate = { type: event.type, data: event.data };
     if (!isAccessEvent(candidate)) return;
     const revision = Number(event.extensions?.streamrevision);

@@ -14,3 +14,4 @@ export * from './bootstrap/embedded-postgres';
 export * from './http/public.decorator';
 export * from './http/openapi-contributor';
 export * from './infrastructure/messaging.providers';
+export * from './infrastructure/bus-consumer';

@@ -1,26 +1,26 @@
 /** Keeps the token index current from `leakwatch.leaks.v1`; revision-guarded, so redeliveries are harmless. */
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { CloudEvent, MESSAGE_BUS, MessageBus, MessageSubscription, TOPICS } from '@leakwatch/messaging';
-import { SERVICE_NAME } from '@leakwatch/runtime';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
+import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
 import { TokenIndex } from './token-index';
 
 @Injectable()
-export class TokenIndexFeed implements OnModuleInit, OnApplicationShutdown {
+export class TokenIndexFeed extends BusConsumer {
   private readonly logger = new Logger('TokenIndexFeed');
-  private subscription?: MessageSubscription;
 
-  constructor(private readonly index: TokenIndex, @Inject(MESSAGE_BUS) private readonly bus: MessageBus, @Inject(SERVICE_NAME) private readonly service: string) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.index.load();
-    this.subscription = await this.bus.subscribe({ topics: TOPICS.leaks, groupId: `${this.service}.gateway.tokens`, handler: (e) => this.handle(e) });
+  constructor(
+    private readonly index: TokenIndex,
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(SERVICE_NAME) service: string,
+  ) {
+    super(bus, TOPICS.leaks, `${service}.gateway.tokens`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.stop();
+  protected override prepare(): Promise<void> {
+    return this.index.load();
   }
 
-  private async handle(event: CloudEvent): Promise<void> {
+  protected async handle(event: CloudEvent): Promise<void> {
     const data = event.data as { leakid?: string; fingerprint?: string | null };
     const revision = Number(event.extensions?.streamrevision);
     if (!data?.leakid || !Number.isInteger(revision)) return;

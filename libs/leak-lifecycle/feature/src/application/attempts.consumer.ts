@@ -2,30 +2,23 @@
  * Token-use attempts reported by gateways (`leakwatch.gateway.v1`) go into the leak's own history.
  * Event ids derive from the gateway's event id, so redeliveries are no-ops.
  */
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
 import { LEAK_ID, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
-import { CloudEvent, MESSAGE_BUS, MessageBus, MessageSubscription, TOPICS } from '@leakwatch/messaging';
-import { SERVICE_NAME } from '@leakwatch/runtime';
+import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
+import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
 import { derivedUuid } from './findings.consumer';
 
 @Injectable()
-export class AttemptsConsumer implements OnModuleInit, OnApplicationShutdown {
+export class AttemptsConsumer extends BusConsumer {
   private readonly logger = new Logger('AttemptsConsumer');
-  private subscription?: MessageSubscription;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
-    @Inject(SERVICE_NAME) private readonly service: string,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    this.subscription = await this.bus.subscribe({ topics: TOPICS.gateway, groupId: `${this.service}.leak-lifecycle.attempts`, handler: (e) => this.handle(e) });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.stop();
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(SERVICE_NAME) service: string,
+  ) {
+    super(bus, TOPICS.gateway, `${service}.leak-lifecycle.attempts`);
   }
 
   async handle(event: CloudEvent): Promise<void> {

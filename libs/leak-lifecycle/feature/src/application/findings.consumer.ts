@@ -3,12 +3,12 @@
  * Event ids derive from the finding's message id, so a redelivered finding is a no-op at the store.
  */
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FINDING_RECEIVED, FINDING_RESOLUTION_RECEIVED, FindingReceivedV1, FindingResolutionReceivedV1 } from '@leakwatch/contracts';
 import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
 import { LEAK_ID, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
-import { CloudEvent, MESSAGE_BUS, MessageBus, MessageSubscription, TOPICS } from '@leakwatch/messaging';
-import { SERVICE_NAME } from '@leakwatch/runtime';
+import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
+import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
 
 /** A UUID (v5 layout) derived from a name: the same finding always yields the same event ids. */
 export function derivedUuid(name: string): string {
@@ -17,26 +17,15 @@ export function derivedUuid(name: string): string {
 }
 
 @Injectable()
-export class FindingsConsumer implements OnModuleInit, OnApplicationShutdown {
+export class FindingsConsumer extends BusConsumer {
   private readonly logger = new Logger('FindingsConsumer');
-  private subscription?: MessageSubscription;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
-    @Inject(SERVICE_NAME) private readonly service: string,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    this.subscription = await this.bus.subscribe({
-      topics: TOPICS.findings,
-      groupId: `${this.service}.leak-lifecycle.findings`,
-      handler: (event) => this.handle(event),
-    });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.stop();
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(SERVICE_NAME) service: string,
+  ) {
+    super(bus, TOPICS.findings, `${service}.leak-lifecycle.findings`);
   }
 
   async handle(event: CloudEvent): Promise<void> {

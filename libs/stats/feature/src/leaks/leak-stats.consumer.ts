@@ -1,37 +1,28 @@
 /**
  * Feeds the stats leak read model from `leakwatch.leaks.v1` (consumer group `<service>.stats.leaks`).
  */
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { CloudEvent, MESSAGE_BUS, MessageBus, MessageSubscription, TOPICS } from '@leakwatch/messaging';
-import { SERVICE_NAME } from '@leakwatch/runtime';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
+import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
 import { StatsSchema } from '../stats-schema';
 import { readLeakEvent } from './leak-events.reader';
 import { LeakStatsReadModel } from './leak-stats.read-model';
 
 @Injectable()
-export class LeakStatsConsumer implements OnModuleInit, OnApplicationShutdown {
+export class LeakStatsConsumer extends BusConsumer {
   private readonly logger = new Logger('StatsLeaks');
-  private subscription?: MessageSubscription;
 
   constructor(
     private readonly schema: StatsSchema,
     private readonly readModel: LeakStatsReadModel,
-    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
-    @Inject(SERVICE_NAME) private readonly service: string,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.schema.ready();
-    this.subscription = await this.bus.subscribe({
-      topics: TOPICS.leaks,
-      groupId: `${this.service}.stats.leaks`,
-      fromBeginning: true,
-      handler: (event) => this.handle(event),
-    });
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(SERVICE_NAME) service: string,
+  ) {
+    super(bus, TOPICS.leaks, `${service}.stats.leaks`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.stop();
+  protected override prepare(): Promise<void> {
+    return this.schema.ready();
   }
 
   async handle(event: CloudEvent): Promise<void> {

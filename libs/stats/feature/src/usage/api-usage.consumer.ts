@@ -2,36 +2,27 @@
  * Feeds `st_usage_daily` from `leakwatch.gateway.v1` (consumer group `<service>.stats.usage`). Other gateway
  * events (token-use attempts) are not usage and are skipped here.
  */
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { CloudEvent, MESSAGE_BUS, MessageBus, MessageSubscription, TOPICS } from '@leakwatch/messaging';
-import { SERVICE_NAME } from '@leakwatch/runtime';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
+import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
 import { API_USAGE_RECORDED, ApiUsageReadModel, isApiUsageRecorded } from './api-usage.read-model';
 import { StatsSchema } from '../stats-schema';
 
 @Injectable()
-export class ApiUsageConsumer implements OnModuleInit, OnApplicationShutdown {
+export class ApiUsageConsumer extends BusConsumer {
   private readonly logger = new Logger('StatsUsage');
-  private subscription?: MessageSubscription;
 
   constructor(
     private readonly schema: StatsSchema,
     private readonly readModel: ApiUsageReadModel,
-    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
-    @Inject(SERVICE_NAME) private readonly service: string,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.schema.ready();
-    this.subscription = await this.bus.subscribe({
-      topics: TOPICS.gateway,
-      groupId: `${this.service}.stats.usage`,
-      fromBeginning: true,
-      handler: (event) => this.handle(event),
-    });
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(SERVICE_NAME) service: string,
+  ) {
+    super(bus, TOPICS.gateway, `${service}.stats.usage`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.stop();
+  protected override prepare(): Promise<void> {
+    return this.schema.ready();
   }
 
   async handle(event: CloudEvent): Promise<void> {
