@@ -65,7 +65,7 @@ describe('report ingest (e2e)', () => {
     expect(response.status).toBe(202);
     expect(response.body.accepted).toBe(expected.findings.length);
     expect(response.body.rejected.map((r: { index: number }) => r.index)).toEqual(expected.rejected.map((r) => r.index));
-    expect(response.body.rejected.every((r: { error: string }) => r.error.length > 5)).toBe(true);
+    expect(response.body.rejected.every((r: { error: string }) => r.error.length > 5 && !/^record \d/.test(r.error))).toBe(true);
   });
 
   it('gitleaks v7 keys, TruffleHog NDJSON (with a broken line) and SARIF are accepted', async () => {

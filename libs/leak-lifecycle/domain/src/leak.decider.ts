@@ -13,7 +13,7 @@ export type LeakCommand =
   | { type: 'RecordFinding'; finding: Omit<LeakDetectedData, 'detected_at'>; at: string }
   | { type: 'ChangeStatus'; to: LeakStatus; comment?: string | null }
   | { type: 'SetVirtualPatch'; enabled: boolean }
-  | { type: 'RecordTokenUseAttempt'; at: string; keyId?: string | null };
+  | { type: 'RecordTokenUseAttempt'; at: string; keyId?: string | null; /** As the gateway saw it when the token was presented. */ blocked?: boolean };
 
 export interface LeakSighting {
   source: LeakSource;
@@ -76,7 +76,7 @@ export const leakDecider: Decider<LeakState, LeakCommand, LeakEvent, LeakRefusal
         if (state.status === 'none') return refuse('leak_not_found');
         return accept({
           type: 'LeakedTokenUseAttempted',
-          data: { leakid: state.leak.leakid, attempted_at: command.at, key_id: command.keyId ?? null, blocked: state.virtualPatch },
+          data: { leakid: state.leak.leakid, attempted_at: command.at, key_id: command.keyId ?? null, blocked: command.blocked ?? state.virtualPatch },
         });
       default:
         return assertNever(command, 'leak command');

@@ -83,6 +83,10 @@ describe('leak decider', () => {
       spec.given([detected]).when({ type: 'RecordTokenUseAttempt', at: LATER }).then([
         { type: 'LeakedTokenUseAttempted', data: { leakid, attempted_at: LATER, key_id: null, blocked: false } },
       ]));
+    it("keeps the gateway's observation even if the patch was removed before the attempt was recorded", () =>
+      spec.given([detected]).when({ type: 'RecordTokenUseAttempt', at: LATER, keyId: 'k1', blocked: true }).then([
+        { type: 'LeakedTokenUseAttempted', data: { leakid, attempted_at: LATER, key_id: 'k1', blocked: true } },
+      ]));
     it('refuses an unknown leak', () => spec.given([]).when({ type: 'RecordTokenUseAttempt', at: LATER }).thenRefuses('leak_not_found'));
   });
 });

@@ -20,6 +20,7 @@ import { Projection } from './projection';
 
 /** Events no projection of the runner handles, passed over between two checkpoint saves. */
 const SKIPPED_PER_CHECKPOINT = 500;
+const IDLE_SAVE_MS = 1000;
 
 const CHECKPOINTS_SQL = `CREATE TABLE IF NOT EXISTS projection_checkpoints (
   name text PRIMARY KEY, position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`;
@@ -31,6 +32,7 @@ export class ProjectionRunner {
   private waiters: Array<{ target: GlobalPosition; resolve: () => void }> = [];
   private failure?: unknown;
   private skippedSinceSave = 0;
+  private idleSave?: NodeJS.Timeout;
 
   constructor(
     private readonly name: string,
@@ -59,6 +61,7 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     await this.subscription?.stop();
     this.subscription = undefined;
+    clearTimeout(this.idleSave);
     // Passed-over events since the last save: record them, so a clean restart does not read them again.
     if (this.skippedSinceSave > 0 && this.position) await this.saveCheckpoint(this.pool, this.position).catch(() => undefined);
   }
@@ -91,6 +94,7 @@ export class ProjectionRunner {
       // Most of the all-stream is other contexts' events: pass over them without a transaction each, and
       // save the checkpoint only now and then (a restart re-reads at most that many events, harmlessly).
       if (++this.skippedSinceSave >= SKIPPED_PER_CHECKPOINT) await this.saveCheckpoint(this.pool, event.position);
+      else this.saveWhenIdle();
     } else {
       await withTransaction(this.pool, async (client) => {
         for (const projection of interested) await projection.apply(event, client);
@@ -103,7 +107,17 @@ export class ProjectionRunner {
     ready.forEach((w) => w.resolve());
   }
 
+  /** Once the stream goes quiet, record the passed-over events too (so `lag` reads 0 when caught up). */
+  private saveWhenIdle(): void {
+    clearTimeout(this.idleSave);
+    this.idleSave = setTimeout(() => {
+      if (this.skippedSinceSave > 0 && this.position) void this.saveCheckpoint(this.pool, this.position).catch(() => undefined);
+    }, IDLE_SAVE_MS);
+    this.idleSave.unref();
+  }
+
   private async saveCheckpoint(db: Pick<PoolClient, 'query'>, position: GlobalPosition): Promise<void> {
+    clearTimeout(this.idleSave);
     await db.query(
       `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
        ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,

@@ -85,11 +85,13 @@ export class ReportIntakeController {
 
   /** One record's parse result (indices inside are 0: re-number them with the record's own index). */
   private take(parsed: ParsedReport, index: number, batch: ReturnType<FindingIntake['begin']>, rejected: Rejection[]): void {
-    for (const r of parsed.rejected) rejected.push({ index, error: r.error.replace(/^record 0\b/, `record ${index}`) });
+    for (const r of parsed.rejected) rejected.push({ index, error: r.error });
     for (const { finding } of parsed.findings) batch.add(toInput(finding));
   }
 
   private async finish(batch: ReturnType<FindingIntake['begin']>, rejected: Rejection[]) {
+    // The index is its own field: drop the parsers' "record 3: " / "line 3: " / "result 3: " prefix.
+    rejected = rejected.map((r) => ({ index: r.index, error: r.error.replace(/^(record|line|result) \d+:\s*/, '') }));
     const result = batch.size ? await this.intake.commit(batch) : { batch_id: batch.batchId, created: 0, duplicates: 0 };
     return { batch_id: result.batch_id, accepted: batch.size, duplicates: result.duplicates, rejected };
   }

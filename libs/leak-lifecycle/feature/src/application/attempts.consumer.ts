@@ -23,7 +23,7 @@ export class AttemptsConsumer extends BusConsumer {
 
   async handle(event: CloudEvent): Promise<void> {
     if (event.type !== 'LeakedTokenUseAttempted') return;
-    const data = event.data as { leakid?: string; attempted_at?: string; key_id?: string | null };
+    const data = event.data as { leakid?: string; attempted_at?: string; key_id?: string | null; blocked?: boolean };
     if (!data?.leakid || !LEAK_ID.test(data.leakid) || !data.attempted_at) {
       this.logger.warn(`attempt ${event.id} is malformed: skipped`);
       return;
@@ -32,7 +32,7 @@ export class AttemptsConsumer extends BusConsumer {
       this.store,
       leakStream(data.leakid),
       leakDecider,
-      { type: 'RecordTokenUseAttempt', at: data.attempted_at, keyId: data.key_id ?? null },
+      { type: 'RecordTokenUseAttempt', at: data.attempted_at, keyId: data.key_id ?? null, blocked: data.blocked },
       { occurred_at: data.attempted_at, actor: { key_id: data.key_id ?? undefined, role: 'gateway' }, causation_id: event.id },
       { eventId: (i) => derivedUuid(`${event.id}/${i}`) },
     );

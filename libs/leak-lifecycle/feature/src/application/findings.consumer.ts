@@ -44,7 +44,9 @@ export class FindingsConsumer extends BusConsumer {
       { type: 'RecordFinding', finding: { ...rest, location: rest.location ?? null }, at: found_at },
       {
         occurred_at: found_at,
-        actor: (event.extensions?.actorkeyid ? { key_id: event.extensions.actorkeyid, org_id: event.extensions.actororgid } : { role: 'system' }) as Record<string, string>,
+        actor: (event.extensions?.actorkeyid
+          ? { key_id: event.extensions.actorkeyid, org_id: event.extensions.actororgid, role: event.extensions.actorrole }
+          : { role: 'system' }) as Record<string, string>,
         causation_id: event.id,
         ...(event.extensions?.correlationid ? { correlation_id: event.extensions.correlationid } : {}),
       },
