@@ -1,2 +1,3 @@
 export * from './access-events.v1';
 export * from './finding-events.v1';
+export * from './gateway-events.v1';

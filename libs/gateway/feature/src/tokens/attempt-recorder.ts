@@ -6,14 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { LEAKED_TOKEN_USE_ATTEMPTED, LeakedTokenUseAttemptedV1 } from '@leakwatch/contracts';
 import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
 
-export interface AttemptRecord {
-  leakid: string;
-  attempted_at: string;
-  key_id: string | null;
-  blocked: boolean;
-}
+export type AttemptRecord = LeakedTokenUseAttemptedV1;
 
 const MAX_QUEUE = 100_000;
 const BATCH = 500;
@@ -61,7 +57,7 @@ export class AttemptRecorder implements OnModuleInit, OnApplicationShutdown {
           `gateway-attempts-${randomUUID()}`,
           batch.map((data) => ({
             id: randomUUID(),
-            type: 'LeakedTokenUseAttempted',
+            type: LEAKED_TOKEN_USE_ATTEMPTED,
             data,
             metadata: { occurred_at: data.attempted_at, actor: { key_id: data.key_id ?? undefined } },
           })),

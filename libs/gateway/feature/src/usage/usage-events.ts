@@ -4,22 +4,13 @@
  * gateway process) and published from the store to `leakwatch.gateway.v1`
  * (key = key id) by the relay, like every other integration event — never by a second write.
  * Consumers sum `requests` per (key_id, day); the stream revision makes redeliveries harmless.
- * Hand-written here until the contract moves to a shared `contracts` lib (the stats context reads the same shape).
+ * The shape is the shared contract in `@leakwatch/contracts` (the stats context reads it).
  */
+import { API_USAGE_RECORDED, ApiUsageRecordedV1 } from '@leakwatch/contracts';
 import type { EventStore } from '@leakwatch/event-store';
 import type { UsageBatch, UsageRecorder } from './usage-ledger.port';
 
-export const API_USAGE_RECORDED = 'ApiUsageRecorded';
-
-export interface ApiUsageRecordedV1 {
-  key_id: string;
-  /** UTC day, `YYYY-MM-DD`. */
-  day: string;
-  /** Requests admitted in this batch (not a running total). */
-  requests: number;
-  first_request_at: string;
-  last_request_at: string;
-}
+export { API_USAGE_RECORDED, ApiUsageRecordedV1 };
 
 export const usageStream = (keyId: string, day: string) => `usage-${keyId}-${day}`;
 

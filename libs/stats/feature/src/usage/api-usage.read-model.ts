@@ -5,25 +5,13 @@
  * per (key, day), so a redelivered event adds nothing.
  */
 import type { Pool } from 'pg';
+import { API_USAGE_RECORDED, ApiUsageRecordedV1, isApiUsageRecorded } from '@leakwatch/contracts';
 import { withTransaction } from '@leakwatch/pg';
 
-/** The gateway's `ApiUsageRecorded` (v1) as this context reads it (a tolerant reader: extra fields are ignored). */
-export interface ApiUsageRecordedData {
-  key_id: string;
-  day: string;
-  requests: number;
-  last_request_at: string;
-}
-
-export const API_USAGE_RECORDED = 'ApiUsageRecorded';
-
-export function isApiUsageRecorded(data: unknown): data is ApiUsageRecordedData {
-  const d = data as Partial<ApiUsageRecordedData> | null;
-  return (
-    typeof d === 'object' && d !== null && typeof d.key_id === 'string' && typeof d.day === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d.day) &&
-    Number.isInteger(d.requests) && (d.requests as number) > 0 && typeof d.last_request_at === 'string'
-  );
-}
+/** The gateway's `ApiUsageRecorded` (v1), from the shared contract. */
+// A tolerant reader: only the fields this context needs.
+export type ApiUsageRecordedData = Pick<ApiUsageRecordedV1, 'key_id' | 'day' | 'requests' | 'last_request_at'>;
+export { API_USAGE_RECORDED, isApiUsageRecorded };
 
 export const API_USAGE_TABLES = ['st_usage_daily', 'st_usage_streams'];
 
