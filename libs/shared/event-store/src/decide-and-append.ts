@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Decider, DecisionResult } from '@leakwatch/decider';
 import { EventMetadata, EventStore } from './event-store.port';
 import { WrongExpectedRevisionError } from './errors';
+import { GlobalPosition } from './position';
 
 export interface DomainEventShape {
   type: string;
@@ -19,6 +20,8 @@ export interface DecideOutcome<State, Event, Refusal> {
   state: State;
   /** Revision of the stream's last event afterwards; -1 when it still does not exist. */
   revision: number;
+  /** Position of the last appended event; absent when nothing was written (refusal or no-op). */
+  position?: GlobalPosition;
 }
 
 export async function decideAndAppend<State, Command, Event extends DomainEventShape, Refusal>(
@@ -49,7 +52,7 @@ export async function decideAndAppend<State, Command, Event extends DomainEventS
         result.events.map((e, i) => ({ id: options.eventId?.(i) ?? randomUUID(), type: e.type, data: e.data, metadata })),
         { expectedRevision: revision < 0 ? 'no_stream' : revision },
       );
-      return { result, state: result.events.reduce(decider.evolve, state), revision: appended.nextExpectedRevision };
+      return { result, state: result.events.reduce(decider.evolve, state), revision: appended.nextExpectedRevision, position: appended.position };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;
       await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt)); // de-synchronise competing writers

@@ -32,6 +32,7 @@ describe('decideAndAppend', () => {
     const store = new InMemoryEventStore();
     const outcome = await decideAndAppend(store, 'counter-2', counter, { by: 5, max: 1 }, {});
     expect(outcome).toMatchObject({ result: { ok: false, refusal: 'over_max' }, state: 0, revision: -1 });
+    expect(outcome.position).toBeUndefined();
     expect(await store.readStream('counter-2')).toEqual([]);
   });
 
@@ -40,6 +41,8 @@ describe('decideAndAppend', () => {
     const metadata = { actor: { key_id: 'k', role: 'admin' }, correlation_id: 'c1', occurred_at: '2026-01-01T00:00:00.000Z' };
     const outcome = await decideAndAppend(store, 'counter-3', counter, { by: 2, max: 9 }, metadata);
     expect(outcome).toMatchObject({ state: 2, revision: 0 });
+    const [stored] = await store.readStream('counter-3');
+    expect(outcome.position).toEqual(stored.position); // callers wait on it without reading the stream again
     expect((await store.readStream('counter-3'))[0].metadata).toEqual(metadata);
   });
 });

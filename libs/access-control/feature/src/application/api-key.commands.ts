@@ -9,7 +9,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import type { Caller } from '@leakwatch/authz';
 import { ApiKeyType, Role, apiKeyDecider, apiKeyStream, isGlobalRole } from '@leakwatch/access-control/domain';
 import { apiKeyMaterial, generateApiKey } from '@leakwatch/auth';
-import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
+import { EVENT_STORE, EventStore, GlobalPosition, decideAndAppend } from '@leakwatch/event-store';
 import { ProblemException } from '@leakwatch/runtime';
 import { AccessQueries, ApiKeyView } from '../read-model/access-queries';
 import { AccessProjectionRunner } from './access-projection-runner';
@@ -47,9 +47,9 @@ abstract class ApiKeyHandlerBase {
     protected readonly projection: AccessProjectionRunner,
   ) {}
 
-  protected async view(keyId: string): Promise<ApiKeyView> {
-    const [last] = await this.store.readStream(apiKeyStream(keyId), { direction: 'backwards', maxCount: 1 });
-    if (last) await this.projection.caughtUpTo(last.position);
+  /** The key from the read model, once it shows the write at `position` (read-your-writes). */
+  protected async view(keyId: string, position: GlobalPosition | undefined): Promise<ApiKeyView> {
+    await this.projection.caughtUpTo(position);
     const view = await this.queries.findKey(keyId);
     if (!view) throw new Error(`API key ${keyId} missing from the read model after its write`);
     return view;
@@ -89,7 +89,7 @@ export class IssueApiKeyHandler extends ApiKeyHandlerBase implements ICommandHan
       metadataFor(caller, at),
     );
     if (!outcome.result.ok) throw refusalProblem(outcome.result.refusal);
-    return { ...(await this.view(keyId)), key: material.key };
+    return { ...(await this.view(keyId, outcome.position)), key: material.key };
   }
 
   /** Returns the organisation the new key belongs to, or refuses. */
@@ -116,7 +116,7 @@ export class RotateApiKeyHandler extends ApiKeyHandlerBase implements ICommandHa
       metadataFor(caller, at),
     );
     if (!outcome.result.ok) throw refusalProblem(outcome.result.refusal);
-    return { ...(await this.view(keyId)), key: secret.key };
+    return { ...(await this.view(keyId, outcome.position)), key: secret.key };
   }
 }
 
@@ -127,6 +127,6 @@ export class RevokeApiKeyHandler extends ApiKeyHandlerBase implements ICommandHa
     const at = new Date().toISOString();
     const outcome = await decideAndAppend(this.store, apiKeyStream(keyId), apiKeyDecider, { type: 'RevokeApiKey', keyId, at }, metadataFor(caller, at));
     if (!outcome.result.ok) throw refusalProblem(outcome.result.refusal);
-    return this.view(keyId);
+    return this.view(keyId, outcome.position);
   }
 }

@@ -64,11 +64,6 @@ abstract class DomainHandlerBase {
     protected readonly projection: AccessProjectionRunner,
   ) {}
 
-  protected async caughtUp(orgId: string, domain: string): Promise<void> {
-    const [last] = await this.store.readStream(domainStream(orgId, domain), { direction: 'backwards', maxCount: 1 });
-    if (last) await this.projection.caughtUpTo(last.position);
-  }
-
   protected async existingClaim(orgId: string, domain: string) {
     const claim = await this.queries.findDomain(orgId, domain);
     if (!claim) throw new ProblemException(404, 'domain-not-claimed', 'Not found', `${domain} has not been claimed by this organisation.`);
@@ -103,7 +98,7 @@ export class ClaimDomainHandler extends DomainHandlerBase implements ICommandHan
       }
       throw refusalProblem(outcome.result.refusal);
     }
-    await this.caughtUp(orgId, domain);
+    await this.projection.caughtUpTo(outcome.position);
     return { created: true, claim: claimView(orgId, domain, token) };
   }
 }
@@ -140,7 +135,7 @@ export class VerifyDomainHandler extends DomainHandlerBase implements ICommandHa
       metadataFor(caller, at),
     );
     if (!outcome.result.ok) throw refusalProblem(outcome.result.refusal);
-    await this.caughtUp(orgId, domain);
+    await this.projection.caughtUpTo(outcome.position);
     const verified = outcome.result.events[0];
     return { org_id: orgId, domain, status: 'verified', method: result.method, expires_at: verified.type === 'DomainVerified' ? verified.data.expires_at : null };
   }
@@ -155,7 +150,7 @@ export class RevokeDomainHandler extends DomainHandlerBase implements ICommandHa
     const at = new Date().toISOString();
     const outcome = await decideAndAppend(this.store, domainStream(orgId, domain), domainDecider, { type: 'RevokeDomain', at }, metadataFor(caller, at));
     if (!outcome.result.ok) throw refusalProblem(outcome.result.refusal);
-    await this.caughtUp(orgId, domain);
+    await this.projection.caughtUpTo(outcome.position);
     const { token: _token, ...view } = await this.existingClaim(orgId, domain);
     return view;
   }

@@ -21,12 +21,8 @@ export class CreateOrganizationHandler implements ICommandHandler<CreateOrganiza
     const at = new Date().toISOString();
     const outcome = await decideAndAppend(this.store, orgStream(orgId), organizationDecider, { type: 'CreateOrganization', orgId, name }, metadataFor(caller, at));
     if (!outcome.result.ok) throw refusalProblem(outcome.result.refusal);
-    await this.caughtUp(orgStream(orgId));
+    await this.projection.caughtUpTo(outcome.position);
     return { org_id: orgId, name: outcome.result.events[0].data.name };
   }
 
-  private async caughtUp(stream: string) {
-    const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
-    if (last) await this.projection.caughtUpTo(last.position);
-  }
 }

@@ -97,10 +97,7 @@ export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksComman
       );
       if (!outcome.result.ok) throw refusal(outcome.result.refusal, id); // the leak changed under us since the check
       const changed = outcome.result.events.length > 0;
-      if (changed) {
-        const [tail] = await this.store.readStream(leakStream(id), { direction: 'backwards', maxCount: 1 });
-        if (!last || comparePositions(tail.position, last) > 0) last = tail.position;
-      }
+      if (outcome.position && (!last || comparePositions(outcome.position, last) > 0)) last = outcome.position;
       return { id, after: outcome.state as Exclude<LeakState, { status: 'none' }>, events: outcome.result.events, changed };
     });
     await this.projection.caughtUpTo(last);
