@@ -39,7 +39,8 @@ export class LoggingModule {
                 id: req.id,
                 method: req.method,
                 url: req.url?.split('?')[0],
-                headers: { 'user-agent': req.headers?.['user-agent'], authorization: req.headers?.authorization, 'x-api-key': req.headers?.['x-api-key'] },
+                // Only harmless headers are copied; credentials never enter the log record (redaction stays as a backstop).
+                headers: { 'user-agent': req.headers?.['user-agent'] },
               }),
             },
             autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
