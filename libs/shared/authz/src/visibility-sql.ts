@@ -5,6 +5,7 @@
  * through `bind`, which returns the placeholder (`$3`). Domain match = equal or a subdomain.
  */
 import { Caller, isGlobalRole } from './caller';
+import { isVouchedEmail, normalizeEmail } from './leak-access';
 
 export type Bind = (value: unknown) => string;
 
@@ -12,11 +13,16 @@ function rules(caller: Caller, bind: Bind) {
   const domains = bind(caller.verifiedDomains.map((d) => d.toLowerCase()));
   const underVerified = (column: string) =>
     `(${column} IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(${domains}::text[]) d WHERE ${column} = d OR right(${column}, length(d) + 1) = '.' || d))`;
+  const email = normalizeEmail(caller.email);
+  const emailParam = email ? bind(email) : undefined;
+  const ownOrg = caller.orgId ? `org_id = ${bind(caller.orgId)}` : 'false';
+  // Same rule as classifyLeak: an address the issuer does not vouch for only matches leaks of the caller's org.
+  const personalReach = isVouchedEmail(caller) ? '' : ` AND ${ownOrg}`;
   return {
-    personal: caller.email ? `identity_email = ${bind(caller.email.toLowerCase())}` : 'false',
+    personal: emailParam ? `(identity_email = ${emailParam}${personalReach})` : 'false',
     employee: underVerified('identity_domain'),
     customer: underVerified('site_domain'),
-    organization: caller.orgId ? `org_id = ${bind(caller.orgId)}` : 'false',
+    organization: ownOrg,
   };
 }
 

@@ -17,6 +17,24 @@ describe('visibility as SQL', () => {
     expect(sql).toMatch(/org_id = \$3/);
   });
 
+  it('an address the organisation vouches for (verified domain) matches personal leaks anywhere', () => {
+    const { values, bind } = binder();
+    const sql = leakVisibleSql(analyst, bind);
+    expect(sql).toMatch(/\(identity_email = \$2\) OR/);
+  });
+
+  it('an unvouched address matches personal leaks of the caller organisation only (as classifyLeak)', () => {
+    const { values, bind } = binder();
+    const sql = leakVisibleSql({ ...analyst, email: 'ceo@b-corp.test' }, bind);
+    expect(values).toEqual([['acme.example'], 'ceo@b-corp.test', 'o1']);
+    expect(sql).toMatch(/^\(\(identity_email = \$2 AND org_id = \$3\) OR /);
+  });
+
+  it('an unvouched address without an organisation matches no personal leak', () => {
+    const sql = leakTypeSql({ keyId: 'k', role: 'admin', email: 'ceo@b-corp.test', verifiedDomains: [] }, binder().bind);
+    expect(sql).toMatch(/WHEN \(identity_email = \$2 AND false\) THEN 'personal'/);
+  });
+
   it('global roles see everything', () => {
     expect(leakVisibleSql({ ...analyst, role: 'global_analyst', orgId: undefined }, binder().bind)).toBe('true');
   });
