@@ -6,6 +6,7 @@
  * - a new sighting of a FIXED leak reopens it (regression: the secret is out there again);
  *   a false positive stays a false positive (it was judged not to be a secret at all).
  */
+import { withoutPasswordHash } from '@leakwatch/contracts';
 import { Decider, accept, assertNever, refuse } from '@leakwatch/decider';
 import { LeakDetectedData, LeakEvent, LeakSource, LeakStatus } from './leak.events';
 
@@ -41,7 +42,8 @@ export const leakDecider: Decider<LeakState, LeakCommand, LeakEvent, LeakRefusal
     switch (command.type) {
       case 'RecordFinding': {
         const { finding, at } = command;
-        if (state.status === 'none') return accept({ type: 'LeakDetected', data: { ...finding, detected_at: at } });
+        // A finding recorded before passwords lost their hash still carries one: it stops here (issue 15.4).
+        if (state.status === 'none') return accept({ type: 'LeakDetected', data: withoutPasswordHash({ ...finding, detected_at: at }) });
         const sighted: LeakEvent = {
           type: 'LeakSighted',
           data: { leakid: state.leak.leakid, source: finding.source, seen_at: at, finding_id: finding.finding_id, location: finding.location ?? null },
@@ -85,7 +87,7 @@ export const leakDecider: Decider<LeakState, LeakCommand, LeakEvent, LeakRefusal
 
   evolve(state, event) {
     if (event.type === 'LeakDetected') {
-      const d = event.data;
+      const d = withoutPasswordHash(event.data);
       return { status: 'open', leak: d, virtualPatch: false, sightings: [{ source: d.source, seen_at: d.detected_at }], firstSeen: d.detected_at, lastSeen: d.detected_at, attempts: 0 };
     }
     if (state.status === 'none') return state;

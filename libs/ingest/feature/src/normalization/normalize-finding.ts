@@ -2,7 +2,9 @@
  * From a raw finding (plaintext secret in memory only) to the stored/published `FindingReceived`:
  * - leakid = HMAC-MD5(key, owner ‖ kind ‖ material): 32 hex, stable for the same secret and owner
  *   (re-ingest is a sighting), and without the key no one can test guesses of a secret offline;
- * - fingerprint = SHA-256 of the secret (gateways match presented tokens by it), null if masked;
+ * - fingerprint = SHA-256 of a token (gateways match presented tokens by it), null if masked; a
+ *   credential's password gets none (a plain hash of a password is cracked offline; its leak id is
+ *   already the keyed hash that tells a re-ingest from a new leak);
  * - preview = at most the first 4 characters and the length — never enough to use the secret.
  * The plaintext goes no further than this function.
  */
@@ -40,7 +42,7 @@ export function normalizeFinding(input: FindingInput, context: { key: Buffer; or
     leakid: createHmac('md5', context.key).update(`${owner}\u0000${input.kind}\u0000${material}`).digest('hex'),
     kind: input.kind,
     secret_type: input.secretType,
-    fingerprint: input.secret ? sha256(input.secret) : null,
+    fingerprint: input.kind === 'token' && input.secret ? sha256(input.secret) : null,
     preview: preview(input.kind, input.secret),
     identity: email || username ? { email, username } : null,
     site: siteUrl || siteDomain ? { url: siteUrl, domain: siteDomain } : null,
