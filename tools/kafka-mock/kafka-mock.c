@@ -19,6 +19,10 @@
 
 #define MAX_TOPICS 64
 #define DEFAULT_PARTITIONS 3
+/* Kafka's own default is 3000 ms per first join of a group; tests join groups often. */
+#define DEFAULT_REBALANCE_DELAY_MS 300
+/* LeaveGroup is API key 13. kafkajs 2.x sends v2 at most and logs an error when offered more. */
+#define API_KEY_LEAVE_GROUP 13
 
 static volatile sig_atomic_t stop_requested = 0;
 
@@ -29,27 +33,31 @@ static void on_signal(int sig) {
 
 static void usage(FILE *out, const char *argv0) {
   fprintf(out,
-          "Usage: %s [--brokers N] [--topic NAME[:PARTITIONS]]...\n"
+          "Usage: %s [--brokers N] [--topic NAME[:PARTITIONS]]... [--rebalance-delay-ms MS] [--ignore-stdin]\n"
           "\n"
           "Starts a librdkafka mock Kafka cluster on loopback and prints its bootstrap\n"
           "servers (host:port,...) as the first line of stdout.\n"
-          "Runs until SIGTERM/SIGINT or until stdin reaches EOF.\n"
+          "Runs until SIGTERM/SIGINT or until stdin reaches EOF (unless --ignore-stdin).\n"
           "\n"
           "  --brokers N               number of mock brokers (default 1)\n"
           "  --topic NAME[:PARTITIONS] pre-create a topic (repeatable; default %d partitions,\n"
           "                            replication factor 1)\n"
+          "  --rebalance-delay-ms MS   initial group rebalance delay (default %d)\n"
+          "  --ignore-stdin            run until a signal only (for a broker started from a shell script)\n"
           "  --help                    show this help\n",
-          argv0, DEFAULT_PARTITIONS);
+          argv0, DEFAULT_PARTITIONS, DEFAULT_REBALANCE_DELAY_MS);
 }
 
 /* Parses a positive int; returns -1 on anything else. */
-static int parse_positive(const char *text) {
+static int parse_bounded(const char *text, long min) {
   char *end = NULL;
   errno = 0;
   long value = strtol(text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || value < 1 || value > 100000) return -1;
+  if (errno != 0 || end == text || *end != '\0' || value < min || value > 100000) return -1;
   return (int)value;
 }
+
+static int parse_positive(const char *text) { return parse_bounded(text, 1); }
 
 struct topic_spec {
   char name[250];
@@ -71,8 +79,7 @@ static int parse_topic(const char *arg, struct topic_spec *spec) {
 }
 
 /* Blocks until a stop signal or stdin EOF/error. Polls with a timeout so signals are seen promptly. */
-static void wait_for_stop(void) {
-  int watch_stdin = 1;
+static void wait_for_stop(int watch_stdin) {
   char buffer[256];
   while (!stop_requested) {
     struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
@@ -94,6 +101,8 @@ static void wait_for_stop(void) {
 
 int main(int argc, char **argv) {
   int brokers = 1;
+  int rebalance_delay_ms = DEFAULT_REBALANCE_DELAY_MS;
+  int watch_stdin = 1;
   struct topic_spec topics[MAX_TOPICS];
   int topic_count = 0;
 
@@ -107,6 +116,14 @@ int main(int argc, char **argv) {
         fprintf(stderr, "kafka-mock: invalid --brokers value \"%s\"\n", argv[i]);
         return 2;
       }
+    } else if (!strcmp(argv[i], "--rebalance-delay-ms") && i + 1 < argc) {
+      rebalance_delay_ms = parse_bounded(argv[++i], 0);
+      if (rebalance_delay_ms < 0) {
+        fprintf(stderr, "kafka-mock: invalid --rebalance-delay-ms value \"%s\"\n", argv[i]);
+        return 2;
+      }
+    } else if (!strcmp(argv[i], "--ignore-stdin")) {
+      watch_stdin = 0;
     } else if (!strcmp(argv[i], "--topic") && i + 1 < argc) {
       if (topic_count == MAX_TOPICS) {
         fprintf(stderr, "kafka-mock: at most %d topics\n", MAX_TOPICS);
@@ -146,6 +163,9 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  rd_kafka_mock_group_initial_rebalance_delay_ms(mcluster, rebalance_delay_ms);
+  rd_kafka_mock_set_apiversion(mcluster, API_KEY_LEAVE_GROUP, 0, 2);
+
   int status = 0;
   for (int i = 0; i < topic_count; i++) {
     rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(mcluster, topics[i].name, topics[i].partitions, 1);
@@ -167,7 +187,7 @@ int main(int argc, char **argv) {
 
     printf("%s\n", rd_kafka_mock_cluster_bootstraps(mcluster));
     fflush(stdout);
-    wait_for_stop();
+    wait_for_stop(watch_stdin);
   }
 
   rd_kafka_mock_cluster_destroy(mcluster);

@@ -4,7 +4,6 @@
  * loopback, no JVM or container. See tools/kafka-mock/README.md for its limits.
  */
 import { ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export interface KafkaMockTopic {
@@ -29,22 +28,21 @@ export interface KafkaMock {
   stop(): Promise<void>;
 }
 
-const TOOL_DIR = path.resolve(__dirname, '../../../../tools/kafka-mock');
-const SOURCE = path.join(TOOL_DIR, 'kafka-mock.c');
-const BINARY = path.join(TOOL_DIR, 'kafka-mock');
+const BUILD_SCRIPT = path.resolve(__dirname, '../../../../tools/kafka-mock/build.js');
 
-/** Builds the binary if it is missing or stale; the Makefile renames atomically, so parallel workers are safe. */
+/**
+ * Returns the kafka-mock binary, building it on first use from the librdkafka source inside the
+ * node-rdkafka npm package (about a minute once; cached per librdkafka version outside node_modules,
+ * and built under a lock so parallel workers wait for one build). Needs only a C toolchain.
+ */
 export function ensureKafkaMockBinary(): string {
-  const stale = !existsSync(BINARY) || statSync(BINARY).mtimeMs < statSync(SOURCE).mtimeMs;
-  if (stale) {
-    try {
-      execFileSync('make', ['-C', TOOL_DIR], { stdio: 'pipe' });
-    } catch (error) {
-      const output = (error as { stderr?: Buffer }).stderr?.toString() ?? String(error);
-      throw new Error(`Building tools/kafka-mock failed (is librdkafka-dev installed?):\n${output}`);
-    }
+  try {
+    const out = execFileSync(process.execPath, [BUILD_SCRIPT], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 15 * 60_000 });
+    return out.toString().trim();
+  } catch (error) {
+    const output = (error as { stderr?: Buffer }).stderr?.toString() ?? String(error);
+    throw new Error(`Building tools/kafka-mock failed (it needs a C compiler and make):\n${output}`);
   }
-  return BINARY;
 }
 
 export async function startKafkaMock(options: KafkaMockOptions): Promise<KafkaMock> {
