@@ -21,12 +21,13 @@ export class TokenIndexFeed extends BusConsumer {
   }
 
   protected async handle(event: CloudEvent): Promise<void> {
-    const data = event.data as { leakid?: string; fingerprint?: string | null };
+    const data = event.data as { leakid?: string; kind?: string; fingerprint?: string | null };
     const revision = Number(event.extensions?.streamrevision);
     if (!data?.leakid || !Number.isInteger(revision)) return;
     switch (event.type) {
       case 'LeakDetected':
-        if (data.fingerprint) await this.index.addLeak(data.leakid, data.fingerprint, revision);
+        // Old credential events carry their password's plain hash: never index it (issue 15.4).
+        if (data.fingerprint && data.kind !== 'credential') await this.index.addLeak(data.leakid, data.fingerprint, revision);
         return;
       case 'VirtualPatchApplied':
         return this.index.setBlocked(data.leakid, true, revision);

@@ -6,9 +6,11 @@ import { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
 import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
 import { Inject } from '@nestjs/common';
-import { LeakEvent, LeakState, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { withoutPasswordHash } from '@leakwatch/contracts';
+import { leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { ProblemException } from '@leakwatch/runtime';
 import { DecideOnLeaksCommand } from '../application/decide-on-leaks';
+import { LeakAsOfView, leakAsOf } from '../read-model/leak-as-of';
 import { InvalidCursorError, LeakQueries, LeakView } from '../read-model/leak-queries';
 import { AsOfQueryDto, LeakIdParams, LeakListQueryDto, LeakStatusDto, VirtualPatchDto, selectedIds } from './dto/leak-decision.dto';
 
@@ -60,7 +62,7 @@ export class LeaksController {
     @Param() params: LeakIdParams,
     @Query() query: AsOfQueryDto,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<LeakView> {
+  ): Promise<LeakView | (LeakAsOfView & Pick<LeakView, 'type'>)> {
     const current = await this.visible(caller, params.leakid);
     // The stream revision as ETag: send it back as If-Match to make a decision conditional.
     if (!query.as_of) {
@@ -68,10 +70,11 @@ export class LeaksController {
       return current;
     }
     const asOf = new Date(query.as_of).toISOString();
-    const events = (await this.store.readStream(leakStream(params.leakid))).filter((e) => eventTime(e) <= asOf);
-    const state = events.reduce((s, e) => leakDecider.evolve(s, { type: e.type, data: e.data } as LeakEvent), leakDecider.initialState());
-    if (state.status === 'none') throw new ProblemException(404, 'leak-not-found', 'Not found', `Leak ${params.leakid} did not exist yet at ${asOf}.`);
-    return { ...current, ...stateView(state), revision: events[events.length - 1].revision, as_of: asOf } as LeakView;
+    const events = await this.store.readStream(leakStream(params.leakid));
+    // Every field from the events up to that moment; only `type` (what the leak is for this caller) is today's.
+    const past = leakAsOf(events.map((e) => ({ type: e.type, data: e.data, revision: e.revision, time: eventTime(e) })), asOf);
+    if (!past) throw new ProblemException(404, 'leak-not-found', 'Not found', `Leak ${params.leakid} did not exist yet at ${asOf}.`);
+    return { ...past, type: current.type };
   }
 
   @Get(':leakid/history')
@@ -81,7 +84,8 @@ export class LeaksController {
     const events = await this.store.readStream(leakStream(params.leakid));
     return {
       leakid: params.leakid,
-      events: events.map((e) => ({ revision: e.revision, type: e.type, time: eventTime(e), recorded_at: e.recordedAt.toISOString(), actor: e.metadata.actor ?? null, data: e.data })),
+      // Old LeakDetected events still hold a password's plain hash: history shows them upcast (issue 15.4).
+      events: events.map((e) => ({ revision: e.revision, type: e.type, time: eventTime(e), recorded_at: e.recordedAt.toISOString(), actor: e.metadata.actor ?? null, data: e.type === 'LeakDetected' ? withoutPasswordHash(e.data as { kind?: unknown; fingerprint?: string | null }) : e.data })),
     };
   }
 
@@ -119,14 +123,3 @@ function eventTime(e: { metadata: { occurred_at?: string }; recordedAt: Date }):
   return e.metadata.occurred_at ?? e.recordedAt.toISOString();
 }
 
-function stateView(state: Exclude<LeakState, { status: 'none' }>) {
-  return {
-    status: state.status,
-    virtual_patch: state.virtualPatch,
-    sightings: state.sightings.length,
-    sources: [...new Set(state.sightings.map((s) => s.source.name))],
-    attempts: state.attempts,
-    first_seen: state.firstSeen,
-    last_seen: state.lastSeen,
-  };
-}

@@ -125,7 +125,8 @@ export class InvalidCursorError extends Error {
 
 function toView(r: Record<string, any>): LeakView {
   return {
-    leakid: r.leakid, kind: r.kind, secret_type: r.secret_type, type: r.caller_type ?? null, preview: r.preview, fingerprint: r.fingerprint,
+    // Only a token has a fingerprint to return: a credential's would be its password's hash (issue 15.4).
+    leakid: r.leakid, kind: r.kind, secret_type: r.secret_type, type: r.caller_type ?? null, preview: r.preview, fingerprint: r.kind === 'token' ? r.fingerprint : null,
     status: r.status, virtual_patch: r.virtual_patch, risk: r.risk, blockable: r.blockable,
     identity: r.identity_email || r.identity_username ? { email: r.identity_email, username: r.identity_username } : null,
     site: r.site_url || r.site_domain ? { url: r.site_url, domain: r.site_domain } : null,

@@ -3,6 +3,7 @@
  * duplicates and rebuilds give the same rows. Access facts (identity email/domain, site domain, ingesting
  * org) are columns, so visibility is a WHERE clause.
  */
+import { withoutPasswordHash } from '@leakwatch/contracts';
 import type { RecordedEvent } from '@leakwatch/event-store';
 import type { LeakEvent } from '@leakwatch/leak-lifecycle/domain';
 import type { Projection } from '@leakwatch/projections';
@@ -23,6 +24,8 @@ export const leaksProjection: Projection = {
       CREATE INDEX IF NOT EXISTS ll_leaks_org ON ll_leaks (org_id);
       CREATE INDEX IF NOT EXISTS ll_leaks_identity ON ll_leaks (identity_email);
       CREATE INDEX IF NOT EXISTS ll_leaks_fingerprint ON ll_leaks (fingerprint);`);
+    // Issue 15.4: rows projected before passwords lost their hash drop the plain SHA-256 of the password.
+    await client.query(`UPDATE ll_leaks SET fingerprint = NULL WHERE kind = 'credential' AND fingerprint IS NOT NULL`);
   },
   canHandle: (event) => event.streamId.startsWith('leak-'),
   async apply(recorded: RecordedEvent, client) {
@@ -31,7 +34,7 @@ export const leaksProjection: Projection = {
     const at = (recorded.metadata.occurred_at as string | undefined) ?? recorded.recordedAt.toISOString();
     switch (event.type) {
       case 'LeakDetected': {
-        const d = event.data;
+        const d = withoutPasswordHash(event.data);
         const email = d.identity?.email?.toLowerCase() ?? null;
         await client.query(
           `INSERT INTO ll_leaks (leakid, kind, secret_type, fingerprint, preview, identity_email, identity_username, identity_domain,
