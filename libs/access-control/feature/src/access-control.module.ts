@@ -9,6 +9,7 @@ import { ACCESS_CONTROL_OPTIONS, AccessControlOptions, accessControlOptionsFromE
 import { AccessProjectionRunner } from './application/access-projection-runner';
 import { IssueApiKeyHandler, RevokeApiKeyHandler, RotateApiKeyHandler } from './application/api-key.commands';
 import { BootstrapAdminKey } from './application/bootstrap-admin-key';
+import { DirectoryWriteThrough } from './application/directory-write-through';
 import { ClaimDomainHandler, OWNERSHIP_CHECKER, RevokeDomainHandler, VerifyDomainHandler } from './application/domain.commands';
 import { CreateOrganizationHandler } from './application/organization.commands';
 import { ApiKeysController } from './http/api-keys.controller';
@@ -44,6 +45,7 @@ export class AccessControlModule {
         },
         AccessQueries,
         AccessProjectionRunner,
+        DirectoryWriteThrough,
         CreateOrganizationHandler,
         IssueApiKeyHandler,
         RotateApiKeyHandler,

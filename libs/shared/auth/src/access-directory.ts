@@ -50,6 +50,8 @@ export class AccessDirectory {
   private readonly orgs = new Map<string, string>();
 
   private loaded?: Promise<void>;
+  /** Applies run one at a time: the feed and a command's own write-through may deliver the same key at once. */
+  private applying: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly pool: Pool) {}
 
@@ -75,6 +77,26 @@ export class AccessDirectory {
     return this.keysByHash.get(hash);
   }
 
+  /**
+   * The key with this hash, or a definite "no such key" (DESIGN: decide without a network call).
+   * Memory first; on a miss, one indexed read of the persisted directory: in embedded mode the issuing
+   * command writes through this directory before it answers, and with a PostgreSQL shared by the services
+   * (distributed mode) the access-control service has written the row before its 201 — so a key issued a
+   * moment ago is found without waiting for the event feed, and an unknown key is refused at once.
+   */
+  async resolve(hash: string): Promise<DirectoryKey | undefined> {
+    const known = this.keysByHash.get(hash);
+    if (known) return known;
+    const { rows } = await this.pool.query(`SELECT * FROM auth_directory_keys WHERE key_hash = $1`, [hash]);
+    if (rows.length === 0) return undefined;
+    const stored = rowToKey(rows[0]);
+    const current = this.keysById.get(stored.keyId);
+    // Memory is at least as new: this hash was rotated away in the meantime.
+    if (current && current.revision >= stored.revision) return undefined;
+    this.remember(stored);
+    return stored;
+  }
+
   findById(keyId: string): DirectoryKey | undefined {
     return this.keysById.get(keyId);
   }
@@ -93,7 +115,13 @@ export class AccessDirectory {
   }
 
   /** Applies one access event at the given stream revision; older or repeated revisions are ignored. */
-  async apply(event: AccessEventV1, revision: number): Promise<void> {
+  apply(event: AccessEventV1, revision: number): Promise<void> {
+    const run = this.applying.then(() => this.applyOne(event, revision));
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyOne(event: AccessEventV1, revision: number): Promise<void> {
     switch (event.type) {
       case 'OrganizationCreated':
         await this.pool.query(`INSERT INTO auth_directory_orgs (org_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [event.data.org_id, event.data.name]);
@@ -137,11 +165,15 @@ export class AccessDirectory {
        WHERE auth_directory_keys.revision < EXCLUDED.revision`,
       [key.keyId, key.keyHash, key.prefix, key.name, key.role, key.orgId, key.userEmail, key.type, key.limit, key.expiresAt, key.issuedAt, key.revokedAt, key.revision],
     );
-    if (rowCount || !current) this.remember(key);
+    if (rowCount) return this.remember(key);
+    // The table is newer than this event (another process sharing it wrote a later revision): take the table's.
+    const { rows } = await this.pool.query(`SELECT * FROM auth_directory_keys WHERE key_id = $1`, [key.keyId]);
+    if (rows.length) this.remember(rowToKey(rows[0]));
   }
 
   private remember(key: DirectoryKey): void {
     const previous = this.keysById.get(key.keyId);
+    if (previous && previous.revision > key.revision) return;
     if (previous) this.keysByHash.delete(previous.keyHash);
     this.keysById.set(key.keyId, key);
     this.keysByHash.set(key.keyHash, key);
@@ -151,13 +183,20 @@ export class AccessDirectory {
     const id = domainKey(domain.orgId, domain.domain);
     const current = this.domains.get(id);
     if (current && current.revision >= domain.revision) return;
-    await this.pool.query(
+    const { rows } = await this.pool.query(
       `INSERT INTO auth_directory_domains (org_id, domain, status, expires_at, revision) VALUES ($1,$2,$3,$4,$5)
        ON CONFLICT (org_id, domain) DO UPDATE SET status = EXCLUDED.status, expires_at = EXCLUDED.expires_at, revision = EXCLUDED.revision
-       WHERE auth_directory_domains.revision < EXCLUDED.revision`,
+       WHERE auth_directory_domains.revision < EXCLUDED.revision
+       RETURNING org_id`,
       [domain.orgId, domain.domain, domain.status, domain.expiresAt, domain.revision],
     );
-    this.domains.set(id, domain);
+    if (rows.length) {
+      this.domains.set(id, domain);
+      return;
+    }
+    const stored = await this.pool.query(`SELECT * FROM auth_directory_domains WHERE org_id = $1 AND domain = $2`, [domain.orgId, domain.domain]);
+    const row = stored.rows[0];
+    if (row) this.domains.set(id, { orgId: row.org_id, domain: row.domain, status: row.status, expiresAt: row.expires_at, revision: row.revision });
   }
 }
 

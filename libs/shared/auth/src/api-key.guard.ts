@@ -2,30 +2,23 @@
  * Authenticates every request (unless @Public) from the local access directory: unknown, revoked and
  * expired keys get 401, missing roles 403 — as problem+json, and without ever logging the key.
  *
- * A just-issued key reaches this process's directory a moment after the 201 (it travels as an event):
- * on a miss we wait briefly for it before answering 401. That also slows down key guessing.
+ * A miss is answered at once from the persisted directory (`AccessDirectory.resolve`), never by waiting:
+ * an unknown key costs one indexed read, not a sleep that would hold connections and time the answer.
  */
 import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Caller, Role } from '@leakwatch/authz';
 import { PUBLIC_ROUTE, ProblemException } from '@leakwatch/runtime';
-import { AccessDirectory, DirectoryKey } from './access-directory';
+import { AccessDirectory } from './access-directory';
 import { extractApiKey, hashApiKey } from './api-key-secret';
 import { USAGE_GATE, UsageGate } from './usage-gate';
 import { AuthenticatedRequest, REQUIRED_ROLES } from './decorators';
-
-export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
-export interface AuthOptions {
-  /** How long an unknown key waits for the directory to catch up before 401 (ms). */
-  missWaitMs: number;
-}
 
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly directory: AccessDirectory,
-    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
     @Optional() @Inject(USAGE_GATE) private readonly usage?: UsageGate,
   ) {}
 
@@ -45,7 +38,7 @@ export class ApiKeyGuard implements CanActivate {
   async authenticate(headers: Record<string, string | string[] | undefined>): Promise<Caller> {
     const key = extractApiKey(headers);
     if (!key) throw unauthorized('missing-api-key', 'An API key is required: send it as X-API-Key or Authorization: Bearer.');
-    const found = await this.lookup(hashApiKey(key));
+    const found = await this.directory.resolve(hashApiKey(key));
     if (!found) throw unauthorized('invalid-api-key', 'The API key is not valid.');
     if (found.revokedAt) throw unauthorized('revoked-api-key', 'The API key has been revoked.');
     const now = new Date().toISOString();
@@ -65,15 +58,6 @@ export class ApiKeyGuard implements CanActivate {
       email: found.userEmail ?? undefined,
       verifiedDomains: this.directory.verifiedDomains(found.orgId, now),
     };
-  }
-
-  private async lookup(hash: string): Promise<DirectoryKey | undefined> {
-    const deadline = Date.now() + this.options.missWaitMs;
-    for (;;) {
-      const found = this.directory.findByHash(hash);
-      if (found || Date.now() >= deadline) return found;
-      await new Promise((r) => setTimeout(r, 25));
-    }
   }
 }
 

@@ -8,18 +8,17 @@ import type { Pool } from 'pg';
 import { PG_POOL } from '@leakwatch/runtime';
 import { AccessDirectory } from './access-directory';
 import { AccessDirectoryFeed } from './access-directory.feed';
-import { ApiKeyGuard, AUTH_OPTIONS, AuthOptions } from './api-key.guard';
+import { ApiKeyGuard } from './api-key.guard';
 
 @Global()
 @Module({})
 export class AuthModule implements OnModuleInit {
   constructor(private readonly directory: AccessDirectory) {}
 
-  static forRoot(options: Partial<AuthOptions> = {}): DynamicModule {
+  static forRoot(): DynamicModule {
     return {
       module: AuthModule,
       providers: [
-        { provide: AUTH_OPTIONS, useValue: { missWaitMs: options.missWaitMs ?? 1500 } },
         { provide: AccessDirectory, inject: [PG_POOL], useFactory: (pool: Pool) => new AccessDirectory(pool) },
         ApiKeyGuard,
         AccessDirectoryFeed,

@@ -40,6 +40,44 @@ describe('access directory', () => {
     expect(restarted.findById('k1')?.keyHash).toBe('h2');
   });
 
+  it('resolves a key another process wrote to the shared table, and never brings back a rotated-away hash', async () => {
+    const writer = new AccessDirectory(pool); // e.g. the access-control service, sharing the database
+    const reader = new AccessDirectory(pool); // e.g. the gateway, whose access feed has not delivered yet
+    await writer.load();
+    await reader.load();
+    const key = { ...issued, key_id: 'k9', key_hash: 'h9' };
+    await writer.apply({ type: 'ApiKeyIssued', data: key }, 0);
+    expect(reader.findByHash('h9')).toBeUndefined();
+    expect(await reader.resolve('h9')).toMatchObject({ keyId: 'k9', revokedAt: null });
+    expect(await reader.resolve('no-such-hash')).toBeUndefined();
+
+    await writer.apply({ type: 'ApiKeyRotated', data: { key_id: 'k9', org_id: 'o1', key_hash: 'h10', prefix: 'lw_cccccccc', rotated_at: '2026-01-02T00:00:00.000Z' } }, 1);
+    expect(await reader.resolve('h10')).toMatchObject({ keyId: 'k9', revision: 1 });
+    expect(reader.findByHash('h9')).toBeUndefined();
+    // The late feed delivers the old issue event: the newer table row wins, the old hash stays dead.
+    await reader.apply({ type: 'ApiKeyIssued', data: key }, 0);
+    expect(reader.findByHash('h9')).toBeUndefined();
+    expect(await reader.resolve('h9')).toBeUndefined();
+
+    await writer.apply({ type: 'ApiKeyRevoked', data: { key_id: 'k9', org_id: 'o1', revoked_at: '2026-01-03T00:00:00.000Z' } }, 2);
+    // An event older than the shared table takes the table's newer state (the revocation), not its own.
+    const late = new AccessDirectory(pool);
+    await late.apply({ type: 'ApiKeyIssued', data: { ...key, key_hash: 'h10' } }, 0);
+    expect(late.findById('k9')).toMatchObject({ revokedAt: '2026-01-03T00:00:00.000Z', revision: 2 });
+  });
+
+  it('applies events one at a time, so a concurrent older delivery never overwrites a newer one', async () => {
+    const directory = new AccessDirectory(pool);
+    await directory.load();
+    const key = { ...issued, key_id: 'k20', key_hash: 'h20' };
+    await Promise.all([
+      directory.apply({ type: 'ApiKeyIssued', data: key }, 0),
+      directory.apply({ type: 'ApiKeyRevoked', data: { key_id: 'k20', org_id: 'o1', revoked_at: '2026-01-03T00:00:00.000Z' } }, 1),
+      directory.apply({ type: 'ApiKeyIssued', data: key }, 0),
+    ]);
+    expect(directory.findByHash('h20')).toMatchObject({ revokedAt: '2026-01-03T00:00:00.000Z', revision: 1 });
+  });
+
   it('lists only domains verified and not expired at the given time', async () => {
     const directory = new AccessDirectory(pool);
     await directory.load();

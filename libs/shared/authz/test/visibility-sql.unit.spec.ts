@@ -18,8 +18,7 @@ describe('visibility as SQL', () => {
   });
 
   it('an address the organisation vouches for (verified domain) matches personal leaks anywhere', () => {
-    const { values, bind } = binder();
-    const sql = leakVisibleSql(analyst, bind);
+    const sql = leakVisibleSql(analyst, binder().bind);
     expect(sql).toMatch(/\(identity_email = \$2\) OR/);
   });
 

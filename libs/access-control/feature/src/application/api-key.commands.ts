@@ -14,6 +14,7 @@ import { ProblemException } from '@leakwatch/runtime';
 import { AccessQueries, ApiKeyView } from '../read-model/access-queries';
 import { AccessProjectionRunner } from './access-projection-runner';
 import { metadataFor } from './actor';
+import { DirectoryWriteThrough } from './directory-write-through';
 import { refusalProblem } from './refusals';
 
 export const DEFAULT_DAILY_LIMIT = 10_000;
@@ -45,11 +46,15 @@ abstract class ApiKeyHandlerBase {
     @Inject(EVENT_STORE) protected readonly store: EventStore,
     protected readonly queries: AccessQueries,
     protected readonly projection: AccessProjectionRunner,
+    protected readonly directory: DirectoryWriteThrough,
   ) {}
 
-  /** The key from the read model, once it shows the write at `position` (read-your-writes). */
+  /**
+   * The key from the read model, once it shows the write at `position` (read-your-writes), and once this
+   * process's authenticators apply it (a revoked key is refused before the revoke answers).
+   */
   protected async view(keyId: string, position: GlobalPosition | undefined): Promise<ApiKeyView> {
-    await this.projection.caughtUpTo(position);
+    await Promise.all([this.projection.caughtUpTo(position), this.directory.sync(apiKeyStream(keyId))]);
     const view = await this.queries.findKey(keyId);
     if (!view) throw new Error(`API key ${keyId} missing from the read model after its write`);
     return view;

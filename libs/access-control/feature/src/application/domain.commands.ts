@@ -14,6 +14,7 @@ import { ACCESS_CONTROL_OPTIONS, AccessControlOptions } from '../access-control.
 import { AccessQueries, DomainView } from '../read-model/access-queries';
 import { AccessProjectionRunner } from './access-projection-runner';
 import { metadataFor } from './actor';
+import { DirectoryWriteThrough } from './directory-write-through';
 import { refusalProblem } from './refusals';
 import { targetOrg } from './target-org';
 
@@ -58,6 +59,9 @@ function parseDomain(input: string): string {
 }
 
 abstract class DomainHandlerBase {
+  /** Property-injected so subclasses with their own constructors need not pass it along. */
+  @Inject(DirectoryWriteThrough) protected readonly directory!: DirectoryWriteThrough;
+
   constructor(
     @Inject(EVENT_STORE) protected readonly store: EventStore,
     protected readonly queries: AccessQueries,
@@ -135,7 +139,7 @@ export class VerifyDomainHandler extends DomainHandlerBase implements ICommandHa
       metadataFor(caller, at),
     );
     if (!outcome.result.ok) throw refusalProblem(outcome.result.refusal);
-    await this.projection.caughtUpTo(outcome.position);
+    await Promise.all([this.projection.caughtUpTo(outcome.position), this.directory.sync(domainStream(orgId, domain))]);
     const verified = outcome.result.events[0];
     return { org_id: orgId, domain, status: 'verified', method: result.method, expires_at: verified.type === 'DomainVerified' ? verified.data.expires_at : null };
   }
@@ -150,7 +154,7 @@ export class RevokeDomainHandler extends DomainHandlerBase implements ICommandHa
     const at = new Date().toISOString();
     const outcome = await decideAndAppend(this.store, domainStream(orgId, domain), domainDecider, { type: 'RevokeDomain', at }, metadataFor(caller, at));
     if (!outcome.result.ok) throw refusalProblem(outcome.result.refusal);
-    await this.projection.caughtUpTo(outcome.position);
+    await Promise.all([this.projection.caughtUpTo(outcome.position), this.directory.sync(domainStream(orgId, domain))]);
     const { token: _token, ...view } = await this.existingClaim(orgId, domain);
     return view;
   }

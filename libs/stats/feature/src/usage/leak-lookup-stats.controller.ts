@@ -12,13 +12,10 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AccessDirectory, DirectoryKey, Public, hashApiKey } from '@leakwatch/auth';
+import { AccessDirectory, Public, hashApiKey } from '@leakwatch/auth';
 import { STATS_CLOCK, StatsClock } from '../stats-clock';
 import { ApiUsageReadModel } from './api-usage.read-model';
 import { LEAK_LOOKUP_ERRORS, errorBody, keyStats, readStatsRequest, successBody } from './leak-lookup-format';
-
-/** How long an unknown key waits for the access directory to catch up (a key issued a moment ago). */
-const MISS_WAIT_MS = 1500;
 
 @ApiTags('stats')
 @Public()
@@ -46,19 +43,11 @@ export class LeakLookupStatsController {
   private async answer(body: unknown): Promise<string> {
     const request = readStatsRequest(body);
     if (request.kind === 'error') return errorBody(request.message);
-    const key = await this.lookup(hashApiKey(request.key));
+    // Memory, else the persisted directory: a key issued a moment ago is found, an unknown one refused at once.
+    const key = await this.directory.resolve(hashApiKey(request.key));
     if (!key) return errorBody(LEAK_LOOKUP_ERRORS.invalidKey);
     const now = this.clock();
     const requests = await this.usage.requestsOn(key.keyId, now.toISOString().slice(0, 10));
     return successBody(keyStats(key, requests, now));
-  }
-
-  private async lookup(hash: string): Promise<DirectoryKey | undefined> {
-    const deadline = Date.now() + MISS_WAIT_MS;
-    for (;;) {
-      const found = this.directory.findByHash(hash);
-      if (found || Date.now() >= deadline) return found;
-      await new Promise((r) => setTimeout(r, 25));
-    }
   }
 }
