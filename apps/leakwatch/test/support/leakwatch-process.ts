@@ -55,7 +55,10 @@ export async function startLeakwatchProcess(env: Record<string, string> = {}, ti
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
     },
-    cleanUp: () => rmSync(dataDir, { recursive: true, force: true }),
+    cleanUp: () => {
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(`${dataDir}-secrets.key`, { force: true }); // the generated secrets key file lives beside the data directory
+    },
   };
 }
 

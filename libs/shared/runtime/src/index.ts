@@ -1,4 +1,5 @@
 export * from './config/leakwatch-config';
+export * from './config/secrets-keyring';
 export * from './http/problem';
 export * from './http/problem.filter';
 export * from './http/validation';

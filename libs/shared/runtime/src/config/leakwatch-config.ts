@@ -5,6 +5,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import path from 'node:path';
+import { defaultSecretsKeyFile, isInside, SECRETS_KEY_LIST, SecretsKeySettings } from './secrets-keyring';
 
 export const SERVICE_NAMES = ['gateway', 'ingest', 'leak-lifecycle', 'access-control', 'stats'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -37,6 +38,12 @@ export class LeakwatchEnvironment {
   @IsOptional() @IsIn(LOG_LEVELS)
   LOG_LEVEL?: (typeof LOG_LEVELS)[number];
 
+  @IsOptional() @Matches(SECRETS_KEY_LIST, { message: 'LEAKWATCH_SECRETS_KEY must be [<id>:]<64 hex characters>, comma-separated, the current key first' })
+  LEAKWATCH_SECRETS_KEY?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  LEAKWATCH_SECRETS_KEY_FILE?: string;
+
   @IsOptional() @IsUrl(URL_OPTIONS) INGEST_URL?: string;
   @IsOptional() @IsUrl(URL_OPTIONS) LEAK_LIFECYCLE_URL?: string;
   @IsOptional() @IsUrl(URL_OPTIONS) ACCESS_CONTROL_URL?: string;
@@ -52,6 +59,8 @@ export interface LeakwatchConfig {
   kafkaBrokers?: string[];
   adminKey?: string;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Keys encrypting stored secrets: `LEAKWATCH_SECRETS_KEY`, else a key file outside the data directory (see secrets-keyring.ts). */
+  secrets: SecretsKeySettings;
   /** Gateway upstreams in distributed mode; absent services are served in-process. */
   upstreams: Partial<Record<Exclude<ServiceName, 'gateway'>, string>>;
 }
@@ -67,14 +76,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LeakwatchConfi
     const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  const dataDir = path.resolve(raw.LEAKWATCH_DATA_DIR ?? '.leakwatch');
+  const keyFile = path.resolve(raw.LEAKWATCH_SECRETS_KEY_FILE ?? defaultSecretsKeyFile(dataDir));
+  // A key kept in the data directory would be copied, backed up and stolen with the secrets it protects.
+  if (isInside(keyFile, dataDir)) throw new ConfigError(`Invalid configuration:\n  - LEAKWATCH_SECRETS_KEY_FILE: must be outside LEAKWATCH_DATA_DIR (${dataDir})`);
   return {
     port: raw.PORT ?? 8080,
-    dataDir: path.resolve(raw.LEAKWATCH_DATA_DIR ?? '.leakwatch'),
+    dataDir,
     databaseUrl: raw.DATABASE_URL,
     eventStoreUrl: raw.EVENTSTORE_URL,
     kafkaBrokers: raw.KAFKA_BROKERS?.split(','),
     adminKey: raw.LEAKWATCH_ADMIN_KEY,
     logLevel: raw.LOG_LEVEL ?? 'info',
+    secrets: { keys: raw.LEAKWATCH_SECRETS_KEY, keyFile },
     upstreams: {
       ingest: raw.INGEST_URL,
       'leak-lifecycle': raw.LEAK_LIFECYCLE_URL,
@@ -91,5 +105,6 @@ function pickKnown(env: NodeJS.ProcessEnv): Record<string, string> {
 /** Empty values count as unset, so `PORT= npm start` behaves like no PORT. */
 const KNOWN_KEYS = [
   'PORT', 'LEAKWATCH_DATA_DIR', 'DATABASE_URL', 'EVENTSTORE_URL', 'KAFKA_BROKERS', 'LEAKWATCH_ADMIN_KEY', 'LOG_LEVEL',
+  'LEAKWATCH_SECRETS_KEY', 'LEAKWATCH_SECRETS_KEY_FILE',
   'INGEST_URL', 'LEAK_LIFECYCLE_URL', 'ACCESS_CONTROL_URL', 'STATS_URL',
 ];
