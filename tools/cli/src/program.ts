@@ -9,6 +9,7 @@ import { registerHealthCommand } from './commands/health.command';
 import { registerHistoryCommand } from './commands/history.command';
 import { registerIngestCommand } from './commands/ingest.command';
 import { registerProjectionsCommand } from './commands/projections.command';
+import { registerSecretsCommand } from './commands/secrets.command';
 import { registerStoreInfoCommand } from './commands/store-info.command';
 
 export function buildProgram(): Command {
@@ -38,6 +39,7 @@ Examples:
   registerProjectionsCommand(program);
   registerIngestCommand(program);
   registerHistoryCommand(program);
+  registerSecretsCommand(program);
   return program;
 }
 

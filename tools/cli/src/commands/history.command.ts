@@ -3,6 +3,7 @@
  * revision, type, time, actor, data), as a table, JSON or CSV — for auditors, and for when the API is down.
  */
 import { Command, Option } from 'commander';
+import { withoutPasswordHash } from '@leakwatch/contracts';
 import { openDatabase } from '../database';
 import { openEventSource } from '../projections/event-source';
 
@@ -24,7 +25,7 @@ export function registerHistoryCommand(program: Command): void {
       });
       try {
         const events = (await source.store.readStream(`leak-${leakid}`))
-          .map((e) => ({ revision: e.revision, type: e.type, time: (e.metadata.occurred_at as string | undefined) ?? e.recordedAt.toISOString(), actor: e.metadata.actor ?? null, data: e.data }))
+          .map((e) => ({ revision: e.revision, type: e.type, time: (e.metadata.occurred_at as string | undefined) ?? e.recordedAt.toISOString(), actor: e.metadata.actor ?? null, data: e.type === 'LeakDetected' ? withoutPasswordHash(e.data as { kind?: unknown; fingerprint?: string | null }) : e.data }))
           .filter((e) => !asOf || e.time <= asOf.toISOString());
         if (!events.length) throw new Error(`no events for leak ${leakid}${asOf ? ` up to ${asOf.toISOString()}` : ''}`);
         if (options.format === 'json') return console.log(JSON.stringify({ leakid, events }, null, 2));

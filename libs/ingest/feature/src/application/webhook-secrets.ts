@@ -24,17 +24,22 @@ export class WebhookSecrets {
   /** `legacyMasterKey`: the leak-id key, only to migrate rows written before the keyring existed. */
   constructor(private readonly pool: Pool, private readonly keyring: SecretsKeyring, private readonly legacyMasterKey?: Buffer) {}
 
+  /** Schema, then re-encryption of what an older key sealed, logged. */
   async setup(): Promise<ReEncryption> {
-    await this.pool.query(`CREATE TABLE IF NOT EXISTS ingest_webhook_secrets (
-      org_id text PRIMARY KEY, ciphertext bytea NOT NULL, iv bytea NOT NULL, tag bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
-    // NULL = sealed the old way (key derived from the leak-id key in this database).
-    await this.pool.query(`ALTER TABLE ingest_webhook_secrets ADD COLUMN IF NOT EXISTS key_id text`);
+    await this.migrateSchema();
     const result = await this.reEncrypt();
     if (result.reEncrypted) this.logger.log(`re-encrypted ${result.reEncrypted} webhook secret(s) under secrets key ${this.keyring.currentKeyId}`);
     if (result.unreadable.length) {
       this.logger.error(`${result.unreadable.length} webhook secret(s) were sealed by a key missing from the keyring (organisations ${result.unreadable.join(', ')}): restore that key, or create new secrets`);
     }
     return result;
+  }
+
+  async migrateSchema(): Promise<void> {
+    await this.pool.query(`CREATE TABLE IF NOT EXISTS ingest_webhook_secrets (
+      org_id text PRIMARY KEY, ciphertext bytea NOT NULL, iv bytea NOT NULL, tag bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
+    // NULL = sealed the old way (key derived from the leak-id key in this database).
+    await this.pool.query(`ALTER TABLE ingest_webhook_secrets ADD COLUMN IF NOT EXISTS key_id text`);
   }
 
   /** Re-seals every secret not under the current key (rotation, and the migration from the old scheme). */

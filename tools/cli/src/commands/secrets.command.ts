@@ -1,0 +1,53 @@
+/**
+ * `leakwatch secrets rotate-key | re-encrypt`: rotation of the keyring that encrypts stored secrets (GitHub
+ * webhook secrets). rotate-key puts a new key first in the key file and keeps the old ones (they still
+ * decrypt); re-encrypt seals every stored secret under the current key — Leakwatch also does it on start —
+ * after which the old keys can be removed from the file.
+ */
+import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { WebhookSecrets, loadLeakIdKey } from '@leakwatch/ingest/feature';
+import { keyFileText, loadConfig, loadSecretsKeyring, parseSecretsKeys, withNewKey } from '@leakwatch/runtime';
+import { openDatabase } from '../database';
+
+export function registerSecretsCommand(program: Command): void {
+  const secrets = program.command('secrets').description('Rotate the keys that encrypt stored secrets (LEAKWATCH_SECRETS_KEY / the secrets key file)');
+
+  secrets
+    .command('rotate-key')
+    .description('Put a new key first in the secrets key file (old keys stay, to decrypt); then restart or run re-encrypt')
+    .action(() => {
+      const config = loadConfig();
+      if (config.secrets.keys) {
+        throw new Error('LEAKWATCH_SECRETS_KEY is set, so the key file is not used: put a new key first in that variable (openssl rand -hex 32), keep the old ones after it, and restart');
+      }
+      const file = config.secrets.keyFile;
+      loadSecretsKeyring(config.secrets); // creates the file if this installation never started
+      const keys = withNewKey(parseSecretsKeys(readFileSync(file, 'utf8'), file));
+      // Replace atomically: a crash never leaves a half-written keyring.
+      writeFileSync(`${file}.new`, keyFileText(keys), { mode: 0o600 });
+      chmodSync(`${file}.new`, 0o600);
+      renameSync(`${file}.new`, file);
+      console.log(`new current key ${keys[0].id} in ${file} (older: ${keys.slice(1).map((k) => k.id).join(', ')})`);
+      console.log('restart Leakwatch (or run `leakwatch secrets re-encrypt`) to re-encrypt stored secrets; then the older keys can be removed');
+    });
+
+  secrets
+    .command('re-encrypt')
+    .description('Re-encrypt every stored secret under the current key (Leakwatch does this on start too)')
+    .option('--json', 'machine-readable summary')
+    .action(async (options: { json?: boolean }) => {
+      const { keyring } = loadSecretsKeyring(loadConfig().secrets);
+      const db = await openDatabase();
+      try {
+        const webhookSecrets = new WebhookSecrets(db.pool, keyring, await loadLeakIdKey(db.pool));
+        await webhookSecrets.migrateSchema();
+        const result = await webhookSecrets.reEncrypt();
+        if (options.json) console.log(JSON.stringify({ key: keyring.currentKeyId, ...result }));
+        else console.log(`webhook secrets: ${result.reEncrypted} re-encrypted under ${keyring.currentKeyId}, ${result.unreadable.length} unreadable (key missing)`);
+        if (result.unreadable.length) process.exitCode = 1;
+      } finally {
+        await db.close();
+      }
+    });
+}
