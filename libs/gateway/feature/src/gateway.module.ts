@@ -5,10 +5,12 @@
  */
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { ConsoleModule } from '@leakwatch/console';
 import { PG_POOL } from '@leakwatch/runtime';
 import { UpstreamOpenApi } from './docs/upstream-openapi';
 import { GatewayProxyMiddleware } from './routing/gateway-proxy.middleware';
 import { AttemptRecorder } from './tokens/attempt-recorder';
+import { AuthorizeController } from './tokens/authorize.controller';
 import { TokenIndex } from './tokens/token-index';
 import { TokenIndexFeed } from './tokens/token-index.feed';
 import { TokensController } from './tokens/tokens.controller';
@@ -16,8 +18,9 @@ import { UsageModule } from './usage';
 
 @Module({
   // UsageModule is global: the guard (in AuthModule) and the proxy both need the usage gate.
-  imports: [UsageModule],
-  controllers: [TokensController],
+  // ConsoleModule: the web console at `/` (served by the gateway in both modes).
+  imports: [UsageModule, ConsoleModule],
+  controllers: [TokensController, AuthorizeController],
   providers: [
     GatewayProxyMiddleware,
     UpstreamOpenApi,

@@ -8,6 +8,8 @@
 import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '@leakwatch/runtime';
+import { LeakAttemptsController } from './leaks/leak-attempts.controller';
+import { LeakAttemptsQueries } from './leaks/leak-attempts.queries';
 import { LeakStatsConsumer } from './leaks/leak-stats.consumer';
 import { LeakStatsController } from './leaks/leak-stats.controller';
 import { LeakStatsQueries } from './leaks/leak-stats.queries';
@@ -20,13 +22,14 @@ import { LeakLookupBodyErrors } from './usage/leak-lookup-body-errors';
 import { LeakLookupStatsController } from './usage/leak-lookup-stats.controller';
 
 @Module({
-  controllers: [LeakLookupStatsController, LeakStatsController],
+  controllers: [LeakLookupStatsController, LeakStatsController, LeakAttemptsController],
   providers: [
     StatsSchema,
     { provide: STATS_CLOCK, useValue: () => new Date() },
     { provide: ApiUsageReadModel, inject: [PG_POOL], useFactory: (pool: Pool) => new ApiUsageReadModel(pool) },
     { provide: LeakStatsReadModel, inject: [PG_POOL], useFactory: (pool: Pool) => new LeakStatsReadModel(pool) },
     LeakStatsQueries,
+    LeakAttemptsQueries,
     ApiUsageConsumer,
     LeakStatsConsumer,
     // Unreadable bodies on /api/stats answer in Leak-Lookup's format; everything else stays problem+json.

@@ -9,7 +9,8 @@ import { Public } from '../http/public.decorator';
 export class InfoController {
   constructor(@Inject(SERVICE_NAME) private readonly service: string) {}
 
-  @Get()
+  // `/` is the web console (served by the gateway); this summary lives under the API's root.
+  @Get('api')
   @ApiOperation({ summary: 'What this process is and where its docs are' })
   info() {
     return { name: 'leakwatch', service: this.service, docs: '/docs', openapi: '/docs/openapi.json', health: '/health', metrics: '/metrics' };

@@ -1,0 +1,337 @@
+/**
+ * The leak list: every filter of `GET /api/v1/leaks` (type, status, risk, source, virtual patch, search) held
+ * in the URL, shown as removable chips; per-type counts; cursor paging; multi-select with bulk decisions
+ * and a comment. A refused bulk request shows the ids and the reason, and — as the API guarantees — changed
+ * nothing. Refreshed live (polling with ETags).
+ */
+import { ApiError, api, getFresh, query } from '../api';
+import { h, replace } from '../dom'; // eslint-disable-line @typescript-eslint/no-unused-vars -- h is the JSX factory
+import { RISKS, STATUSES, TYPES, cap, dateTime, number, statusLabel } from '../format';
+import { live } from '../live';
+import type { Page } from '../main';
+import { href, navigate } from '../router';
+import { session } from '../session';
+import { notice, patchBadge, problemNotice, riskBadge, statusBadge } from '../ui';
+
+export interface LeakView {
+  leakid: string;
+  kind: string;
+  secret_type: string;
+  type: string | null;
+  preview: string;
+  fingerprint: string | null;
+  status: string;
+  virtual_patch: boolean;
+  risk: string;
+  blockable: boolean;
+  identity: { email: string | null; username: string | null } | null;
+  site: { url: string | null; domain: string | null } | null;
+  org_id: string | null;
+  sources: string[];
+  sightings: number;
+  attempts: number;
+  first_seen: string;
+  last_seen: string;
+  fixed_at: string | null;
+  revision: number;
+  as_of?: string;
+}
+
+interface LeakList {
+  items: LeakView[];
+  next_cursor: string | null;
+  total: number;
+  summary: Record<string, number>;
+}
+
+/** URL parameters that are filters of the API (each one a chip). */
+const FILTERS = ['type', 'status', 'risk', 'source', 'virtual_patch', 'q'] as const;
+const FILTER_LABELS: Record<string, string> = { type: 'Type', status: 'Status', risk: 'Risk', source: 'Source', virtual_patch: 'Virtual patch', q: 'Search' };
+const SORTS: Record<string, { label: string; compare?: (a: LeakView, b: LeakView) => number }> = {
+  newest: { label: 'Newest first' },
+  status: { label: 'Status (open first)', compare: (a, b) => STATUSES.indexOf(a.status as never) - STATUSES.indexOf(b.status as never) },
+  risk: { label: 'Risk (critical first)', compare: (a, b) => RISKS.indexOf(a.risk as never) - RISKS.indexOf(b.risk as never) },
+  last_seen: { label: 'Last seen', compare: (a, b) => b.last_seen.localeCompare(a.last_seen) },
+  attempts: { label: 'Most attempts', compare: (a, b) => b.attempts - a.attempts },
+};
+
+type Decision = { label: string; path: string; body: Record<string, unknown>; id: string };
+const DECISIONS: Decision[] = [
+  { id: 'fix', label: 'Mark fixed', path: '/api/v1/leaks/status', body: { status: 'fixed' } },
+  { id: 'false-positive', label: 'Mark false positive', path: '/api/v1/leaks/status', body: { status: 'false_positive' } },
+  { id: 'reopen', label: 'Reopen', path: '/api/v1/leaks/status', body: { status: 'open' } },
+  { id: 'patch-on', label: 'Virtual patch on', path: '/api/v1/leaks/virtual-patch', body: { enabled: true } },
+  { id: 'patch-off', label: 'Virtual patch off', path: '/api/v1/leaks/virtual-patch', body: { enabled: false } },
+];
+
+export const leaksPage: Page = async (route, main) => {
+  const params = route.params;
+  const canChange = session().can_change;
+  const selected = new Set<string>();
+  const apiPath = `/api/v1/leaks${query({ ...Object.fromEntries(FILTERS.map((f) => [f, params.get(f)])), limit: params.get('limit') ?? 50, cursor: params.get('cursor') })}`;
+  const results = <div id="bulk-result" aria-live="polite"></div>;
+  const tableBox = <div class="table-wrap"></div>;
+  const counter = <span id="selected-count">0 selected</span>;
+  const tabs = <div class="tabs" role="group" aria-label="Type"></div>;
+  const totals = <p id="total" class="muted"></p>;
+  const pager = <div class="pager"></div>;
+  let list: LeakList;
+
+  const go = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(params);
+    next.delete('cursor'); // a new filter starts at the first page
+    for (const [k, v] of Object.entries(changes)) if (v) next.set(k, v); else next.delete(k);
+    navigate('/leaks', next);
+  };
+
+  const drawTable = () => {
+    const sort = SORTS[params.get('sort') ?? 'newest'] ?? SORTS.newest;
+    const rows = sort.compare ? [...list.items].sort(sort.compare) : list.items;
+    for (const id of [...selected]) if (!rows.some((r) => r.leakid === id)) selected.delete(id);
+    const all = canChange
+      ? (<input type="checkbox" id="select-all" aria-label="Select every leak on this page" checked={rows.length > 0 && selected.size === rows.length}
+          onChange={(e: Event) => {
+            const on = (e.target as HTMLInputElement).checked;
+            rows.forEach((r) => (on ? selected.add(r.leakid) : selected.delete(r.leakid)));
+            drawTable();
+          }} />)
+      : null;
+    replace(
+      tableBox,
+      rows.length ? (
+        <table id="leaks-table">
+          <caption class="sr-only">Leaks, {sort.label.toLowerCase()}</caption>
+          <thead>
+            <tr>
+              {canChange ? <th scope="col">{all}</th> : null}
+              <th scope="col">Leak</th>
+              <th scope="col">Type</th>
+              <th scope="col" class="optional">Secret type</th>
+              <th scope="col">Risk</th>
+              <th scope="col">Status</th>
+              <th scope="col">Patch</th>
+              <th scope="col" class="optional">Sources</th>
+              <th scope="col" class="optional">Attempts</th>
+              <th scope="col" class="optional">Last seen</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((leak) => (
+              <tr data-leakid={leak.leakid}>
+                {canChange ? (
+                  <td>
+                    <input type="checkbox" class="select-leak" value={leak.leakid} aria-label={`Select ${leak.preview} (${leak.leakid})`} checked={selected.has(leak.leakid)}
+                      onChange={(e: Event) => {
+                        if ((e.target as HTMLInputElement).checked) selected.add(leak.leakid); else selected.delete(leak.leakid);
+                        counter.textContent = `${selected.size} selected`;
+                      }} />
+                  </td>
+                ) : null}
+                <td>
+                  <a href={`#/leaks/${leak.leakid}`}>
+                    <code>{leak.preview}</code>
+                  </a>
+                  <div class="muted mono">{leak.leakid}</div>
+                  {leak.identity?.email ? <div class="muted">{leak.identity.email}</div> : null}
+                </td>
+                <td>{leak.type ? cap(leak.type) : '—'}</td>
+                <td class="optional">{leak.secret_type}</td>
+                <td>{riskBadge(leak.risk)}</td>
+                <td>{statusBadge(leak.status)}</td>
+                <td>{patchBadge(leak.virtual_patch)}</td>
+                <td class="optional">{leak.sources.join(', ')}</td>
+                <td class="optional">{leak.attempts}</td>
+                <td class="optional">{dateTime(leak.last_seen)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p id="empty">No leak matches these filters.</p>
+      ),
+    );
+    counter.textContent = `${selected.size} selected`;
+    const sum = TYPES.reduce((n, t) => n + (list.summary[t] ?? 0), 0);
+    replace(
+      tabs,
+      [['all', 'All', sum] as const, ...TYPES.map((t) => [t, cap(t), list.summary[t] ?? 0] as const)].map(([value, label, count]) => (
+        <button type="button" data-type={value} aria-pressed={String((params.get('type') ?? 'all') === value)} onClick={() => go({ type: value === 'all' ? null : value })}>
+          {label} ({number(count)})
+        </button>
+      )),
+    );
+    totals.textContent = `${number(list.total)} leaks match${list.items.length < list.total ? `, ${list.items.length} shown on this page` : ''}.`;
+    replace(
+      pager,
+      params.get('cursor') ? <a href={href('/leaks', withoutCursor(params))}>First page</a> : null,
+      list.next_cursor ? (
+        <a id="next-page" href={href('/leaks', (() => { const n = new URLSearchParams(params); n.set('cursor', list.next_cursor as string); return n; })())}>
+          Next page →
+        </a>
+      ) : null,
+    );
+  };
+
+  const decide = async (decision: Decision, comment: string) => {
+    const ids = [...selected];
+    if (!ids.length) return replace(results, notice('info', 'Select one or more leaks first.'));
+    const body = { leakids: ids, ...decision.body, ...(comment && decision.body.status ? { comment } : {}) };
+    try {
+      const answer = await api<{ updated: number; unchanged: number }>('POST', decision.path, body);
+      replace(results, notice('success', `${decision.label}: ${answer.updated} changed, ${answer.unchanged} already so.`));
+      selected.clear();
+      await refresh(true);
+    } catch (error) {
+      replace(results, problemNotice(error, `${decision.label} was refused and nothing was changed`));
+    }
+  };
+
+  const refresh = async (always: boolean) => {
+    const next = await getFresh<LeakList>(apiPath, always);
+    if (next) {
+      list = next;
+      drawTable();
+    }
+  };
+
+  const commentInput = <input id="bulk-comment" type="text" maxlength="2000" placeholder="Why (kept in each leak's history)" /> as HTMLInputElement;
+  const filterForm = filtersForm(params, go);
+  replace(
+    main,
+    <h1>Leaks</h1>,
+    filterForm,
+    chips(params, go),
+    tabs,
+    totals,
+    results,
+    tableBox,
+    pager,
+    canChange ? (
+      <section class="bulkbar" aria-label="Decide on the selected leaks">
+        <strong>{counter}</strong>
+        <label>
+          Comment (status changes)
+          {commentInput}
+        </label>
+        <div class="actions">
+          {DECISIONS.map((d) => (
+            <button type="button" id={`bulk-${d.id}`} onClick={() => void decide(d, commentInput.value.trim())}>
+              {d.label}
+            </button>
+          ))}
+        </div>
+      </section>
+    ) : (
+      <p class="muted">Your role reads only: decisions are made by administrators.</p>
+    ),
+  );
+  try {
+    await refresh(true);
+  } catch (error) {
+    if (error instanceof ApiError && error.problem.status === 400) {
+      replace(tableBox, problemNotice(error, 'These filters are not valid'));
+      return;
+    }
+    throw error;
+  }
+  return live(() => refresh(false));
+};
+
+function withoutCursor(params: URLSearchParams): URLSearchParams {
+  const next = new URLSearchParams(params);
+  next.delete('cursor');
+  return next;
+}
+
+function chips(params: URLSearchParams, go: (changes: Record<string, string | null>) => void): HTMLElement {
+  const active = FILTERS.filter((f) => params.get(f));
+  return (
+    <ul class="chips" id="chips" aria-label="Active filters">
+      {active.map((f) => {
+        const value = params.get(f) as string;
+        const shown = f === 'status' ? statusLabel(value) : f === 'virtual_patch' ? (value === 'true' ? 'on' : 'off') : value;
+        return (
+          <li class="chip" data-filter={f}>
+            {FILTER_LABELS[f]}: {shown}
+            <button type="button" aria-label={`Remove filter ${FILTER_LABELS[f]}: ${shown}`} onClick={() => go({ [f]: null })}>
+              ×
+            </button>
+          </li>
+        );
+      })}
+      {active.length > 1 ? (
+        <li>
+          <button type="button" class="link" onClick={() => go(Object.fromEntries(FILTERS.map((f) => [f, null])))}>
+            Clear all
+          </button>
+        </li>
+      ) : null}
+    </ul>
+  );
+}
+
+function filtersForm(params: URLSearchParams, go: (changes: Record<string, string | null>) => void): HTMLElement {
+  const select = (name: string, label: string, options: Array<[string, string]>) => {
+    const element = (
+      <select id={`filter-${name}`} name={name} onChange={(e: Event) => go({ [name]: (e.target as HTMLSelectElement).value || null })}>
+        <option value="">Any</option>
+        {options.map(([value, text]) => <option value={value}>{text}</option>)}
+      </select>
+    ) as HTMLSelectElement;
+    element.value = params.get(name) ?? '';
+    return (
+      <label>
+        {label}
+        {element}
+      </label>
+    );
+  };
+  const q = <input id="filter-q" name="q" type="search" value={params.get('q') ?? ''} placeholder="id, preview, email, site, source" /> as HTMLInputElement;
+  const source = <input id="filter-source" name="source" type="text" value={params.get('source') ?? ''} placeholder="e.g. github" /> as HTMLInputElement;
+  const sort = (
+    <select id="sort" onChange={(e: Event) => go({ sort: (e.target as HTMLSelectElement).value === 'newest' ? null : (e.target as HTMLSelectElement).value })}>
+      {Object.entries(SORTS).map(([value, s]) => <option value={value}>{s.label}</option>)}
+    </select>
+  ) as HTMLSelectElement;
+  sort.value = params.get('sort') ?? 'newest';
+  const limit = (
+    <select id="limit" onChange={(e: Event) => go({ limit: (e.target as HTMLSelectElement).value === '50' ? null : (e.target as HTMLSelectElement).value })}>
+      {['25', '50', '100', '250', '500'].map((n) => <option value={n}>{n}</option>)}
+    </select>
+  ) as HTMLSelectElement;
+  limit.value = params.get('limit') ?? '50';
+  return (
+    <form
+      class="panel form-row"
+      role="search"
+      aria-label="Filter leaks"
+      onSubmit={(e: Event) => {
+        e.preventDefault();
+        go({ q: q.value.trim() || null, source: source.value.trim() || null });
+      }}
+    >
+      <label>
+        Search
+        {q}
+      </label>
+      {select('status', 'Status', STATUSES.map((s) => [s, statusLabel(s)]))}
+      {select('risk', 'Risk', RISKS.map((r) => [r, cap(r)]))}
+      {select('virtual_patch', 'Virtual patch', [['true', 'On'], ['false', 'Off']])}
+      <label>
+        Source
+        {source}
+      </label>
+      <label>
+        Order (this page)
+        {sort}
+      </label>
+      <label>
+        Per page
+        {limit}
+      </label>
+      <button type="submit" class="primary">
+        Apply
+      </button>
+    </form>
+  );
+}

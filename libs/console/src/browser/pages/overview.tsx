@@ -1,0 +1,104 @@
+/**
+ * Overview: one `GET /api/v1/stats/leaks` (aggregated in the database) drawn as charts. Clicking a chart
+ * element (or its button) opens the leak list filtered by it; clicking a day of attempts opens the attempts
+ * of that day. Refreshed live (polling with ETags).
+ */
+import { Chart } from 'chart.js';
+import { getFresh } from '../api';
+import { ChartItem, ChartPanel, countChart, cssVar, dayChart } from '../charts';
+import { h, replace } from '../dom'; // eslint-disable-line @typescript-eslint/no-unused-vars -- h is the JSX factory
+import { RISKS, STATUSES, TYPES, cap, duration, number, statusLabel } from '../format';
+import { live } from '../live';
+import type { Page } from '../main';
+import { navigate } from '../router';
+
+export interface LeakStats {
+  window: { days: number; from: string; to: string };
+  total: number;
+  virtual_patched: number;
+  by_status: Record<string, number>;
+  by_risk: Record<string, number>;
+  by_type: Record<string, number>;
+  by_source: Record<string, number>;
+  mean_time_to_fix: { seconds: number | null; hours: number | null; fixes: number };
+  per_day: Array<{ day: string; opened: number; fixed: number; token_use_attempts: number }>;
+}
+
+const STATS_PATH = '/api/v1/stats/leaks?days=30';
+
+export const overviewPage: Page = async (_route, main) => {
+  let charts: Chart[] = [];
+  const draw = (stats: LeakStats) => {
+    charts.forEach((c) => c.destroy());
+    const panels = panelsFor(stats);
+    charts = panels.map((p) => p.chart);
+    const attempts = stats.per_day.reduce((sum, d) => sum + d.token_use_attempts, 0);
+    replace(
+      main,
+      <h1>Overview</h1>,
+      <div class="cards" id="figures">
+        {card('Leaks', number(stats.total), 'total')}
+        {card('Open', number(stats.by_status.open ?? 0), 'open')}
+        {card('Virtually patched', number(stats.virtual_patched), 'patched')}
+        {card('Mean time to fix', duration(stats.mean_time_to_fix.seconds), 'mttf', `${stats.mean_time_to_fix.fixes} fixes in ${stats.window.days} days`)}
+        {card('Token-use attempts', number(attempts), 'attempts', `last ${stats.window.days} days`)}
+      </div>,
+      <div class="charts">{panels.map((p) => p.element)}</div>,
+      <p class="muted">
+        Window {stats.window.from} – {stats.window.to} (UTC). Refreshes by itself while this tab is visible.
+      </p>,
+    );
+    // Chart.js sizes a canvas once it is in the document.
+    charts.forEach((c) => c.resize());
+  };
+  const first = await getFresh<LeakStats>(STATS_PATH, true);
+  if (first) draw(first);
+  const stop = live(async () => {
+    const next = await getFresh<LeakStats>(STATS_PATH);
+    if (next) draw(next);
+  });
+  return () => {
+    stop();
+    charts.forEach((c) => c.destroy());
+  };
+};
+
+function panelsFor(stats: LeakStats): ChartPanel[] {
+  const list = (params: Record<string, string>) => () => navigate('/leaks', params);
+  const risk: ChartItem[] = RISKS.map((r) => ({ label: r, value: stats.by_risk[r] ?? 0, color: cssVar(`--${r}`), open: list({ risk: r }) }));
+  const status: ChartItem[] = STATUSES.map((s, i) => ({
+    label: statusLabel(s),
+    value: stats.by_status[s] ?? 0,
+    color: cssVar(['--danger', '--ok', '--muted'][i]),
+    open: list({ status: s }),
+  }));
+  const type: ChartItem[] = TYPES.map((t) => ({ label: cap(t), value: stats.by_type[t] ?? 0, open: list({ type: t }) }));
+  const sources: ChartItem[] = Object.entries(stats.by_source)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([name, value]) => ({ label: name, value, color: cssVar('--accent'), open: list({ source: name }) }));
+  const days = stats.per_day.map((d) => d.day);
+  return [
+    countChart('risk', 'Leaks by risk', 'doughnut', risk),
+    countChart('status', 'Leaks by status', 'doughnut', status),
+    countChart('type', 'Leaks by type', 'doughnut', type),
+    countChart('source', 'Leaks by source', 'bar', sources),
+    dayChart('per-day', 'Opened and fixed per day', days, [
+      { label: 'Opened', values: stats.per_day.map((d) => d.opened), color: '--high' },
+      { label: 'Fixed', values: stats.per_day.map((d) => d.fixed), color: '--ok' },
+    ]),
+    dayChart('attempts', 'Token-use attempts per day', days, [{ label: 'Attempts', values: stats.per_day.map((d) => d.token_use_attempts), color: '--critical' }], (day) =>
+      navigate('/attempts', { from: day, to: day }),
+    ),
+  ];
+}
+
+function card(label: string, value: string, id: string, note?: string): HTMLElement {
+  return (
+    <div class="card" id={`figure-${id}`}>
+      <div class="label">{label}</div>
+      <div class="value">{value}</div>
+      {note ? <div class="muted">{note}</div> : null}
+    </div>
+  );
+}

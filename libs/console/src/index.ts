@@ -1,0 +1,3 @@
+export * from './server/console.module';
+export * from './server/console-assets';
+export * from './server/security-headers';
