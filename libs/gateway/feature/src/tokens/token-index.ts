@@ -1,10 +1,17 @@
 /**
- * The gateway's local view of leaked tokens: SHA-256 fingerprint → leak and whether it is blocked
- * (an active virtual patch). Checks are a Map lookup — no database on the hot path. Kept current from
- * leak events and persisted (so a restart needs no replay); every change of the blocked set is appended
- * to a change log that gateways page through (`/tokens/blocklist?cursor=`).
+ * The gateway's local view of leaked tokens: SHA-256 fingerprint → the leaks of that token (one per owner),
+ * whether each is blocked (an active virtual patch) and the facts the visibility policy needs, so every
+ * answer is scoped to what the caller may see (DESIGN: "a key learns only about leaks its caller may see").
+ * Checks are Map lookups — no database on the hot path. Kept current from leak events and persisted (a
+ * restart needs no replay); every change of the blocked set is appended to a change log that gateways page
+ * through (`/tokens/blocklist?cursor=`), filtered by the same policy in SQL.
+ *
+ * Only `token` leaks are indexed. A credential's password is not a bearer token a gateway sees, and
+ * matching it would tell any key that somebody's password is leaked: passwords are never checkable here.
  */
+import { EventEmitter } from 'node:events';
 import type { Pool } from 'pg';
+import { Caller, LeakAccessFacts, canRead, emailDomain, leakVisibleSql, normalizeDomain, normalizeEmail } from '@leakwatch/authz';
 import { createSchemaOnce, withTransaction } from '@leakwatch/pg';
 
 export interface TokenEntry {
@@ -12,69 +19,171 @@ export interface TokenEntry {
   fingerprint: string;
   blocked: boolean;
   revision: number;
+  facts: LeakAccessFacts;
 }
 
+/** What the index needs from a `LeakDetected` event. */
+export interface DetectedToken {
+  leakid: string;
+  fingerprint: string;
+  identityEmail?: string | null;
+  siteDomain?: string | null;
+  orgId?: string | null;
+}
+
+export interface BlocklistChange {
+  seq: number;
+  sha256: string;
+  leakid: string;
+  blocked: boolean;
+  changed_at: string;
+}
+
+/** v2 tables: the v1 ones had no visibility facts, so the index is rebuilt from the leak events. */
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS gw_tokens (
-  leakid text PRIMARY KEY, fingerprint text NOT NULL, blocked boolean NOT NULL, revision integer NOT NULL);
-CREATE INDEX IF NOT EXISTS gw_tokens_fingerprint ON gw_tokens (fingerprint);
-CREATE TABLE IF NOT EXISTS gw_blocklist_changes (
+CREATE TABLE IF NOT EXISTS gw_leak_tokens (
+  leakid text PRIMARY KEY, fingerprint text NOT NULL, blocked boolean NOT NULL, revision integer NOT NULL,
+  identity_email text, identity_domain text, site_domain text, org_id text);
+CREATE INDEX IF NOT EXISTS gw_leak_tokens_fingerprint ON gw_leak_tokens (fingerprint);
+CREATE TABLE IF NOT EXISTS gw_blocklist_log (
   seq bigserial PRIMARY KEY, fingerprint text NOT NULL, leakid text NOT NULL, blocked boolean NOT NULL,
-  changed_at timestamptz NOT NULL DEFAULT now());`;
+  changed_at timestamptz NOT NULL DEFAULT now());
+CREATE INDEX IF NOT EXISTS gw_blocklist_log_leakid ON gw_blocklist_log (leakid);`;
+
+export const RANGE_PREFIX_LENGTH = 5;
 
 export class TokenIndex {
-  private readonly byFingerprint = new Map<string, TokenEntry>();
+  private readonly byFingerprint = new Map<string, TokenEntry[]>();
   private readonly byLeak = new Map<string, TokenEntry>();
+  private readonly byPrefix = new Map<string, Set<string>>();
+  private readonly changes = new EventEmitter();
+  /** Bumped on every change of the index: part of the range endpoint's ETag. */
+  private version = 0;
 
-  constructor(private readonly pool: Pool) {}
-
-  async load(): Promise<void> {
-    await createSchemaOnce(this.pool, 'leakwatch:gw-tokens-schema', SCHEMA);
-    const { rows } = await this.pool.query<TokenEntry>(`SELECT leakid, fingerprint, blocked, revision FROM gw_tokens`);
-    rows.forEach((row) => this.remember(row));
+  constructor(private readonly pool: Pool) {
+    this.changes.setMaxListeners(0);
   }
 
-  lookup(fingerprint: string): TokenEntry | undefined {
-    return this.byFingerprint.get(fingerprint);
+  async load(): Promise<void> {
+    await createSchemaOnce(this.pool, 'leakwatch:gw-leak-tokens-schema', SCHEMA);
+    const { rows } = await this.pool.query(`SELECT * FROM gw_leak_tokens`);
+    for (const row of rows) {
+      this.remember({
+        leakid: row.leakid, fingerprint: row.fingerprint, blocked: row.blocked, revision: row.revision,
+        facts: { identityEmail: row.identity_email ?? undefined, siteDomain: row.site_domain ?? undefined, ingestedByOrgId: row.org_id ?? undefined },
+      });
+    }
+  }
+
+  /** Every indexed leak of this fingerprint, unscoped: callers go through `visible`. */
+  private entries(fingerprint: string): readonly TokenEntry[] {
+    return this.byFingerprint.get(fingerprint) ?? [];
+  }
+
+  /** The leaks of this fingerprint the caller may see; blocked ones first. */
+  visible(caller: Caller, fingerprint: string): TokenEntry[] {
+    const found = this.entries(fingerprint).filter((entry) => canRead(caller, entry.facts).allowed);
+    return found.sort((a, b) => Number(b.blocked) - Number(a.blocked));
+  }
+
+  /** Visible leaks whose fingerprint starts with this prefix (k-anonymity range). */
+  visibleInRange(caller: Caller, prefix: string): TokenEntry[] {
+    return [...(this.byPrefix.get(prefix) ?? [])].flatMap((fingerprint) => this.visible(caller, fingerprint));
   }
 
   get size(): number {
-    return this.byFingerprint.size;
+    return this.byLeak.size;
   }
 
-  /** A leak with a known fingerprint appeared (masked leaks have none: they cannot be checked). */
-  async addLeak(leakid: string, fingerprint: string, revision: number): Promise<void> {
-    if (this.byLeak.has(leakid)) return;
-    const entry = { leakid, fingerprint, blocked: false, revision };
-    await this.pool.query(`INSERT INTO gw_tokens (leakid, fingerprint, blocked, revision) VALUES ($1, $2, false, $3) ON CONFLICT DO NOTHING`, [
-      leakid, fingerprint, revision,
-    ]);
+  get revision(): number {
+    return this.version;
+  }
+
+  /** A token leak with a known fingerprint appeared (masked leaks have none: they cannot be checked). */
+  async addLeak(token: DetectedToken, revision: number): Promise<void> {
+    if (this.byLeak.has(token.leakid)) return;
+    const identityEmail = normalizeEmail(token.identityEmail ?? undefined);
+    const siteDomain = normalizeDomain(token.siteDomain ?? undefined);
+    const entry: TokenEntry = {
+      leakid: token.leakid, fingerprint: token.fingerprint, blocked: false, revision,
+      facts: { identityEmail, siteDomain, ingestedByOrgId: token.orgId ?? undefined },
+    };
+    await this.pool.query(
+      `INSERT INTO gw_leak_tokens (leakid, fingerprint, blocked, revision, identity_email, identity_domain, site_domain, org_id)
+       VALUES ($1, $2, false, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+      [token.leakid, token.fingerprint, revision, identityEmail ?? null, emailDomain(identityEmail) ?? null, siteDomain ?? null, token.orgId ?? null],
+    );
     this.remember(entry);
+    this.changed(false);
   }
 
   /** Virtual patch on/off; a change of the blocked set is logged for blocklist readers. */
   async setBlocked(leakid: string, blocked: boolean, revision: number): Promise<void> {
     const current = this.byLeak.get(leakid);
     if (!current || current.revision >= revision) return;
+    let logged = false;
     await withTransaction(this.pool, async (client) => {
-      const updated = await client.query(`UPDATE gw_tokens SET blocked = $2, revision = $3 WHERE leakid = $1 AND revision < $3`, [leakid, blocked, revision]);
+      const updated = await client.query(`UPDATE gw_leak_tokens SET blocked = $2, revision = $3 WHERE leakid = $1 AND revision < $3`, [leakid, blocked, revision]);
       if (updated.rowCount && current.blocked !== blocked) {
-        await client.query(`INSERT INTO gw_blocklist_changes (fingerprint, leakid, blocked) VALUES ($1, $2, $3)`, [current.fingerprint, leakid, blocked]);
+        await client.query(`INSERT INTO gw_blocklist_log (fingerprint, leakid, blocked) VALUES ($1, $2, $3)`, [current.fingerprint, leakid, blocked]);
+        logged = true;
       }
     });
-    this.remember({ ...current, blocked, revision });
+    current.blocked = blocked;
+    current.revision = revision;
+    this.changed(logged);
   }
 
-  async changesAfter(cursor: number, limit: number) {
+  /** Changes of the blocked set after `cursor` that the caller may see, oldest first. */
+  async changesAfter(caller: Caller, cursor: number, limit: number): Promise<BlocklistChange[]> {
+    const params: unknown[] = [cursor, limit];
+    const bind = (value: unknown) => `$${params.push(value)}`;
     const { rows } = await this.pool.query<{ seq: string; fingerprint: string; leakid: string; blocked: boolean; changed_at: Date }>(
-      `SELECT seq, fingerprint, leakid, blocked, changed_at FROM gw_blocklist_changes WHERE seq > $1 ORDER BY seq LIMIT $2`,
-      [cursor, limit],
+      `SELECT c.seq, c.fingerprint, c.leakid, c.blocked, c.changed_at
+         FROM gw_blocklist_log c JOIN gw_leak_tokens t ON t.leakid = c.leakid
+        WHERE c.seq > $1 AND ${leakVisibleSql(caller, bind)}
+        ORDER BY c.seq LIMIT $2`,
+      params,
     );
     return rows.map((r) => ({ seq: Number(r.seq), sha256: r.fingerprint, leakid: r.leakid, blocked: r.blocked, changed_at: r.changed_at.toISOString() }));
   }
 
+  /** The newest change number (for a client that starts following now). */
+  async head(): Promise<number> {
+    const { rows } = await this.pool.query<{ seq: string | null }>(`SELECT max(seq) AS seq FROM gw_blocklist_log`);
+    return Number(rows[0].seq ?? 0);
+  }
+
+  /** Resolves on the next logged change of the blocked set, or after `ms`; false on timeout. */
+  nextChange(ms: number, signal?: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (changed: boolean) => {
+        clearTimeout(timer);
+        this.changes.off('logged', onChange);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(changed);
+      };
+      const onChange = () => done(true);
+      const onAbort = () => done(false);
+      const timer = setTimeout(() => done(false), ms);
+      this.changes.on('logged', onChange);
+      signal?.addEventListener('abort', onAbort);
+    });
+  }
+
+  private changed(logged: boolean): void {
+    this.version++;
+    if (logged) this.changes.emit('logged');
+  }
+
   private remember(entry: TokenEntry): void {
-    this.byFingerprint.set(entry.fingerprint, entry);
     this.byLeak.set(entry.leakid, entry);
+    const list = this.byFingerprint.get(entry.fingerprint);
+    if (list) list.push(entry);
+    else this.byFingerprint.set(entry.fingerprint, [entry]);
+    const prefix = entry.fingerprint.slice(0, RANGE_PREFIX_LENGTH);
+    let fingerprints = this.byPrefix.get(prefix);
+    if (!fingerprints) this.byPrefix.set(prefix, (fingerprints = new Set()));
+    fingerprints.add(entry.fingerprint);
   }
 }

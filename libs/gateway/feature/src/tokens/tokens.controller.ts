@@ -1,23 +1,39 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+/**
+ * The gateway hot path and what gateways keep locally. Every answer is scoped to what the caller may see
+ * (org keys: their organisation's visible leaks; global keys: all), so no key learns that another
+ * organisation's token is leaked. Checks, ranges and attempts are memory lookups; only the blocklist pages
+ * read the change log.
+ */
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
 import { ProblemException } from '@leakwatch/runtime';
 import { AttemptRecorder } from './attempt-recorder';
+import { TokenAttemptsDto } from './dto/token-attempts.dto';
 import { TokenCheckDto } from './dto/token-check.dto';
 import { TokenIndex } from './token-index';
+import { RANGE_PATTERN, formatRange } from './token-range';
+import { judgeFingerprint, sha256Hex } from './token-verdict';
+
+/** Longest a blocklist request may wait for a change (long-polling); below common proxy idle timeouts. */
+export const MAX_WAIT_SECONDS = 30;
 
 class BlocklistQueryDto {
   @ApiPropertyOptional({ description: 'Last `seq` seen (0 = from the beginning)' })
-  @IsOptional() @Transform(({ value }) => Number(value)) @IsInt() @Min(0)
+  @IsOptional() @Transform(({ value }) => Number(value)) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
   cursor?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 5000, default: 1000 })
   @IsOptional() @Transform(({ value }) => Number(value)) @IsInt() @Min(1) @Max(5000)
   limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_WAIT_SECONDS, default: 0, description: 'Long-poll: when nothing changed after `cursor`, wait up to this many seconds for a change' })
+  @IsOptional() @Transform(({ value }) => Number(value)) @IsInt() @Min(0) @Max(MAX_WAIT_SECONDS)
+  wait?: number;
 }
 
 @ApiTags('gateway')
@@ -28,25 +44,70 @@ export class TokensController {
 
   @Post('check')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Is this token leaked, and blocked (active virtual patch)? Blocked uses are recorded.' })
+  @ApiOperation({ summary: 'Is this token leaked, and blocked (active virtual patch)? Only leaks the key may see count. Blocked uses are recorded.' })
   check(@CurrentCaller() caller: Caller, @Body() body: TokenCheckDto) {
     if ((body.token === undefined) === (body.sha256 === undefined)) {
       throw new ProblemException(400, 'validation-failed', 'Invalid request', 'Give exactly one of token or sha256.', {
         errors: [{ field: 'token', message: 'exactly one of token or sha256 is required' }],
       });
     }
-    const fingerprint = body.sha256 ?? createHash('sha256').update(body.token as string, 'utf8').digest('hex');
-    const entry = this.index.lookup(fingerprint);
-    if (!entry) return { leaked: false, blocked: false };
-    if (entry.blocked) this.attempts.record({ leakid: entry.leakid, attempted_at: new Date().toISOString(), key_id: caller.keyId, blocked: true });
-    return { leaked: true, blocked: entry.blocked, leakid: entry.leakid };
+    return judgeFingerprint(this.index, this.attempts, caller, body.sha256 ?? sha256Hex(body.token as string));
   }
 
   @Get('blocklist')
-  @ApiOperation({ summary: 'Changes to the set of blocked fingerprints after `cursor`, for gateways that keep it locally' })
-  async blocklist(@Query() query: BlocklistQueryDto) {
+  @ApiOperation({ summary: 'Changes to the set of blocked fingerprints the key may see after `cursor`; `wait` long-polls for the next change' })
+  async blocklist(@CurrentCaller() caller: Caller, @Query() query: BlocklistQueryDto, @Req() req: Request) {
     const cursor = query.cursor ?? 0;
-    const changes = await this.index.changesAfter(cursor, query.limit ?? 1000);
+    const limit = query.limit ?? 1000;
+    let changes = await this.index.changesAfter(caller, cursor, limit);
+    if (changes.length === 0 && query.wait) {
+      const deadline = Date.now() + query.wait * 1000;
+      const gone = new AbortController();
+      req.once('close', () => gone.abort());
+      // A change the caller may not see wakes us too: look again until a visible one or the deadline.
+      while (changes.length === 0 && !gone.signal.aborted && Date.now() < deadline) {
+        if (!(await this.index.nextChange(deadline - Date.now(), gone.signal))) break;
+        changes = await this.index.changesAfter(caller, cursor, limit);
+      }
+    }
     return { changes, next_cursor: changes.length ? changes[changes.length - 1].seq : cursor };
+  }
+
+  @Get('range/:prefix')
+  @ApiProduces('text/plain')
+  @ApiOperation({
+    summary: 'k-anonymity check: fingerprint suffixes (59 hex) of the range `prefix` (first 5 hex of the SHA-256) the key may see, `:B` blocked, `:L` leaked, `:P` padding; ETag/If-None-Match',
+  })
+  range(@CurrentCaller() caller: Caller, @Param('prefix') raw: string, @Req() req: Request, @Res() res: Response): void {
+    if (!RANGE_PATTERN.test(raw)) {
+      throw new ProblemException(400, 'validation-failed', 'Invalid request', 'The range prefix must be the first 5 hex digits of a SHA-256.', {
+        errors: [{ field: 'prefix', message: 'must be 5 hexadecimal characters' }],
+      });
+    }
+    const prefix = raw.toLowerCase();
+    const answer = formatRange(prefix, this.index.visibleInRange(caller, prefix));
+    // The answer depends on the key: shared caches must not serve it to another key.
+    res.setHeader('Cache-Control', 'private, no-cache');
+    res.setHeader('Vary', 'X-API-Key, Authorization');
+    res.setHeader('ETag', answer.etag);
+    const presented = req.headers['if-none-match'];
+    if (presented && presented.split(',').some((tag) => tag.trim().replace(/^W\//, '') === answer.etag)) {
+      res.status(304).end();
+      return;
+    }
+    res.status(200).type('text/plain; charset=utf-8').send(answer.body);
+  }
+
+  @Post('attempts')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Batched attempts from a gateway that checks locally: each presented fingerprint of a blocked leak the key may see is recorded' })
+  reportAttempts(@CurrentCaller() caller: Caller, @Body() body: TokenAttemptsDto) {
+    let recorded = 0;
+    for (const attempt of body.attempts) {
+      const at = attempt.attempted_at === undefined ? NaN : Date.parse(attempt.attempted_at);
+      const attemptedAt = Number.isNaN(at) ? undefined : new Date(at).toISOString();
+      if (judgeFingerprint(this.index, this.attempts, caller, attempt.sha256, attemptedAt).blocked) recorded++;
+    }
+    return { recorded, ignored: body.attempts.length - recorded };
   }
 }

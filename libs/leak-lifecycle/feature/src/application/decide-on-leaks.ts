@@ -1,6 +1,6 @@
 /**
  * Bulk decisions (status, virtual patch) on up to 1000 leaks, all or nothing for authorization:
- * unknown ids → 404 naming them, inaccessible ids → 403 naming them, before anything is written.
+ * unknown ids and ids the caller may not see → one 404 naming them, before anything is written.
  * Then each leak is decided on its own stream, retried against fresh state on a concurrent change.
  * Repeating the current status/patch state is `changed: false` and writes no event.
  */
@@ -57,15 +57,16 @@ export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksComman
     const ids = [...new Set(leakids)];
     const loaded = await mapLimit(ids, CONCURRENCY, (id) => loadState(this.store, leakStream(id), leakDecider));
     const states = loaded.map((l) => l.state);
-    const missing = ids.filter((_, i) => states[i].status === 'none');
-    if (missing.length) {
-      throw new ProblemException(404, 'leak-not-found', 'Not found', `No such leak: ${missing.join(', ')}`, { leakids: missing });
-    }
-    const facts = states.map((s) => accessFacts((s as Exclude<LeakState, { status: 'none' }>).leak));
+    // An id the caller may not see answers exactly like one that does not exist (404, as reads do), so a
+    // decision never confirms that another organisation's leak exists. All or nothing: listed together.
+    const hidden = new Set(ids.filter((_, i) => states[i].status === 'none'));
+    const known = ids.flatMap((_, i) => (states[i].status === 'none' ? [] : [i]));
+    const facts = known.map((i) => accessFacts((states[i] as Exclude<LeakState, { status: 'none' }>).leak));
     const access = canAccessAll(caller, facts, 'mutate');
-    if (!access.allowed) {
-      const refused = access.refused.map((r) => ids[r.index]);
-      throw new ProblemException(403, 'leak-access-denied', 'Forbidden', `You may not change: ${refused.join(', ')}. Nothing was changed.`, { leakids: refused });
+    if (!access.allowed) access.refused.forEach((r) => hidden.add(ids[known[r.index]]));
+    if (hidden.size) {
+      const unknown = ids.filter((id) => hidden.has(id));
+      throw new ProblemException(404, 'leak-not-found', 'Not found', `No such leak: ${unknown.join(', ')}. Nothing was changed.`, { leakids: unknown });
     }
 
     if (ifMatch !== undefined && loaded[0].revision !== ifMatch) throw preconditionFailed(ids[0], loaded[0].revision);
