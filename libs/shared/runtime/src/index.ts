@@ -16,3 +16,8 @@ export * from './http/public.decorator';
 export * from './http/openapi-contributor';
 export * from './infrastructure/messaging.providers';
 export * from './infrastructure/bus-consumer';
+export * from './http/input-hygiene';
+export * from './http/iso-date-time';
+export * from './http/optional-field';
+export * from './logging/request-path';
+export * from './http/client-error';

@@ -2,11 +2,13 @@
  * The HTTP pipeline every service shares, over real HTTP and a real PostgreSQL: health per dependency,
  * metrics, OpenAPI, and problem+json for bad input (never a 5xx).
  */
-import { Body, Controller, INestApplication, Module, Post } from '@nestjs/common';
-import { ArrayMaxSize, IsArray, IsIn, IsString, Matches } from 'class-validator';
+import { Body, Controller, Get, INestApplication, Module, Param, Post } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { connect } from 'node:net';
+import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsObject, IsString, Matches, ValidateNested } from 'class-validator';
 import request from 'supertest';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
-import { createLeakwatchApp, loadConfig, ProblemException } from '../src';
+import { createLeakwatchApp, IsIsoDateTime, loadConfig, OptionalField, ProblemException } from '../src';
 
 class ExampleDto {
   @IsArray() @ArrayMaxSize(3) @Matches(/^[0-9a-f]{32}$/, { each: true, message: 'must be 32 lowercase hex characters' })
@@ -16,12 +18,46 @@ class ExampleDto {
   status!: string;
 }
 
+class IdParams {
+  @Matches(/^[0-9a-f]{32}$/)
+  id!: string;
+}
+
+class NameDto {
+  @IsString()
+  name!: string;
+}
+
+class NestedDto {
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => NameDto)
+  source!: NameDto;
+
+  @OptionalField() @IsArray() @IsObject({ each: true }) @ValidateNested({ each: true }) @Type(() => NameDto)
+  items?: NameDto[];
+
+  @OptionalField() @IsString()
+  note?: string;
+
+  @OptionalField() @IsIsoDateTime()
+  at?: string;
+}
+
 @Controller('example')
 class ExampleController {
   @Post()
   create(@Body() body: ExampleDto) {
     if (body.status === 'fixed') throw new ProblemException(409, 'conflict', 'Conflict', 'already fixed');
     return { ok: true };
+  }
+
+  @Get(':id')
+  one(@Param() params: IdParams) {
+    return params;
+  }
+
+  @Post('nested')
+  nested(@Body() body: NestedDto) {
+    return body;
   }
 
   @Post('boom')
@@ -113,8 +149,85 @@ describe('shared HTTP pipeline', () => {
     expect(JSON.stringify(response.body)).not.toContain('hunter2');
   });
 
-  it('answers unknown routes with a problem+json 404', async () => {
-    const response = await request(app.getHttpServer()).get('/nowhere').expect(404).expect('content-type', /problem\+json/);
-    expect(response.body).toMatchObject({ status: 404, instance: '/nowhere' });
+  it('answers unknown routes with a problem+json 404 that echoes neither path nor query (a key may be in it)', async () => {
+    const response = await request(app.getHttpServer()).get('/api/ghp_pasted_token_0000?key=lw_key_in_url_000000').expect(404).expect('content-type', /problem\+json/);
+    expect(response.body).toMatchObject({ status: 404, title: 'Not found' });
+    expect(JSON.stringify(response.body)).not.toMatch(/ghp_|lw_key|\?/);
+  });
+
+  it('names the route, not the raw path, as the instance of a problem', async () => {
+    const response = await request(app.getHttpServer()).get('/example/ghp_pasted_token_0000').expect(400);
+    expect(response.body).toMatchObject({ instance: '/example/:id', errors: [{ field: 'id' }] });
+    expect(JSON.stringify(response.body)).not.toContain('ghp_');
+  });
+
+  it('answers malformed JSON without quoting the body', async () => {
+    const response = await request(app.getHttpServer()).post('/example').set('content-type', 'application/json').send('ghp_secret_in_a_broken_body').expect(400);
+    expect(response.body).toMatchObject({ type: expect.stringContaining('malformed-body'), errors: [{ field: 'body' }] });
+    expect(JSON.stringify(response.body)).not.toContain('ghp_');
+  });
+
+  it('refuses NUL characters and lone surrogates in the body, the query and the path, naming the field', async () => {
+    const server = app.getHttpServer();
+    const cases: Array<[request.Test, string]> = [
+      [request(server).post('/example').set('content-type', 'application/json').send('{"ids":[],"status":"op\\u0000en"}'), 'status'],
+      [request(server).post('/example').set('content-type', 'application/json').send('{"ids":["\\ud800"],"status":"open"}'), 'ids[0]'],
+      [request(server).post('/example').type('form').send('ids=a%00b&status=open'), 'ids'],
+      [request(server).get('/example/abc?q=a%00b'), 'q'],
+      [request(server).get('/example/a%00b'), 'path[2]'],
+      [request(server).get('/example/a%E0%A4%A'), 'path[2]'],
+    ];
+    for (const [call, field] of cases) {
+      const response = await call;
+      expect({ field, status: response.status, type: response.headers['content-type'] }).toEqual({ field, status: 400, type: expect.stringMatching(/problem\+json/) });
+      expect(response.body.errors).toEqual([{ field, message: expect.stringMatching(/NUL|surrogate|percent-encoded/) }]);
+    }
+  });
+
+  it('refuses nesting deeper than 32 levels before validation (1,900 levels overflowed the stack)', async () => {
+    const deep = `{"ids":${'['.repeat(1900)}${']'.repeat(1900)},"status":"open"}`;
+    const response = await request(app.getHttpServer()).post('/example').set('content-type', 'application/json').send(deep).expect(400);
+    expect(response.body.errors[0]).toEqual({ field: expect.stringMatching(/^ids(\[0\])+$/), message: expect.stringContaining('nested deeper') });
+  });
+
+  it('validates a present null (OptionalField) and needs a nested object to be an object (not an array)', async () => {
+    const server = app.getHttpServer();
+    const nullNote = await request(server).post('/example/nested').send({ source: { name: 'x' }, note: null }).expect(400);
+    expect(nullNote.body.errors).toEqual([expect.objectContaining({ field: 'note' })]);
+    for (const source of [[], 'x', null]) {
+      const response = await request(server).post('/example/nested').send({ source }).expect(400);
+      expect(response.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'source' })]));
+    }
+    const arrays = await request(server).post('/example/nested').send({ source: { name: 'x' }, items: [[]] }).expect(400);
+    expect(arrays.body.errors).toEqual([expect.objectContaining({ field: 'items' })]);
+    await request(server).post('/example/nested').send({ source: { name: 'x' }, items: [{ name: 'y' }] }).expect(201);
+    await request(server).post('/example/nested').send({ source: { name: 'x' }, at: '2026-W01-1' }).expect(400);
+    const at = await request(server).post('/example/nested').send({ source: { name: 'x' }, at: '2026-11-25T10:00+01:00' }).expect(201);
+    expect(at.body.at).toBe('2026-11-25T09:00:00.000Z');
+  });
+
+  it('answers an oversized URL with 414 and a head over 16 KiB with 431, both problem+json', async () => {
+    const long = await request(app.getHttpServer()).get(`/example/${'a'.repeat(9000)}`).expect(414).expect('content-type', /problem\+json/);
+    expect(long.body).toMatchObject({ status: 414, type: expect.stringContaining('uri-too-long') });
+    const raw = await rawHttp(app, `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17_000)}\r\n\r\n`);
+    expect(raw).toMatch(/^HTTP\/1\.1 431 /);
+    expect(raw).toMatch(/content-type: application\/problem\+json/i);
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 431, title: 'Request Header Fields Too Large' });
+    const garbage = await rawHttp(app, 'NOT HTTP AT ALL\r\n\r\n');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 [\s\S]*application\/problem\+json/);
   });
 });
+
+/** Sends raw bytes (what Node's HTTP parser refuses cannot be sent by an HTTP client) and reads the answer. */
+async function rawHttp(app: INestApplication, bytes: string): Promise<string> {
+  const server = app.getHttpServer();
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', (error) => (answer ? resolve(answer) : reject(error)));
+  });
+}

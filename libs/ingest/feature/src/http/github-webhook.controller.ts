@@ -14,7 +14,7 @@ import { CurrentCaller, Public, Roles } from '@leakwatch/auth';
 import { FINDING_RESOLUTION_RECEIVED, FindingResolutionReceivedV1 } from '@leakwatch/contracts';
 import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
 import { exposureOf, githubMaskedIdentity, parseGithubSecretScanningAlert, riskFor } from '@leakwatch/ingest/domain';
-import { PG_POOL, ProblemException } from '@leakwatch/runtime';
+import { PG_POOL, ProblemException, findInputFault } from '@leakwatch/runtime';
 import { FindingIntake } from '../application/finding-intake';
 import { WebhookSecrets } from '../application/webhook-secrets';
 import { wholeBody } from '../application/report-reader';
@@ -77,6 +77,8 @@ export class GithubWebhookController {
     } catch {
       throw new ProblemException(400, 'malformed-report', 'Invalid request', 'The webhook body is not valid JSON.');
     }
+    const fault = findInputFault(payload); // NUL / lone surrogates cannot be stored: a 400, not a 500
+    if (fault) throw new ProblemException(400, 'malformed-report', 'Invalid request', `${fault.field} ${fault.message}`, { errors: [fault] });
     const alert = parseGithubSecretScanningAlert(payload);
     if ('error' in alert) throw new ProblemException(400, 'malformed-report', 'Invalid request', alert.error);
 

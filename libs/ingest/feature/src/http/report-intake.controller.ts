@@ -9,7 +9,7 @@ import type { Request } from 'express';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
 import { ParsedReport, RawFinding, ReportFormatError, exposureOf, parseGitleaks, parseSarif, parseTrufflehog, riskFor } from '@leakwatch/ingest/domain';
-import { ProblemException } from '@leakwatch/runtime';
+import { ProblemException, findInputFault } from '@leakwatch/runtime';
 import { FindingIntake } from '../application/finding-intake';
 import { ReportLimits, eachJsonArrayElement, eachLine, wholeJson } from '../application/report-reader';
 
@@ -79,14 +79,14 @@ export class ReportIntakeController {
     }
     const batch = this.intake.begin(caller);
     const rejected: Rejection[] = [...parsed.rejected];
-    for (const { finding } of parsed.findings) batch.add(toInput(finding));
+    for (const { finding, index } of parsed.findings) addStorable(finding, index, batch, rejected);
     return this.finish(batch, rejected.sort((a, b) => a.index - b.index));
   }
 
   /** One record's parse result (indices inside are 0: re-number them with the record's own index). */
   private take(parsed: ParsedReport, index: number, batch: ReturnType<FindingIntake['begin']>, rejected: Rejection[]): void {
     for (const r of parsed.rejected) rejected.push({ index, error: r.error });
-    for (const { finding } of parsed.findings) batch.add(toInput(finding));
+    for (const { finding } of parsed.findings) addStorable(finding, index, batch, rejected);
   }
 
   private async finish(batch: ReturnType<FindingIntake['begin']>, rejected: Rejection[]) {
@@ -95,6 +95,14 @@ export class ReportIntakeController {
     const result = batch.size ? await this.intake.commit(batch) : { batch_id: batch.batchId, created: 0, duplicates: 0 };
     return { batch_id: result.batch_id, accepted: batch.size, duplicates: result.duplicates, rejected };
   }
+}
+
+/** A finding with text PostgreSQL cannot store (NUL, lone surrogates) is that record's rejection, not a 500. */
+function addStorable(finding: RawFinding, index: number, batch: ReturnType<FindingIntake['begin']>, rejected: Rejection[]): void {
+  const input = toInput(finding);
+  const fault = findInputFault(input, 'record');
+  if (fault) rejected.push({ index, error: `${fault.field === 'secret' ? 'the secret' : fault.field} ${fault.message}` });
+  else batch.add(input);
 }
 
 function toInput(finding: RawFinding) {

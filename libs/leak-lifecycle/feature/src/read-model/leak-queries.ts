@@ -5,7 +5,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Caller, LeakType, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
-import { PG_POOL } from '@leakwatch/runtime';
+import { PG_POOL, parseIsoDateTime } from '@leakwatch/runtime';
 
 export interface LeakView {
   leakid: string;
@@ -108,7 +108,9 @@ function encodeCursor(firstSeen: Date, leakid: string): string {
 export function decodeCursor(cursor: string): [string, string] {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && /^[0-9a-f]{32}$/.test(value[1])) {
+    // The time must be one this API wrote (toISOString of a real moment): Date.parse takes what PostgreSQL refuses.
+    const at = Array.isArray(value) && value.length === 2 ? parseIsoDateTime(value[0]) : undefined;
+    if (at && at.toISOString() === value[0] && typeof value[1] === 'string' && /^[0-9a-f]{32}$/.test(value[1])) {
       return [value[0], value[1]];
     }
   } catch {

@@ -12,6 +12,8 @@ import { LeakwatchConfig } from '../config/leakwatch-config';
 import { OpenApiContributors } from '../http/openapi-contributor';
 import { ProblemDetailsFilter } from '../http/problem.filter';
 import { createValidationPipe } from '../http/validation';
+import { bodyParserRefusal, inputHygiene } from '../http/input-hygiene';
+import { answerClientErrors } from '../http/client-error';
 import { LeakwatchAppModule, LeakwatchTarget } from './app-module';
 
 /** Routes that read their request body as a stream (scanner reports can be tens of megabytes). */
@@ -33,8 +35,10 @@ export async function createLeakwatchApp(
   const form = express.urlencoded({ extended: false, limit: '64kb' });
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (STREAMED_BODY_PATHS.some((prefix) => req.path.startsWith(prefix))) return next();
-    json(req, res, (error?: unknown) => (error ? next(error) : form(req, res, next)));
+    json(req, res, (error?: unknown) => (error ? next(bodyParserRefusal(error)) : form(req, res, (e?: unknown) => next(e ? bodyParserRefusal(e) : undefined))));
   });
+  app.use(inputHygiene());
+  answerClientErrors(app.getHttpServer());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   setUpOpenApi(app, target.name);

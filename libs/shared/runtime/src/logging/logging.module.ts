@@ -1,11 +1,13 @@
 /**
  * Structured JSON logs (pino). Credentials never reach a log line: auth headers and cookies are redacted,
- * request bodies are never logged, and query strings are dropped from logged URLs.
+ * request bodies and query strings are never logged, and a path only once its route accepted it
+ * (request-path.ts): the request binding, made when a request arrives, has no path at all.
  */
 import { DynamicModule, Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import { loggablePath, routePattern } from './request-path';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -35,14 +37,16 @@ export class LoggingModule {
               return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
             },
             serializers: {
-              req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
+              req: (req: { id: string; method: string; headers: Record<string, unknown> }) => ({
                 id: req.id,
                 method: req.method,
-                url: req.url?.split('?')[0],
                 // Only harmless headers are copied; credentials never enter the log record (redaction stays as a backstop).
                 headers: { 'user-agent': req.headers?.['user-agent'] },
               }),
             },
+            // On the completion line only: by then the route is known (and whether its parameters were valid).
+            customProps: (req: IncomingMessage, res: ServerResponse) =>
+              res.writableFinished || res.headersSent ? { url: loggablePath(req, res), route: routePattern(req) ?? null } : {},
             autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
           },
         }),

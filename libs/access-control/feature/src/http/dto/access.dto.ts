@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIsoDateTime, OptionalField } from '@leakwatch/runtime';
 import { ROLES, Role } from '@leakwatch/access-control/domain';
 
 export class CreateOrganizationDto {
@@ -18,23 +19,23 @@ export class IssueApiKeyDto {
   role!: Role;
 
   @ApiPropertyOptional({ description: 'Organisation of the key; required for admin/analyst keys issued by a global admin' })
-  @IsOptional() @IsUUID()
+  @OptionalField() @IsUUID()
   org_id?: string;
 
   @ApiPropertyOptional({ example: 'alice@acme.com', description: 'The person the key belongs to (makes leaks of this email personal)' })
-  @IsOptional() @IsEmail() @MaxLength(320)
+  @OptionalField() @IsEmail() @MaxLength(320)
   user_email?: string;
 
   @ApiPropertyOptional({ enum: ['public', 'private'], default: 'private' })
-  @IsOptional() @IsIn(['public', 'private'])
+  @OptionalField() @IsIn(['public', 'private'])
   type?: 'public' | 'private';
 
   @ApiPropertyOptional({ description: 'Authenticated requests per UTC day', default: 10000, minimum: 1 })
-  @IsOptional() @IsInt() @Min(1) @Max(100_000_000)
+  @OptionalField() @IsInt() @Min(1) @Max(100_000_000)
   limit?: number;
 
   @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z', description: 'When the key stops working (ISO 8601)' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @OptionalField() @IsIsoDateTime()
   expires_at?: string;
 }
 
@@ -44,7 +45,7 @@ export class ClaimDomainDto {
   domain!: string;
 
   @ApiPropertyOptional({ description: 'Global admins name the organisation; org keys act on their own' })
-  @IsOptional() @IsUUID()
+  @OptionalField() @IsUUID()
   org_id?: string;
 }
 

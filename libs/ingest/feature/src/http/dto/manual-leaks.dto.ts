@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, IsString, IsUrl, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsDefined, IsEmail, IsIn, IsObject, IsString, IsUrl, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { OptionalField } from '@leakwatch/runtime';
 
 const URL_OPTIONS = { require_protocol: true, require_tld: false };
 
@@ -10,7 +11,7 @@ export class LeakSourceDto {
   name!: string;
 
   @ApiPropertyOptional({ example: 'https://pastebin.com/abc123' })
-  @IsOptional() @IsUrl(URL_OPTIONS) @MaxLength(2000)
+  @OptionalField() @IsUrl(URL_OPTIONS) @MaxLength(2000)
   url?: string;
 }
 
@@ -20,17 +21,17 @@ export class ManualTokenDto {
   value!: string;
 
   @ApiPropertyOptional({ example: 'github-pat', description: 'Detected from the value when omitted' })
-  @IsOptional() @IsString() @MaxLength(100)
+  @OptionalField() @IsString() @MaxLength(100)
   type?: string;
 }
 
 export class ManualCredentialDto {
   @ApiPropertyOptional()
-  @IsOptional() @IsEmail() @MaxLength(320)
+  @OptionalField() @IsEmail() @MaxLength(320)
   email?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(320)
+  @OptionalField() @IsString() @MaxLength(320)
   username?: string;
 
   @ApiProperty({ description: 'Hashed and dropped on arrival: never stored or logged.' })
@@ -38,24 +39,25 @@ export class ManualCredentialDto {
   password!: string;
 
   @ApiPropertyOptional({ example: 'https://login.acme.com' })
-  @IsOptional() @IsUrl(URL_OPTIONS) @MaxLength(2000)
+  @OptionalField() @IsUrl(URL_OPTIONS) @MaxLength(2000)
   url?: string;
 }
 
 export class ManualLeaksDto {
   @ApiProperty({ type: LeakSourceDto })
-  @ValidateNested() @Type(() => LeakSourceDto)
+  // IsObject: an array passes ValidateNested (each element is checked: none), and was stored as a source.
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => LeakSourceDto)
   source!: LeakSourceDto;
 
   @ApiPropertyOptional({ type: [ManualTokenDto], maxItems: 1000 })
-  @IsOptional() @IsArray() @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => ManualTokenDto)
+  @OptionalField() @IsArray() @ArrayMaxSize(1000) @IsObject({ each: true }) @ValidateNested({ each: true }) @Type(() => ManualTokenDto)
   tokens?: ManualTokenDto[];
 
   @ApiPropertyOptional({ type: [ManualCredentialDto], maxItems: 1000 })
-  @IsOptional() @IsArray() @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => ManualCredentialDto)
+  @OptionalField() @IsArray() @ArrayMaxSize(1000) @IsObject({ each: true }) @ValidateNested({ each: true }) @Type(() => ManualCredentialDto)
   credentials?: ManualCredentialDto[];
 
   @ApiPropertyOptional({ enum: ['critical', 'high', 'medium', 'low'], description: 'Overrides the computed risk' })
-  @IsOptional() @IsIn(['critical', 'high', 'medium', 'low'])
+  @OptionalField() @IsIn(['critical', 'high', 'medium', 'low'])
   risk?: 'critical' | 'high' | 'medium' | 'low';
 }

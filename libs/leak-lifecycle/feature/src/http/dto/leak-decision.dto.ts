@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsISO8601, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIsoDateTime, OptionalField } from '@leakwatch/runtime';
 import { LEAK_STATUSES, LeakStatus, RISKS } from '@leakwatch/leak-lifecycle/domain';
 
 const LEAK_ID = /^[0-9a-f]{32}$/;
@@ -8,11 +9,11 @@ const LEAK_ID = /^[0-9a-f]{32}$/;
 /** Exactly one of `leakid` / `leakids` (checked in the controller, which names the problem). */
 abstract class LeakSelectionDto {
   @ApiPropertyOptional({ example: 'b3652f2555841f7652badd9804859f4e' })
-  @IsOptional() @IsString()
+  @OptionalField() @IsString()
   leakid?: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: 1000 })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @IsString({ each: true })
+  @OptionalField() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @IsString({ each: true })
   leakids?: string[];
 }
 
@@ -22,7 +23,7 @@ export class LeakStatusDto extends LeakSelectionDto {
   status!: LeakStatus;
 
   @ApiPropertyOptional({ maxLength: 2000 })
-  @IsOptional() @IsString() @MaxLength(2000)
+  @OptionalField() @IsString() @MaxLength(2000)
   comment?: string;
 }
 
@@ -87,6 +88,6 @@ export class LeakIdParams {
 
 export class AsOfQueryDto {
   @ApiPropertyOptional({ description: 'ISO 8601 time: the leak as it was then, rebuilt from its events' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional() @IsIsoDateTime()
   as_of?: string;
 }
