@@ -10,3 +10,4 @@ export { parseGitleaks } from './gitleaks.parser';
 export { parseTrufflehog } from './trufflehog.parser';
 export { parseSarif } from './sarif.parser';
 export * from './github-alert.parser';
+export * from './github-alert-actions';

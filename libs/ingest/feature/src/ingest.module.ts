@@ -7,6 +7,7 @@ import { Logger, Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { LEAKWATCH_CONFIG, LeakwatchConfig, loadSecretsKeyring, PG_POOL } from '@leakwatch/runtime';
 import { FindingIntake } from './application/finding-intake';
+import { GithubDeliveries } from './application/github-deliveries';
 import { loadLeakIdKey } from './application/leak-id-key';
 import { WebhookSecrets } from './application/webhook-secrets';
 import { GithubWebhookController } from './http/github-webhook.controller';
@@ -17,6 +18,15 @@ import { ReportIntakeController } from './http/report-intake.controller';
   controllers: [ManualLeaksController, ReportIntakeController, GithubWebhookController],
   providers: [
     FindingIntake,
+    {
+      provide: GithubDeliveries,
+      inject: [PG_POOL],
+      useFactory: async (pool: Pool) => {
+        const deliveries = new GithubDeliveries(pool);
+        await deliveries.setup();
+        return deliveries;
+      },
+    },
     {
       provide: WebhookSecrets,
       inject: [PG_POOL, LEAKWATCH_CONFIG],

@@ -3,6 +3,9 @@
  * signed with the organisation's webhook secret (`X-Hub-Signature-256`, checked in constant time).
  * created/validated → a finding (new leak or sighting); resolved → fixed or false positive;
  * reopened → open. An alert's later events find its leak through the alert number.
+ * Each `X-GitHub-Delivery` is handled once (a redelivery answers 200 with the first answer and
+ * `duplicate_delivery: true`); actions that change nothing answer `ignored`, events of an alert Leakwatch
+ * never saw `unknown alert` (issue 10.1, 10.2).
  */
 import { Controller, Headers, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
@@ -13,9 +16,10 @@ import { Caller, isGlobalRole } from '@leakwatch/authz';
 import { CurrentCaller, Public, Roles } from '@leakwatch/auth';
 import { FINDING_RESOLUTION_RECEIVED, FindingResolutionReceivedV1 } from '@leakwatch/contracts';
 import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
-import { exposureOf, githubMaskedIdentity, parseGithubSecretScanningAlert, riskFor } from '@leakwatch/ingest/domain';
+import { exposureOf, GithubSecretScanningAlert, githubMaskedIdentity, ignoredGithubAction, parseGithubSecretScanningAlert, riskFor } from '@leakwatch/ingest/domain';
 import { PG_POOL, ProblemException, findInputFault } from '@leakwatch/runtime';
 import { FindingIntake } from '../application/finding-intake';
+import { GithubDeliveries } from '../application/github-deliveries';
 import { WebhookSecrets } from '../application/webhook-secrets';
 import { wholeBody } from '../application/report-reader';
 
@@ -30,6 +34,8 @@ export const RESOLUTION_STATUS: Record<string, 'fixed' | 'false_positive' | null
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** GitHub's delivery ids are GUIDs; anything id-like and short is accepted, anything else named in a 400. */
+const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
 
 @ApiTags('ingest')
 @Controller('api/v1/ingest/github')
@@ -39,6 +45,7 @@ export class GithubWebhookController {
     private readonly secrets: WebhookSecrets,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly deliveries: GithubDeliveries,
   ) {}
 
   @Post('secret')
@@ -62,12 +69,18 @@ export class GithubWebhookController {
     @Query('org_id') orgId: string | undefined,
     @Headers('x-hub-signature-256') signature: string | undefined,
     @Headers('x-github-event') githubEvent: string | undefined,
+    @Headers('x-github-delivery') deliveryId: string | undefined,
     @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
   ) {
     const body = await wholeBody(req, 1024 * 1024);
     // Unknown org, no secret, bad signature: one answer, so nothing can be probed.
     if (!orgId || !UUID.test(orgId) || !(await this.secrets.verify(orgId, body, signature))) {
       throw new ProblemException(401, 'invalid-signature', 'Unauthorized', 'X-Hub-Signature-256 does not match the organisation’s webhook secret.');
+    }
+    if (deliveryId !== undefined && !DELIVERY_ID.test(deliveryId)) {
+      const message = 'X-GitHub-Delivery must be the delivery GUID GitHub sends (letters, digits and dashes, at most 100)';
+      throw new ProblemException(400, 'invalid-delivery-id', 'Invalid request', message, { errors: [{ field: 'X-GitHub-Delivery', message }] });
     }
     if (githubEvent === 'ping') return { ok: true };
     if (githubEvent !== 'secret_scanning_alert') return { ignored: githubEvent ?? 'unknown event' };
@@ -79,11 +92,27 @@ export class GithubWebhookController {
     }
     const fault = findInputFault(payload); // NUL / lone surrogates cannot be stored: a 400, not a 500
     if (fault) throw new ProblemException(400, 'malformed-report', 'Invalid request', `${fault.field} ${fault.message}`, { errors: [fault] });
+    const ignored = ignoredGithubAction(payload);
+    if (ignored) return { action: ignored.action, status: 'ignored', reason: ignored.reason };
     const alert = parseGithubSecretScanningAlert(payload);
     if ('error' in alert) throw new ProblemException(400, 'malformed-report', 'Invalid request', alert.error);
 
+    const outcome = await this.deliveries.once(orgId, deliveryId, () => this.apply(orgId, alert));
+    if (outcome.duplicate === 'in_progress') {
+      throw new ProblemException(409, 'delivery-in-progress', 'Conflict', `Delivery ${deliveryId} is being handled right now; redeliver it later if it does not show.`);
+    }
+    if (!outcome.duplicate) return outcome.answer;
+    res.status(200); // nothing accepted now: the first delivery already was
+    return { ...outcome.answer, duplicate_delivery: true, delivery_id: deliveryId, detail: 'this delivery was already handled; nothing was done again' };
+  }
+
+  /** One alert event → a finding, a status decision, or nothing; the answer says which. */
+  private async apply(orgId: string, alert: GithubSecretScanningAlert): Promise<Record<string, unknown>> {
     const caller: Caller = { keyId: 'github-webhook', role: 'admin', orgId, verifiedDomains: [] };
     const known = await this.alertLeak(orgId, alert.repository, alert.alertNumber);
+    // GitHub creates an alert once: a second `created` is a redelivery (maybe from before delivery ids were
+    // kept), not a new sighting — it must not reopen a leak fixed since.
+    if (alert.action === 'created' && known) return { action: alert.action, leakid: known, status: 'known alert', duplicates: 1 };
     if (alert.action === 'created' || alert.action === 'validated') {
       const finding = { ...alert.finding, verified: alert.validity === 'active' ? true : alert.finding.verified };
       const batch = this.intake.begin(caller);
@@ -98,6 +127,10 @@ export class GithubWebhookController {
       return { action: alert.action, leakid, duplicates: result.duplicates };
     }
     const leakid = known ?? this.maskedLeakId(caller, alert.repository, alert.alertNumber);
+    if (!known && !(await this.leakIngested(leakid))) {
+      // Nothing to resolve or reopen: say so rather than report a status nothing has.
+      return { action: alert.action, status: 'unknown alert', repository: alert.repository, alert_number: alert.alertNumber };
+    }
     const status = alert.action === 'reopened' ? 'open' : RESOLUTION_STATUS[alert.resolution ?? 'revoked'] ?? null;
     if (!status) return { action: alert.action, leakid, status: 'unchanged', reason: alert.resolution };
     const resolution: FindingResolutionReceivedV1 = {
@@ -111,6 +144,11 @@ export class GithubWebhookController {
   private maskedLeakId(caller: Caller, repository: string, alertNumber: number): string {
     const batch = this.intake.begin(caller);
     return batch.add({ kind: 'token', secret: null, secretType: 'unknown', source: { name: 'github' }, maskedIdentity: githubMaskedIdentity(repository, alertNumber), risk: 'low' }).leakid;
+  }
+
+  private async leakIngested(leakid: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(`SELECT 1 FROM ingest_leaks WHERE leakid = $1`, [leakid]);
+    return !!rowCount;
   }
 
   private async alertLeak(orgId: string, repository: string, alertNumber: number): Promise<string | undefined> {
