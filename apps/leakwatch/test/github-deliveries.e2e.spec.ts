@@ -38,6 +38,7 @@ describe('GitHub deliveries (e2e)', () => {
       },
       body: payload,
     });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary answer shapes
     return { status: response.status, body: (await response.json()) as any };
   };
   const eventually = async (check: () => Promise<boolean>) => {
