@@ -121,6 +121,50 @@ describe('stats and limits (e2e)', () => {
       await leakLookup(form({ key: secret }));
       expect(app.output()).not.toContain(secret);
     });
+
+    it('reads the key as Leak-Lookup clients send it: no content type, multipart fields and file parts, and GET ?key= (issue 10.4, 10.7)', async () => {
+      const { key } = await issue({ name: 'python client', role: 'analyst', org_id: orgA, limit: 77 });
+      const ok = (text: string) => expect({ text, parsed: JSON.parse(text) }).toMatchObject({ parsed: { error: 'false', message: { status: 'active', limit: 77 } } });
+      await eventually(() => leakLookup(form({ key })), (a) => a.text.startsWith('{"error":"false"'), 'key known');
+      const raw = async (init: RequestInit, path = '/api/stats') => {
+        const response = await fetch(`${app.url}${path}`, init);
+        return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+      };
+      // Python `requests.post(url, 'key=…')` sends the form without a content type; some send JSON so too.
+      const noType = [Buffer.from(`key=${key}`), Buffer.from(JSON.stringify({ key }))];
+      for (const body of noType) {
+        const answer = await raw({ method: 'POST', body });
+        expect(answer).toMatchObject({ status: 200, type: expect.stringMatching(/^application\/json/) });
+        ok(answer.text);
+      }
+      // `requests.post(url, data=…, files=…)`: multipart/form-data, the key as a field or as a (file) part.
+      const asField = new FormData();
+      asField.append('key', key);
+      ok((await raw({ method: 'POST', body: asField })).text);
+      const asFile = new FormData();
+      asFile.append('key', new Blob([key]), 'key');
+      ok((await raw({ method: 'POST', body: asFile })).text);
+      const missing = new FormData();
+      missing.append('apikey', key);
+      expect((await raw({ method: 'POST', body: missing })).text).toBe(error('MISSING API KEY'));
+      const broken = await raw({ method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\nContent-Disposition: form-data; name="key"\r\n\r\nabc' });
+      expect(broken).toMatchObject({ status: 200, text: error('MISSING REQUIRED PARAMETERS') });
+      const tooBig = new FormData();
+      tooBig.append('key', new Blob(['x'.repeat(10_000)]), 'key');
+      expect((await raw({ method: 'POST', body: tooBig })).text).toBe(error('MISSING REQUIRED PARAMETERS'));
+      // GET with the key in the URL answers in the same format (it was a 404 echoing the key).
+      ok((await raw({ method: 'GET' }, `/api/stats?key=${encodeURIComponent(key)}`)).text);
+      expect((await raw({ method: 'GET' }, '/api/stats')).text).toBe(error('MISSING REQUIRED PARAMETERS'));
+      const unknown = `lw_${randomBytes(24).toString('hex')}`;
+      const answer = await raw({ method: 'GET' }, `/api/stats?key=${unknown}`);
+      expect(answer).toMatchObject({ status: 200, text: error('INVALID API KEY') });
+      // No error anywhere echoes a query string or the key, and no log line holds it.
+      const elsewhere = await raw({ method: 'GET' }, `/api/statz?key=${unknown}`);
+      expect(elsewhere.status).toBe(404);
+      expect(elsewhere.text).not.toContain(unknown);
+      expect(app.output()).not.toContain(unknown);
+      expect(app.output()).not.toContain(key);
+    });
   });
 
   describe('GET /api/v1/stats/leaks', () => {

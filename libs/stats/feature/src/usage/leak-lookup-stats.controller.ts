@@ -8,18 +8,25 @@
  * - Revoked and expired keys get the standard answer with `status`/`type` "inactive"; only a key that does
  *   not exist is INVALID API KEY.
  * - The key is never logged; it is hashed and looked up like any presented key.
+ * - Parameters as Leak-Lookup clients send them (leak-lookup-request.ts): form, JSON, a body without a
+ *   content type, multipart/form-data; and `GET /api/stats?key=…`, answered the same way (a URL ends up in
+ *   proxy logs, so POST is the documented form; Leakwatch itself never logs or echoes a query string).
  */
-import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Inject, Post, Req, Res, UseFilters, UseInterceptors } from '@nestjs/common';
+import { AnyFilesInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AccessDirectory, Public, hashApiKey } from '@leakwatch/auth';
 import { STATS_CLOCK, StatsClock } from '../stats-clock';
 import { ApiUsageReadModel } from './api-usage.read-model';
+import { LeakLookupExceptionFilter } from './leak-lookup-exception.filter';
 import { LEAK_LOOKUP_ERRORS, errorBody, keyStats, readStatsRequest, successBody } from './leak-lookup-format';
+import { LEAK_LOOKUP_MULTIPART_LIMITS, leakLookupParameters } from './leak-lookup-request';
 
 @ApiTags('stats')
 @Public()
 @Controller('api')
+@UseFilters(LeakLookupExceptionFilter)
 export class LeakLookupStatsController {
   constructor(
     private readonly directory: AccessDirectory,
@@ -30,13 +37,23 @@ export class LeakLookupStatsController {
   @Post('stats')
   @HttpCode(200)
   @ApiOperation({ summary: 'Leak-Lookup compatible: status, type, dates, today\'s requests and the daily limit of the API key in `key`' })
-  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @UseInterceptors(AnyFilesInterceptor({ limits: LEAK_LOOKUP_MULTIPART_LIMITS }))
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json', 'multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { key: { type: 'string' } }, required: ['key'] } })
   @ApiOkResponse({
     description: 'Always 200; `error` is "true" with a message (MISSING API KEY, EMPTY VALUE DETECTED, INVALID API KEY, MISSING REQUIRED PARAMETERS) or "false" with the stats',
   })
   async stats(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const body = await this.answer((req as Request & { body?: unknown }).body);
+    const body = await this.answer(await leakLookupParameters(req));
+    res.status(200).type('application/json').send(body);
+  }
+
+  @Get('stats')
+  @ApiOperation({ summary: 'The same as POST /api/stats with `key` in the query string (some Leak-Lookup clients send it so; prefer POST)' })
+  @ApiQuery({ name: 'key', required: true, schema: { type: 'string' } })
+  @ApiOkResponse({ description: 'Always 200, in the Leak-Lookup format of POST /api/stats' })
+  async statsByQuery(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const body = await this.answer(req.query);
     res.status(200).type('application/json').send(body);
   }
 
