@@ -8,6 +8,8 @@ export class WrongExpectedRevisionError extends Error {
     readonly expected: ExpectedRevision,
     /** Revision of the last event, or -1 when the stream does not exist. */
     readonly actual: number,
+    /** In a multi-stream append: every stream that conflicted (this error describes the first). */
+    readonly conflicts: ReadonlyArray<{ streamId: string; expected: ExpectedRevision; actual: number }> = [{ streamId, expected, actual }],
   ) {
     super(`Stream "${streamId}": expected revision ${String(expected)}, actual ${actual < 0 ? 'no stream' : actual}`);
   }

@@ -72,17 +72,52 @@ export interface ReadStreamOptions {
   maxCount?: number;
 }
 
+/**
+ * Which events of the all-stream a reader wants, evaluated by the store (indexed columns in PostgreSQL).
+ * An event matches when its stream category (the stream id before the first `-`) is one of
+ * `streamCategories` (if given) AND its type is one of `eventTypes` (if given). No filter = every event.
+ */
+export interface AllStreamFilter {
+  streamCategories?: readonly string[];
+  eventTypes?: readonly string[];
+}
+
 export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. Defaults to the start. */
   after?: GlobalPosition;
   maxCount?: number;
+  filter?: AllStreamFilter;
+}
+
+/**
+ * One page of a (filtered) all-stream read. `position` is how far the store looked: the last event when the
+ * page is full, else the last event visible to readers (also when nothing matched), so a reader's checkpoint
+ * moves past events it does not want. Undefined only when nothing at all lies after `after`.
+ */
+export interface AllStreamPage {
+  events: RecordedEvent[];
+  position?: GlobalPosition;
+}
+
+/** One stream's part of an atomic multi-stream append. */
+export interface StreamAppend {
+  streamId: string;
+  events: NewEvent[];
+  expectedRevision: ExpectedRevision;
 }
 
 export interface SubscribeToAllOptions {
   /** Exclusive checkpoint: delivery starts strictly after it. Defaults to the start. */
   after?: GlobalPosition;
-  /** Awaited for each event in order; the next event is delivered only after it resolves. */
-  onEvent: (event: RecordedEvent) => Promise<void> | void;
+  /** Only these events are delivered; see AllStreamFilter. */
+  filter?: AllStreamFilter;
+  /** Awaited for each event in order; the next event is delivered only after it resolves. Give this or `onPage`. */
+  onEvent?: (event: RecordedEvent) => Promise<void> | void;
+  /**
+   * Awaited for each page in order (its events may be empty when only `position` moved: events the filter
+   * left out). A consumer that handles a page in one transaction saves `position` as its checkpoint.
+   */
+  onPage?: (page: AllStreamPage & { position: GlobalPosition }) => Promise<void> | void;
   /** Called once if the subscription dies (handler threw or the store failed). */
   onError?: (error: unknown) => void;
   /** Events fetched per read; adapters pick a sensible default. */
@@ -96,9 +131,21 @@ export interface Subscription {
 
 export interface EventStore {
   appendToStream(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /**
+   * Appends to several streams, each with its own expected revision, in one transaction where the adapter
+   * can (`atomicMultiStreamAppend`): all streams are written or none. A stream whose events are all stored
+   * already is an idempotent repeat (`written: false`) and does not stop the others. The first conflict
+   * throws WrongExpectedRevisionError (with `conflicts` naming every conflicting stream) and writes nothing.
+   * Results are in the order of `appends`; a stream may appear only once.
+   */
+  appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]>;
+  /** True when appendToStreams is all or nothing (PostgreSQL, in-memory); false = stream by stream (KurrentDB). */
+  readonly atomicMultiStreamAppend: boolean;
   /** Returns [] for a stream that does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** A page of the (filtered) all-stream and the position the read reached. */
+  readAllPage(options?: ReadAllOptions): Promise<AllStreamPage>;
   subscribeToAll(options: SubscribeToAllOptions): Subscription;
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  AllStreamFilter,
   DuplicateEventIdError,
   EventStore,
   NewEvent,
@@ -22,6 +23,8 @@ export interface EventStoreFixture {
 export interface EventStoreCapabilities {
   /** False when an event id already stored in another stream cannot be detected (KurrentDB: no id index). */
   globalEventIdUniqueness?: boolean;
+  /** False when appendToStreams writes stream by stream (KurrentDB: no transaction across streams). */
+  atomicMultiStreamAppend?: boolean;
 }
 
 export interface EventStoreContractOptions {
@@ -216,6 +219,119 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('filtered reads of the all-stream', () => {
+      it('returns only the wanted categories and types, in all-stream order, and the position reached', async () => {
+        const cat = `f${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+        const other = `o${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+        const start = (await store.readAllPage({ after: undefined, maxCount: 1, filter: { streamCategories: [cat] } })).position;
+        const a = uniqueStream(cat);
+        const b = uniqueStream(other);
+        await store.appendToStream(a, [newEvent('Wanted'), newEvent('Unwanted')], { expectedRevision: 'no_stream' });
+        await store.appendToStream(b, [newEvent('Wanted')], { expectedRevision: 'no_stream' });
+        const last = await store.appendToStream(a, [newEvent('Wanted')], { expectedRevision: 1 });
+
+        const byCategory = await readFiltered(store, { streamCategories: [cat] }, start);
+        expect(byCategory.events.map((e) => `${e.streamId === a ? 'a' : 'b'}:${e.type}`)).toEqual(['a:Wanted', 'a:Unwanted', 'a:Wanted']);
+        const both = await readFiltered(store, { streamCategories: [cat, other], eventTypes: ['Wanted'] }, start);
+        expect(both.events.map((e) => `${e.streamId === a ? 'a' : 'b'}:${e.type}`)).toEqual(['a:Wanted', 'b:Wanted', 'a:Wanted']);
+        for (let i = 1; i < both.events.length; i++) expect(comparePositions(both.events[i - 1].position, both.events[i].position)).toBe(-1);
+        const byType = (await readFiltered(store, { eventTypes: ['Unwanted'] }, start)).events.filter((e) => e.streamId === a || e.streamId === b);
+        expect(byType.map((e) => e.type)).toEqual(['Unwanted']);
+        // The reader reached at least our last event, even when the filter matched nothing there.
+        const none = await store.readAllPage({ after: both.events[0].position, maxCount: 10, filter: { streamCategories: [`none${cat}`] } });
+        expect(none.events).toEqual([]);
+        expect(none.position && comparePositions(none.position, last.position)).toBeGreaterThanOrEqual(0);
+      });
+
+      it('a full page ends at its last event; the next page continues from there', async () => {
+        const cat = `p${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+        const stream = uniqueStream(cat);
+        await store.appendToStream(stream, Array.from({ length: 5 }, (_, n) => newEvent('Counted', { n })), { expectedRevision: 'no_stream' });
+        const first = await store.readAllPage({ maxCount: 2, filter: { streamCategories: [cat] } });
+        expect(first.events.map((e) => e.revision)).toEqual([0, 1]);
+        expect(comparePositions(first.position!, first.events[1].position)).toBe(0);
+        const second = await store.readAllPage({ after: first.position, maxCount: 2, filter: { streamCategories: [cat] } });
+        expect(second.events.map((e) => e.revision)).toEqual([2, 3]);
+      });
+
+      it('a filtered page subscription delivers only matching events and moves past the others', async () => {
+        const cat = `s${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+        const start = lastPosition(await readEverything(store));
+        const pages: Array<{ events: RecordedEvent[]; position: RecordedEvent['position'] }> = [];
+        const subscription = store.subscribeToAll({ after: start, filter: { streamCategories: [cat] }, onPage: (p) => void pages.push(p) });
+        try {
+          const noise = await store.appendToStream(uniqueStream('noise'), [newEvent('Noise')], { expectedRevision: 'no_stream' });
+          const deadline = Date.now() + 10_000;
+          while (!pages.some((p) => comparePositions(p.position, noise.position) >= 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+          expect(pages.flatMap((p) => p.events)).toEqual([]); // nothing delivered, yet the checkpoint moved past the noise
+          const wanted = uniqueStream(cat);
+          await store.appendToStream(wanted, [newEvent('W0'), newEvent('W1')], { expectedRevision: 'no_stream' });
+          while (pages.flatMap((p) => p.events).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+          expect(pages.flatMap((p) => p.events).map((e) => e.type)).toEqual(['W0', 'W1']);
+        } finally {
+          await subscription.stop();
+        }
+      });
+    });
+
+    describe('multi-stream append', () => {
+      it('writes several streams with their own expected revisions and reports each', async () => {
+        const [a, b] = [uniqueStream(), uniqueStream()];
+        await store.appendToStream(a, [newEvent('A0')], { expectedRevision: 'no_stream' });
+        const results = await store.appendToStreams([
+          { streamId: a, events: [newEvent('A1'), newEvent('A2')], expectedRevision: 0 },
+          { streamId: b, events: [newEvent('B0')], expectedRevision: 'no_stream' },
+        ]);
+        expect(results.map((r) => [r.nextExpectedRevision, r.written])).toEqual([[2, true], [0, true]]);
+        expect((await store.readStream(a)).map((e) => e.type)).toEqual(['A0', 'A1', 'A2']);
+        expect((await store.readStream(b)).map((e) => e.type)).toEqual(['B0']);
+        const [ra] = await store.readStream(a, { direction: 'backwards', maxCount: 1 });
+        expect(comparePositions(results[0].position, ra.position)).toBe(0);
+      });
+
+      it('a conflict on one stream names every conflicting stream and writes none when atomic', async () => {
+        const [a, b, c] = [uniqueStream(), uniqueStream(), uniqueStream()];
+        await store.appendToStream(b, [newEvent('B0')], { expectedRevision: 'no_stream' });
+        await store.appendToStream(c, [newEvent('C0')], { expectedRevision: 'no_stream' });
+        const error = await store
+          .appendToStreams([
+            { streamId: a, events: [newEvent('A0')], expectedRevision: 'no_stream' },
+            { streamId: b, events: [newEvent('B1')], expectedRevision: 'no_stream' },
+            { streamId: c, events: [newEvent('C1')], expectedRevision: 5 },
+          ])
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(WrongExpectedRevisionError);
+        const atomic = fixture.capabilities?.atomicMultiStreamAppend !== false;
+        expect(store.atomicMultiStreamAppend).toBe(atomic);
+        if (atomic) {
+          expect((error as WrongExpectedRevisionError).conflicts.map((c) => c.streamId)).toEqual([b, c]);
+          expect(await store.readStream(a)).toEqual([]);
+        }
+        expect((await store.readStream(b)).map((e) => e.type)).toEqual(['B0']);
+        expect((await store.readStream(c)).map((e) => e.type)).toEqual(['C0']);
+      });
+
+      it('a repeated multi-stream append is a no-op per stream, and does not stop new streams', async () => {
+        const [a, b] = [uniqueStream(), uniqueStream()];
+        const first = { streamId: a, events: [newEvent('A0')], expectedRevision: 'no_stream' as const };
+        await store.appendToStreams([first]);
+        const results = await store.appendToStreams([first, { streamId: b, events: [newEvent('B0')], expectedRevision: 'no_stream' }]);
+        expect(results.map((r) => r.written)).toEqual([false, true]);
+        expect(await store.readStream(a)).toHaveLength(1);
+        expect(await store.readStream(b)).toHaveLength(1);
+      });
+
+      it('refuses a stream named twice', async () => {
+        const a = uniqueStream();
+        await expect(
+          store.appendToStreams([
+            { streamId: a, events: [newEvent()], expectedRevision: 'any' },
+            { streamId: a, events: [newEvent()], expectedRevision: 'any' },
+          ]),
+        ).rejects.toThrow(/twice/);
+      });
+    });
+
     describe('catch-up subscription', () => {
       it('delivers stored events after the checkpoint, then live ones, in order', async () => {
         const stream = uniqueStream();
@@ -326,6 +442,19 @@ export function describeEventStoreContract(
       }, 120_000);
     });
   });
+}
+
+/** Reads a filtered all-stream to its end, page by page; `position` is the last position reached. */
+export async function readFiltered(store: EventStore, filter: AllStreamFilter, after?: RecordedEvent['position']) {
+  const events: RecordedEvent[] = [];
+  let position = after;
+  for (;;) {
+    const page = await store.readAllPage({ after: position, maxCount: 100, filter });
+    events.push(...page.events);
+    if (!page.position || (position && comparePositions(page.position, position) === 0)) return { events, position };
+    position = page.position;
+    if (page.events.length < 100) return { events, position };
+  }
 }
 
 /** Reads the whole all-stream page by page. */

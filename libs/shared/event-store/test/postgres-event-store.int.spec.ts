@@ -1,6 +1,6 @@
 import { Pool, PoolClient } from 'pg';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
-import { PostgresEventStore, RecordedEvent } from '../src';
+import { AllStreamFilter, GlobalPosition, PostgresEventStore, RecordedEvent } from '../src';
 import { collector, describeEventStoreContract, newEvent, readEverything, uniqueStream } from './event-store.contract';
 
 let pg: ThrowawayPostgres;
@@ -33,67 +33,77 @@ describe('PostgreSQL all-stream never skips a late-committing transaction', () =
     await Promise.all(pools.map((p) => p.end()));
   });
 
-  it('delivers an event whose transaction stayed open for seconds while later ones committed', async () => {
-    const gated = gatedPool(url, quietPool);
-    const slowStore = await PostgresEventStore.create(gated.pool);
-    const seen = collector();
-    const subscription = store.subscribeToAll({ after: last(await readEverything(store)), onEvent: seen.onEvent });
-    try {
-      const slowStream = uniqueStream('slow');
-      const hold = gated.hold();
-      const slowAppend = slowStore.appendToStream(slowStream, [newEvent('Slow')], { expectedRevision: 'no_stream' });
-      await hold.atCommit;
+  const filters: Array<[string, AllStreamFilter | undefined]> = [
+    ['unfiltered', undefined],
+    // Only these categories (the noise stream of another category is passed over inside PostgreSQL).
+    ['filtered by stream category', { streamCategories: ['slow', 'fast', 'doomed', 'ok'] }],
+    ['filtered by category and type, delivered in pages', { streamCategories: ['slow', 'fast', 'doomed', 'ok'], eventTypes: ['Slow', 'Fast', 'Doomed', 'Kept1', 'Kept2'] }],
+  ];
+  for (const [label, filter] of filters) {
+    it(`delivers an event whose transaction stayed open for seconds while later ones committed (${label})`, async () => {
+      const gated = gatedPool(url, quietPool);
+      const slowStore = await PostgresEventStore.create(gated.pool);
+      const seen = collector();
+      const subscription = subscribe(store, last(await readEverything(store)), seen.onEvent, filter);
+      try {
+        const slowStream = uniqueStream('slow');
+        const hold = gated.hold();
+        const slowAppend = slowStore.appendToStream(slowStream, [newEvent('Slow')], { expectedRevision: 'no_stream' });
+        await hold.atCommit;
 
-      const fastStreams = Array.from({ length: 20 }, () => uniqueStream('fast'));
-      for (const stream of fastStreams) await store.appendToStream(stream, [newEvent('Fast')], { expectedRevision: 'no_stream' });
-      await new Promise((r) => setTimeout(r, 3000)); // several seconds with the slow transaction open
+        const fastStreams = Array.from({ length: 20 }, () => uniqueStream('fast'));
+        for (const stream of fastStreams) await store.appendToStream(stream, [newEvent('Fast')], { expectedRevision: 'no_stream' });
+        // Another category's event of the same type: a filtered subscriber must never see it.
+        if (filter) await store.appendToStream(uniqueStream('noise'), [newEvent('Fast')], { expectedRevision: 'no_stream' });
+        await new Promise((r) => setTimeout(r, 3000)); // several seconds with the slow transaction open
 
-      // While the slow transaction is open, nothing after it may be handed out, or a checkpoint would pass it.
-      expect(seen.seen.filter((e) => e.type === 'Fast')).toHaveLength(0);
-      hold.release('commit');
-      await slowAppend;
+        // While the slow transaction is open, nothing after it may be handed out, or a checkpoint would pass it.
+        expect(seen.seen.filter((e) => e.type === 'Fast')).toHaveLength(0);
+        hold.release('commit');
+        await slowAppend;
 
-      await seen.waitFor((events) => events.length >= 21);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(seen.seen.map((e) => e.type)).toEqual(['Slow', ...fastStreams.map(() => 'Fast')]);
-      // The gap really existed: the slow event's insert sequence is lower than the fast ones that committed first.
-      const slow = seen.seen[0];
-      expect(seen.seen.slice(1).every((e: RecordedEvent) => e.position.prepare > slow.position.prepare)).toBe(true);
-    } finally {
-      await subscription.stop();
-      await slowStore.close();
-    }
-  }, 30_000);
+        await seen.waitFor((events) => events.length >= 21);
+        await new Promise((r) => setTimeout(r, 300));
+        expect(seen.seen.map((e) => e.type)).toEqual(['Slow', ...fastStreams.map(() => 'Fast')]);
+        // The gap really existed: the slow event's insert sequence is lower than the fast ones that committed first.
+        const slow = seen.seen[0];
+        expect(seen.seen.slice(1).every((e: RecordedEvent) => e.position.prepare > slow.position.prepare)).toBe(true);
+      } finally {
+        await subscription.stop();
+        await slowStore.close();
+      }
+    }, 30_000);
 
-  it('skips nothing and delivers nothing of a transaction that rolled back', async () => {
-    const gated = gatedPool(url, quietPool);
-    const slowStore = await PostgresEventStore.create(gated.pool);
-    const seen = collector();
-    const subscription = store.subscribeToAll({ after: last(await readEverything(store)), onEvent: seen.onEvent });
-    try {
-      const doomedStream = uniqueStream('doomed');
-      const hold = gated.hold();
-      const doomed = slowStore.appendToStream(doomedStream, [newEvent('Doomed')], { expectedRevision: 'no_stream' });
-      await hold.atCommit;
-      const before = uniqueStream('ok');
-      await store.appendToStream(before, [newEvent('Kept1')], { expectedRevision: 'no_stream' });
-      hold.release('rollback');
-      await expect(doomed).rejects.toThrow(/simulated failure/);
-      await store.appendToStream(before, [newEvent('Kept2')], { expectedRevision: 0 });
+    it(`skips nothing and delivers nothing of a transaction that rolled back (${label})`, async () => {
+      const gated = gatedPool(url, quietPool);
+      const slowStore = await PostgresEventStore.create(gated.pool);
+      const seen = collector();
+      const subscription = subscribe(store, last(await readEverything(store)), seen.onEvent, filter);
+      try {
+        const doomedStream = uniqueStream('doomed');
+        const hold = gated.hold();
+        const doomed = slowStore.appendToStream(doomedStream, [newEvent('Doomed')], { expectedRevision: 'no_stream' });
+        await hold.atCommit;
+        const before = uniqueStream('ok');
+        await store.appendToStream(before, [newEvent('Kept1')], { expectedRevision: 'no_stream' });
+        hold.release('rollback');
+        await expect(doomed).rejects.toThrow(/simulated failure/);
+        await store.appendToStream(before, [newEvent('Kept2')], { expectedRevision: 0 });
 
-      await seen.waitFor((events) => events.length >= 2);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(seen.seen.map((e) => e.type)).toEqual(['Kept1', 'Kept2']);
-      expect(await store.readStream(doomedStream)).toEqual([]);
-      // The stream was never created, so the same append can be made again.
-      await expect(store.appendToStream(doomedStream, [newEvent('Doomed')], { expectedRevision: 'no_stream' })).resolves.toMatchObject({
-        nextExpectedRevision: 0,
-      });
-    } finally {
-      await subscription.stop();
-      await slowStore.close();
-    }
-  }, 30_000);
+        await seen.waitFor((events) => events.length >= 2);
+        await new Promise((r) => setTimeout(r, 300));
+        expect(seen.seen.map((e) => e.type)).toEqual(['Kept1', 'Kept2']);
+        expect(await store.readStream(doomedStream)).toEqual([]);
+        // The stream was never created, so the same append can be made again.
+        await expect(store.appendToStream(doomedStream, [newEvent('Doomed')], { expectedRevision: 'no_stream' })).resolves.toMatchObject({
+          nextExpectedRevision: 0,
+        });
+      } finally {
+        await subscription.stop();
+        await slowStore.close();
+      }
+    }, 30_000);
+  }
 
   it('resumes from a checkpoint after a restart without repeating or losing events', async () => {
     const stream = uniqueStream('resume');
@@ -119,25 +129,32 @@ describe('PostgreSQL all-stream never skips a late-committing transaction', () =
 });
 
 /**
- * A pool whose appends stop just before COMMIT until the test releases them: the real adapter code path,
- * with a transaction held open (or rolled back) while other appends commit.
+ * A pool whose appends stop just before COMMIT until the test releases them: the real adapter code path (its
+ * one `es_append` statement), run inside an explicit transaction that is held open (or rolled back) while
+ * other appends commit.
  */
 function gatedPool(url: string, quietPool: (url: string) => Pool) {
   const pool = quietPool(url);
   const gates: Array<{ reached: () => void; release: Promise<'commit' | 'rollback'> }> = [];
-  const connect = pool.connect.bind(pool) as () => Promise<PoolClient>;
-  (pool as unknown as { connect: () => Promise<PoolClient> }).connect = async () => {
-    const client = await connect();
-    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
-    (client as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = async (...args: unknown[]) => {
-      const gate = args[0] === 'COMMIT' ? gates.shift() : undefined;
-      if (gate) {
-        gate.reached();
-        if ((await gate.release) === 'rollback') throw new Error('simulated failure before commit');
-      }
-      return query(...args);
-    };
-    return client;
+  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+  (pool as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = async (...args: unknown[]) => {
+    const config = args[0] as { name?: string } | string;
+    const gate = typeof config === 'object' && config.name === 'es_append' ? gates.shift() : undefined;
+    if (!gate) return query(...args);
+    const client: PoolClient = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+      gate.reached();
+      if ((await gate.release) === 'rollback') throw new Error('simulated failure before commit');
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   };
   return {
     pool,
@@ -154,4 +171,12 @@ function gatedPool(url: string, quietPool: (url: string) => Pool) {
 
 function last(events: RecordedEvent[]) {
   return events.length ? events[events.length - 1].position : undefined;
+}
+
+/** Subscribes per event, or (with a filter that names types) per page, so both delivery modes meet the gap tests. */
+function subscribe(store: PostgresEventStore, after: GlobalPosition | undefined, onEvent: (e: RecordedEvent) => Promise<void>, filter?: AllStreamFilter) {
+  if (filter?.eventTypes) {
+    return store.subscribeToAll({ after, filter, onPage: async (page) => { for (const e of page.events) await onEvent(e); } });
+  }
+  return store.subscribeToAll({ after, filter, onEvent });
 }

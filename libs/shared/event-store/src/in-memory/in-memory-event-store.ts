@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
+  AllStreamPage,
   AppendOptions,
   AppendResult,
   EventStore,
@@ -13,14 +14,16 @@ import {
   ReadStreamOptions,
   RecordedEvent,
   SubscribeToAllOptions,
+  StreamAppend,
   Subscription,
 } from '../event-store.port';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors';
-import { assertValidAppend, matchesExpectedRevision } from '../expected-revision';
+import { assertValidAppend, assertValidMultiAppend, matchesExpectedRevision, matchesFilter } from '../expected-revision';
 import { START, comparePositions } from '../position';
 import { ChangeSignal, delay, startCatchUpSubscription } from '../subscription/catch-up-subscription';
 
 export class InMemoryEventStore implements EventStore {
+  readonly atomicMultiStreamAppend = true;
   private readonly all: RecordedEvent[] = [];
   private readonly streams = new Map<string, RecordedEvent[]>();
   private readonly byId = new Map<string, RecordedEvent>();
@@ -33,17 +36,37 @@ export class InMemoryEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: NewEvent[], { expectedRevision }: AppendOptions): Promise<AppendResult> {
     assertValidAppend(streamId, events.length, expectedRevision);
+    return (await this.appendToStreams([{ streamId, events, expectedRevision }]))[0];
+  }
+
+  /** Checks every stream first, then writes: all or nothing, as the PostgreSQL adapter. */
+  async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
+    assertValidMultiAppend(appends);
+    const plans = appends.map((a) => this.plan(a.streamId, a.events, a.expectedRevision));
+    const conflicts = plans.flatMap((p, i) => (p.kind === 'conflict' ? [{ streamId: appends[i].streamId, expected: appends[i].expectedRevision, actual: p.current }] : []));
+    if (conflicts.length) throw new WrongExpectedRevisionError(conflicts[0].streamId, conflicts[0].expected, conflicts[0].actual, conflicts);
+    const results = plans.map((p, i) => (p.kind === 'repeat' ? p.result : this.write(appends[i].streamId, appends[i].events)));
+    if (results.some((r) => r.written)) this.changes.emit('append');
+    return results;
+  }
+
+  private plan(streamId: string, events: NewEvent[], expectedRevision: AppendOptions['expectedRevision']):
+    | { kind: 'repeat'; result: AppendResult }
+    | { kind: 'conflict'; current: number }
+    | { kind: 'write' } {
     const stream = this.streams.get(streamId) ?? [];
     const existing = events.map((e) => this.byId.get(e.id)).filter((e): e is RecordedEvent => !!e);
     if (existing.length === events.length && existing.every((e) => e.streamId === streamId)) {
       const last = existing[existing.length - 1];
-      return { nextExpectedRevision: stream.length - 1, position: last.position, written: false };
+      return { kind: 'repeat', result: { nextExpectedRevision: stream.length - 1, position: last.position, written: false } };
     }
     if (existing.length > 0) throw new DuplicateEventIdError(streamId, existing.map((e) => e.id));
     const current = stream.length - 1;
-    if (!matchesExpectedRevision(expectedRevision, current)) {
-      throw new WrongExpectedRevisionError(streamId, expectedRevision, current);
-    }
+    return matchesExpectedRevision(expectedRevision, current) ? { kind: 'write' } : { kind: 'conflict', current };
+  }
+
+  private write(streamId: string, events: NewEvent[]): AppendResult {
+    const stream = this.streams.get(streamId) ?? [];
     const recordedAt = this.clock();
     for (const event of events) {
       const sequence = BigInt(this.all.length + 1);
@@ -63,7 +86,6 @@ export class InMemoryEventStore implements EventStore {
       this.byId.set(recorded.id, recorded);
     }
     this.streams.set(streamId, stream);
-    this.changes.emit('append');
     return {
       nextExpectedRevision: stream.length - 1,
       position: stream[stream.length - 1].position,
@@ -83,9 +105,16 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return (await this.readAllPage(options)).events;
+  }
+
+  async readAllPage(options: ReadAllOptions = {}): Promise<AllStreamPage> {
     const after = options.after ?? START;
     const max = options.maxCount ?? Number.MAX_SAFE_INTEGER;
-    return this.all.filter((e) => comparePositions(e.position, after) > 0).slice(0, max);
+    const rest = this.all.filter((e) => comparePositions(e.position, after) > 0);
+    const events = rest.filter((e) => matchesFilter(e, options.filter)).slice(0, max);
+    const full = events.length >= max && events.length > 0;
+    return { events, position: full ? events[events.length - 1].position : rest[rest.length - 1]?.position };
   }
 
   subscribeToAll(options: SubscribeToAllOptions): Subscription {
@@ -101,7 +130,7 @@ export class InMemoryEventStore implements EventStore {
         });
       },
     };
-    const subscription = startCatchUpSubscription((o) => this.readAll(o), changes, options);
+    const subscription = startCatchUpSubscription((o) => this.readAllPage(o), changes, options);
     this.subscriptions.add(subscription);
     return {
       stop: async () => {

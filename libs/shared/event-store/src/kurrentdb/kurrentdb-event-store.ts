@@ -22,6 +22,7 @@ import {
   excludeSystemEvents,
 } from '@kurrent/kurrentdb-client';
 import {
+  AllStreamPage,
   AppendOptions,
   AppendResult,
   EventStore,
@@ -30,10 +31,11 @@ import {
   ReadStreamOptions,
   RecordedEvent,
   SubscribeToAllOptions,
+  StreamAppend,
   Subscription,
 } from '../event-store.port';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors';
-import { assertValidAppend } from '../expected-revision';
+import { assertValidAppend, assertValidMultiAppend, matchesFilter } from '../expected-revision';
 import { GlobalPosition, comparePositions } from '../position';
 import { fromResolvedEvent, toActualRevision, toClientPosition, toEventData, toStreamState } from './event-mapping';
 
@@ -52,12 +54,14 @@ export interface KurrentDbEventStoreOptions {
  * What this adapter can and cannot guarantee, for callers and for the contract suite:
  * KurrentDB indexes events by stream, not by id, so an id already stored in *another* stream is not found.
  */
-export const KURRENTDB_CAPABILITIES = Object.freeze({ globalEventIdUniqueness: false });
+export const KURRENTDB_CAPABILITIES = Object.freeze({ globalEventIdUniqueness: false, atomicMultiStreamAppend: false });
 
 const DEFAULT_IDEMPOTENCE_WINDOW = 256;
 const DEFAULT_SUBSCRIPTION_BUFFER = 500;
 
 export class KurrentDbEventStore implements EventStore {
+  /** KurrentDB has no transaction across streams: appendToStreams writes stream by stream (see there). */
+  readonly atomicMultiStreamAppend = false;
   private readonly subscriptions = new Set<Subscription>();
   private readonly idempotenceWindow: number;
   private readonly subscriptionBuffer: number;
@@ -124,6 +128,18 @@ export class KurrentDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * Falls back to one append per stream, in order: not atomic. A conflict on a later stream leaves the
+   * earlier ones written; callers whose retry re-derives the same event ids (deterministic ids) converge,
+   * because the written streams then answer as idempotent repeats.
+   */
+  async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
+    assertValidMultiAppend(appends);
+    const results: AppendResult[] = [];
+    for (const a of appends) results.push(await this.appendToStream(a.streamId, a.events, { expectedRevision: a.expectedRevision }));
+    return results;
+  }
+
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     if (options.maxCount !== undefined && options.maxCount <= 0) return [];
     const backwards = options.direction === 'backwards';
@@ -145,7 +161,33 @@ export class KurrentDbEventStore implements EventStore {
     return events;
   }
 
+  /**
+   * Filtered reads are evaluated here, not on the server: KurrentDB's server-side filters cannot combine a
+   * stream prefix with an event type, nor say how far they scanned. Scans at most 10 pages' worth per call.
+   */
+  async readAllPage(options: ReadAllOptions = {}): Promise<AllStreamPage> {
+    if (!options.filter) {
+      const events = await this.readAll(options);
+      return { events, position: events[events.length - 1]?.position };
+    }
+    const maxCount = options.maxCount ?? 500;
+    const events: RecordedEvent[] = [];
+    let after = options.after;
+    for (let scanned = 0; scanned < maxCount * 10 && events.length < maxCount; ) {
+      const page = await this.readAll({ after, maxCount });
+      if (!page.length) break;
+      scanned += page.length;
+      for (const event of page) {
+        after = event.position;
+        if (matchesFilter(event, options.filter)) events.push(event);
+        if (events.length >= maxCount) break;
+      }
+    }
+    return { events, position: after && after !== options.after ? after : undefined };
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    if (options.filter) return (await this.readAllPage(options)).events;
     const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
     if (maxCount <= 0) return [];
     const after = options.after;
@@ -188,7 +230,10 @@ export class KurrentDbEventStore implements EventStore {
         if (stopped) return;
         const event = fromResolvedEvent(resolved);
         if (!event || isAtOrBefore(event.position, after)) continue;
-        await options.onEvent(event);
+        // Filtered in the client (see readAllPage); a page is one event here.
+        if (!matchesFilter(event, options.filter)) continue;
+        if (options.onPage) await options.onPage({ events: [event], position: event.position });
+        else await options.onEvent?.(event);
       }
       if (!stopped) throw new Error('KurrentDB closed the $all subscription');
     })().catch(async (error: unknown) => {

@@ -1,18 +1,20 @@
 /**
  * PostgreSQL adapter: the default (embedded) and a production event store.
  *
- * Appends to one stream are serialised by a transaction-scoped advisory lock taken *before* the first write,
- * so a later revision always gets a later transaction id — the all-stream order (transaction_id,
- * global_position) then keeps each stream in revision order. Concurrent appends to different streams run
- * in parallel. Committed appends wake subscribers through NOTIFY; polling covers the rest (a transaction
+ * An append — to one stream or atomically to several — is one call of the `es_append` function (schema.ts):
+ * one round trip. Appends to one stream are serialised by a transaction-scoped advisory lock taken *before*
+ * the first write, so a later revision always gets a later transaction id — the all-stream order
+ * (transaction_id, global_position) then keeps each stream in revision order. Concurrent appends to
+ * different streams run in parallel. Committed appends wake subscribers through NOTIFY; polling covers the rest (a transaction
  * that ends without appending can also advance the visible horizon).
  */
-import { Client, Pool, PoolClient } from 'pg';
-import { withTransaction } from '@leakwatch/pg';
+import { Client, Pool } from 'pg';
 import {
+  AllStreamPage,
   AppendOptions,
   AppendResult,
   EventStore,
+  StreamAppend,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
@@ -21,10 +23,10 @@ import {
   Subscription,
 } from '../event-store.port';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors';
-import { assertValidAppend, matchesExpectedRevision } from '../expected-revision';
+import { assertValidAppend, assertValidMultiAppend } from '../expected-revision';
 import { START } from '../position';
 import { ChangeSignal, delay, startCatchUpSubscription } from '../subscription/catch-up-subscription';
-import { EVENTS_CHANNEL, ensureEventStoreSchema } from './schema';
+import { EVENTS_CHANNEL, EXPECTED_CODES, ensureEventStoreSchema } from './schema';
 
 export interface PostgresEventStoreOptions {
   /** Poll interval of subscriptions when no NOTIFY arrives (ms). */
@@ -47,8 +49,11 @@ interface EventRow {
 
 const SELECT_COLUMNS = `global_position, transaction_id::text AS tx_id, stream_id, stream_revision, event_id,
   event_type, schema_version, data, metadata, recorded_at`;
+/** The same columns for the page CTE, which keeps transaction_id itself so the outer ORDER BY sorts by xid8. */
+const PAGE_COLUMNS = `global_position, transaction_id, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at`;
 
 export class PostgresEventStore implements EventStore {
+  readonly atomicMultiStreamAppend = true;
   private listener?: Promise<Client>;
   private readonly waiters = new Set<() => void>();
   private readonly subscriptions = new Set<Subscription>();
@@ -64,55 +69,51 @@ export class PostgresEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: NewEvent[], { expectedRevision }: AppendOptions): Promise<AppendResult> {
     assertValidAppend(streamId, events.length, expectedRevision);
-    return withTransaction(this.pool, async (client) => {
-      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7237))`, [streamId]);
+    return (await this.appendToStreams([{ streamId, events, expectedRevision }]))[0];
+  }
 
-      const ids = events.map((e) => e.id);
-      const existing = await client.query<EventRow>(
-        `SELECT ${SELECT_COLUMNS} FROM es_events WHERE event_id = ANY($1::uuid[]) ORDER BY stream_revision`,
-        [ids],
-      );
-      const current = await this.currentRevision(client, streamId);
-      if (existing.rowCount === events.length && existing.rows.every((r) => r.stream_id === streamId)) {
-        const last = existing.rows[existing.rows.length - 1];
-        return { nextExpectedRevision: current, position: toPosition(last), written: false };
-      }
-      if (existing.rows.length > 0) throw new DuplicateEventIdError(streamId, existing.rows.map((r) => r.event_id));
-      if (!matchesExpectedRevision(expectedRevision, current)) {
-        throw new WrongExpectedRevisionError(streamId, expectedRevision, current);
-      }
-
-      const inserted = await client.query<{ global_position: string; tx_id: string }>(
-        `INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata)
-         SELECT $1, r, id, t, v, d, m
-           FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[]) AS x(r, id, t, v, d, m)
-         RETURNING global_position, transaction_id::text AS tx_id`,
-        [
-          streamId,
-          events.map((_, i) => current + 1 + i),
-          ids,
-          events.map((e) => e.type),
-          events.map((e) => e.schemaVersion ?? 1),
-          events.map((e) => JSON.stringify(e.data ?? null)),
-          events.map((e) => JSON.stringify(e.metadata ?? {})),
+  /** One statement, one round trip: the `es_append` function (schema.ts) locks, checks, inserts and notifies. */
+  async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
+    assertValidMultiAppend(appends);
+    const events = appends.flatMap((a, i) => a.events.map((event) => ({ event, stream: i + 1 })));
+    const { rows } = await this.pool
+      .query<{ stream_id: string; outcome: 'write' | 'repeat' | 'duplicate' | 'conflict'; revision: string; tx_id: string | null; last_position: string | null }>({
+        name: 'es_append',
+        text: `SELECT * FROM es_append($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])`,
+        values: [
+          appends.map((a) => a.streamId),
+          appends.map((a) => (typeof a.expectedRevision === 'number' ? a.expectedRevision : EXPECTED_CODES[a.expectedRevision])),
+          events.map((e) => e.stream),
+          events.map((e) => e.event.id),
+          events.map((e) => e.event.type),
+          events.map((e) => e.event.schemaVersion ?? 1),
+          events.map((e) => JSON.stringify(e.event.data ?? null)),
+          events.map((e) => JSON.stringify(e.event.metadata ?? {})),
         ],
-      ).catch((error: { code?: string; constraint?: string }) => {
-        // Another stream stored one of these ids concurrently (our stream lock does not cover other streams).
+      })
+      .catch((error: { code?: string; constraint?: string }) => {
+        // Another stream stored one of these ids concurrently (our stream locks do not cover other streams).
         if (error.code === '23505' && error.constraint === 'es_events_event_id_key') {
-          throw new DuplicateEventIdError(streamId, ids);
+          throw new DuplicateEventIdError(appends.map((a) => a.streamId).join(', '), events.map((e) => e.event.id));
         }
         throw error;
       });
-      const next = current + events.length;
-      await client.query(
-        `INSERT INTO es_streams (stream_id, revision) VALUES ($1, $2)
-         ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision`,
-        [streamId, next],
-      );
-      await client.query(`SELECT pg_notify($1, '')`, [EVENTS_CHANNEL]);
-      const last = inserted.rows.reduce((a, b) => (BigInt(a.global_position) > BigInt(b.global_position) ? a : b));
-      return { nextExpectedRevision: next, position: toPosition(last), written: true };
-    });
+    const duplicate = rows.findIndex((r) => r.outcome === 'duplicate');
+    if (duplicate >= 0) {
+      const ids = appends[duplicate].events.map((e) => e.id);
+      const { rows: found } = await this.pool.query<{ event_id: string }>(`SELECT event_id FROM es_events WHERE event_id = ANY($1::uuid[])`, [ids]);
+      throw new DuplicateEventIdError(appends[duplicate].streamId, found.map((r) => r.event_id));
+    }
+    const conflicts = rows
+      .map((r, i) => ({ streamId: appends[i].streamId, expected: appends[i].expectedRevision, actual: Number(r.revision), outcome: r.outcome }))
+      .filter((c) => c.outcome === 'conflict')
+      .map(({ outcome: _o, ...c }) => c);
+    if (conflicts.length) throw new WrongExpectedRevisionError(conflicts[0].streamId, conflicts[0].expected, conflicts[0].actual, conflicts);
+    return rows.map((r) => ({
+      nextExpectedRevision: Number(r.revision),
+      position: { commit: BigInt(r.tx_id ?? 0), prepare: BigInt(r.last_position ?? 0) },
+      written: r.outcome === 'write',
+    }));
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -129,16 +130,46 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return (await this.readAllPage(options)).events;
+  }
+
+  /**
+   * One statement, so the page and the position reached share one visibility horizon: with a filter, the
+   * page is the union of one index range scan per stream category (or event type), each already in
+   * all-stream order; `position` is the last visible event when the page is not full.
+   */
+  async readAllPage(options: ReadAllOptions = {}): Promise<AllStreamPage> {
     const after = options.after ?? START;
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${SELECT_COLUMNS} FROM es_events
-        WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id, global_position
-        LIMIT $3`,
-      [after.commit.toString(), after.prepare.toString(), options.maxCount ?? null],
+    const values: unknown[] = [after.commit.toString(), after.prepare.toString(), options.maxCount ?? null];
+    const param = (value: unknown) => `$${values.push(value)}`;
+    const range = `(transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND transaction_id < h.xmin`;
+    const branch = (condition: string) =>
+      `(SELECT ${PAGE_COLUMNS} FROM es_events, h WHERE ${range}${condition} ORDER BY transaction_id, global_position LIMIT $3)`;
+    const filter = options.filter;
+    const types = filter?.streamCategories && filter.eventTypes ? ` AND event_type = ANY(${param([...filter.eventTypes])}::text[])` : '';
+    const branches = filter?.streamCategories
+      ? filter.streamCategories.map((category) => branch(` AND stream_category = ${param(category)}::text${types}`))
+      : filter?.eventTypes
+        ? filter.eventTypes.map((type) => branch(` AND event_type = ${param(type)}::text`))
+        : [branch('')];
+    const page = branches.length
+      ? `SELECT * FROM (${branches.join(' UNION ALL ')}) u ORDER BY transaction_id, global_position LIMIT $3`
+      : `SELECT ${PAGE_COLUMNS} FROM es_events WHERE false`;
+    const { rows } = await this.pool.query<EventRow & { tail: boolean }>(
+      `WITH h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+            page AS MATERIALIZED (${page})
+       SELECT false AS tail, page.*, page.transaction_id::text AS tx_id FROM page
+       UNION ALL
+       (SELECT true, e.global_position, e.transaction_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, e.transaction_id::text
+          FROM es_events e, h WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint) AND e.transaction_id < h.xmin
+         ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1)`,
+      values,
     );
-    return rows.map(toRecordedEvent);
+    const events = rows.filter((r) => !r.tail).map(toRecordedEvent);
+    const tail = rows.find((r) => r.tail);
+    const full = options.maxCount !== undefined && events.length >= options.maxCount;
+    const position = full ? events[events.length - 1].position : tail ? toPosition(tail) : undefined;
+    return { events, position };
   }
 
   subscribeToAll(options: SubscribeToAllOptions): Subscription {
@@ -155,7 +186,7 @@ export class PostgresEventStore implements EventStore {
         });
       },
     };
-    const subscription = startCatchUpSubscription((o) => this.readAll(o), changes, {
+    const subscription = startCatchUpSubscription((o) => this.readAllPage(o), changes, {
       pollIntervalMs: this.options.pollIntervalMs,
       ...options,
     });
@@ -192,11 +223,6 @@ export class PostgresEventStore implements EventStore {
       this.listener.catch(() => (this.listener = undefined));
     }
     return this.listener;
-  }
-
-  private async currentRevision(client: PoolClient, streamId: string): Promise<number> {
-    const { rows } = await client.query<{ revision: string }>(`SELECT revision FROM es_streams WHERE stream_id = $1`, [streamId]);
-    return rows.length ? Number(rows[0].revision) : -1;
   }
 }
 

@@ -1,10 +1,11 @@
 /**
  * Pull-based catch-up subscription shared by the adapters that read the all-stream by position
- * (PostgreSQL, in-memory): read a batch after the checkpoint, hand each event over in order,
- * and when caught up sleep until the store signals a change or the poll interval passes.
+ * (PostgreSQL, in-memory): read a (filtered) page after the checkpoint, hand it over — event by event
+ * (`onEvent`) or whole (`onPage`) — and when caught up sleep until the store signals a change or the poll
+ * interval passes. A page that matched nothing still moves the checkpoint (`onPage` gets it, empty).
  */
-import { ReadAllOptions, RecordedEvent, SubscribeToAllOptions, Subscription } from '../event-store.port';
-import { START } from '../position';
+import { AllStreamPage, ReadAllOptions, SubscribeToAllOptions, Subscription } from '../event-store.port';
+import { START, comparePositions } from '../position';
 
 export interface ChangeSignal {
   /** Resolves when new events may be readable, or after `timeoutMs`, or when `abort` fires. */
@@ -12,10 +13,11 @@ export interface ChangeSignal {
 }
 
 export function startCatchUpSubscription(
-  readAll: (options: ReadAllOptions) => Promise<RecordedEvent[]>,
+  readPage: (options: ReadAllOptions) => Promise<AllStreamPage>,
   changes: ChangeSignal,
   options: SubscribeToAllOptions & { pollIntervalMs?: number },
 ): Subscription {
+  if (!options.onEvent && !options.onPage) throw new TypeError('subscribeToAll needs onEvent or onPage');
   const abort = new AbortController();
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
@@ -23,13 +25,22 @@ export function startCatchUpSubscription(
 
   const loop = (async () => {
     while (!abort.signal.aborted) {
-      const batch = await readAll({ after, maxCount: batchSize });
-      for (const event of batch) {
-        if (abort.signal.aborted) return;
-        await options.onEvent(event);
-        after = event.position;
+      const page = await readPage({ after, maxCount: batchSize, filter: options.filter });
+      if (options.onPage) {
+        if (page.position && comparePositions(page.position, after) > 0) {
+          if (abort.signal.aborted) return;
+          await options.onPage({ events: page.events, position: page.position });
+          after = page.position;
+        }
+      } else {
+        for (const event of page.events) {
+          if (abort.signal.aborted) return;
+          await options.onEvent?.(event);
+          after = event.position;
+        }
+        if (page.position) after = page.position;
       }
-      if (batch.length < batchSize) await changes.wait(pollIntervalMs, abort.signal);
+      if (page.events.length < batchSize) await changes.wait(pollIntervalMs, abort.signal);
     }
   })().catch((error: unknown) => {
     if (abort.signal.aborted) return;
