@@ -37,7 +37,12 @@ describe('distributed mode: gateway → access-control over Kafka', () => {
 
   beforeAll(async () => {
     [pg, kafka] = await Promise.all([startThrowawayPostgres(), startKafkaMock({ topics: [...ALL_TOPICS] })]);
-    const base = { ...loadConfig({ LOG_LEVEL: 'warn' }), port: 0, kafkaBrokers: kafka.brokers, adminKey: ADMIN_KEY };
+    const base = {
+      ...loadConfig({ LOG_LEVEL: 'warn', KAFKA_IDEMPOTENT: 'false', KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_MAX_WAIT_MS: '50' }),
+      port: 0,
+      kafkaBrokers: kafka.brokers,
+      adminKey: ADMIN_KEY,
+    };
     process.env.HOST = '127.0.0.1';
     accessControl = await startLeakwatch(
       { name: 'access-control', modules: [AuthModule.forRoot(), AccessControlModule.forRoot()] },

@@ -10,6 +10,7 @@ import { defaultSecretsKeyFile, isInside, SECRETS_KEY_LIST, SecretsKeySettings }
 export const SERVICE_NAMES = ['gateway', 'ingest', 'leak-lifecycle', 'access-control', 'stats'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const URL_OPTIONS = { require_tld: false, require_protocol: true };
 
@@ -31,6 +32,26 @@ export class LeakwatchEnvironment {
 
   @IsOptional() @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
   KAFKA_BROKERS?: string;
+
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(1_000) @Max(300_000)
+  KAFKA_SESSION_TIMEOUT_MS?: number;
+
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(10) @Max(60_000)
+  KAFKA_MAX_WAIT_MS?: number;
+
+  @IsOptional() @IsIn(['true', 'false'], { message: 'KAFKA_IDEMPOTENT must be true or false' })
+  KAFKA_IDEMPOTENT?: string;
+
+  @IsOptional() @IsIn(['true', 'false'], { message: 'KAFKA_SSL must be true or false' })
+  KAFKA_SSL?: string;
+
+  @IsOptional() @IsIn(KAFKA_SASL_MECHANISMS, { message: `KAFKA_SASL_MECHANISM must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}` })
+  KAFKA_SASL_MECHANISM?: (typeof KAFKA_SASL_MECHANISMS)[number];
+
+  @IsOptional() @IsString() KAFKA_SASL_USERNAME?: string;
+  @IsOptional() @IsString() KAFKA_SASL_PASSWORD?: string;
 
   @IsOptional() @IsString() @MinLength(24, { message: 'LEAKWATCH_ADMIN_KEY must be at least 24 characters' })
   LEAKWATCH_ADMIN_KEY?: string;
@@ -57,12 +78,25 @@ export interface LeakwatchConfig {
   databaseUrl?: string;
   eventStoreUrl?: string;
   kafkaBrokers?: string[];
+  /** Kafka client settings beyond the brokers (distributed mode). */
+  kafka: KafkaSettings;
   adminKey?: string;
   logLevel: (typeof LOG_LEVELS)[number];
   /** Keys encrypting stored secrets: `LEAKWATCH_SECRETS_KEY`, else a key file outside the data directory (see secrets-keyring.ts). */
   secrets: SecretsKeySettings;
   /** Gateway upstreams in distributed mode; absent services are served in-process. */
   upstreams: Partial<Record<Exclude<ServiceName, 'gateway'>, string>>;
+}
+
+export interface KafkaSettings {
+  /** Consumer group session timeout: how long a crashed member holds its partitions (kafkajs default 30 s). */
+  sessionTimeoutMs: number;
+  /** Longest a fetch waits on the broker for new messages. Kafka answers as soon as data arrives; the test broker only at the end of the wait. */
+  maxWaitMs: number;
+  /** Idempotent producer: no duplicates from producer retries. Real Kafka: on; librdkafka's mock cluster: off. */
+  idempotent: boolean;
+  ssl: boolean;
+  sasl?: { mechanism: (typeof KAFKA_SASL_MECHANISMS)[number]; username: string; password: string };
 }
 
 export class ConfigError extends Error {
@@ -76,6 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LeakwatchConfi
     const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  if (raw.KAFKA_SASL_MECHANISM && (raw.KAFKA_SASL_USERNAME === undefined || raw.KAFKA_SASL_PASSWORD === undefined)) {
+    throw new ConfigError('Invalid configuration:\n  - KAFKA_SASL_MECHANISM: needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+  }
   const dataDir = path.resolve(raw.LEAKWATCH_DATA_DIR ?? '.leakwatch');
   const keyFile = path.resolve(raw.LEAKWATCH_SECRETS_KEY_FILE ?? defaultSecretsKeyFile(dataDir));
   // A key kept in the data directory would be copied, backed up and stolen with the secrets it protects.
@@ -86,6 +123,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LeakwatchConfi
     databaseUrl: raw.DATABASE_URL,
     eventStoreUrl: raw.EVENTSTORE_URL,
     kafkaBrokers: raw.KAFKA_BROKERS?.split(','),
+    kafka: {
+      sessionTimeoutMs: raw.KAFKA_SESSION_TIMEOUT_MS ?? 30_000,
+      maxWaitMs: raw.KAFKA_MAX_WAIT_MS ?? 5_000,
+      idempotent: raw.KAFKA_IDEMPOTENT !== 'false',
+      ssl: raw.KAFKA_SSL === 'true',
+      ...(raw.KAFKA_SASL_MECHANISM
+        ? { sasl: { mechanism: raw.KAFKA_SASL_MECHANISM, username: raw.KAFKA_SASL_USERNAME ?? '', password: raw.KAFKA_SASL_PASSWORD ?? '' } }
+        : {}),
+    },
     adminKey: raw.LEAKWATCH_ADMIN_KEY,
     logLevel: raw.LOG_LEVEL ?? 'info',
     secrets: { keys: raw.LEAKWATCH_SECRETS_KEY, keyFile },
@@ -105,6 +151,7 @@ function pickKnown(env: NodeJS.ProcessEnv): Record<string, string> {
 /** Empty values count as unset, so `PORT= npm start` behaves like no PORT. */
 const KNOWN_KEYS = [
   'PORT', 'LEAKWATCH_DATA_DIR', 'DATABASE_URL', 'EVENTSTORE_URL', 'KAFKA_BROKERS', 'LEAKWATCH_ADMIN_KEY', 'LOG_LEVEL',
+  'KAFKA_SESSION_TIMEOUT_MS', 'KAFKA_MAX_WAIT_MS', 'KAFKA_IDEMPOTENT', 'KAFKA_SSL', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD',
   'LEAKWATCH_SECRETS_KEY', 'LEAKWATCH_SECRETS_KEY_FILE',
   'INGEST_URL', 'LEAK_LIFECYCLE_URL', 'ACCESS_CONTROL_URL', 'STATS_URL',
 ];

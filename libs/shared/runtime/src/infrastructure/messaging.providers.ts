@@ -17,6 +17,7 @@ import {
   StoreBackedMessageBus,
   TOPICS,
 } from '@leakwatch/messaging';
+import type { SASLOptions } from 'kafkajs';
 import { LeakwatchConfig } from '../config/leakwatch-config';
 import { HealthRegistry } from '../health/health';
 import { LEAKWATCH_CONFIG, PG_POOL, SERVICE_NAME } from './tokens';
@@ -49,7 +50,18 @@ export const messageBusProvider: Provider = {
   inject: [LEAKWATCH_CONFIG, SERVICE_NAME, EVENT_STORE, PG_POOL],
   useFactory: async (config: LeakwatchConfig, service: string, store: EventStore, pool: Pool): Promise<MessageBus> =>
     config.kafkaBrokers
-      ? new KafkaMessageBus({ brokers: config.kafkaBrokers, clientId: `leakwatch-${service}`, logger: nestMessagingLogger('Kafka') })
+      ? new KafkaMessageBus({
+          brokers: config.kafkaBrokers,
+          clientId: `leakwatch-${service}`,
+          logger: nestMessagingLogger('Kafka'),
+          idempotent: config.kafka.idempotent,
+          kafka: { ssl: config.kafka.ssl, ...(config.kafka.sasl ? { sasl: config.kafka.sasl as SASLOptions } : {}) },
+          consumer: {
+            sessionTimeout: config.kafka.sessionTimeoutMs,
+            heartbeatInterval: Math.min(3_000, Math.floor(config.kafka.sessionTimeoutMs / 3)),
+            maxWaitTimeInMs: config.kafka.maxWaitMs,
+          },
+        })
       : new StoreBackedMessageBus({
           store,
           checkpoints: await PostgresCheckpointStore.create(pool),

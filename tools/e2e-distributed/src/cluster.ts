@@ -1,0 +1,145 @@
+/**
+ * The distributed topology without Docker: the five services as separate Node processes (each `apps/<name>`
+ * entry point, exactly what `npm run start:service` runs), each with its own PostgreSQL database (event
+ * store + read models), integration events over a Kafka-protocol broker. Used by the five-process e2e
+ * suite (which kills services with SIGKILL and restarts them on the same port) and by
+ * `npm run start:distributed`.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { freePort } from '@leakwatch/postgres-server';
+
+export const SERVICES = ['access-control', 'ingest', 'leak-lifecycle', 'stats', 'gateway'] as const;
+export type Service = (typeof SERVICES)[number];
+type Upstream = Exclude<Service, 'gateway'>;
+
+const ROOT = path.resolve(__dirname, '../../..');
+const UPSTREAM_ENV: Record<Upstream, string> = {
+  ingest: 'INGEST_URL',
+  'leak-lifecycle': 'LEAK_LIFECYCLE_URL',
+  'access-control': 'ACCESS_CONTROL_URL',
+  stats: 'STATS_URL',
+};
+
+export interface ClusterOptions {
+  /** One database URL per service (they may also all be the same URL). */
+  databases: Record<Service, string>;
+  kafkaBrokers: string[];
+  adminKey?: string;
+  /** Gateway port (0 = a free one); the other services always get free loopback ports. */
+  gatewayPort?: number;
+  host?: string;
+  logLevel?: string;
+  /** Extra environment for every service. */
+  env?: Record<string, string>;
+  /** Where each service's output goes; default: kept in memory (see `output`). */
+  onOutput?: (service: Service, chunk: string) => void;
+  startTimeoutMs?: number;
+}
+
+export interface ServiceProcess {
+  name: Service;
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Everything the service printed, across restarts. */
+  output(): string;
+}
+
+export interface Cluster {
+  gatewayUrl: string;
+  services: Record<Service, ServiceProcess>;
+  /** SIGKILL: no shutdown hook runs, in-flight work is lost as in a crash. Resolves once the process is gone. */
+  kill(service: Service): Promise<void>;
+  /** Starts a stopped or killed service again, on the same port, and waits for /health 200. */
+  restart(service: Service): Promise<void>;
+  /** SIGTERM every service (gateway first) and wait for them. */
+  stop(): Promise<void>;
+}
+
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const host = options.host ?? '127.0.0.1';
+  const ports = {} as Record<Service, number>;
+  for (const name of SERVICES) ports[name] = name === 'gateway' && options.gatewayPort ? options.gatewayPort : await freePort();
+  const urlOf = (name: Service) => `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${ports[name]}`;
+  const outputs = Object.fromEntries(SERVICES.map((s) => [s, ''])) as Record<Service, string>;
+  const services = {} as Record<Service, ServiceProcess>;
+
+  const envOf = (name: Service): NodeJS.ProcessEnv => ({
+    ...process.env,
+    ...options.env,
+    PORT: String(ports[name]),
+    HOST: host,
+    DATABASE_URL: options.databases[name],
+    KAFKA_BROKERS: options.kafkaBrokers.join(','),
+    LOG_LEVEL: options.logLevel ?? 'warn',
+    ...(options.adminKey ? { LEAKWATCH_ADMIN_KEY: options.adminKey } : {}),
+    ...(name === 'gateway'
+      ? Object.fromEntries((Object.keys(UPSTREAM_ENV) as Upstream[]).map((u) => [UPSTREAM_ENV[u], urlOf(u)]))
+      : {}),
+  });
+
+  const spawnService = async (name: Service): Promise<void> => {
+    const child = spawn(process.execPath, ['-r', './tools/register.js', `apps/${name}/src/main.ts`], {
+      cwd: ROOT,
+      env: envOf(name),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (chunk: Buffer) => {
+      const text = chunk.toString();
+      if (options.onOutput) options.onOutput(name, text);
+      else outputs[name] = (outputs[name] + text).slice(-200_000);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    services[name] = { name, url: urlOf(name), port: ports[name], child, output: () => outputs[name] };
+    await waitHealthy(services[name], options.startTimeoutMs ?? 90_000);
+  };
+
+  const killChild = async (child: ChildProcess, signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await gone;
+  };
+
+  try {
+    // Upstreams first, in parallel; the gateway last, so its first health check finds them up.
+    await Promise.all(SERVICES.filter((s) => s !== 'gateway').map(spawnService));
+    await spawnService('gateway');
+  } catch (error) {
+    await Promise.all(Object.values(services).map((s) => killChild(s.child, 'SIGKILL')));
+    throw error;
+  }
+
+  return {
+    gatewayUrl: urlOf('gateway'),
+    services,
+    kill: (name) => killChild(services[name].child, 'SIGKILL'),
+    restart: async (name) => {
+      await killChild(services[name].child, 'SIGTERM');
+      await spawnService(name);
+    },
+    stop: async () => {
+      await killChild(services.gateway.child, 'SIGTERM');
+      await Promise.all(SERVICES.filter((s) => s !== 'gateway').map((s) => killChild(services[s].child, 'SIGTERM')));
+    },
+  };
+}
+
+async function waitHealthy(service: ServiceProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { exitCode, signalCode } = service.child;
+    if (exitCode !== null || signalCode !== null) {
+      throw new Error(`${service.name} exited (${exitCode ?? signalCode}) before it was healthy:\n${service.output().slice(-4000)}`);
+    }
+    const status = await fetch(`${service.url}/health`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
+    if (status === 200) return;
+    if (Date.now() > deadline) {
+      service.child.kill('SIGKILL');
+      throw new Error(`${service.name} not healthy within ${timeoutMs} ms (last /health: ${status}):\n${service.output().slice(-4000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}

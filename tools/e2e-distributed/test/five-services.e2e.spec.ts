@@ -1,0 +1,276 @@
+/**
+ * Distributed mode end to end: the five services as five Node processes (their real entry points), each with
+ * its own PostgreSQL database, integration events over the Kafka protocol (kafka-mock), every request through
+ * the gateway. One round of the product's main path: an organisation's admin adds a leak by hand and uploads a
+ * gitleaks report, fixes one leak, virtually patches another, a gateway check of the patched token is blocked,
+ * the attempt shows in the leak's history and in `/api/v1/stats/leaks`, `/api/stats` counts the requests.
+ *
+ * Then the same round once per service while that service is killed with SIGKILL at a random moment of it and
+ * restarted: nothing acknowledged is lost, nothing is applied twice. A request that got no answer (the
+ * process died under it) may or may not have happened, so each figure is held between what was acknowledged
+ * and what was sent; with nothing unanswered that is an exact count.
+ *
+ * The gateway admits requests and records token-use attempts in batches off the request path (flushed every
+ * 250 ms / 1 s), so a SIGKILL of the gateway loses at most the last unflushed batch of usage counts and
+ * attempts: for those two figures, in the gateway's round, only "never more than sent" is asserted.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { ALL_TOPICS } from '@leakwatch/messaging';
+import { KafkaMock, ThrowawayPostgres, startKafkaMock, startThrowawayPostgres } from '@leakwatch/testing';
+import { Cluster, SERVICES, Service, startCluster } from '../src/cluster';
+
+const ADMIN_KEY = 'lw_five_services_admin_key_0123456789abc';
+const SEED = Number(process.env.LEAKWATCH_E2E_SEED ?? Date.now() % 1_000_000);
+
+/** A small deterministic PRNG (mulberry32), so a failing kill schedule can be replayed with LEAKWATCH_E2E_SEED. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Answer {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/** Per-figure bookkeeping: `acked` requests were answered 2xx, `sent` is every attempt (answered or not). */
+class Tally {
+  acked = 0;
+  sent = 0;
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+const token = () => `ghp_${randomBytes(18).toString('hex')}`;
+
+function gitleaksReport(secrets: string[]): string {
+  return JSON.stringify(
+    secrets.map((secret, i) => ({
+      RuleID: 'github-pat', Description: 'GitHub Personal Access Token', StartLine: i + 1, EndLine: i + 1, StartColumn: 1,
+      EndColumn: 40, Match: `token = "${secret}"`, Secret: secret, File: `config/${i}.env`, SymlinkFile: '',
+      Commit: randomBytes(20).toString('hex'), Entropy: 4.5, Author: 'dev', Email: 'dev@acme.test',
+      Date: '2026-11-01T10:00:00Z', Message: 'add config', Tags: [], Fingerprint: `${i}`, Link: '',
+    })),
+  );
+}
+
+describe('distributed mode: five services as processes, over the Kafka protocol', () => {
+  let pg: ThrowawayPostgres;
+  let kafka: KafkaMock;
+  let cluster: Cluster;
+  let orgAdmin: string;
+  let orgAdminId: string;
+  const rng = random(SEED);
+  // Figures across all rounds, for the organisation-wide checks.
+  const requests = new Tally(); // every request of the org admin key that /api/stats counts
+  const attempts = new Tally(); // blocked token checks (each records one attempt)
+  let fixedLeaks = 0;
+  let gatewayKilled = false;
+
+  /** One HTTP call through the gateway; a network error or a 5xx is "no answer" (null). */
+  const send = async (method: string, path: string, key: string | undefined, body?: unknown, raw?: string): Promise<Answer | null> => {
+    try {
+      const response = await fetch(`${cluster.gatewayUrl}${path}`, {
+        method,
+        headers: { ...(key ? { 'x-api-key': key } : {}), ...(body !== undefined || raw ? { 'content-type': 'application/json' } : {}) },
+        body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const text = await response.text();
+      if (response.status >= 500) return null;
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    } catch {
+      return null;
+    }
+  };
+
+  /** Retries until answered; counts every attempt in `tally` (sent) and the answer (acked). */
+  const call = async (tally: Tally | null, method: string, path: string, body?: unknown, raw?: string, key = orgAdmin): Promise<Answer> => {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      if (tally) tally.sent++;
+      if (key === orgAdmin) requests.sent++;
+      const answer = await send(method, path, key, body, raw);
+      if (answer) {
+        if (tally) tally.acked++;
+        if (key === orgAdmin && answer.status !== 401 && answer.status !== 429) requests.acked++;
+        return answer;
+      }
+      if (Date.now() > deadline) throw new Error(`${method} ${path}: no answer within 120 s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
+  const eventually = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms: ${what}`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  };
+
+  beforeAll(async () => {
+    console.log(`five-services e2e: kill schedule seed ${SEED} (replay with LEAKWATCH_E2E_SEED=${SEED})`);
+    [pg, kafka] = await Promise.all([startThrowawayPostgres(), startKafkaMock({ topics: [...ALL_TOPICS] })]);
+    const databases = {} as Record<Service, string>;
+    for (const service of SERVICES) databases[service] = await pg.newDatabase(service.replace('-', '_'));
+    cluster = await startCluster({
+      databases,
+      kafkaBrokers: kafka.brokers,
+      adminKey: ADMIN_KEY,
+      logLevel: 'warn',
+      env: {
+        LEAKWATCH_SECRETS_KEY: randomBytes(32).toString('hex'),
+        // Test-broker settings: the mock rejects idempotent producers; a killed consumer's partitions move on
+        // after 6 s instead of 30 s; the mock answers a fetch only at the end of its wait.
+        KAFKA_IDEMPOTENT: 'false',
+        KAFKA_SESSION_TIMEOUT_MS: '6000',
+        KAFKA_MAX_WAIT_MS: '50',
+      },
+    });
+
+    // The bootstrap key travels access-control → Kafka → the gateway's access directory.
+    await eventually('bootstrap key works at the gateway', async () => ((await send('GET', '/api/v1/orgs', ADMIN_KEY))?.status === 200 ? true : undefined));
+    const org = await send('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' });
+    expect(org).toMatchObject({ status: 201 });
+    const key = await send('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'security team', role: 'admin', org_id: org?.body.org_id });
+    expect(key).toMatchObject({ status: 201 });
+    orgAdmin = key?.body.key;
+    orgAdminId = key?.body.id;
+    // A new key works at the gateway (and at every service) once access events have arrived.
+    await eventually('org admin key works', async () => ((await send('GET', '/api/v1/leaks?limit=1', orgAdmin))?.status === 200 ? true : undefined));
+    requests.acked++;
+    requests.sent++;
+  }, 240_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+    await kafka?.stop();
+    await pg?.stop();
+  }, 60_000);
+
+  /**
+   * The product's main path once, with fresh secrets. Returns when every effect is visible; asserts the
+   * per-leak figures (sightings, attempts) between acknowledged and sent.
+   */
+  async function round(label: string): Promise<void> {
+    const [manual1, manual2, report1, report2] = [token(), token(), token(), token()];
+    const manualAdds = new Tally();
+    const added = await call(manualAdds, 'POST', '/api/v1/leaks', { source: { name: `manual-${label}` }, tokens: [{ value: manual1 }, { value: manual2 }] });
+    expect(added.status).toBe(201);
+    const [fixMe, patchMe] = added.body.leakids as string[];
+
+    const uploads = new Tally();
+    const report = gitleaksReport([report1, report2]);
+    const accepted = await call(uploads, 'POST', '/api/v1/ingest/gitleaks', undefined, report);
+    expect(accepted).toMatchObject({ status: 202, body: { rejected: [] } });
+
+    // Findings → leak-lifecycle (Kafka) → leaks; a token check (not blocked: records nothing) finds their ids.
+    const reportLeak = await eventually(`report leak of ${label} is known to the gateway`, async () => {
+      const check = await call(null, 'POST', '/api/v1/tokens/check', { sha256: sha256(report1) });
+      return check.status === 200 && check.body.leaked ? (check.body.leakid as string) : undefined;
+    });
+
+    const fixed = await call(null, 'POST', '/api/v1/leaks/status', { leakid: fixMe, status: 'fixed', comment: `rotated (${label})` });
+    expect(fixed).toMatchObject({ status: 200, body: { results: [{ leakid: fixMe, status: 'fixed' }] } });
+    fixedLeaks++;
+    const patched = await call(null, 'POST', '/api/v1/leaks/virtual-patch', { leakid: patchMe, enabled: true });
+    expect(patched.status).toBe(200);
+
+    // Leak events → Kafka → the gateway's blocklist: the patched token is refused.
+    const roundAttempts = new Tally();
+    await eventually(`patched token of ${label} is blocked at the gateway`, async () => {
+      const check = await call(null, 'POST', '/api/v1/tokens/check', { token: manual2 });
+      if (check.body?.blocked) {
+        roundAttempts.acked++;
+        roundAttempts.sent++;
+        return true;
+      }
+      return undefined;
+    });
+    for (let i = 0; i < 3; i++) {
+      const before = roundAttempts.acked;
+      const check = await call(roundAttempts, 'POST', '/api/v1/tokens/check', { token: manual2 });
+      expect(check.body).toMatchObject({ leaked: true, blocked: true, leakid: patchMe });
+      expect(roundAttempts.acked).toBe(before + 1);
+    }
+    attempts.acked += roundAttempts.acked;
+    attempts.sent += roundAttempts.sent;
+
+    // A second upload of the same report: every finding is a new sighting of an existing leak.
+    const again = await call(uploads, 'POST', '/api/v1/ingest/gitleaks', undefined, report);
+    expect(again).toMatchObject({ status: 202, body: { rejected: [] } });
+
+    // Everything visible through the gateway; per-leak figures between acknowledged and sent.
+    const leak = async (id: string) => (await call(null, 'GET', `/api/v1/leaks/${id}`)).body;
+    await eventually(`fix of ${label} visible`, async () => ((await leak(fixMe)).status === 'fixed' ? true : undefined));
+    await eventually(`sightings of ${label} visible`, async () => ((await leak(reportLeak)).sightings >= uploads.acked ? true : undefined));
+    // The read model agrees with the stream, and holds at least every acknowledged attempt.
+    const attemptsLowerBound = gatewayKilled ? 0 : roundAttempts.acked;
+    const patchedLeak = await eventually(`attempts of ${label} in the leak and its history`, async () => {
+      const l = await leak(patchMe);
+      const history = (await call(null, 'GET', `/api/v1/leaks/${patchMe}/history`)).body;
+      const inHistory = (history.events as Array<{ type: string }>).filter((e) => e.type === 'LeakedTokenUseAttempted').length;
+      return l.attempts >= attemptsLowerBound && l.attempts === inHistory ? l : undefined;
+    });
+    expect(patchedLeak).toMatchObject({ status: 'open', virtual_patch: true });
+    expect(patchedLeak.attempts).toBeLessThanOrEqual(roundAttempts.sent);
+
+    const sighted = await leak(reportLeak);
+    expect(sighted.sightings).toBeGreaterThanOrEqual(uploads.acked);
+    expect(sighted.sightings).toBeLessThanOrEqual(uploads.sent);
+    const manualLeak = await leak(fixMe);
+    expect(manualLeak.sightings).toBeGreaterThanOrEqual(1);
+    expect(manualLeak.sightings).toBeLessThanOrEqual(manualAdds.sent);
+  }
+
+  /** Organisation-wide figures at the stats service (fed by every topic) and Leak-Lookup's /api/stats. */
+  async function checkStats(): Promise<void> {
+    const stats = await eventually('leak statistics caught up', async () => {
+      const answer = await call(null, 'GET', '/api/v1/stats/leaks?days=1');
+      const today = answer.body.per_day?.at(-1);
+      const enough = answer.body.by_status?.fixed === fixedLeaks && today && today.token_use_attempts >= (gatewayKilled ? 0 : attempts.acked);
+      return enough ? answer.body : undefined;
+    });
+    expect(stats.per_day.at(-1).token_use_attempts).toBeLessThanOrEqual(attempts.sent);
+    expect(stats.by_status.fixed).toBe(fixedLeaks);
+    expect(stats.virtual_patched).toBe(fixedLeaks); // one patched leak per round, like one fixed
+
+    // /api/stats: today's requests of the org admin key (usage flushed every second by the gateway).
+    const counted = await eventually('usage counted', async () => {
+      const answer = await send('POST', '/api/stats', undefined, { key: orgAdmin });
+      const n = answer?.body?.message?.requests;
+      return typeof n === 'number' && n >= (gatewayKilled ? 0 : requests.acked) ? n : undefined;
+    }, 30_000);
+    expect(counted).toBeLessThanOrEqual(requests.sent);
+    expect(orgAdminId).toEqual(expect.any(String));
+  }
+
+  it('runs the whole path across five processes', async () => {
+    await round('steady');
+    await checkStats();
+  }, 180_000);
+
+  for (const victim of SERVICES) {
+    it(`survives kill -9 of ${victim} at a random moment, with nothing lost or counted twice`, async () => {
+      const delayMs = Math.floor(rng() * 2_500);
+      if (victim === 'gateway') gatewayKilled = true;
+      const chaos = (async () => {
+        await new Promise((r) => setTimeout(r, delayMs));
+        await cluster.kill(victim);
+        await cluster.restart(victim);
+      })();
+      await round(`kill-${victim}`);
+      await chaos;
+      await checkStats();
+    }, 300_000);
+  }
+});
