@@ -1,0 +1,2 @@
+export * from './blocked-set';
+export * from './blocklist-client';
