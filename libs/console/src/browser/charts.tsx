@@ -26,7 +26,8 @@ export interface ChartItem {
 
 export interface ChartPanel {
   element: HTMLElement;
-  chart: Chart;
+  /** Draws the chart: call once `element` is in the document (Chart.js sizes and renders attached canvases). */
+  mount(): Chart;
 }
 
 /** A doughnut or bar chart of labelled counts, with a clickable button per element. */
@@ -47,8 +48,7 @@ export function countChart(id: string, title: string, kind: 'doughnut' | 'bar', 
     },
     plugins: [hitPoints],
   };
-  const chart = new Chart(canvas, config);
-  return { element: figure(id, title, canvas, items), chart };
+  return { element: figure(id, title, canvas, items), mount: () => new Chart(canvas, config) };
 }
 
 /** Per-day series (bars), e.g. opened vs fixed. `open(dayIndex, seriesIndex)` on click. */
@@ -61,7 +61,7 @@ export function dayChart(
 ): ChartPanel {
   const total = series.map((s) => `${s.label} ${s.values.reduce((a, b) => a + b, 0)}`).join(', ');
   const canvas = h('canvas', { id: `chart-${id}`, role: 'img', 'aria-label': `${title}, last ${days.length} days: ${total}` }) as HTMLCanvasElement;
-  const chart = new Chart(canvas, {
+  const config: ChartConfiguration = {
     type: 'bar',
     data: { labels: days.map((d) => d.slice(5)), datasets: series.map((s) => ({ label: s.label, data: s.values, backgroundColor: cssVar(s.color) })) },
     options: {
@@ -73,8 +73,8 @@ export function dayChart(
       },
     },
     plugins: [hitPoints],
-  });
-  return { element: figure(id, title, canvas, []), chart };
+  };
+  return { element: figure(id, title, canvas, []), mount: () => new Chart(canvas, config) };
 }
 
 function baseOptions() {

@@ -74,3 +74,28 @@ export function copyButton(text: string, label = 'Copy'): HTMLElement {
     </span>
   );
 }
+
+/** A message for the next page drawn (after an action that redraws the page). */
+let flashed: HTMLElement | undefined;
+export const flash = (message: HTMLElement): void => {
+  flashed = message;
+};
+export function takeFlash(): HTMLElement | null {
+  const message = flashed;
+  flashed = undefined;
+  return message ?? null;
+}
+
+/**
+ * A labelled control: `<label for>` beside (not around) the control, so the accessible name is the label
+ * alone (a select wrapped in its label would also be named by its options).
+ */
+export function field(text: string, control: HTMLElement): HTMLElement {
+  if (!control.id) control.id = `field-${text.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  return (
+    <div class="field">
+      <label for={control.id}>{text}</label>
+      {control}
+    </div>
+  );
+}

@@ -8,7 +8,7 @@ import { h, replace } from '../dom'; // eslint-disable-line @typescript-eslint/n
 import { RISKS, cap } from '../format';
 import type { Page } from '../main';
 import { session } from '../session';
-import { notice, problemNotice } from '../ui';
+import { field, notice, problemNotice } from '../ui';
 
 interface Added {
   leakids: string[];
@@ -112,13 +112,13 @@ export const addPage: Page = async (_route, main) => {
           Source URL
           <input name="source_url" type="url" placeholder="https://pastebin.com/…" />
         </label>
-        <label>
-          Risk (default: from the type)
-          <select name="risk">
+        {field(
+          'Risk (default: from the type)',
+          <select name="risk" id="add-risk">
             <option value="">Automatic</option>
             {RISKS.map((r) => <option value={r}>{cap(r)}</option>)}
-          </select>
-        </label>
+          </select>,
+        )}
       </div>
       <h2>Tokens</h2>
       <div class="form-row">

@@ -9,7 +9,7 @@ import { dateTime } from '../format';
 import type { Page } from '../main';
 import { navigate } from '../router';
 import { isGlobal, session } from '../session';
-import { copyButton, notice, problemNotice } from '../ui';
+import { copyButton, field, flash, notice, problemNotice, takeFlash } from '../ui';
 
 interface Org {
   org_id: string;
@@ -52,7 +52,7 @@ export const adminPage: Page = async (route, main) => {
     api<{ items: Domain[] }>('GET', `/api/v1/domains${query(scoped)}`).then((r) => r.items),
   ]);
   const reload = () => navigate('/admin', global && orgId ? { org: orgId } : {});
-  const keyResult = <div id="key-result" aria-live="polite"></div>;
+  const keyResult = <div id="key-result" aria-live="polite">{takeFlash()}</div>;
   const domainResult = <div id="domain-result" aria-live="polite"></div>;
   const githubResult = <div id="github-result" aria-live="polite"></div>;
   const orgResult = <div id="org-result" aria-live="polite"></div>;
@@ -72,9 +72,9 @@ export const adminPage: Page = async (route, main) => {
 
   const orgSelect = global ? (
     <form class="panel form-row" aria-label="Organisation to administer">
-      <label>
-        Organisation
-        {(() => {
+      {field(
+        'Organisation',
+        (() => {
           const select = (
             <select id="admin-org" onChange={(e: Event) => navigate('/admin', { org: (e.target as HTMLSelectElement).value || null })}>
               <option value="">All organisations</option>
@@ -83,8 +83,8 @@ export const adminPage: Page = async (route, main) => {
           ) as HTMLSelectElement;
           select.value = orgId ?? '';
           return select;
-        })()}
-      </label>
+        })(),
+      )}
     </form>
   ) : null;
 
@@ -152,19 +152,19 @@ export const adminPage: Page = async (route, main) => {
         Name
         <input name="name" id="key-name" required maxlength="200" />
       </label>
-      <label>
-        Role
+      {field(
+        'Role',
         <select name="role" id="key-role">
           {roles.map((r) => <option value={r}>{r}</option>)}
-        </select>
-      </label>
-      <label>
-        Type
+        </select>,
+      )}
+      {field(
+        'Type',
         <select name="type" id="key-type">
           <option value="private">private</option>
           <option value="public">public</option>
-        </select>
-      </label>
+        </select>,
+      )}
       <label>
         Daily limit
         <input name="limit" id="key-limit" type="number" min="1" placeholder="10000" />
@@ -189,7 +189,7 @@ export const adminPage: Page = async (route, main) => {
     try {
       if (action === 'revoke') {
         await api('DELETE', `/api/v1/api-keys/${key.id}`);
-        replace(keyResult, notice('success', `Key “${key.name}” revoked.`));
+        flash(notice('success', `Key “${key.name}” revoked.`));
         reload();
       } else {
         const rotated = await api<{ key: string }>('POST', `/api/v1/api-keys/${key.id}/rotate`);
@@ -270,7 +270,7 @@ export const adminPage: Page = async (route, main) => {
       } else {
         if (!confirm(`Revoke ${d.domain}? Leaks of this domain stop being visible as employee/customer leaks.`)) return;
         await api('DELETE', `/api/v1/domains/${encodeURIComponent(d.domain)}${query(global ? { org_id: d.org_id } : {})}`);
-        replace(domainResult, notice('success', `${d.domain} revoked.`));
+        flash(notice('success', `${d.domain} revoked.`));
         reload();
       }
     } catch (error) {

@@ -8,7 +8,7 @@ import { RISKS, cap, dateTime, number } from '../format';
 import { live } from '../live';
 import type { Page } from '../main';
 import { navigate } from '../router';
-import { patchBadge, riskBadge, statusBadge } from '../ui';
+import { field, patchBadge, riskBadge, statusBadge } from '../ui';
 
 interface Attempt {
   leakid: string;
@@ -100,10 +100,7 @@ export const attemptsPage: Page = async (route, main) => {
     >
       {input('from', 'From (day)', 'date')}
       {input('to', 'To (day)', 'date')}
-      <label>
-        Risk
-        {risk}
-      </label>
+      {field('Risk', risk)}
       {input('source', 'Source')}
       {input('leakid', 'Leak id')}
       <button type="submit" class="primary">

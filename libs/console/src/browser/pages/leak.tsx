@@ -9,7 +9,7 @@ import { cap, dateTime, eventLabel, statusLabel } from '../format';
 import type { Page } from '../main';
 import { navigate } from '../router';
 import { session } from '../session';
-import { patchBadge, problemNotice, riskBadge, statusBadge } from '../ui';
+import { field, patchBadge, problemNotice, riskBadge, statusBadge } from '../ui';
 import type { LeakView } from './leaks';
 
 interface HistoryEvent {
@@ -193,7 +193,7 @@ function asOfControl(leakid: string, history: HistoryEvent[], asOf: string | nul
     </select>
   ) as HTMLSelectElement;
   select.value = asOf && history.some((e) => e.time === asOf) ? asOf : '';
-  const custom = <input id="asof-time" type="datetime-local" step="1" aria-label="Or any moment (your local time)" /> as HTMLInputElement;
+  const custom = <input id="asof-time" type="datetime-local" step="1" /> as HTMLInputElement;
   return (
     <form
       class="panel form-row"
@@ -204,14 +204,8 @@ function asOfControl(leakid: string, history: HistoryEvent[], asOf: string | nul
         navigate(`/leaks/${leakid}`, { as_of: moment || null });
       }}
     >
-      <label>
-        As of
-        {select}
-      </label>
-      <label>
-        Or any moment
-        {custom}
-      </label>
+      {field('As of', select)}
+      {field('Or any moment (your local time)', custom)}
       <button type="submit" id="asof-show">
         Show
       </button>

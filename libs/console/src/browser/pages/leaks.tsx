@@ -11,7 +11,7 @@ import { live } from '../live';
 import type { Page } from '../main';
 import { href, navigate } from '../router';
 import { session } from '../session';
-import { notice, patchBadge, problemNotice, riskBadge, statusBadge } from '../ui';
+import { field, notice, patchBadge, problemNotice, riskBadge, statusBadge } from '../ui';
 
 export interface LeakView {
   leakid: string;
@@ -279,12 +279,7 @@ function filtersForm(params: URLSearchParams, go: (changes: Record<string, strin
       </select>
     ) as HTMLSelectElement;
     element.value = params.get(name) ?? '';
-    return (
-      <label>
-        {label}
-        {element}
-      </label>
-    );
+    return field(label, element);
   };
   const q = <input id="filter-q" name="q" type="search" value={params.get('q') ?? ''} placeholder="id, preview, email, site, source" /> as HTMLInputElement;
   const source = <input id="filter-source" name="source" type="text" value={params.get('source') ?? ''} placeholder="e.g. github" /> as HTMLInputElement;
@@ -321,14 +316,8 @@ function filtersForm(params: URLSearchParams, go: (changes: Record<string, strin
         Source
         {source}
       </label>
-      <label>
-        Order (this page)
-        {sort}
-      </label>
-      <label>
-        Per page
-        {limit}
-      </label>
+      {field('Order (this page)', sort)}
+      {field('Per page', limit)}
       <button type="submit" class="primary">
         Apply
       </button>

@@ -11,6 +11,7 @@ import { RISKS, STATUSES, TYPES, cap, duration, number, statusLabel } from '../f
 import { live } from '../live';
 import type { Page } from '../main';
 import { navigate } from '../router';
+import { session } from '../session';
 
 export interface LeakStats {
   window: { days: number; from: string; to: string };
@@ -31,11 +32,11 @@ export const overviewPage: Page = async (_route, main) => {
   const draw = (stats: LeakStats) => {
     charts.forEach((c) => c.destroy());
     const panels = panelsFor(stats);
-    charts = panels.map((p) => p.chart);
     const attempts = stats.per_day.reduce((sum, d) => sum + d.token_use_attempts, 0);
     replace(
       main,
       <h1>Overview</h1>,
+      stats.total === 0 ? gettingStarted() : null,
       <div class="cards" id="figures">
         {card('Leaks', number(stats.total), 'total')}
         {card('Open', number(stats.by_status.open ?? 0), 'open')}
@@ -48,8 +49,7 @@ export const overviewPage: Page = async (_route, main) => {
         Window {stats.window.from} – {stats.window.to} (UTC). Refreshes by itself while this tab is visible.
       </p>,
     );
-    // Chart.js sizes a canvas once it is in the document.
-    charts.forEach((c) => c.resize());
+    charts = panels.map((p) => p.mount());
   };
   const first = await getFresh<LeakStats>(STATS_PATH, true);
   if (first) draw(first);
@@ -99,6 +99,16 @@ function card(label: string, value: string, id: string, note?: string): HTMLElem
       <div class="label">{label}</div>
       <div class="value">{value}</div>
       {note ? <div class="muted">{note}</div> : null}
+    </div>
+  );
+}
+
+function gettingStarted(): HTMLElement {
+  return (
+    <div class="notice info" role="status" id="getting-started">
+      <strong>No leaks yet.</strong> <a href="#/add">Add leaks by hand</a>, upload a scanner report (<code>npm run leakwatch -- ingest report.json</code>) or
+      connect GitHub secret scanning under <a href="#/admin">Administration</a>
+      {session().role === 'global_admin' ? ', where you can also create an organisation and its keys' : ''}.
     </div>
   );
 }
