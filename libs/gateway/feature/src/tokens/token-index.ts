@@ -48,7 +48,14 @@ CREATE INDEX IF NOT EXISTS gw_leak_tokens_fingerprint ON gw_leak_tokens (fingerp
 CREATE TABLE IF NOT EXISTS gw_blocklist_log (
   seq bigserial PRIMARY KEY, fingerprint text NOT NULL, leakid text NOT NULL, blocked boolean NOT NULL,
   changed_at timestamptz NOT NULL DEFAULT now());
-CREATE INDEX IF NOT EXISTS gw_blocklist_log_leakid ON gw_blocklist_log (leakid);`;
+CREATE INDEX IF NOT EXISTS gw_blocklist_log_leakid ON gw_blocklist_log (leakid);
+-- Upgrading from v1: number the new log after the old one, so a client's old cursor is below every new
+-- change and it receives the rebuilt blocked set again (applying a change twice is harmless).
+DO $$ BEGIN
+  IF to_regclass('gw_blocklist_changes') IS NOT NULL AND NOT EXISTS (SELECT 1 FROM gw_blocklist_log) THEN
+    PERFORM setval(pg_get_serial_sequence('gw_blocklist_log', 'seq'), (SELECT max(seq) FROM gw_blocklist_changes));
+  END IF;
+END $$;`;
 
 export const RANGE_PREFIX_LENGTH = 5;
 
