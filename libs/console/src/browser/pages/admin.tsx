@@ -238,7 +238,8 @@ export const adminPage: Page = async (route, main) => {
                 <td class="optional">{k.expires_at ? dateTime(k.expires_at) : 'never'}</td>
                 <td class="key-status">{k.status}</td>
                 {canChange ? (
-                  <td class="actions">
+                  <td>
+                    <div class="actions">
                     {k.status === 'active' ? (
                       [
                         <button type="button" class="rotate-key" aria-label={`Rotate ${k.name}`} onClick={() => void keyAction(k, 'rotate')}>
@@ -251,6 +252,7 @@ export const adminPage: Page = async (route, main) => {
                     ) : (
                       <span class="muted">—</span>
                     )}
+                    </div>
                   </td>
                 ) : null}
               </tr>
@@ -345,13 +347,15 @@ export const adminPage: Page = async (route, main) => {
                 </td>
                 <td class="optional">{d.expires_at ? dateTime(d.expires_at) : '—'}</td>
                 {canChange ? (
-                  <td class="actions">
+                  <td>
+                    <div class="actions">
                     {d.status !== 'revoked' ? (
                       [
                         <button type="button" onClick={() => void domainAction(d, 'verify')}>Verify</button>,
                         <button type="button" class="danger" onClick={() => void domainAction(d, 'revoke')}>Revoke</button>,
                       ]
                     ) : null}
+                    </div>
                   </td>
                 ) : null}
               </tr>
