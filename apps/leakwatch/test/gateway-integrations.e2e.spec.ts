@@ -140,7 +140,7 @@ describe('gateway integrations (e2e)', () => {
     }
     const bad = await get('xyz12', gatewayA);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).errors).toEqual([expect.objectContaining({ field: 'prefix' })]);
+    expect(((await bad.json()) as { errors: unknown[] }).errors).toEqual([expect.objectContaining({ field: 'prefix' })]);
   }, 60_000);
 
   it('the blocklist long-poll answers as soon as a change arrives, and not before', async () => {
