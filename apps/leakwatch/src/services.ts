@@ -8,6 +8,7 @@ import { AuthModule } from '@leakwatch/auth';
 import { GatewayModule } from '@leakwatch/gateway/feature';
 import { IngestModule } from '@leakwatch/ingest/feature';
 import { LeakLifecycleModule } from '@leakwatch/leak-lifecycle/feature';
+import { NotificationsModule } from '@leakwatch/notifications/feature';
 import { StatsModule } from '@leakwatch/stats/feature';
 
 export const ALL_SERVICES: Record<string, Type<unknown> | DynamicModule> = {
@@ -19,5 +20,6 @@ export const ALL_SERVICES: Record<string, Type<unknown> | DynamicModule> = {
 };
 
 export function embeddedModules(): Array<Type<unknown> | DynamicModule> {
-  return [AuthModule.forRoot(), ...Object.values(ALL_SERVICES)];
+  // Outbound notifications run in embedded mode only so far (distributed mode needs their own service app).
+  return [AuthModule.forRoot(), ...Object.values(ALL_SERVICES), NotificationsModule];
 }

@@ -65,6 +65,22 @@ export class LeakwatchEnvironment {
   @IsOptional() @IsString() @MinLength(1)
   LEAKWATCH_SECRETS_KEY_FILE?: string;
 
+  @IsOptional() @Matches(/^[0-9a-fA-F:.]+(\/\d{1,3})?(,[0-9a-fA-F:.]+(\/\d{1,3})?)*$/, {
+    message: 'LEAKWATCH_NOTIFY_ALLOWED_ADDRESSES must be IPs or CIDRs, comma-separated (e.g. 127.0.0.1,10.1.0.0/16)',
+  })
+  LEAKWATCH_NOTIFY_ALLOWED_ADDRESSES?: string;
+
+  @IsOptional() @IsIn(['true', 'false'], { message: 'LEAKWATCH_NOTIFY_ALLOW_HTTP must be true or false' })
+  LEAKWATCH_NOTIFY_ALLOW_HTTP?: string;
+
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(10) @Max(3_600_000)
+  LEAKWATCH_NOTIFY_RETRY_BASE_MS?: number;
+
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(1) @Max(30)
+  LEAKWATCH_NOTIFY_MAX_ATTEMPTS?: number;
+
   @IsOptional() @IsUrl(URL_OPTIONS) INGEST_URL?: string;
   @IsOptional() @IsUrl(URL_OPTIONS) LEAK_LIFECYCLE_URL?: string;
   @IsOptional() @IsUrl(URL_OPTIONS) ACCESS_CONTROL_URL?: string;
@@ -84,6 +100,8 @@ export interface LeakwatchConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   /** Keys encrypting stored secrets: `LEAKWATCH_SECRETS_KEY`, else a key file outside the data directory (see secrets-keyring.ts). */
   secrets: SecretsKeySettings;
+  /** Outbound webhooks: SSRF exceptions (IPs/CIDRs), plain http allowed (tests), retry schedule. */
+  notifications: { allowedAddresses: string[]; allowInsecureHttp: boolean; retryBaseMs: number; maxAttempts: number };
   /** Gateway upstreams in distributed mode; absent services are served in-process. */
   upstreams: Partial<Record<Exclude<ServiceName, 'gateway'>, string>>;
 }
@@ -135,6 +153,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LeakwatchConfi
     adminKey: raw.LEAKWATCH_ADMIN_KEY,
     logLevel: raw.LOG_LEVEL ?? 'info',
     secrets: { keys: raw.LEAKWATCH_SECRETS_KEY, keyFile },
+    notifications: {
+      allowedAddresses: raw.LEAKWATCH_NOTIFY_ALLOWED_ADDRESSES?.split(',') ?? [],
+      allowInsecureHttp: raw.LEAKWATCH_NOTIFY_ALLOW_HTTP === 'true',
+      retryBaseMs: raw.LEAKWATCH_NOTIFY_RETRY_BASE_MS ?? 10_000,
+      maxAttempts: raw.LEAKWATCH_NOTIFY_MAX_ATTEMPTS ?? 10,
+    },
     upstreams: {
       ingest: raw.INGEST_URL,
       'leak-lifecycle': raw.LEAK_LIFECYCLE_URL,
@@ -153,5 +177,6 @@ const KNOWN_KEYS = [
   'PORT', 'LEAKWATCH_DATA_DIR', 'DATABASE_URL', 'EVENTSTORE_URL', 'KAFKA_BROKERS', 'LEAKWATCH_ADMIN_KEY', 'LOG_LEVEL',
   'KAFKA_SESSION_TIMEOUT_MS', 'KAFKA_MAX_WAIT_MS', 'KAFKA_IDEMPOTENT', 'KAFKA_SSL', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD',
   'LEAKWATCH_SECRETS_KEY', 'LEAKWATCH_SECRETS_KEY_FILE',
+  'LEAKWATCH_NOTIFY_ALLOWED_ADDRESSES', 'LEAKWATCH_NOTIFY_ALLOW_HTTP', 'LEAKWATCH_NOTIFY_RETRY_BASE_MS', 'LEAKWATCH_NOTIFY_MAX_ATTEMPTS',
   'INGEST_URL', 'LEAK_LIFECYCLE_URL', 'ACCESS_CONTROL_URL', 'STATS_URL',
 ];

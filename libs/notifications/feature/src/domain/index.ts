@@ -1,0 +1,3 @@
+export * from './backoff';
+export * from './formats';
+export * from './signing';

@@ -1,0 +1,2 @@
+export * from './notifications.module';
+export { verify as verifyWebhookSignature, sign as signWebhookPayload } from './domain/signing';
