@@ -38,10 +38,11 @@ export function selectedIds(body: LeakSelectionDto): { ids: string[] } | { error
   if (body.leakid !== undefined && body.leakids !== undefined) return { errors: [{ field: 'leakid', message: 'give either leakid or leakids, not both' }] };
   if (body.leakid === undefined && body.leakids === undefined) return { errors: [{ field: 'leakid', message: 'leakid or leakids is required' }] };
   if (body.leakid !== undefined) {
-    return LEAK_ID.test(body.leakid) ? { ids: [body.leakid] } : { errors: [{ field: 'leakid', message: `"${body.leakid}" is not a 32-character lowercase hex leak id` }] };
+    // The field is named, the value not quoted: a token pasted where an id belongs must not come back.
+    return LEAK_ID.test(body.leakid) ? { ids: [body.leakid] } : { errors: [{ field: 'leakid', message: 'is not a 32-character lowercase hex leak id' }] };
   }
   const bad = (body.leakids ?? []).map((id, i) => ({ id, i })).filter(({ id }) => !LEAK_ID.test(id));
-  if (bad.length) return { errors: bad.map(({ id, i }) => ({ field: `leakids[${i}]`, message: `"${id}" is not a 32-character lowercase hex leak id` })) };
+  if (bad.length) return { errors: bad.map(({ i }) => ({ field: `leakids[${i}]`, message: 'is not a 32-character lowercase hex leak id' })) };
   return { ids: body.leakids ?? [] };
 }
 
