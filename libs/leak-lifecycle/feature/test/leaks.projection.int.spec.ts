@@ -62,6 +62,23 @@ describe('leaks projection', () => {
     expect(replayedEarly).toEqual(once);
   });
 
+  it('a page applied set-based (applyPage) gives the rows of event-by-event apply, also when replayed', async () => {
+    const once = await project(events);
+    const client: PoolClient = await pool.connect();
+    try {
+      await client.query('DROP TABLE IF EXISTS ll_leaks');
+      await leaksProjection.setup(client);
+      const mine = events.filter((e) => leaksProjection.canHandle(e));
+      // Detections first in one run (as an ingest's page), then the rest: the same order as the store.
+      const ordered = [...mine].sort((a, b) => (a.position.prepare < b.position.prepare ? -1 : 1));
+      await leaksProjection.applyPage?.(ordered, client);
+      await leaksProjection.applyPage?.(ordered, client);
+      expect((await client.query('SELECT * FROM ll_leaks ORDER BY leakid')).rows).toEqual(once);
+    } finally {
+      client.release();
+    }
+  });
+
   it('reflects sightings, sources, patch and attempts', async () => {
     const [row] = (await project(events)) as Array<Record<string, unknown>>;
     expect(row).toMatchObject({ sightings: 2, sources: ['gitleaks', 'trufflehog'], attempts: 1, identity_domain: 'acme.example' });

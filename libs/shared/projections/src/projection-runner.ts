@@ -1,12 +1,18 @@
 /**
- * Feeds projections from the event store's all-stream subscription. Each event is applied and the
- * checkpoint advanced in ONE transaction, so restarts resume exactly where they stopped.
- * `waitFor(position)` lets a command handler answer only once its own write is visible in the read model
- * (read-your-writes for the HTTP client), without coupling the write path to the tables.
+ * Feeds projections from the event store's all-stream, reading only what they handle (a filtered read) a
+ * page at a time: each page is applied — set-based where a projection can — and the checkpoint moved in ONE
+ * transaction, so restarts resume exactly where they stopped and a page that matched nothing still moves the
+ * checkpoint. `waitFor(position)` lets a command handler answer only once its own write is visible in the
+ * read model (read-your-writes), without coupling the write path to the tables.
+ *
+ * A page that fails is applied again event by event; an event that still fails after `maxAttempts` is
+ * parked (parked_events, with the error, in the transaction that moves the checkpoint past it) and the
+ * runner moves on. An operator's retry request re-applies the parked event's stream from that event on.
  */
 import { Logger } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import {
+  AllStreamFilter,
   EventStore,
   GlobalPosition,
   RecordedEvent,
@@ -16,14 +22,20 @@ import {
   encodePosition,
 } from '@leakwatch/event-store';
 import { createSchemaOnce, withTransaction } from '@leakwatch/pg';
-import { Projection } from './projection';
-
-/** Events no projection of the runner handles, passed over between two checkpoint saves. */
-const SKIPPED_PER_CHECKPOINT = 500;
-const IDLE_SAVE_MS = 1000;
+import { DEFAULT_MAX_ATTEMPTS, ParkedEvents } from './parked-events';
+import { Projection, applyToProjection, unionFilter } from './projection';
 
 const CHECKPOINTS_SQL = `CREATE TABLE IF NOT EXISTS projection_checkpoints (
   name text PRIMARY KEY, position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`;
+
+export interface ProjectionRunnerOptions {
+  /** Events per page (default 500). */
+  batchSize?: number;
+  /** Attempts on one event before it is parked (default 5). */
+  maxAttempts?: number;
+  /** How often retry requests of parked events are looked for (ms, default 2000). */
+  retryPollMs?: number;
+}
 
 export class ProjectionRunner {
   private readonly logger = new Logger('Projections');
@@ -31,41 +43,48 @@ export class ProjectionRunner {
   private position?: GlobalPosition;
   private waiters: Array<{ target: GlobalPosition; resolve: () => void }> = [];
   private failure?: unknown;
-  private skippedSinceSave = 0;
-  private idleSave?: NodeJS.Timeout;
+  private retryTimer?: NodeJS.Timeout;
+  readonly parked: ParkedEvents;
+  readonly filter: AllStreamFilter | undefined;
 
   constructor(
     private readonly name: string,
     private readonly store: EventStore,
     private readonly pool: Pool,
     private readonly projections: Projection[],
-  ) {}
+    private readonly options: ProjectionRunnerOptions = {},
+  ) {
+    this.parked = new ParkedEvents(pool);
+    this.filter = unionFilter(projections);
+  }
 
   async start(): Promise<void> {
     await createSchemaOnce(this.pool, 'leakwatch:projection-setup', async (client) => {
       await client.query(CHECKPOINTS_SQL);
       for (const projection of this.projections) await projection.setup(client);
     });
+    await this.parked.ensureSchema();
     const { rows } = await this.pool.query<{ position: string }>(`SELECT position FROM projection_checkpoints WHERE name = $1`, [this.name]);
     this.position = rows.length ? decodePosition(rows[0].position) : undefined;
     this.subscription = this.store.subscribeToAll({
       after: this.position,
-      onEvent: (event) => this.handle(event),
+      filter: this.filter,
+      batchSize: this.options.batchSize ?? 500,
+      onPage: (page) => this.handlePage(page.events, page.position),
       onError: (error) => {
         this.failure = error;
         this.logger.error(`projection ${this.name} stopped: ${error instanceof Error ? error.message : String(error)}`);
       },
     });
+    this.scheduleRetries();
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     await this.subscription?.stop();
     this.subscription = undefined;
-    clearTimeout(this.idleSave);
-    // Passed-over events since the last save: record them, so a clean restart does not read them again.
-    if (this.skippedSinceSave > 0 && this.position) await this.saveCheckpoint(this.pool, this.position).catch(() => undefined);
   }
-
 
   /** Resolves once every event up to `target` is applied (or after `timeoutMs`, returning false). */
   waitFor(target: GlobalPosition, timeoutMs = 5000): Promise<boolean> {
@@ -80,6 +99,7 @@ export class ProjectionRunner {
     });
   }
 
+  /** False only when the store subscription itself died; a poison event is parked, not fatal. */
   get healthy(): boolean {
     return this.failure === undefined;
   }
@@ -88,44 +108,99 @@ export class ProjectionRunner {
     return this.position;
   }
 
-  private async handle(event: RecordedEvent): Promise<void> {
-    const interested = this.projections.filter((p) => p.canHandle(event));
-    if (interested.length === 0) {
-      // Most of the all-stream is other contexts' events: pass over them without a transaction each, and
-      // save the checkpoint only now and then (a restart re-reads at most that many events, harmlessly).
-      if (++this.skippedSinceSave >= SKIPPED_PER_CHECKPOINT) await this.saveCheckpoint(this.pool, event.position);
-      else this.saveWhenIdle();
-    } else {
+  private async handlePage(events: RecordedEvent[], position: GlobalPosition): Promise<void> {
+    try {
       await withTransaction(this.pool, async (client) => {
-        for (const projection of interested) await projection.apply(event, client);
-        await this.saveCheckpoint(client, event.position);
+        for (const projection of this.projections) await applyToProjection(projection, events, client);
+        await saveCheckpoint(client, this.name, position);
       });
+    } catch (error) {
+      if (!events.length) throw error; // only the checkpoint write failed: the store is down, not an event
+      this.logger.warn(`projection ${this.name}: a page of ${events.length} events failed (${error instanceof Error ? error.message : String(error)}); applying one by one`);
+      await this.handleOneByOne(events, position);
     }
-    this.position = event.position;
-    const ready = this.waiters.filter((w) => comparePositions(event.position, w.target) >= 0);
+    this.advance(position);
+  }
+
+  /** Isolates the failing event(s) of a page: each event in its own transaction, parked after maxAttempts. */
+  private async handleOneByOne(events: RecordedEvent[], position: GlobalPosition): Promise<void> {
+    const maxAttempts = this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    for (const event of events) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await withTransaction(this.pool, async (client) => {
+            for (const projection of this.projections) await applyToProjection(projection, [event], client);
+            await saveCheckpoint(client, this.name, event.position);
+          });
+          break;
+        } catch (error) {
+          if (attempt < maxAttempts) {
+            await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+            continue;
+          }
+          this.logger.error(`projection ${this.name}: parked event ${event.id} (${event.type}, ${event.streamId}@${event.revision}) after ${attempt} attempts: ${error instanceof Error ? error.message : String(error)}`);
+          await withTransaction(this.pool, async (client) => {
+            await this.parked.park(
+              { consumer: `projection:${this.name}`, eventId: event.id, eventType: event.type, streamId: event.streamId, streamRevision: event.revision, position: encodePosition(event.position), error, attempts: attempt },
+              client,
+            );
+            await saveCheckpoint(client, this.name, event.position);
+          });
+          break;
+        }
+      }
+      this.advance(event.position);
+    }
+    await saveCheckpoint(this.pool, this.name, position);
+  }
+
+  private advance(position: GlobalPosition): void {
+    this.position = position;
+    const ready = this.waiters.filter((w) => comparePositions(position, w.target) >= 0);
     this.waiters = this.waiters.filter((w) => !ready.includes(w));
     ready.forEach((w) => w.resolve());
   }
 
-  /** Once the stream goes quiet, record the passed-over events too (so `lag` reads 0 when caught up). */
-  private saveWhenIdle(): void {
-    clearTimeout(this.idleSave);
-    this.idleSave = setTimeout(() => {
-      if (this.skippedSinceSave > 0 && this.position) void this.saveCheckpoint(this.pool, this.position).catch(() => undefined);
-    }, IDLE_SAVE_MS);
-    this.idleSave.unref();
+  private scheduleRetries(): void {
+    this.retryTimer = setTimeout(() => {
+      void this.retryParked()
+        .catch((error) => this.logger.warn(`projection ${this.name}: retrying parked events failed: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => this.subscription && this.scheduleRetries());
+    }, this.options.retryPollMs ?? 2000);
+    this.retryTimer.unref();
   }
 
-  private async saveCheckpoint(db: Pick<PoolClient, 'query'>, position: GlobalPosition): Promise<void> {
-    clearTimeout(this.idleSave);
-    await db.query(
-      `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
-       ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
-      [this.name, encodePosition(position)],
-    );
-    this.skippedSinceSave = 0;
+  /**
+   * An operator asked to retry parked events: re-apply each one's stream from the parked event on (later
+   * events of that stream may have been no-ops without it; projections are revision-guarded, so replaying
+   * them is harmless). Success removes the parked row; failure parks it again with the new error.
+   */
+  async retryParked(): Promise<number> {
+    const consumer = `projection:${this.name}`;
+    let resolved = 0;
+    for (const parked of await this.parked.retryRequests(consumer)) {
+      try {
+        const events = parked.stream_id ? await this.store.readStream(parked.stream_id, { fromRevision: parked.stream_revision ?? 0 }) : [];
+        await withTransaction(this.pool, async (client) => {
+          for (const projection of this.projections) await applyToProjection(projection, events, client);
+          await this.parked.resolve(consumer, parked.event_id, client);
+        });
+        resolved++;
+        this.logger.log(`projection ${this.name}: parked event ${parked.event_id} applied on retry`);
+      } catch (error) {
+        await this.parked.park({ consumer, eventId: parked.event_id, eventType: parked.event_type, streamId: parked.stream_id ?? undefined, streamRevision: parked.stream_revision ?? undefined, position: parked.position ?? undefined, error, attempts: 1 });
+      }
+    }
+    return resolved;
   }
+}
 
+function saveCheckpoint(db: Pick<PoolClient, 'query'>, name: string, position: GlobalPosition): Promise<unknown> {
+  return db.query(
+    `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
+     ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+    [name, encodePosition(position)],
+  );
 }
 
 /** Empties a runner's tables and checkpoint so the next start replays from position 0. */

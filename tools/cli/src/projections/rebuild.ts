@@ -1,13 +1,13 @@
 /**
  * Rebuilds one projection runner from position 0. Does what ProjectionRunner does for a live subscription —
- * same projections, same `canHandle`/`apply`, same all-stream order, same checkpoint row — but one
- * transaction per page of events instead of per event, which is what makes a replay fast. The tables and
+ * same projections and filter, same `canHandle`/`applyPage`, same all-stream order, same checkpoint row, one
+ * transaction per page, a poison event parked instead of stopping the replay. The tables and
  * checkpoint it leaves are the ones the live runner would have written (the projections are deterministic
  * and revision-guarded); a later `start()` of the live runner resumes from that checkpoint.
  */
 import type { Pool } from 'pg';
-import { encodePosition, GlobalPosition, RecordedEvent } from '@leakwatch/event-store';
-import { resetProjections } from '@leakwatch/projections';
+import { comparePositions, encodePosition, GlobalPosition, RecordedEvent } from '@leakwatch/event-store';
+import { ParkedEvents, applyToProjection, resetProjections, unionFilter } from '@leakwatch/projections';
 import { EventSource } from './event-source';
 import { RunnerDefinition, runnerTables } from './registry';
 import { withTransaction } from '@leakwatch/pg';
@@ -15,10 +15,12 @@ import { withTransaction } from '@leakwatch/pg';
 export interface RebuildResult {
   runner: string;
   tables: string[];
-  /** Events replayed (every event of the store, whether or not a projection of this runner handles it). */
+  /** Events replayed: those the runner's projections read (their filter), read from the store in pages. */
   events: number;
   /** Projection applications (events × interested projections). */
   applied: number;
+  /** Events that failed to apply and were parked (see `leakwatch events parked list`). */
+  parked: number;
   duration_ms: number;
   events_per_second: number;
   checkpoint: string | null;
@@ -34,20 +36,26 @@ export interface RebuildOptions {
 
 export async function rebuildRunner(pool: Pool, source: EventSource, runner: RunnerDefinition, options: RebuildOptions = {}): Promise<RebuildResult> {
   const batchSize = options.batchSize ?? 500;
-  let total = await source.count();
+  const filter = unionFilter(runner.projections);
+  // Only the events the runner's projections read (a filtered read: other contexts' events stay in PostgreSQL).
+  let total = await source.count(undefined, filter);
   options.onStart?.(total);
   const started = performance.now();
   await resetProjections(pool, runner.name, runner.projections);
+  const parked = new ParkedEvents(pool);
 
   let after: GlobalPosition | undefined;
   let events = 0;
   let applied = 0;
+  let parkedCount = 0;
   for (;;) {
-    const page = await source.store.readAll({ after, maxCount: batchSize });
-    if (!page.length) break;
-    applied += await applyPage(pool, runner, page);
-    after = page[page.length - 1].position;
-    events += page.length;
+    const page = await source.store.readAllPage({ after, maxCount: batchSize, filter });
+    if (!page.position || (after && comparePositions(page.position, after) <= 0)) break;
+    const outcome = await applyPage(pool, parked, runner, page.events, page.position);
+    applied += outcome.applied;
+    parkedCount += outcome.parked;
+    after = page.position;
+    events += page.events.length;
     total = Math.max(total, events);
     options.onProgress?.(events, total);
   }
@@ -57,33 +65,49 @@ export async function rebuildRunner(pool: Pool, source: EventSource, runner: Run
     tables: runnerTables(runner),
     events,
     applied,
+    parked: parkedCount,
     duration_ms: Math.round(duration),
     events_per_second: duration > 0 ? Math.round((events / duration) * 1000) : 0,
     checkpoint: after ? encodePosition(after) : null,
   };
 }
 
-async function applyPage(pool: Pool, runner: RunnerDefinition, page: RecordedEvent[]): Promise<number> {
-  return withTransaction(pool, async (client) => {
+/** One transaction per page (set-based where a projection can); a failing page is applied event by event, parking what fails. */
+async function applyPage(pool: Pool, parked: ParkedEvents, runner: RunnerDefinition, page: RecordedEvent[], position: GlobalPosition): Promise<{ applied: number; parked: number }> {
+  try {
+    return await withTransaction(pool, async (client) => {
+      let applied = 0;
+      for (const projection of runner.projections) applied += await applyToProjection(projection, page, client);
+      await saveCheckpoint(client, runner.name, position);
+      return { applied, parked: 0 };
+    });
+  } catch {
     let applied = 0;
+    let parkedCount = 0;
     for (const event of page) {
-      for (const projection of runner.projections) {
-        if (!projection.canHandle(event)) continue;
+      await withTransaction(pool, async (client) => {
+        await client.query('SAVEPOINT event');
         try {
-          await projection.apply(event, client);
+          for (const projection of runner.projections) applied += await applyToProjection(projection, [event], client);
         } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
-          throw new Error(`projection ${projection.name} failed on event ${event.id} (${event.type}, ${event.streamId} revision ${event.revision}): ${reason}`);
+          // The same dead letter the live runner writes: the rebuild goes on, `events parked list` shows it.
+          await client.query('ROLLBACK TO SAVEPOINT event');
+          await parked.park({ consumer: `projection:${runner.name}`, eventId: event.id, eventType: event.type, streamId: event.streamId, streamRevision: event.revision, position: encodePosition(event.position), error, attempts: 1 }, client);
+          parkedCount++;
         }
-        applied++;
-      }
+        await saveCheckpoint(client, runner.name, event.position);
+      });
     }
-    // The same row the live runner moves (ProjectionRunner), in the same transaction as the rows.
-    await client.query(
-      `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
-       ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
-      [runner.name, encodePosition(page[page.length - 1].position)],
-    );
-    return applied;
-  });
+    await saveCheckpoint(pool, runner.name, position);
+    return { applied, parked: parkedCount };
+  }
+}
+
+// The same row the live runner moves (ProjectionRunner), in the same transaction as the rows.
+function saveCheckpoint(db: Pick<Pool, 'query'>, name: string, position: GlobalPosition) {
+  return db.query(
+    `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
+     ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+    [name, encodePosition(position)],
+  );
 }

@@ -1,6 +1,7 @@
 /** What `projections list` shows per runner: its tables (rows), its checkpoint, and how far it is behind. */
 import type { Pool } from 'pg';
 import { decodePosition } from '@leakwatch/event-store';
+import { unionFilter } from '@leakwatch/projections';
 import { EventSource } from './event-source';
 import { RunnerDefinition, runnerTables } from './registry';
 
@@ -11,7 +12,7 @@ export interface RunnerStatus {
   tables: Array<{ name: string; rows: number | null }>;
   checkpoint: string | null;
   checkpoint_updated_at: string | null;
-  /** Events after the checkpoint: what the runner still has to apply. */
+  /** Events after the checkpoint that the runner reads (its projections' filter): what it still has to apply. */
   lag: number;
 }
 
@@ -30,7 +31,7 @@ export async function runnerStatus(pool: Pool, source: EventSource, runner: Runn
     tables,
     checkpoint: checkpoint?.position ?? null,
     checkpoint_updated_at: checkpoint?.updated_at.toISOString() ?? null,
-    lag: await source.count(checkpoint ? decodePosition(checkpoint.position) : undefined),
+    lag: await source.count(checkpoint ? decodePosition(checkpoint.position) : undefined, unionFilter(runner.projections)),
   };
 }
 

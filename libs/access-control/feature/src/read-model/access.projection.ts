@@ -24,6 +24,7 @@ export const accessProjection: Projection = {
         claimed_at timestamptz NOT NULL, verified_at timestamptz, expires_at timestamptz, revoked_at timestamptz,
         revision integer NOT NULL, PRIMARY KEY (org_id, domain));`);
   },
+  filter: { streamCategories: ['org', 'apikey', 'domain'] },
   canHandle: (event) => /^(org|apikey|domain)-/.test(event.streamId),
   async apply(recorded: RecordedEvent, client) {
     const event = { type: recorded.type, data: recorded.data } as AccessDomainEvent;

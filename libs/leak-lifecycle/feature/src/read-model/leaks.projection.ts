@@ -7,6 +7,7 @@ import { withoutPasswordHash } from '@leakwatch/contracts';
 import type { RecordedEvent } from '@leakwatch/event-store';
 import type { LeakEvent } from '@leakwatch/leak-lifecycle/domain';
 import type { Projection } from '@leakwatch/projections';
+import type { PoolClient } from 'pg';
 
 export const leaksProjection: Projection = {
   name: 'leaks',
@@ -27,25 +28,29 @@ export const leaksProjection: Projection = {
     // Issue 15.4: rows projected before passwords lost their hash drop the plain SHA-256 of the password.
     await client.query(`UPDATE ll_leaks SET fingerprint = NULL WHERE kind = 'credential' AND fingerprint IS NOT NULL`);
   },
+  filter: { streamCategories: ['leak'] },
   canHandle: (event) => event.streamId.startsWith('leak-'),
+  /** A run of LeakDetected (an ingest: most pages) is one multi-row insert; other events go one by one, in order. */
+  async applyPage(events, client) {
+    for (let i = 0; i < events.length; ) {
+      let end = i;
+      while (end < events.length && events[end].type === 'LeakDetected') end++;
+      if (end > i) {
+        await insertDetected(events.slice(i, end), client);
+        i = end;
+      } else {
+        await leaksProjection.apply(events[i], client);
+        i++;
+      }
+    }
+  },
   async apply(recorded: RecordedEvent, client) {
     const event = { type: recorded.type, data: recorded.data } as LeakEvent;
     const rev = recorded.revision;
     const at = (recorded.metadata.occurred_at as string | undefined) ?? recorded.recordedAt.toISOString();
     switch (event.type) {
-      case 'LeakDetected': {
-        const d = withoutPasswordHash(event.data);
-        const email = d.identity?.email?.toLowerCase() ?? null;
-        await client.query(
-          `INSERT INTO ll_leaks (leakid, kind, secret_type, fingerprint, preview, identity_email, identity_username, identity_domain,
-             site_url, site_domain, org_id, source, sources, risk, blockable, status, first_seen, last_seen, updated_at, revision)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,'open',$16,$16,$16,$17)
-           ON CONFLICT (leakid) DO NOTHING`,
-          [d.leakid, d.kind, d.secret_type, d.fingerprint, d.preview, email, d.identity?.username ?? null, email?.split('@')[1] ?? null,
-            d.site?.url ?? null, d.site?.domain?.toLowerCase() ?? null, d.org_id, d.source.name, JSON.stringify([d.source.name]), d.risk, d.blockable, d.detected_at, rev],
-        );
-        return;
-      }
+      case 'LeakDetected':
+        return insertDetected([recorded], client);
       case 'LeakSighted':
         await client.query(
           `UPDATE ll_leaks SET sightings = sightings + 1, last_seen = GREATEST(last_seen, $2::timestamptz),
@@ -73,3 +78,25 @@ export const leaksProjection: Projection = {
     }
   },
 };
+
+/** Multi-row insert of new leaks (ON CONFLICT DO NOTHING: a replayed LeakDetected changes nothing). */
+async function insertDetected(events: RecordedEvent[], client: PoolClient): Promise<void> {
+  const rows = events.map((recorded) => {
+    const d = withoutPasswordHash(recorded.data as Extract<LeakEvent, { type: 'LeakDetected' }>['data']);
+    const email = d.identity?.email?.toLowerCase() ?? null;
+    return [d.leakid, d.kind, d.secret_type, d.fingerprint, d.preview, email, d.identity?.username ?? null, email?.split('@')[1] ?? null,
+      d.site?.url ?? null, d.site?.domain?.toLowerCase() ?? null, d.org_id, d.source?.name, JSON.stringify([d.source?.name ?? null]), d.risk, d.blockable,
+      d.detected_at, recorded.revision] as const;
+  });
+  const column = (i: number) => rows.map((r) => r[i]);
+  await client.query(
+    `INSERT INTO ll_leaks (leakid, kind, secret_type, fingerprint, preview, identity_email, identity_username, identity_domain,
+       site_url, site_domain, org_id, source, sources, risk, blockable, status, first_seen, last_seen, updated_at, revision)
+     SELECT l, k, st, fp, pv, ie, iu, idm, su, sd, o, src, srcs, r, b, 'open', at, at, at, rev
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                   $11::text[], $12::text[], $13::jsonb[], $14::text[], $15::boolean[], $16::timestamptz[], $17::int[])
+            AS x(l, k, st, fp, pv, ie, iu, idm, su, sd, o, src, srcs, r, b, at, rev)
+     ON CONFLICT (leakid) DO NOTHING`,
+    Array.from({ length: 17 }, (_, i) => column(i)),
+  );
+}
