@@ -11,6 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Pool } from 'pg';
 import { WebhookSecrets } from '@leakwatch/ingest/feature';
+import { SubscriptionsRepository } from '@leakwatch/notifications/feature';
 import { keyFileText, loadSecretsKeyring, parseSecretsKeys, SecretsKeyring } from '@leakwatch/runtime';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 
@@ -40,6 +41,9 @@ describe('leakwatch secrets (CLI)', () => {
       const before = new WebhookSecrets(pool, first);
       await before.setup();
       const secret = await before.rotate(ORG);
+      const subscriptionsBefore = new SubscriptionsRepository(pool, first);
+      await subscriptionsBefore.setup();
+      const { subscription, secret: signingSecret } = await subscriptionsBefore.create({ orgId: ORG, url: 'https://hooks.example/x', format: 'cloudevents', eventTypes: ['*'] });
 
       const rotated = await run(['secrets', 'rotate-key'], env);
       expect(rotated.stdout).toMatch(/new current key k[0-9a-f]{8}/);
@@ -48,13 +52,14 @@ describe('leakwatch secrets (CLI)', () => {
       expect(statSync(keyFile).mode & 0o777).toBe(0o600);
 
       const reEncrypted = await run(['secrets', 're-encrypt', '--json'], env);
-      expect(JSON.parse(reEncrypted.stdout)).toEqual({ key: keys[0].id, reEncrypted: 1, unreadable: [] });
+      expect(JSON.parse(reEncrypted.stdout)).toEqual({ key: keys[0].id, reEncrypted: 1, unreadable: [], subscriptions: 1 });
 
       // Drop the old key: the secret still verifies.
       writeFileSync(keyFile, keyFileText([keys[0]]));
       const body = Buffer.from('{}');
       const after = new WebhookSecrets(pool, new SecretsKeyring([keys[0]]));
       expect(await after.verify(ORG, body, `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`)).toBe(true);
+      expect(await new SubscriptionsRepository(pool, new SecretsKeyring([keys[0]])).target(subscription.id)).toMatchObject({ secret: signingSecret });
     } finally {
       await pool.end();
     }

@@ -7,6 +7,7 @@
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { WebhookSecrets, loadLeakIdKey } from '@leakwatch/ingest/feature';
+import { SubscriptionsRepository } from '@leakwatch/notifications/feature';
 import { keyFileText, loadConfig, loadSecretsKeyring, parseSecretsKeys, withNewKey } from '@leakwatch/runtime';
 import { openDatabase } from '../database';
 
@@ -43,8 +44,11 @@ export function registerSecretsCommand(program: Command): void {
         const webhookSecrets = new WebhookSecrets(db.pool, keyring, await loadLeakIdKey(db.pool));
         await webhookSecrets.migrateSchema();
         const result = await webhookSecrets.reEncrypt();
-        if (options.json) console.log(JSON.stringify({ key: keyring.currentKeyId, ...result }));
-        else console.log(`webhook secrets: ${result.reEncrypted} re-encrypted under ${keyring.currentKeyId}, ${result.unreadable.length} unreadable (key missing)`);
+        // Notification subscriptions' signing secrets, where notifications have run on this database.
+        const { rows } = await db.pool.query(`SELECT to_regclass('nt_subscriptions') IS NOT NULL AS present`);
+        const subscriptions = rows[0].present ? await new SubscriptionsRepository(db.pool, keyring).reEncrypt() : 0;
+        if (options.json) console.log(JSON.stringify({ key: keyring.currentKeyId, ...result, subscriptions }));
+        else console.log(`webhook secrets: ${result.reEncrypted} re-encrypted under ${keyring.currentKeyId}, ${result.unreadable.length} unreadable (key missing); notification subscriptions: ${subscriptions} re-encrypted`);
         if (result.unreadable.length) process.exitCode = 1;
       } finally {
         await db.close();
