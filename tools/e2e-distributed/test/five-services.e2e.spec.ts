@@ -15,6 +15,8 @@
  * attempts: for those two figures, in the gateway's round, only "never more than sent" is asserted.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { Kafka as CloudEventsKafka } from 'cloudevents';
+import { Kafka, logLevel } from 'kafkajs';
 import { ALL_TOPICS } from '@leakwatch/messaging';
 import { KafkaMock, ThrowawayPostgres, startKafkaMock, startThrowawayPostgres } from '@leakwatch/testing';
 import { Cluster, SERVICES, Service, startCluster } from '../src/cluster';
@@ -258,6 +260,48 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
     await round('steady');
     await checkStats();
   }, 180_000);
+
+  it('every message on every topic is a CloudEvent the official SDK parses, keyed by its partitionkey', async () => {
+    const consumer = new Kafka({ brokers: kafka.brokers, clientId: 'conformance', logLevel: logLevel.NOTHING }).consumer({
+      groupId: `conformance-${SEED}`,
+      maxWaitTimeInMs: 50,
+    });
+    const seen = new Map<string, number>();
+    const problems: string[] = [];
+    let lastMessageAt = Date.now();
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [...ALL_TOPICS], fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ topic, message }) => {
+          lastMessageAt = Date.now();
+          seen.set(topic, (seen.get(topic) ?? 0) + 1);
+          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+          const key = message.key?.toString() ?? '';
+          try {
+            const value = message.value?.toString() ?? '';
+            const event = CloudEventsKafka.toEvent({ headers, key, value, body: value } as Parameters<typeof CloudEventsKafka.toEvent>[0]);
+            const e = Array.isArray(event) ? event[0] : event;
+            e.validate(); // the SDK's own schema check of every attribute (throws when one is invalid)
+            const missing = ['specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype'].filter((a) => !(e as unknown as Record<string, unknown>)[a]);
+            if (missing.length) problems.push(`${topic}: ${e.id} lacks ${missing.join(', ')}`);
+            if (e.specversion !== '1.0' || e.datacontenttype !== 'application/json') problems.push(`${topic}: ${e.id} ${e.specversion} ${e.datacontenttype}`);
+            if ((e as unknown as { partitionkey?: string }).partitionkey !== key) problems.push(`${topic}: ${e.id} partitionkey ≠ message key`);
+            if (typeof e.data !== 'object' || e.data === null) problems.push(`${topic}: ${e.id} data is not a JSON object`);
+          } catch (error) {
+            problems.push(`${topic}: not a CloudEvent: ${(error as Error).message}`);
+          }
+        },
+      });
+      await eventually('every topic read to its end', async () =>
+        ALL_TOPICS.every((t) => (seen.get(t) ?? 0) > 0) && Date.now() - lastMessageAt > 1_500 ? true : undefined,
+      );
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(problems).toEqual([]);
+    expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(ALL_TOPICS.map((t) => [t, expect.any(Number)])));
+  }, 60_000);
 
   for (const victim of SERVICES) {
     it(`survives kill -9 of ${victim} at a random moment, with nothing lost or counted twice`, async () => {

@@ -1,2 +1,3 @@
 export * from './leak.events';
 export * from './leak.decider';
+export * from './leak.integration-events';

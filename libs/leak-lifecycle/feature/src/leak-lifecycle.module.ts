@@ -6,12 +6,13 @@ import { Module } from '@nestjs/common';
 import { AttemptsConsumer } from './application/attempts.consumer';
 import { DecideOnLeaksHandler } from './application/decide-on-leaks';
 import { FindingsConsumer } from './application/findings.consumer';
+import { LeakIntegrationEvents } from './application/leak-integration-events';
 import { LeaksProjectionRunner } from './application/leaks-projection-runner';
 import { LeaksController } from './http/leaks.controller';
 import { LeakQueries } from './read-model/leak-queries';
 
 @Module({
   controllers: [LeaksController],
-  providers: [LeaksProjectionRunner, LeakQueries, DecideOnLeaksHandler, FindingsConsumer, AttemptsConsumer],
+  providers: [LeakIntegrationEvents, LeaksProjectionRunner, LeakQueries, DecideOnLeaksHandler, FindingsConsumer, AttemptsConsumer],
 })
 export class LeakLifecycleModule {}

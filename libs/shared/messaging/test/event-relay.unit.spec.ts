@@ -86,7 +86,7 @@ describe('EventRelay (in-memory store, bus and checkpoints)', () => {
         key: LEAK,
         extensions: {
           schemaversion: '2', streamrevision: '0', correlationid: 'corr-1', causationid: 'cause-1',
-          actorkeyid: 'key-1', actororgid: 'org-1', actorrole: 'admin',
+          actorkeyid: 'key-1', actororgid: 'org-1', actorrole: 'admin', partitionkey: LEAK,
         },
       },
     });

@@ -15,7 +15,8 @@ import { CloudEvent } from '../cloud-event';
 import { MessagingLogger, consoleLogger, describeError } from '../logger';
 import { MessageBus, MessageSubscription, SubscribeOptions, topicList } from '../message-bus.port';
 import { CheckpointStore } from '../relay/checkpoint-store.port';
-import { toCloudEvent } from '../relay/to-cloud-event';
+import type { IntegrationMappers } from '../relay/integration-mappers';
+import { toIntegrationCloudEvent } from '../relay/to-cloud-event';
 import { EventRouter, routeByStreamCategory } from '../topics';
 import { InProcessMessageBus } from './in-process-message-bus';
 
@@ -26,6 +27,8 @@ export interface StoreBackedMessageBusOptions {
   /** CloudEvents `source` of the delivered events, e.g. `leakwatch/leakwatch`. */
   source: string;
   route?: EventRouter;
+  /** Domain → integration event mapping per topic, as the Kafka relay applies it. */
+  mappers?: IntegrationMappers;
   retry?: BackoffOptions;
   logger?: MessagingLogger;
   /** Save a group's checkpoint after this many events (default 100) or this long after the last one (default 200 ms). */
@@ -80,8 +83,8 @@ export class StoreBackedMessageBus implements MessageBus {
 
     const deliver = async (event: RecordedEvent) => {
       const route = this.route(event);
-      if (route && topics.has(route.topic)) {
-        const cloudEvent = toCloudEvent(event, route, this.options.source);
+      const cloudEvent = route && topics.has(route.topic) ? toIntegrationCloudEvent(event, route, this.options.source, this.options.mappers) : null;
+      if (route && cloudEvent) {
         for (let attempt = 0; ; attempt++) {
           if (abort.signal.aborted) throw new StoppedError();
           try {

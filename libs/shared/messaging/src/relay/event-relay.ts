@@ -16,7 +16,8 @@ import { MessagingLogger, consoleLogger, describeError } from '../logger';
 import { MessageBus } from '../message-bus.port';
 import { EventRouter, routeByStreamCategory } from '../topics';
 import { CheckpointStore } from './checkpoint-store.port';
-import { sourceOf, toCloudEvent } from './to-cloud-event';
+import type { IntegrationMappers } from './integration-mappers';
+import { sourceOf, toIntegrationCloudEvent } from './to-cloud-event';
 
 export interface EventRelayOptions {
   store: EventStore;
@@ -28,6 +29,8 @@ export interface EventRelayOptions {
   service: string;
   /** Default: by stream category (topics.ts). */
   route?: EventRouter;
+  /** Domain → integration event mapping per topic (default: the stored data as is). */
+  mappers?: IntegrationMappers;
   /** Publish only to these topics (a service relays its own aggregates from a shared store). Default: all. */
   topics?: readonly string[];
   /** Max events per flush (default 500). */
@@ -153,8 +156,10 @@ export class EventRelay {
     for (const event of batch) {
       const route = this.route(event);
       if (!route || (this.topicFilter && !this.topicFilter.has(route.topic))) continue;
+      const cloudEvent = toIntegrationCloudEvent(event, route, source, this.options.mappers);
+      if (!cloudEvent) continue;
       const events = byTopic.get(route.topic) ?? [];
-      events.push(toCloudEvent(event, route, source));
+      events.push(cloudEvent);
       byTopic.set(route.topic, events);
     }
     return byTopic;

@@ -7,9 +7,23 @@
 import type { RecordedEvent } from '@leakwatch/event-store';
 import { CloudEvent, cloudEvent, isRfc3339 } from '../cloud-event';
 import { Route } from '../topics';
+import type { IntegrationMappers } from './integration-mappers';
 
 export function sourceOf(service: string): string {
   return `leakwatch/${service}`;
+}
+
+/**
+ * The CloudEvent a stored event is published as on its route's topic, through that topic's integration
+ * mapper when it has one; `null` when the mapper does not publish the event. `partitionkey` (the CloudEvents
+ * Partitioning extension) carries the aggregate id that is also the Kafka message key.
+ */
+export function toIntegrationCloudEvent(event: RecordedEvent, route: Route, source: string, mappers?: IntegrationMappers): CloudEvent | null {
+  const mapper = mappers?.mapperFor(route.topic);
+  if (!mapper) return toCloudEvent(event, route, source);
+  const mapped = mapper(event);
+  // A mapped event is the contract's version 1 (the topic's version), whatever the stored schema version.
+  return mapped ? toCloudEvent({ ...event, type: mapped.type, data: mapped.data, schemaVersion: 1 }, route, source) : null;
 }
 
 export function toCloudEvent(event: RecordedEvent, route: Route, source: string): CloudEvent {
@@ -18,6 +32,7 @@ export function toCloudEvent(event: RecordedEvent, route: Route, source: string)
   const extensions: Record<string, string> = {
     schemaversion: String(event.schemaVersion),
     streamrevision: String(event.revision),
+    partitionkey: route.key,
   };
   const optional: Array<[string, unknown]> = [
     ['correlationid', metadata.correlation_id],

@@ -8,8 +8,8 @@ import { EVENT_STORE, EventStore, KurrentDbEventStore, PostgresEventStore } from
 import { Pool } from 'pg';
 import { LeakwatchConfig } from '../config/leakwatch-config';
 import { HealthRegistry } from '../health/health';
-import { MESSAGE_BUS } from '@leakwatch/messaging';
-import { LEAKWATCH_CONFIG, PG_POOL, SERVICE_NAME } from './tokens';
+import { IntegrationMapperRegistry, MESSAGE_BUS } from '@leakwatch/messaging';
+import { INTEGRATION_MAPPERS, LEAKWATCH_CONFIG, PG_POOL, SERVICE_NAME } from './tokens';
 import { RelayRunner, messageBusProvider } from './messaging.providers';
 
 @Global()
@@ -31,6 +31,7 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
       providers: [
         { provide: LEAKWATCH_CONFIG, useValue: config },
         { provide: SERVICE_NAME, useValue: service },
+        { provide: INTEGRATION_MAPPERS, useValue: new IntegrationMapperRegistry() },
         {
           provide: PG_POOL,
           useFactory: () => {
@@ -51,7 +52,7 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         messageBusProvider,
         RelayRunner,
       ],
-      exports: [LEAKWATCH_CONFIG, SERVICE_NAME, PG_POOL, EVENT_STORE, MESSAGE_BUS],
+      exports: [LEAKWATCH_CONFIG, SERVICE_NAME, PG_POOL, EVENT_STORE, MESSAGE_BUS, INTEGRATION_MAPPERS],
     };
   }
 

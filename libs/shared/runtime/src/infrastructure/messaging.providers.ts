@@ -9,6 +9,7 @@ import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
 import {
   ALL_TOPICS,
   EventRelay,
+  IntegrationMappers,
   KafkaMessageBus,
   MESSAGE_BUS,
   MessageBus,
@@ -20,7 +21,7 @@ import {
 import type { SASLOptions } from 'kafkajs';
 import { LeakwatchConfig } from '../config/leakwatch-config';
 import { HealthRegistry } from '../health/health';
-import { LEAKWATCH_CONFIG, PG_POOL, SERVICE_NAME } from './tokens';
+import { INTEGRATION_MAPPERS, LEAKWATCH_CONFIG, PG_POOL, SERVICE_NAME } from './tokens';
 
 /** Topics fed by the aggregates each service owns (DESIGN: topic → producer). */
 export const OWNED_TOPICS: Record<string, readonly string[]> = {
@@ -47,8 +48,8 @@ export function nestMessagingLogger(context: string): MessagingLogger {
  */
 export const messageBusProvider: Provider = {
   provide: MESSAGE_BUS,
-  inject: [LEAKWATCH_CONFIG, SERVICE_NAME, EVENT_STORE, PG_POOL],
-  useFactory: async (config: LeakwatchConfig, service: string, store: EventStore, pool: Pool): Promise<MessageBus> =>
+  inject: [LEAKWATCH_CONFIG, SERVICE_NAME, EVENT_STORE, PG_POOL, INTEGRATION_MAPPERS],
+  useFactory: async (config: LeakwatchConfig, service: string, store: EventStore, pool: Pool, mappers: IntegrationMappers): Promise<MessageBus> =>
     config.kafkaBrokers
       ? new KafkaMessageBus({
           brokers: config.kafkaBrokers,
@@ -66,6 +67,7 @@ export const messageBusProvider: Provider = {
           store,
           checkpoints: await PostgresCheckpointStore.create(pool),
           source: `leakwatch/${service === 'all' ? 'leakwatch' : service}`,
+          mappers,
           logger: nestMessagingLogger('InProcessBus'),
         }),
 };
@@ -80,6 +82,7 @@ export class RelayRunner implements OnModuleInit, OnApplicationBootstrap {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(SERVICE_NAME) private readonly service: string,
     @Inject(LEAKWATCH_CONFIG) private readonly config: LeakwatchConfig,
+    @Inject(INTEGRATION_MAPPERS) private readonly mappers: IntegrationMappers,
     private readonly health: HealthRegistry,
   ) {}
 
@@ -103,6 +106,7 @@ export class RelayRunner implements OnModuleInit, OnApplicationBootstrap {
       name: `relay:${this.service}`,
       service: this.service === 'all' ? 'leakwatch' : this.service,
       topics,
+      mappers: this.mappers,
       logger: nestMessagingLogger('Relay'),
     });
     await this.relay.start();

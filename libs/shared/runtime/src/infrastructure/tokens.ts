@@ -2,3 +2,5 @@
 export const LEAKWATCH_CONFIG = Symbol('LEAKWATCH_CONFIG');
 export const PG_POOL = Symbol('PG_POOL');
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
+/** The `IntegrationMapperRegistry` of this process: producing contexts register their topic's mapper. */
+export const INTEGRATION_MAPPERS = Symbol('INTEGRATION_MAPPERS');

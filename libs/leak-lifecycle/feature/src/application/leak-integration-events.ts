@@ -1,0 +1,15 @@
+/**
+ * Registers leak-lifecycle's mapping of its stored leak events to the `leakwatch.leaks.v1` contract, used by
+ * the relay (Kafka) and the in-process bus alike.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { LeakEvent, toLeakEventV1 } from '@leakwatch/leak-lifecycle/domain';
+import { IntegrationMapperRegistry, TOPICS } from '@leakwatch/messaging';
+import { INTEGRATION_MAPPERS } from '@leakwatch/runtime';
+
+@Injectable()
+export class LeakIntegrationEvents {
+  constructor(@Inject(INTEGRATION_MAPPERS) registry: IntegrationMapperRegistry) {
+    registry.register(TOPICS.leaks, (event) => toLeakEventV1({ type: event.type, data: event.data } as LeakEvent));
+  }
+}
