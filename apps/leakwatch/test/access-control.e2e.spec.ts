@@ -212,6 +212,7 @@ describe('access control (e2e)', () => {
       'POST /api/v1/leaks/status': { leakid: '0123456789abcdef0123456789abcdef', status: 'fixed' },
       'POST /api/v1/leaks/virtual-patch': { leakid: '0123456789abcdef0123456789abcdef', enabled: true },
       'POST /api/v1/tokens/check': { token: 'ghp_0123456789abcdef0123456789abcdef0123' },
+      'POST /api/v1/tokens/attempts': { attempts: [{ sha256: '0'.repeat(64) }] },
     };
     const concrete = (path: string) => path.replace('{id}', analystAId).replace('{domain}', 'acme.example').replace('{leakid}', '0123456789abcdef0123456789abcdef');
     let tried = 0;
@@ -230,14 +231,16 @@ describe('access control (e2e)', () => {
         const ownScoped = new Set([
           'POST /api/v1/leaks',
           'POST /api/v1/tokens/check',
+          'POST /api/v1/tokens/attempts',
           'POST /api/v1/ingest/gitleaks',
           'POST /api/v1/ingest/trufflehog',
           'POST /api/v1/ingest/sarif',
           'POST /api/v1/ingest/github/secret',
         ]);
         if (!ownScoped.has(`${method} ${path}`)) expect(`${method} ${path} → ${foreign.status}`).toMatch(/ → (400|403|404)$/);
-        // A token check is a read (POST only to keep the token out of URLs): analysts may do it.
-        if (`${method} ${path}` !== 'POST /api/v1/tokens/check') {
+        // A token check is a read (POST only to keep the token out of URLs), and reporting the uses a gateway
+        // saw is a check done locally: analysts (typical gateway keys) may do both, scoped to what they see.
+        if (!['POST /api/v1/tokens/check', 'POST /api/v1/tokens/attempts'].includes(`${method} ${path}`)) {
           const analyst = await call(method, url, analystA, bodies[`${method} ${path}`]);
           expect(`${method} ${path} → ${analyst.status}`).toBe(`${method} ${path} → 403`);
         }

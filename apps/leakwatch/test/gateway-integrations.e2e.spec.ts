@@ -19,6 +19,7 @@ describe('gateway integrations (e2e)', () => {
   let app: LeakwatchProcess;
   const call = apiClient(() => app.url);
   let adminA: string, gatewayA: string, adminB: string, gatewayB: string;
+  let gatewayAId: string;
 
   const eventually = async <T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
@@ -45,7 +46,9 @@ describe('gateway integrations (e2e)', () => {
     const orgB = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Bravo' })).body.org_id;
     const issue = async (role: string, org: string) => (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: role, role, org_id: org })).body.key as string;
     adminA = await issue('admin', orgA);
-    gatewayA = await issue('analyst', orgA);
+    const gateway = await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'gateway', role: 'analyst', org_id: orgA });
+    gatewayA = gateway.body.key;
+    gatewayAId = gateway.body.id;
     adminB = await issue('admin', orgB);
     gatewayB = await issue('analyst', orgB);
   }, 90_000);
@@ -105,11 +108,12 @@ describe('gateway integrations (e2e)', () => {
     expect((await authorize('', { headers: { authorization: `Bearer ${token}` } })).status).toBe(401); // the proxy's own key is missing
     expect((await authorize('', { headers: { 'x-leakwatch-key': 'lw_nope', authorization: `Bearer ${token}` } })).status).toBe(401);
 
-    const history = await eventually(
-      () => call('GET', `/api/v1/leaks/${leakid}/history`, adminA),
-      (r) => r.body.events.filter((e: { type: string }) => e.type === 'LeakedTokenUseAttempted').length >= 5,
-    );
-    expect(history.body.events.filter((e: { type: string }) => e.type === 'LeakedTokenUseAttempted')).toHaveLength(5);
+    // The five 403s of the gateway key (the setup's own checks were recorded under the admin key).
+    const byGateway = (r: { body: { events: Array<{ type: string; data: { key_id: string } }> } }) =>
+      r.body.events.filter((e) => e.type === 'LeakedTokenUseAttempted' && e.data.key_id === gatewayAId);
+    const history = await eventually(() => call('GET', `/api/v1/leaks/${leakid}/history`, adminA), (r) => byGateway(r).length >= 5);
+    expect(byGateway(history)).toHaveLength(5);
+    expect(byGateway(history)[0].data).toMatchObject({ leakid, blocked: true });
     expect(app.output()).not.toContain(token);
   }, 60_000);
 
