@@ -315,6 +315,31 @@ describe('web console (e2e, headless Chromium)', () => {
     await expect(page.getByLabel('One token per line').inputValue()).resolves.toBe(''); // the form keeps no secret
   });
 
+  it('refreshes the overview and the list when leaks change, without reloading the page', async () => {
+    const total = async () => (await call('GET', '/api/v1/stats/leaks', adminKey)).body.total as number;
+    const before = await total();
+    await page.goto(`${app.url}/#/`);
+    await page.locator('#chart-risk[data-points]').waitFor();
+    await expect(page.locator('#figure-total .value').textContent()).resolves.toBe(String(before));
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await addTokens('low', 1, 'live-feed');
+    await until('the new leak in the statistics', async () => (await total()) === before + 1);
+    // The page polls every 20 s; coming back to the tab polls at once (same ETag path).
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await until('the overview shows it', async () => (await page.locator('#figure-total .value').textContent()) === String(before + 1));
+
+    await page.locator('a[href="#/leaks"]').first().click();
+    await page.locator('#leaks-table').waitFor();
+    const newest = leaks.low.at(-1)?.leakid as string;
+    await expect(page.locator(`tr[data-leakid="${newest}"]`).count()).resolves.toBe(1);
+    await addTokens('low', 1, 'live-feed');
+    const next = leaks.low.at(-1)?.leakid as string;
+    await until('the new leak in the list', async () => (await call('GET', `/api/v1/leaks/${next}`, adminKey)).status === 200);
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await page.locator(`tr[data-leakid="${next}"]`).waitFor();
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+  });
+
   it('is readable in dark mode and at phone width', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.goto(`${app.url}/#/`);

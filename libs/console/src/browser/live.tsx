@@ -7,24 +7,30 @@ export const REFRESH_MS = 20_000;
 
 export function live(tick: () => Promise<void>, ms = REFRESH_MS): () => void {
   let stopped = false;
+  let busy = false;
   let timer: number | undefined;
-  const schedule = () => {
-    if (!stopped) timer = window.setTimeout(run, ms);
-  };
   const run = async () => {
-    if (stopped) return;
-    if (document.visibilityState === 'visible') {
-      try {
-        await tick();
-      } catch {
-        // a failed refresh keeps what is on screen; the next one tries again
-      }
+    window.clearTimeout(timer);
+    if (stopped || busy) return;
+    busy = true;
+    try {
+      if (document.visibilityState === 'visible') await tick();
+    } catch {
+      // a failed refresh keeps what is on screen; the next one tries again
+    } finally {
+      busy = false;
+      if (!stopped) timer = window.setTimeout(run, ms);
     }
-    schedule();
   };
-  schedule();
+  // Coming back to the tab refreshes at once (then every `ms` again).
+  const onVisible = () => {
+    if (document.visibilityState === 'visible') void run();
+  };
+  document.addEventListener('visibilitychange', onVisible);
+  timer = window.setTimeout(run, ms);
   return () => {
     stopped = true;
     window.clearTimeout(timer);
+    document.removeEventListener('visibilitychange', onVisible);
   };
 }
