@@ -34,7 +34,7 @@ import { ReportIntakeController } from './http/report-intake.controller';
         // Stored secrets are encrypted with a key from configuration, not from this database (issue 15.10).
         const { keyring, origin, generated } = loadSecretsKeyring(config.secrets);
         const logger = new Logger('IngestModule');
-        if (generated) logger.warn(`generated the secrets key file ${generated}: back it up apart from the data directory (without it, stored webhook secrets cannot be decrypted)`);
+        if (generated) logger.warn(`generated the secrets key file ${generated}: back it up apart from the data directory (without it, stored webhook secrets cannot be decrypted); processes sharing this database need the same key (LEAKWATCH_SECRETS_KEY)`);
         logger.log(`stored secrets encrypted with key ${keyring.currentKeyId} from ${origin === 'LEAKWATCH_SECRETS_KEY' ? origin : 'the key file'}`);
         const secrets = new WebhookSecrets(pool, keyring, await loadLeakIdKey(pool));
         await secrets.setup();
