@@ -57,7 +57,7 @@ export class Dispatcher {
         if (this.again) {
           this.again = false;
           this.wake();
-        } else this.timer = setTimeout(() => this.wake(), this.settings.pollMs ?? 250);
+        } else this.timer = setTimeout(() => this.wake(), this.settings.pollMs ?? 1000);
       });
   }
 
