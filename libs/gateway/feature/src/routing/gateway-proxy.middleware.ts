@@ -56,7 +56,8 @@ export class GatewayProxyMiddleware implements NestMiddleware {
       if (error instanceof ProblemException) {
         const retryAfter = (error.getResponse() as { retry_after?: unknown }).retry_after;
         if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
-        res.status(error.getStatus()).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...(error.getResponse() as object), instance: req.originalUrl.split('?')[0] }));
+        // No `instance`: the raw path may hold a token pasted where an id belongs (errors never echo the URL).
+        res.status(error.getStatus()).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(error.getResponse()));
         return;
       }
       return next(error);

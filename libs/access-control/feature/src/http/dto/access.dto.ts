@@ -34,7 +34,7 @@ export class IssueApiKeyDto {
   @OptionalField() @IsInt() @Min(1) @Max(100_000_000)
   limit?: number;
 
-  @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z', description: 'When the key stops working (ISO 8601)' })
+  @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z', format: 'date-time', description: 'When the key stops working (ISO 8601 date-time with a zone, or a date)' })
   @OptionalField() @IsIsoDateTime()
   expires_at?: string;
 }

@@ -88,7 +88,7 @@ export class LeakIdParams {
 }
 
 export class AsOfQueryDto {
-  @ApiPropertyOptional({ description: 'ISO 8601 time: the leak as it was then, rebuilt from its events' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'ISO 8601 time (with a zone, or a date): the leak as it was then, rebuilt from its events' })
   @IsOptional() @IsIsoDateTime()
   as_of?: string;
 }
