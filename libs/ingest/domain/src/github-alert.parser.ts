@@ -65,10 +65,9 @@ export function parseGithubSecretScanningAlert(payload: unknown): GithubAlertPar
   const isPrivate = r.boolean('private');
   const errors = [...a.errors, ...r.errors];
   if (errors.length > 0) return { error: errors.join('; ') };
-  // Stored as a PostgreSQL integer: a larger number is no alert GitHub sent.
-  if (alertNumber === undefined || !Number.isInteger(alertNumber) || alertNumber < 1 || alertNumber > 2_147_483_647) {
-    return { error: 'alert.number must be a positive integer below 2^31' };
-  }
+  if (alertNumber === undefined || !Number.isInteger(alertNumber) || alertNumber < 1) return { error: 'alert.number must be a positive integer' };
+  // Stored as a PostgreSQL integer (a larger one was a 500): no alert GitHub sent.
+  if (alertNumber > 2_147_483_647) return { error: 'alert.number must be below 2^31' };
   if (!secretTypeId) return { error: 'no alert.secret_type' };
   if (!fullName) return { error: 'no repository.full_name' };
 

@@ -75,6 +75,7 @@ describe('parseGithubSecretScanningAlert', () => {
     ['no repository', (p) => ({ ...p, repository: null }), 'no repository object'],
     ['number as text', (p) => ({ ...p, alert: { ...p.alert, number: '42' } }), 'alert.number must be a number (got string)'],
     ['number zero', (p) => ({ ...p, alert: { ...p.alert, number: 0 } }), 'alert.number must be a positive integer'],
+    ['number above 2^31', (p) => ({ ...p, alert: { ...p.alert, number: 2 ** 31 } }), 'alert.number must be below 2^31'],
     ['no secret_type', (p) => ({ ...p, alert: { ...p.alert, secret_type: undefined } }), 'no alert.secret_type'],
     ['no full_name', (p) => ({ ...p, repository: { ...p.repository, full_name: '' } }), 'no repository.full_name'],
     ['secret not a string', (p) => ({ ...p, alert: { ...p.alert, secret: 12 } }), 'alert.secret must be a string (got number)'],
