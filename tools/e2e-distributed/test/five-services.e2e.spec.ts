@@ -15,8 +15,9 @@
  * attempts: for those two figures, in the gateway's round, only "never more than sent" is asserted.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Kafka as CloudEventsKafka } from 'cloudevents';
+import { CloudEvent as SdkCloudEvent, Kafka as CloudEventsKafka } from 'cloudevents';
 import { Kafka, logLevel } from 'kafkajs';
+import { asyncApiDocument } from '@leakwatch/contracts';
 import { ALL_TOPICS } from '@leakwatch/messaging';
 import { KafkaMock, ThrowawayPostgres, startKafkaMock, startThrowawayPostgres } from '@leakwatch/testing';
 import { Cluster, SERVICES, Service, startCluster } from '../src/cluster';
@@ -261,7 +262,17 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
     await checkStats();
   }, 180_000);
 
-  it('every message on every topic is a CloudEvent the official SDK parses, keyed by its partitionkey', async () => {
+  it('every message on every topic is a CloudEvent the official SDK parses, keyed by its partitionkey, as the AsyncAPI document declares', async () => {
+    const served = await send('GET', '/docs/asyncapi.json', undefined);
+    expect(served?.body).toEqual(asyncApiDocument());
+    // Message name → required payload fields, per topic address, from the served document.
+    const doc = served?.body as { channels: Record<string, { address: string; messages: Record<string, { $ref: string }> }>; components: { messages: Record<string, { payload: { required: string[] } }> } };
+    const declared = new Map<string, Map<string, string[]>>();
+    for (const channel of Object.values(doc.channels)) {
+      const byType = new Map<string, string[]>();
+      for (const [type, ref] of Object.entries(channel.messages)) byType.set(type, doc.components.messages[ref.$ref.split('/').pop() as string].payload.required);
+      declared.set(channel.address, byType);
+    }
     const consumer = new Kafka({ brokers: kafka.brokers, clientId: 'conformance', logLevel: logLevel.NOTHING }).consumer({
       groupId: `conformance-${SEED}`,
       maxWaitTimeInMs: 50,
@@ -282,12 +293,16 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
             const value = message.value?.toString() ?? '';
             const event = CloudEventsKafka.toEvent({ headers, key, value, body: value } as Parameters<typeof CloudEventsKafka.toEvent>[0]);
             const e = Array.isArray(event) ? event[0] : event;
-            e.validate(); // the SDK's own schema check of every attribute (throws when one is invalid)
+            (e as SdkCloudEvent<unknown>).validate(); // the SDK's own schema check of every attribute (throws when one is invalid)
             const missing = ['specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype'].filter((a) => !(e as unknown as Record<string, unknown>)[a]);
             if (missing.length) problems.push(`${topic}: ${e.id} lacks ${missing.join(', ')}`);
             if (e.specversion !== '1.0' || e.datacontenttype !== 'application/json') problems.push(`${topic}: ${e.id} ${e.specversion} ${e.datacontenttype}`);
             if ((e as unknown as { partitionkey?: string }).partitionkey !== key) problems.push(`${topic}: ${e.id} partitionkey ≠ message key`);
             if (typeof e.data !== 'object' || e.data === null) problems.push(`${topic}: ${e.id} data is not a JSON object`);
+            const required = declared.get(topic)?.get(e.type);
+            if (!required) problems.push(`${topic}: ${e.type} is not declared in the AsyncAPI document`);
+            const missingFields = (required ?? []).filter((f) => !(f in (e.data as Record<string, unknown>)));
+            if (missingFields.length) problems.push(`${topic}: ${e.type} ${e.id} lacks declared fields ${missingFields.join(', ')}`);
           } catch (error) {
             problems.push(`${topic}: not a CloudEvent: ${(error as Error).message}`);
           }

@@ -2,3 +2,4 @@ export * from './access-events.v1';
 export * from './finding-events.v1';
 export * from './gateway-events.v1';
 export * from './leak-events.v1';
+export * from './asyncapi';
