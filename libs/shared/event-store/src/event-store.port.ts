@@ -143,6 +143,8 @@ export interface EventStore {
   readonly atomicMultiStreamAppend: boolean;
   /** Returns [] for a stream that does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Several whole streams at once (PostgreSQL: one query); a missing stream maps to []. */
+  readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** A page of the (filtered) all-stream and the position the read reached. */
   readAllPage(options?: ReadAllOptions): Promise<AllStreamPage>;

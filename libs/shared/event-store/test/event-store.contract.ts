@@ -183,6 +183,17 @@ export function describeEventStoreContract(
         expect(await store.readStream(uniqueStream())).toEqual([]);
       });
 
+      it('reads several streams at once; a missing one is empty', async () => {
+        const [a, b, missing] = [uniqueStream(), uniqueStream(), uniqueStream()];
+        await store.appendToStream(a, [newEvent('A0'), newEvent('A1')], { expectedRevision: 'no_stream' });
+        await store.appendToStream(b, [newEvent('B0')], { expectedRevision: 'no_stream' });
+        const streams = await store.readStreams([a, b, missing]);
+        expect([...streams.keys()].sort()).toEqual([a, b, missing].sort());
+        expect(streams.get(a)?.map((e) => e.type)).toEqual(['A0', 'A1']);
+        expect(streams.get(b)?.map((e) => e.revision)).toEqual([0]);
+        expect(streams.get(missing)).toEqual([]);
+      });
+
       it('keeps type, schema version, data and metadata exactly', async () => {
         const stream = uniqueStream();
         const metadata = {

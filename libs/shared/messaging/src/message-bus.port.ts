@@ -15,6 +15,12 @@ export interface SubscribeOptions {
   /** Awaited; a rejection means "not processed": the message is retried with backoff, never skipped. */
   handler: MessageHandler;
   /**
+   * Optional: several messages at once, in order (e.g. one transaction for a page of findings). Adapters that
+   * can deliver pages (the store-backed bus) call this instead of `handler`; the others ignore it and call
+   * `handler` per message, so a subscriber giving both must treat them alike. A rejection retries the batch.
+   */
+  batchHandler?: (events: CloudEvent[]) => Promise<void>;
+  /**
    * Where a group without committed offsets starts: `true` (default) = the oldest retained message,
    * so a new consumer sees history; `false` = only messages published after it joined.
    */

@@ -62,6 +62,25 @@ export const routeByStreamCategory: EventRouter = (event) => {
   }
 };
 
+/** The stream categories `routeByStreamCategory` sends to each topic: what a reader of these topics reads from the store. */
+export const TOPIC_STREAM_CATEGORIES: Readonly<Record<TopicName, readonly string[]>> = {
+  [TOPICS.findings]: ['finding'],
+  [TOPICS.leaks]: ['leak'],
+  [TOPICS.access]: ['org', 'domain', 'apikey'],
+  [TOPICS.gateway]: ['usage', 'gateway'],
+};
+
+/** Stream categories feeding these topics; undefined when one is not a known topic (then read everything). */
+export function streamCategoriesOf(topics: Iterable<string>): string[] | undefined {
+  const categories: string[] = [];
+  for (const topic of topics) {
+    const known = TOPIC_STREAM_CATEGORIES[topic as TopicName];
+    if (!known) return undefined;
+    categories.push(...known);
+  }
+  return categories;
+}
+
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }

@@ -1,20 +1,18 @@
 /**
- * From findings to leaks: each `FindingReceived` becomes a new leak or a sighting of an existing one.
- * Event ids derive from the finding's message id, so a redelivered finding is a no-op at the store.
+ * From findings to leaks: each `FindingReceived` becomes a new leak or a sighting of an existing one, a page
+ * of findings at a time (record-findings.ts). Event ids derive from the finding's message id, so a
+ * redelivered finding is a no-op. A finding that keeps failing is parked, not retried forever.
  */
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FINDING_RECEIVED, FINDING_RESOLUTION_RECEIVED, FindingReceivedV1, FindingResolutionReceivedV1 } from '@leakwatch/contracts';
 import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
 import { LEAK_ID, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
-import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
+import { BusConsumer, PG_POOL, SERVICE_NAME } from '@leakwatch/runtime';
+import type { Pool } from 'pg';
+import { FindingMessage, derivedUuid, recordFindings } from './record-findings';
 
-/** A UUID (v5 layout) derived from a name: the same finding always yields the same event ids. */
-export function derivedUuid(name: string): string {
-  const hex = createHash('sha1').update(name).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
+export { derivedUuid } from './record-findings';
 
 @Injectable()
 export class FindingsConsumer extends BusConsumer {
@@ -24,34 +22,55 @@ export class FindingsConsumer extends BusConsumer {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(MESSAGE_BUS) bus: MessageBus,
     @Inject(SERVICE_NAME) service: string,
+    @Inject(PG_POOL) pool: Pool,
   ) {
-    super(bus, TOPICS.findings, `${service}.leak-lifecycle.findings`);
+    super(bus, TOPICS.findings, `${service}.leak-lifecycle.findings`, { pool });
   }
 
-  async handle(event: CloudEvent): Promise<void> {
-    if (event.type === FINDING_RESOLUTION_RECEIVED) return this.resolution(event);
-    if (event.type !== FINDING_RECEIVED) return;
+  handle(event: CloudEvent): Promise<void> {
+    return this.handleBatch([event]);
+  }
+
+  /**
+   * Runs of FindingReceived are recorded a page at a time (one multi-stream append); a resolution in between
+   * is decided on its own, so each leak sees its messages in order.
+   */
+  protected override async handleBatch(events: CloudEvent[]): Promise<void> {
+    let run: FindingMessage[] = [];
+    const flush = async () => {
+      if (run.length) await recordFindings(this.store, run);
+      run = [];
+    };
+    for (const event of events) {
+      if (event.type === FINDING_RESOLUTION_RECEIVED) {
+        await flush();
+        await this.resolution(event);
+      } else if (event.type === FINDING_RECEIVED) {
+        const message = this.findingMessage(event);
+        if (message) run.push(message);
+      }
+    }
+    await flush();
+  }
+
+  private findingMessage(event: CloudEvent): FindingMessage | undefined {
     const finding = event.data as FindingReceivedV1;
     if (!finding || typeof finding.leakid !== 'string' || !LEAK_ID.test(finding.leakid)) {
       this.logger.warn(`finding ${event.id} has no valid leakid: skipped`);
-      return;
+      return undefined;
     }
-    const { found_at, batch_id: _batch, ...rest } = finding;
-    await decideAndAppend(
-      this.store,
-      leakStream(finding.leakid),
-      leakDecider,
-      { type: 'RecordFinding', finding: { ...rest, location: rest.location ?? null }, at: found_at },
-      {
-        occurred_at: found_at,
+    return {
+      id: event.id,
+      finding,
+      metadata: {
+        occurred_at: finding.found_at,
         actor: (event.extensions?.actorkeyid
           ? { key_id: event.extensions.actorkeyid, org_id: event.extensions.actororgid, role: event.extensions.actorrole }
           : { role: 'system' }) as Record<string, string>,
         causation_id: event.id,
         ...(event.extensions?.correlationid ? { correlation_id: event.extensions.correlationid } : {}),
       },
-      { eventId: (index) => derivedUuid(`${event.id}/${index}`) },
-    );
+    };
   }
 
   /** A scanner's own resolution (e.g. GitHub alert resolved as revoked) becomes a status decision by that source. */

@@ -104,6 +104,10 @@ export class InMemoryEventStore implements EventStore {
     return stream.filter((e) => e.revision >= from).slice(0, max);
   }
 
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    return new Map(await Promise.all(streamIds.map(async (id) => [id, await this.readStream(id)] as const)));
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     return (await this.readAllPage(options)).events;
   }

@@ -186,6 +186,17 @@ export class KurrentDbEventStore implements EventStore {
     return { events, position: after && after !== options.after ? after : undefined };
   }
 
+  /** One read per stream (KurrentDB has no multi-stream read), a few at a time. */
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const streams = new Map<string, RecordedEvent[]>();
+    const ids = [...new Set(streamIds)];
+    for (let i = 0; i < ids.length; i += 16) {
+      const read = await Promise.all(ids.slice(i, i + 16).map(async (id) => [id, await this.readStream(id)] as const));
+      for (const [id, events] of read) streams.set(id, events);
+    }
+    return streams;
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     if (options.filter) return (await this.readAllPage(options)).events;
     const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;

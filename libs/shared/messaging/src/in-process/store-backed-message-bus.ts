@@ -4,8 +4,9 @@
  * would have published. Nothing is lost while a consumer is down or the process restarts — the weakness of a
  * purely in-memory bus fed by a relay whose checkpoint has already moved on.
  *
- * Delivery is at least once (the checkpoint is saved in batches after the handlers succeeded) and in store
- * order, hence ordered per key. A failing handler is retried with backoff on the same event; the group waits.
+ * Each group reads only the stream categories of its topics (a filtered read of the store), a page at a time;
+ * a subscriber with a `batchHandler` gets each page whole. Delivery is at least once (the checkpoint is saved
+ * in batches after the handlers succeeded) and in store order, hence ordered per key. A failing handler is retried with backoff on the same event; the group waits.
  * One member per group at a time (a process runs each consumer once). `publish` is for events that are not
  * in the store: they go to the live subscribers through an in-memory bus, best effort and not durable.
  */
@@ -17,7 +18,7 @@ import { MessageBus, MessageSubscription, SubscribeOptions, topicList } from '..
 import { CheckpointStore } from '../relay/checkpoint-store.port';
 import type { IntegrationMappers } from '../relay/integration-mappers';
 import { toIntegrationCloudEvent } from '../relay/to-cloud-event';
-import { EventRouter, routeByStreamCategory } from '../topics';
+import { EventRouter, routeByStreamCategory, streamCategoriesOf } from '../topics';
 import { InProcessMessageBus } from './in-process-message-bus';
 
 export interface StoreBackedMessageBusOptions {
@@ -103,11 +104,41 @@ export class StoreBackedMessageBus implements MessageBus {
       else timer ??= setTimeout(() => void save(), this.options.checkpointAfterMs ?? 200);
     };
 
+    // A page of this group's events (a filtered read: other topics' streams stay in the store); handed over whole
+    // to a subscriber that takes batches. `page.position` may be past the last event (the rest was filtered out).
+    const deliverPage = async (page: { events: RecordedEvent[]; position: GlobalPosition }) => {
+      if (!options.batchHandler) {
+        for (const event of page.events) await deliver(event);
+      } else {
+        const batch = page.events.flatMap((event) => {
+          const route = this.route(event);
+          const message = route && topics.has(route.topic) ? toIntegrationCloudEvent(event, route, this.options.source, this.options.mappers) : null;
+          return message ? [message] : [];
+        });
+        for (let attempt = 0; batch.length; attempt++) {
+          if (abort.signal.aborted) throw new StoppedError();
+          try {
+            await options.batchHandler(batch);
+            break;
+          } catch (error) {
+            this.logger.warn('message batch handler failed; retrying', { groupId: options.groupId, size: batch.length, attempt: attempt + 1, error: describeError(error) });
+            await sleep(backoffDelay(attempt, this.options.retry), abort.signal);
+          }
+        }
+        pending += page.events.length;
+      }
+      position = page.position;
+      if (pending >= (this.options.checkpointEvery ?? 100)) await save();
+      else timer ??= setTimeout(() => void save(), this.options.checkpointAfterMs ?? 200);
+    };
+    const categories = this.options.route ? undefined : streamCategoriesOf(topics);
+
     let storeSubscription: Subscription;
     const start = (after: GlobalPosition | undefined) => {
       storeSubscription = this.options.store.subscribeToAll({
         after,
-        onEvent: deliver,
+        filter: categories ? { streamCategories: categories } : undefined,
+        onPage: deliverPage,
         onError: (error) => {
           if (abort.signal.aborted || error instanceof StoppedError) return;
           this.logger.error('store subscription failed; resubscribing', { groupId: options.groupId, error: describeError(error) });
