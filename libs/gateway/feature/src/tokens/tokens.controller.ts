@@ -56,14 +56,15 @@ export class TokensController {
 
   @Get('blocklist')
   @ApiOperation({ summary: 'Changes to the set of blocked fingerprints the key may see after `cursor`; `wait` long-polls for the next change' })
-  async blocklist(@CurrentCaller() caller: Caller, @Query() query: BlocklistQueryDto, @Req() req: Request) {
+  async blocklist(@CurrentCaller() caller: Caller, @Query() query: BlocklistQueryDto, @Res({ passthrough: true }) res: Response) {
     const cursor = query.cursor ?? 0;
     const limit = query.limit ?? 1000;
     let changes = await this.index.changesAfter(caller, cursor, limit);
     if (changes.length === 0 && query.wait) {
       const deadline = Date.now() + query.wait * 1000;
       const gone = new AbortController();
-      req.once('close', () => gone.abort());
+      // The response closes early only when the client went away: stop waiting for it then.
+      res.once('close', () => gone.abort());
       // A change the caller may not see wakes us too: look again until a visible one or the deadline.
       while (changes.length === 0 && !gone.signal.aborted && Date.now() < deadline) {
         if (!(await this.index.nextChange(deadline - Date.now(), gone.signal))) break;
