@@ -30,6 +30,7 @@ interface LeakFixture {
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+const newSecret = () => `ghp_${randomBytes(18).toString('hex')}`;
 
 describe('BOLA matrix (e2e)', () => {
   let app: LeakwatchProcess;
@@ -280,6 +281,36 @@ describe('BOLA matrix (e2e)', () => {
     }
     const domains = (await call('GET', '/api/v1/domains', ADMIN_KEY)).body.items;
     expectThat(domains.every((d: { status: string }) => d.status === 'verified'), `a domain changed: ${JSON.stringify(domains)}`);
+  }, 120_000);
+
+  it('ingest: whatever org_id is asked for, a key ingests into its own organisation only; analysts ingest nothing', async () => {
+    const gitleaks = (secret: string) =>
+      JSON.stringify([{ Description: 'GitHub PAT', StartLine: 1, EndLine: 1, StartColumn: 1, EndColumn: 40, Match: 'token', Secret: secret,
+        File: 'config.yml', SymlinkFile: '', Commit: 'a'.repeat(40), Entropy: 4.5, Author: 'x', Email: 'x@y.example', Date: '2026-01-01T00:00:00Z',
+        Message: 'm', Tags: [], RuleID: 'github-pat', Fingerprint: `${'a'.repeat(40)}:config.yml:github-pat:1` }]);
+    for (const who of ['adminA', 'analystA', 'adminB', 'foreignEmailA'] as const) {
+      const foreign = ORG_OF[who] === 'A' ? 'B' : 'A';
+      const manual = newSecret();
+      const added = await call('POST', `/api/v1/leaks?org_id=${orgs[foreign]}`, keys[who], { source: { name: 'bola-ingest' }, tokens: [{ value: manual }] });
+      const report = newSecret();
+      const uploaded = await fetch(`${app.url}/api/v1/ingest/gitleaks?org_id=${orgs[foreign]}`, {
+        method: 'POST', headers: { 'x-api-key': keys[who], 'content-type': 'application/json' }, body: gitleaks(report),
+      });
+      const secretAnswer = await call('POST', `/api/v1/ingest/github/secret?org_id=${orgs[foreign]}`, keys[who]);
+      expectThat(secretAnswer.status === 403, `${who} rotated org ${foreign}'s GitHub webhook secret`, secretAnswer);
+      if (!MUTATES[who]) {
+        expectThat(added.status === 403 && uploaded.status === 403, `${who} (read-only) ingested: ${added.status}/${uploaded.status}`);
+        continue;
+      }
+      for (const secret of [manual, report]) {
+        // Known to the ingesting organisation's own admin, unknown to the other organisation's.
+        const own = ORG_OF[who] === 'A' ? keys.adminA : keys.adminB;
+        const other = ORG_OF[who] === 'A' ? keys.adminB : keys.adminA;
+        await eventually(() => call('POST', '/api/v1/tokens/check', own, { token: secret }), (r) => r.body.leaked === true);
+        const check = await call('POST', '/api/v1/tokens/check', other, { token: secret });
+        expectThat(check.body.leaked === false, `${who}'s ingest with org_id of ${foreign} landed in org ${foreign}`, check);
+      }
+    }
   }, 120_000);
 
   afterAll(() => {
