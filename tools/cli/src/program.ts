@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { registerEventsParkedCommand } from './commands/events-parked.command';
 import { registerHealthCommand } from './commands/health.command';
 import { registerHistoryCommand } from './commands/history.command';
 import { registerIngestCommand } from './commands/ingest.command';
@@ -31,12 +32,14 @@ Examples:
   $ npm run leakwatch -- store info
   $ npm run leakwatch -- projections list
   $ npm run leakwatch -- projections rebuild --all
+  $ npm run leakwatch -- events parked list
   $ LEAKWATCH_API_KEY=lw_... npm run leakwatch -- ingest gitleaks-report.json
   $ npm run leakwatch -- history b3652f2555841f7652badd9804859f4e --format csv > audit.csv`,
     );
   registerHealthCommand(program);
   registerStoreInfoCommand(program);
   registerProjectionsCommand(program);
+  registerEventsParkedCommand(program);
   registerIngestCommand(program);
   registerHistoryCommand(program);
   registerSecretsCommand(program);

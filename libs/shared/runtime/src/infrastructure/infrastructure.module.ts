@@ -11,6 +11,8 @@ import { HealthRegistry } from '../health/health';
 import { IntegrationMapperRegistry, MESSAGE_BUS } from '@leakwatch/messaging';
 import { INTEGRATION_MAPPERS, LEAKWATCH_CONFIG, PG_POOL, SERVICE_NAME } from './tokens';
 import { RelayRunner, messageBusProvider } from './messaging.providers';
+import { MetricsModule } from '../metrics/metrics';
+import { ParkedEventsMonitor } from './parked-events.monitor';
 
 @Global()
 @Module({})
@@ -28,7 +30,9 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
   static forRoot(config: LeakwatchConfig & { databaseUrl: string }, service: string): DynamicModule {
     return {
       module: InfrastructureModule,
+      imports: [MetricsModule],
       providers: [
+        ParkedEventsMonitor,
         { provide: LEAKWATCH_CONFIG, useValue: config },
         { provide: SERVICE_NAME, useValue: service },
         { provide: INTEGRATION_MAPPERS, useValue: new IntegrationMapperRegistry() },
