@@ -19,6 +19,7 @@ import {
   TOPICS,
 } from '@leakwatch/messaging';
 import type { SASLOptions } from 'kafkajs';
+import { LeaderLock } from '@leakwatch/pg';
 import { LeakwatchConfig } from '../config/leakwatch-config';
 import { HealthRegistry } from '../health/health';
 import { INTEGRATION_MAPPERS, LEAKWATCH_CONFIG, PG_POOL, SERVICE_NAME } from './tokens';
@@ -75,6 +76,9 @@ export const messageBusProvider: Provider = {
 @Injectable()
 export class RelayRunner implements OnModuleInit, OnApplicationBootstrap {
   private relay?: EventRelay;
+  /** Replicas of one service share a relay name: only the holder of this lock relays (the others stand by). */
+  private leader?: LeaderLock;
+  private readonly logger = new Logger('Relay');
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -89,7 +93,11 @@ export class RelayRunner implements OnModuleInit, OnApplicationBootstrap {
   onModuleInit(): void {
     this.health.register('message_bus', async () =>
       this.config.kafkaBrokers
-        ? { adapter: 'kafka', relay_checkpoint: this.relay?.checkpoint ? `${this.relay.checkpoint.commit}/${this.relay.checkpoint.prepare}` : null }
+        ? {
+            adapter: 'kafka',
+            relay: this.leader ? (this.leader.isLeader ? 'leader' : 'standby') : 'none',
+            relay_checkpoint: this.relay?.checkpoint ? `${this.relay.checkpoint.commit}/${this.relay.checkpoint.prepare}` : null,
+          }
         : { adapter: 'in-process (consumers read the event store)' },
     );
   }
@@ -109,11 +117,26 @@ export class RelayRunner implements OnModuleInit, OnApplicationBootstrap {
       mappers: this.mappers,
       logger: nestMessagingLogger('Relay'),
     });
-    await this.relay.start();
+    const relay = this.relay;
+    this.leader = new LeaderLock({
+      connection: { connectionString: this.config.databaseUrl, application_name: `leakwatch-${this.service}-relay-lock` },
+      name: `leakwatch:relay:${this.service}`,
+      onLead: async () => {
+        this.logger.log(`relay:${this.service} leads (this replica publishes ${topics.join(', ')})`);
+        await relay.start();
+      },
+      onStepDown: async () => {
+        this.logger.warn(`relay:${this.service} stepped down`);
+        await relay.stop();
+      },
+      onError: (error) => this.logger.warn(`relay leadership: ${error.message}`),
+    });
+    this.leader.start();
   }
 
   /** Called by InfrastructureModule's shutdown, which orders it before the store and pool close. */
   async stop(): Promise<void> {
+    await this.leader?.stop();
     await this.relay?.stop();
     await this.bus.close();
   }
