@@ -15,6 +15,8 @@ jest.setTimeout(90_000);
 
 const ADMIN_KEY = 'lw_e2e_console_bootstrap_admin_key_01234';
 const fakeToken = () => `ghp_${randomBytes(18).toString('hex')}`;
+// Page-side code is passed as strings: this file is type-checked for Node, without the DOM's types.
+const VISIBLE_AGAIN = `document.dispatchEvent(new Event('visibilitychange'))`;
 
 describe('web console (e2e, headless Chromium)', () => {
   let app: LeakwatchProcess;
@@ -122,8 +124,8 @@ describe('web console (e2e, headless Chromium)', () => {
     await signIn(adminKey);
     await expect(page.locator('#role').textContent()).resolves.toBe('admin');
     await expect(page.locator('#org').textContent()).resolves.toBe('Acme');
-    expect(await page.evaluate(() => sessionStorage.getItem('leakwatch.apiKey'))).toBe(adminKey);
-    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(adminKey);
+    expect(await page.evaluate(`sessionStorage.getItem('leakwatch.apiKey')`)).toBe(adminKey);
+    expect(await page.evaluate<string>(`JSON.stringify(localStorage)`)).not.toContain(adminKey);
     expect(page.url()).not.toContain(adminKey);
     await page.locator('#chart-risk[data-points]').waitFor();
     await expect(page.locator('#figure-total .value').textContent()).resolves.toBe('8');
@@ -279,7 +281,7 @@ describe('web console (e2e, headless Chromium)', () => {
   });
 
   it('offers an analyst every page and no action (and the API still refuses)', async () => {
-    await page.evaluate(() => sessionStorage.clear());
+    await page.evaluate(`sessionStorage.clear()`);
     await signIn(analystKey);
     await expect(page.locator('#role').textContent()).resolves.toBe('analyst');
     await page.locator('#read-only').waitFor();
@@ -301,7 +303,7 @@ describe('web console (e2e, headless Chromium)', () => {
   });
 
   it('adds leaks by hand and reports duplicates', async () => {
-    await page.evaluate(() => sessionStorage.clear());
+    await page.evaluate(`sessionStorage.clear()`);
     await signIn(adminKey);
     await page.goto(`${app.url}/#/add`);
     await page.locator('#add-form').waitFor();
@@ -313,6 +315,18 @@ describe('web console (e2e, headless Chromium)', () => {
     await page.locator('#add-result .notice.success').waitFor();
     await expect(page.locator('#add-result strong').textContent()).resolves.toContain('1 new, 1 already known');
     await expect(page.getByLabel('One token per line').inputValue()).resolves.toBe(''); // the form keeps no secret
+    const ids = await page.locator('#add-result li code').allTextContents();
+    const added = ids.find((id) => id !== leaks.low[0].leakid) as string;
+    expect(ids).toHaveLength(2);
+    // Later tests count leaks: wait until the new one is listed and counted.
+    await until('the added leak in the list and the statistics', async () => {
+      const [leak, list, stats] = await Promise.all([
+        call('GET', `/api/v1/leaks/${added}`, adminKey),
+        call('GET', '/api/v1/leaks?limit=1', adminKey),
+        call('GET', '/api/v1/stats/leaks', adminKey),
+      ]);
+      return leak.status === 200 && list.body.total === stats.body.total;
+    });
   });
 
   it('refreshes the overview and the list when leaks change, without reloading the page', async () => {
@@ -321,11 +335,11 @@ describe('web console (e2e, headless Chromium)', () => {
     await page.goto(`${app.url}/#/`);
     await page.locator('#chart-risk[data-points]').waitFor();
     await expect(page.locator('#figure-total .value').textContent()).resolves.toBe(String(before));
-    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await page.evaluate(`window.notReloaded = true`);
     await addTokens('low', 1, 'live-feed');
     await until('the new leak in the statistics', async () => (await total()) === before + 1);
     // The page polls every 20 s; coming back to the tab polls at once (same ETag path).
-    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await page.evaluate(VISIBLE_AGAIN);
     await until('the overview shows it', async () => (await page.locator('#figure-total .value').textContent()) === String(before + 1));
 
     await page.locator('a[href="#/leaks"]').first().click();
@@ -335,9 +349,9 @@ describe('web console (e2e, headless Chromium)', () => {
     await addTokens('low', 1, 'live-feed');
     const next = leaks.low.at(-1)?.leakid as string;
     await until('the new leak in the list', async () => (await call('GET', `/api/v1/leaks/${next}`, adminKey)).status === 200);
-    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await page.evaluate(VISIBLE_AGAIN);
     await page.locator(`tr[data-leakid="${next}"]`).waitFor();
-    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await page.evaluate(`window.notReloaded`)).toBe(true);
   });
 
   it('is readable in dark mode and at phone width', async () => {
@@ -360,7 +374,7 @@ describe('web console (e2e, headless Chromium)', () => {
     await page.locator('#timeline').waitFor();
     await shot('leak-detail-light-phone');
     // Nothing wider than the screen but the tables, which scroll in their own box.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate<number>(`document.documentElement.scrollWidth - window.innerWidth`);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.setViewportSize({ width: 1280, height: 900 });
   });
@@ -368,7 +382,7 @@ describe('web console (e2e, headless Chromium)', () => {
   it('signs out: the key leaves sessionStorage', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('leakwatch.apiKey'))).toBeNull();
+    expect(await page.evaluate(`sessionStorage.getItem('leakwatch.apiKey')`)).toBeNull();
   });
 
   it('never tripped the Content-Security-Policy nor threw a script error on any page', () => {

@@ -17,23 +17,22 @@ export class ConsoleController {
   constructor(private readonly assets: ConsoleAssets) {}
 
   @Get()
-  page(@Req() req: Request, @Res() res: Response): void {
-    this.send(req, res, '/');
+  page(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.send(req, res, '/');
   }
 
   @Get('console/:file')
-  file(@Param('file') file: string, @Req() req: Request, @Res() res: Response): void {
-    this.send(req, res, `/console/${file}`);
+  file(@Param('file') file: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.send(req, res, `/console/${file}`);
   }
 
-  private send(req: Request, res: Response, urlPath: string): void {
+  private async send(req: Request, res: Response, urlPath: string): Promise<void> {
     for (const [name, value] of Object.entries(CONSOLE_SECURITY_HEADERS)) res.setHeader(name, value);
-    const unavailable = this.assets.unavailableReason;
+    const { asset, unavailable } = await this.assets.find(urlPath);
     if (unavailable) {
       res.status(503).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem(503, 'console-unavailable', 'Service unavailable', `The web console could not be built: ${unavailable}`)));
       return;
     }
-    const asset = this.assets.find(urlPath);
     if (!asset) {
       res.status(404).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem(404, 'not-found', 'Not found', `No console file ${urlPath}.`)));
       return;
