@@ -83,7 +83,7 @@ describeWithNginx('nginx auth_request in front of an upstream (e2e, real nginx)'
       .replace('server 127.0.0.1:8080;', `server ${new URL(app.url).host};`)
       .replace('server 127.0.0.1:3000;', `server 127.0.0.1:${(upstream.address() as AddressInfo).port};`)
       .replace('listen 8000;', `listen 127.0.0.1:${port};`)
-      .replace('lw_REPLACE_WITH_GATEWAY_KEY', gatewayKey);
+      .replaceAll('lw_REPLACE_WITH_GATEWAY_KEY', gatewayKey); // also named in the file's comments
     const conf = [
       process.getuid?.() === 0 ? 'user root;' : '',
       'worker_processes 1;',
@@ -115,7 +115,7 @@ describeWithNginx('nginx auth_request in front of an upstream (e2e, real nginx)'
   afterAll(async () => {
     if (nginx && nginx.exitCode === null) {
       const exited = new Promise((resolve) => nginx.once('exit', resolve));
-      nginx.kill('SIGQUIT');
+      nginx.kill('SIGTERM'); // fast shutdown: no waiting for idle keep-alive connections
       await exited;
     }
     await new Promise((r) => upstream?.close(r));
