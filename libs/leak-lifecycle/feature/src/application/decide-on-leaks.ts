@@ -1,14 +1,16 @@
 /**
  * Bulk decisions (status, virtual patch) on up to 1000 leaks, all or nothing for authorization:
  * unknown ids and ids the caller may not see → one 404 naming them, before anything is written.
- * Then each leak is decided on its own stream, retried against fresh state on a concurrent change.
+ * Then every change is appended in ONE multi-stream append (all or nothing: a crash or a concurrent change
+ * leaves no leak changed), retried against fresh state on a concurrent change.
  * Repeating the current status/patch state is `changed: false` and writes no event.
  */
+import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Caller, canAccessAll, isMutatingRole } from '@leakwatch/authz';
-import { EVENT_STORE, EventStore, GlobalPosition, WrongExpectedRevisionError, comparePositions, decideAndAppend, loadState } from '@leakwatch/event-store';
-import { LeakCommand, LeakState, LeakStatus, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { EVENT_STORE, EventStore, GlobalPosition, WrongExpectedRevisionError, comparePositions } from '@leakwatch/event-store';
+import { LeakCommand, LeakEvent, LeakState, LeakStatus, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { ProblemException } from '@leakwatch/runtime';
 import { accessFacts } from './leak-access';
 import { LeaksProjectionRunner } from './leaks-projection-runner';
@@ -44,7 +46,7 @@ export interface DecisionAnswer<R> {
   unchanged: number;
 }
 
-const CONCURRENCY = 16;
+const MAX_ATTEMPTS = 10;
 
 @CommandHandler(DecideOnLeaksCommand)
 export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksCommand, DecisionAnswer<StatusResult | PatchResult>> {
@@ -55,64 +57,87 @@ export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksComman
       throw new ProblemException(403, 'read-only-role', 'Forbidden', `The role ${caller.role} can read leaks but not change them.`);
     }
     const ids = [...new Set(leakids)];
-    const loaded = await mapLimit(ids, CONCURRENCY, (id) => loadState(this.store, leakStream(id), leakDecider));
-    const states = loaded.map((l) => l.state);
-    // An id the caller may not see answers exactly like one that does not exist (404, as reads do), so a
-    // decision never confirms that another organisation's leak exists. All or nothing: listed together.
-    const hidden = new Set(ids.filter((_, i) => states[i].status === 'none'));
-    const known = ids.flatMap((_, i) => (states[i].status === 'none' ? [] : [i]));
-    const facts = known.map((i) => accessFacts((states[i] as Exclude<LeakState, { status: 'none' }>).leak));
-    const access = canAccessAll(caller, facts, 'mutate');
-    if (!access.allowed) access.refused.forEach((r) => hidden.add(ids[known[r.index]]));
-    if (hidden.size) {
-      const unknown = ids.filter((id) => hidden.has(id));
-      throw new ProblemException(404, 'leak-not-found', 'Not found', `No such leak: ${unknown.join(', ')}. Nothing was changed.`, { leakids: unknown });
-    }
-
-    if (ifMatch !== undefined && loaded[0].revision !== ifMatch) throw preconditionFailed(ids[0], loaded[0].revision);
-
     const command: LeakCommand = decision.kind === 'status' ? { type: 'ChangeStatus', to: decision.status, comment: decision.comment } : { type: 'SetVirtualPatch', enabled: decision.enabled };
-    // All or nothing for refusals too (e.g. patching a fixed leak): check every leak before writing any.
-    const refusals = ids.flatMap((id, i) => {
-      const result = leakDecider.decide(command, states[i]);
-      return result.ok ? [] : [refusal(result.refusal, id)];
-    });
-    if (refusals.length) {
-      const ids409 = refusals.flatMap((r) => (r.getResponse() as { leakids: string[] }).leakids);
-      const first = refusals[0].getResponse() as { type: string; title: string; detail: string };
-      throw new ProblemException(refusals[0].getStatus(), first.type.split('/').pop() ?? 'conflict', first.title, `${first.detail}${ids409.length > 1 ? ` (${ids409.length} leaks refused)` : ''} Nothing was changed.`, { leakids: ids409 });
-    }
     const metadata = {
       occurred_at: new Date().toISOString(),
       actor: { key_id: caller.keyId, org_id: caller.orgId, role: caller.role, user_email: caller.email },
       ...(correlationId ? { correlation_id: correlationId } : {}),
     };
-    let last: GlobalPosition | undefined;
-    const outcomes = await mapLimit(ids, CONCURRENCY, async (id) => {
-      // With If-Match a concurrent change is the client's to resolve (412), not ours to retry.
-      const outcome = await decideAndAppend(this.store, leakStream(id), leakDecider, command, metadata, { maxAttempts: ifMatch === undefined ? 10 : 1 }).catch(
-        (error: unknown) => {
-          if (ifMatch !== undefined && error instanceof WrongExpectedRevisionError) throw preconditionFailed(id, error.actual);
-          throw error;
-        },
-      );
-      if (!outcome.result.ok) throw refusal(outcome.result.refusal, id); // the leak changed under us since the check
-      const changed = outcome.result.events.length > 0;
-      if (outcome.position && (!last || comparePositions(outcome.position, last) > 0)) last = outcome.position;
-      return { id, after: outcome.state as Exclude<LeakState, { status: 'none' }>, events: outcome.result.events, changed };
-    });
-    await this.projection.caughtUpTo(last);
-
-    // "previous" is what the decision was taken against (read from the events it produced), not a stale read.
-    const results = outcomes.map(({ id, after, events, changed }) => {
-      if (decision.kind === 'status') {
-        const change = events.find((e) => e.type === 'LeakStatusChanged');
-        return { leakid: id, status: after.status, previous_status: change?.type === 'LeakStatusChanged' ? change.data.from : after.status, changed };
+    // All or nothing: every leak is loaded (one query), checked and decided, then every change is appended in
+    // ONE multi-stream append with each leak's revision. A concurrent change of any of them writes nothing and
+    // the whole decision is taken again against fresh state (with If-Match it is the client's to resolve: 412).
+    for (let attempt = 1; ; attempt++) {
+      const histories = await this.store.readStreams(ids.map(leakStream));
+      const loaded = ids.map((id) => {
+        const history = histories.get(leakStream(id)) ?? [];
+        return {
+          state: history.reduce((s, e) => leakDecider.evolve(s, { type: e.type, data: e.data } as LeakEvent), leakDecider.initialState()),
+          revision: history.length ? history[history.length - 1].revision : -1,
+        };
+      });
+      const states = loaded.map((l) => l.state);
+      // An id the caller may not see answers exactly like one that does not exist (404, as reads do), so a
+      // decision never confirms that another organisation's leak exists. All or nothing: listed together.
+      const hidden = new Set(ids.filter((_, i) => states[i].status === 'none'));
+      const known = ids.flatMap((_, i) => (states[i].status === 'none' ? [] : [i]));
+      const facts = known.map((i) => accessFacts((states[i] as Exclude<LeakState, { status: 'none' }>).leak));
+      const access = canAccessAll(caller, facts, 'mutate');
+      if (!access.allowed) access.refused.forEach((r) => hidden.add(ids[known[r.index]]));
+      if (hidden.size) {
+        const unknown = ids.filter((id) => hidden.has(id));
+        throw new ProblemException(404, 'leak-not-found', 'Not found', `No such leak: ${unknown.join(', ')}. Nothing was changed.`, { leakids: unknown });
       }
-      return { leakid: id, virtual_patch: after.virtualPatch, previous_virtual_patch: changed ? !after.virtualPatch : after.virtualPatch, changed };
-    });
-    const updated = results.filter((r) => r.changed).length;
-    return { results, updated, unchanged: results.length - updated };
+
+      if (ifMatch !== undefined && loaded[0].revision !== ifMatch) throw preconditionFailed(ids[0], loaded[0].revision);
+
+      const decided = ids.map((id, i) => ({ id, result: leakDecider.decide(command, states[i]), state: states[i], revision: loaded[i].revision }));
+      // Refusals too (e.g. patching a fixed leak): checked for every leak before writing any.
+      const refusals = decided.flatMap((d) => (d.result.ok ? [] : [refusal(d.result.refusal, d.id)]));
+      if (refusals.length) {
+        const ids409 = refusals.flatMap((r) => (r.getResponse() as { leakids: string[] }).leakids);
+        const first = refusals[0].getResponse() as { type: string; title: string; detail: string };
+        throw new ProblemException(refusals[0].getStatus(), first.type.split('/').pop() ?? 'conflict', first.title, `${first.detail}${ids409.length > 1 ? ` (${ids409.length} leaks refused)` : ''} Nothing was changed.`, { leakids: ids409 });
+      }
+      const changes = decided.filter((d) => d.result.ok && d.result.events.length > 0);
+      let last: GlobalPosition | undefined;
+      if (changes.length) {
+        try {
+          const appended = await this.store.appendToStreams(
+            changes.map((d) => ({
+              streamId: leakStream(d.id),
+              events: (d.result.ok ? d.result.events : []).map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata })),
+              expectedRevision: d.revision,
+            })),
+          );
+          for (const r of appended) if (!last || comparePositions(r.position, last) > 0) last = r.position;
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          if (ifMatch !== undefined) throw preconditionFailed(ids[0], error.actual);
+          if (attempt >= MAX_ATTEMPTS) {
+            throw new ProblemException(409, 'concurrent-change', 'Conflict', `Leaks changed concurrently ${attempt} times while deciding: ${error.conflicts.map((c) => c.streamId.slice(5)).join(', ')}. Nothing was changed; try again.`, {
+              leakids: error.conflicts.map((c) => c.streamId.slice(5)),
+            });
+          }
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt)); // de-synchronise competing writers
+          continue;
+        }
+      }
+      await this.projection.caughtUpTo(last);
+      const outcomes = decided.map((d) => {
+        const events = d.result.ok ? d.result.events : [];
+        return { id: d.id, after: events.reduce(leakDecider.evolve, d.state) as Exclude<LeakState, { status: 'none' }>, events, changed: events.length > 0 };
+      });
+      // "previous" is what the decision was taken against (read from the events it produced), not a stale read.
+      const results = outcomes.map(({ id, after, events, changed }) => {
+        if (decision.kind === 'status') {
+          const change = events.find((e) => e.type === 'LeakStatusChanged');
+          return { leakid: id, status: after.status, previous_status: change?.type === 'LeakStatusChanged' ? change.data.from : after.status, changed };
+        }
+        return { leakid: id, virtual_patch: after.virtualPatch, previous_virtual_patch: changed ? !after.virtualPatch : after.virtualPatch, changed };
+      });
+      const updated = results.filter((r) => r.changed).length;
+      return { results, updated, unchanged: results.length - updated };
+    }
   }
 }
 

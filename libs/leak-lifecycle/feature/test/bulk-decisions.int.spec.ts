@@ -1,0 +1,83 @@
+/**
+ * Bulk decisions are all or nothing (issue 15.5), against real PostgreSQL: one multi-stream append; a
+ * concurrent change of one leak writes nothing and the decision is taken again; a concurrent change that
+ * makes the decision impossible (a leak fixed under a bulk virtual patch) answers 409 with nothing changed.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '@leakwatch/authz';
+import type { FindingReceivedV1 } from '@leakwatch/contracts';
+import { EventStore, PostgresEventStore, decideAndAppend } from '@leakwatch/event-store';
+import { leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
+import { DecideOnLeaksCommand, DecideOnLeaksHandler } from '../src/application/decide-on-leaks';
+import type { LeaksProjectionRunner } from '../src/application/leaks-projection-runner';
+import { recordFindings } from '../src/application/record-findings';
+
+const admin: Caller = { keyId: 'k1', role: 'admin', orgId: 'o1', verifiedDomains: [] };
+const noReadModel = { caughtUpTo: async () => undefined } as unknown as LeaksProjectionRunner;
+
+describe('bulk decisions: all or nothing', () => {
+  let pg: ThrowawayPostgres;
+  let store: PostgresEventStore;
+  beforeAll(async () => {
+    pg = await startThrowawayPostgres();
+    store = await PostgresEventStore.create(await pg.newPool('bulk'));
+  });
+  afterAll(async () => {
+    await store?.close();
+    await pg?.stop();
+  });
+
+  async function leaks(n: number): Promise<string[]> {
+    const ids = Array.from({ length: n }, () => randomUUID().replace(/-/g, ''));
+    await recordFindings(
+      store,
+      ids.map((leakid) => {
+        const finding: FindingReceivedV1 = {
+          finding_id: randomUUID(), leakid, kind: 'token', secret_type: 'github-pat', fingerprint: 'f'.repeat(64), preview: 'ghp_…', identity: null,
+          site: null, org_id: 'o1', source: { name: 'gitleaks' }, risk: 'high', blockable: true, location: null, found_at: '2026-01-01T00:00:00.000Z',
+        };
+        return { id: randomUUID(), finding, metadata: {} };
+      }),
+    );
+    return ids;
+  }
+  /** A store whose first multi-stream append is preceded by someone else's decision on `leakid`. */
+  function racing(leakid: string, command: Parameters<typeof leakDecider.decide>[0]): { store: EventStore; calls: () => number } {
+    let calls = 0;
+    const proxy = Object.create(store, {
+      appendToStreams: {
+        value: async (appends: Parameters<EventStore['appendToStreams']>[0]) => {
+          if (calls++ === 0) await decideAndAppend(store, leakStream(leakid), leakDecider, command, { actor: { role: 'admin' } });
+          return store.appendToStreams(appends);
+        },
+      },
+    }) as EventStore;
+    return { store: proxy, calls: () => calls };
+  }
+  const statuses = async (ids: string[]) => Promise.all(ids.map(async (id) => (await store.readStream(leakStream(id))).map((e) => e.type)));
+
+  it('changes every leak in one append; a concurrent change of one is retried, never lost', async () => {
+    const ids = await leaks(50);
+    const race = racing(ids[7], { type: 'SetVirtualPatch', enabled: true });
+    const handler = new DecideOnLeaksHandler(race.store, noReadModel);
+    const answer = await handler.execute(new DecideOnLeaksCommand(admin, ids, { kind: 'status', status: 'false_positive' }));
+    expect(answer).toMatchObject({ updated: 50, unchanged: 0 });
+    expect(race.calls()).toBe(2); // the first append conflicted and wrote nothing; the second wrote all 50
+    const streams = await statuses(ids);
+    expect(streams[7]).toEqual(['LeakDetected', 'VirtualPatchApplied', 'LeakStatusChanged', 'VirtualPatchRemoved']);
+    expect(streams.filter((s, i) => i !== 7).every((s) => s.join() === 'LeakDetected,LeakStatusChanged')).toBe(true);
+  });
+
+  it('a concurrent change that makes the decision impossible answers 409 and changes nothing', async () => {
+    const ids = await leaks(100);
+    const race = racing(ids[42], { type: 'ChangeStatus', to: 'fixed' });
+    const handler = new DecideOnLeaksHandler(race.store, noReadModel);
+    const error = await handler.execute(new DecideOnLeaksCommand(admin, ids, { kind: 'virtual_patch', enabled: true })).catch((e: unknown) => e);
+    expect((error as { getStatus(): number }).getStatus()).toBe(409);
+    expect(JSON.stringify((error as { getResponse(): unknown }).getResponse())).toMatch(/Nothing was changed/);
+    const streams = await statuses(ids);
+    expect(streams.filter((s) => s.includes('VirtualPatchApplied'))).toHaveLength(0); // not one patch applied
+    expect(streams[42]).toEqual(['LeakDetected', 'LeakStatusChanged']);
+  });
+});
