@@ -158,17 +158,3 @@ function refusal(reason: string, leakid: string): ProblemException {
       return new ProblemException(404, 'leak-not-found', 'Not found', `No such leak: ${leakid}`, { leakids: [leakid] });
   }
 }
-
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index]);
-      }
-    }),
-  );
-  return results;
-}
