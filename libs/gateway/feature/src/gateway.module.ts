@@ -5,6 +5,7 @@
  */
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { ConsoleModule } from '@leakwatch/console';
 import { PG_POOL } from '@leakwatch/runtime';
 import { UpstreamOpenApi } from './docs/upstream-openapi';
 import { GatewayProxyMiddleware } from './routing/gateway-proxy.middleware';
@@ -17,7 +18,8 @@ import { UsageModule } from './usage';
 
 @Module({
   // UsageModule is global: the guard (in AuthModule) and the proxy both need the usage gate.
-  imports: [UsageModule],
+  // ConsoleModule: the web console at `/` (served by the gateway in both modes).
+  imports: [UsageModule, ConsoleModule],
   controllers: [TokensController, AuthorizeController],
   providers: [
     GatewayProxyMiddleware,
