@@ -105,7 +105,7 @@ export const leaksPage: Page = async (route, main) => {
             <tr>
               {canChange ? <th scope="col">{all}</th> : null}
               <th scope="col">Leak</th>
-              <th scope="col">Type</th>
+              <th scope="col" class="optional">Type</th>
               <th scope="col" class="optional">Secret type</th>
               <th scope="col">Risk</th>
               <th scope="col">Status</th>
@@ -128,13 +128,13 @@ export const leaksPage: Page = async (route, main) => {
                   </td>
                 ) : null}
                 <td>
-                  <a href={`#/leaks/${leak.leakid}`}>
+                  <a href={`#/leaks/${leak.leakid}`} class="preview">
                     <code>{leak.preview}</code>
                   </a>
-                  <div class="muted mono">{leak.leakid}</div>
+                  <div class="muted mono leakid">{leak.leakid}</div>
                   {leak.identity?.email ? <div class="muted">{leak.identity.email}</div> : null}
                 </td>
-                <td>{leak.type ? cap(leak.type) : '—'}</td>
+                <td class="optional">{leak.type ? cap(leak.type) : '—'}</td>
                 <td class="optional">{leak.secret_type}</td>
                 <td>{riskBadge(leak.risk)}</td>
                 <td>{statusBadge(leak.status)}</td>
