@@ -272,6 +272,17 @@ describe('web console (e2e, headless Chromium)', () => {
       return (await page.locator(`#attempts-table tr[data-leakid="${leakid}"]`).count()) === 1;
     });
     await shot('attempts-light-1280');
+    // The endpoint behind the page: scoped to what the caller may see, bad input named.
+    const mine = await call('GET', `/api/v1/stats/attempts?leakid=${leakid}`, adminKey);
+    expect(mine).toMatchObject({ status: 200, body: { total: 1, items: [{ leakid, risk: 'critical', virtual_patch: true }] } });
+    const otherOrg = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Bravo' })).body.org_id;
+    const otherKey = (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'bravo', role: 'admin', org_id: otherOrg })).body.key as string;
+    await until('the other organisation\'s key works', async () => (await call('GET', '/api/v1/session', otherKey)).status === 200);
+    expect((await call('GET', '/api/v1/stats/attempts', otherKey)).body).toMatchObject({ total: 0, items: [] });
+    expect((await call('GET', '/api/v1/stats/attempts', ADMIN_KEY)).body.total).toBeGreaterThanOrEqual(1);
+    const bad = await call('GET', '/api/v1/stats/attempts?from=2026-13-40', adminKey);
+    expect(bad).toMatchObject({ status: 400, body: { errors: [expect.objectContaining({ field: 'from' })] } });
+    expect((await call('GET', '/api/v1/stats/attempts?from=2026-12-02&to=2026-12-01', adminKey)).status).toBe(400);
     await page.goto(`${app.url}/#/leaks/${leakid}`);
     await until('the attempt in the leak\'s history', async () => {
       await page.reload();
