@@ -1,15 +1,18 @@
 /**
- * Makes accepted findings durable: `FindingReceived` events, appended in chunks of up to 1000 per
- * transaction on batch streams (`finding-<batch>-<n>`, routed by each event's leakid), which the
- * relay/bus delivers to leak-lifecycle. Only after every append succeeded does HTTP answer 201/202.
+ * Makes accepted findings durable, all or nothing: `FindingReceived` events on batch streams
+ * (`finding-<batch>-<n>`, 1000 each, routed by each event's leakid), which the relay/bus delivers to
+ * leak-lifecycle. While a report is read, findings are staged chunk by chunk in PostgreSQL (so the server's
+ * memory does not grow with the report); one statement at the end publishes them all. A report that breaks a
+ * limit, or a process that dies mid-upload, publishes nothing. Only after the publish does HTTP answer 201/202.
  * Findings are normalised one by one as they are read, so no plaintext outlives its record.
  */
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Caller } from '@leakwatch/authz';
 import { FINDING_RECEIVED, FindingReceivedV1 } from '@leakwatch/contracts';
-import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
+import { EVENT_STORE, EventStore, PostgresEventStore } from '@leakwatch/event-store';
+import { createSchemaOnce } from '@leakwatch/pg';
 import { PG_POOL } from '@leakwatch/runtime';
 import { FindingInput, normalizeFinding } from '../normalization/normalize-finding';
 import { loadLeakIdKey } from './leak-id-key';
@@ -26,47 +29,151 @@ export interface IntakeBatch {
   /** Normalises one finding now (the plaintext is not kept). */
   add(input: FindingInput): FindingReceivedV1;
   readonly size: number;
+  /**
+   * Back-pressure for streamed reports: a promise while too many staged chunks are still being written
+   * (the reader awaits it before parsing on), else undefined.
+   */
+  pressure(): Promise<void> | undefined;
 }
 
+type Batch = IntakeBatch & { caller: Caller; at: string; flush(): Promise<void>; findings?: FindingReceivedV1[] };
+
 const CHUNK = 1000;
+/** Staged chunks being written at once before the reader waits. */
+const MAX_IN_FLIGHT = 2;
+
+const STAGING_SQL = `
+CREATE UNLOGGED TABLE IF NOT EXISTS ingest_staged_findings (
+  batch_id uuid NOT NULL, seq integer NOT NULL, finding_id uuid NOT NULL, leakid text NOT NULL, data jsonb NOT NULL,
+  staged_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (batch_id, seq));
+CREATE INDEX IF NOT EXISTS ingest_staged_findings_age ON ingest_staged_findings (staged_at);`;
+
+/**
+ * Publishes a staged batch in ONE statement (hence one transaction): its FindingReceived events on the batch
+ * streams `finding-<batch>-<n>` (1000 per stream), the new leak ids, the staging rows'
+ * removal and the subscribers' wake-up. The batch streams are new and named by a fresh UUID, so no other writer
+ * can touch them (the store's per-stream lock has nothing to serialise); the transaction id is assigned by
+ * this statement, as for any append.
+ */
+const PUBLISH_SQL = `
+WITH staged AS (
+  DELETE FROM ingest_staged_findings WHERE batch_id = $1 RETURNING seq, finding_id, leakid, data
+), ins AS (
+  INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata)
+  SELECT 'finding-' || $1 || '-' || (seq / ${CHUNK}), seq % ${CHUNK}, finding_id, $2, 1, data, $3::jsonb FROM staged ORDER BY seq
+  RETURNING stream_id, stream_revision
+), fresh AS (
+  INSERT INTO ingest_leaks (leakid) SELECT DISTINCT leakid FROM staged ON CONFLICT (leakid) DO NOTHING RETURNING leakid
+)
+SELECT (SELECT count(*) FROM ins) AS published, (SELECT count(*) FROM fresh) AS created,
+       (SELECT CASE WHEN count(*) <= 10000 THEN array_agg(leakid ORDER BY first) END
+          FROM (SELECT leakid, min(seq) AS first FROM staged GROUP BY leakid) l) AS leakids,
+       pg_notify('leakwatch_es_events', '') AS notified`;
 
 @Injectable()
-export class FindingIntake implements OnModuleInit {
+export class FindingIntake implements OnModuleInit, OnModuleDestroy {
   private key?: Buffer;
+  private sweeper?: NodeJS.Timeout;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /** With the PostgreSQL store, findings are staged chunk by chunk while the body is read (flat memory). */
+  private get staged(): boolean {
+    return this.store instanceof PostgresEventStore;
+  }
 
   async onModuleInit(): Promise<void> {
     this.key = await loadLeakIdKey(this.pool);
     await this.pool.query(`CREATE TABLE IF NOT EXISTS ingest_leaks (leakid text PRIMARY KEY, first_seen timestamptz NOT NULL DEFAULT now())`);
+    if (!this.staged) return;
+    await createSchemaOnce(this.pool, 'leakwatch:ingest-staging', STAGING_SQL);
+    // A request that broke a limit or died mid-upload never publishes: its staged chunks are swept away.
+    const sweep = () => this.pool.query(`DELETE FROM ingest_staged_findings WHERE staged_at < now() - interval '1 hour'`).catch(() => undefined);
+    await sweep();
+    this.sweeper = setInterval(() => void sweep(), 10 * 60_000);
+    this.sweeper.unref();
   }
 
-  begin(caller: Caller): IntakeBatch & { findings: FindingReceivedV1[]; caller: Caller; at: string } {
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+  }
+
+  begin(caller: Caller): Batch {
     const key = this.key;
     if (!key) throw new Error('FindingIntake used before initialisation');
     const batchId = randomUUID();
     const at = new Date().toISOString();
-    const findings: FindingReceivedV1[] = [];
+    const pool = this.pool;
+    let size = 0;
+    let chunk: FindingReceivedV1[] = [];
+    const inFlight: Array<Promise<void>> = [];
+    let failure: unknown;
+    const stage = (findings: FindingReceivedV1[], first: number) => {
+      const write = pool
+        .query(
+          `INSERT INTO ingest_staged_findings (batch_id, seq, finding_id, leakid, data)
+           SELECT $1, s, f, l, d FROM unnest($2::int[], $3::uuid[], $4::text[], $5::jsonb[]) AS x(s, f, l, d)`,
+          [batchId, findings.map((_, i) => first + i), findings.map((f) => f.finding_id), findings.map((f) => f.leakid), findings.map((f) => JSON.stringify(f))],
+        )
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            failure ??= error;
+          },
+        )
+        .finally(() => inFlight.splice(inFlight.indexOf(write), 1));
+      inFlight.push(write);
+    };
+    const staged = this.staged;
+    const all: FindingReceivedV1[] = [];
     return {
       batchId,
-      findings,
       caller,
       at,
+      findings: staged ? undefined : all,
       get size() {
-        return findings.length;
+        return size;
       },
       add(input: FindingInput) {
         const finding = normalizeFinding(input, { key, orgId: caller.orgId ?? null, at, batchId });
-        findings.push(finding);
+        size++;
+        if (!staged) {
+          all.push(finding);
+          return finding;
+        }
+        chunk.push(finding);
+        if (chunk.length >= CHUNK) {
+          stage(chunk, size - chunk.length);
+          chunk = [];
+        }
         return finding;
+      },
+      pressure() {
+        return inFlight.length >= MAX_IN_FLIGHT ? Promise.race(inFlight) : undefined;
+      },
+      async flush() {
+        if (chunk.length) stage(chunk, size - chunk.length);
+        chunk = [];
+        while (inFlight.length) await Promise.all([...inFlight]);
+        if (failure) throw failure;
       },
     };
   }
 
-  /** Appends the batch durably and tells new leaks from duplicates. */
-  async commit(batch: ReturnType<FindingIntake['begin']>): Promise<IntakeResult> {
-    const { caller, findings, batchId, at } = batch;
+  /**
+   * Makes the batch durable, all or nothing, and tells new leaks from duplicates. Staged (PostgreSQL): one
+   * statement publishes every staged finding. Otherwise (KurrentDB) the findings are appended in chunks.
+   */
+  async commit(batch: IntakeBatch): Promise<IntakeResult> {
+    const { caller, batchId, at } = batch as Batch;
     const metadata = { occurred_at: at, actor: { key_id: caller.keyId, org_id: caller.orgId, role: caller.role, user_email: caller.email }, correlation_id: batchId };
+    if (!(batch as Batch).findings) {
+      await (batch as Batch).flush();
+      const { rows } = await this.pool.query<{ published: string; created: string; leakids: string[] | null }>(PUBLISH_SQL, [batchId, FINDING_RECEIVED, JSON.stringify(metadata)]);
+      const created = Number(rows[0].created);
+      return { leakids: rows[0].leakids ?? [], created, duplicates: batch.size - created, batch_id: batchId };
+    }
+    const findings = (batch as Batch).findings as FindingReceivedV1[];
     for (let offset = 0, chunk = 0; offset < findings.length; offset += CHUNK, chunk++) {
       const slice = findings.slice(offset, offset + CHUNK);
       await this.store.appendToStream(

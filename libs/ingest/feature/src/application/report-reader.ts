@@ -38,7 +38,12 @@ function malformed(detail: string): ProblemException {
 }
 
 /** gitleaks JSON: a top-level array; each element handed over with its index. */
-export async function eachJsonArrayElement(body: Readable, limits: ReportLimits, declared: number | undefined, onRecord: (value: unknown, index: number) => void): Promise<number> {
+export async function eachJsonArrayElement(
+  body: Readable,
+  limits: ReportLimits,
+  declared: number | undefined,
+  onRecord: (value: unknown, index: number) => void | Promise<void>,
+): Promise<number> {
   const source = limited(body, limits.maxBytes, declared);
   const feed = new PassThrough();
   const parser = StreamArray.withParser();
@@ -52,7 +57,9 @@ export async function eachJsonArrayElement(body: Readable, limits: ReportLimits,
   try {
     for await (const { key, value } of parser as AsyncIterable<{ key: number; value: unknown }>) {
       if (++count > limits.maxRecords) throw tooMany(limits.maxRecords);
-      onRecord(value, key);
+      // A returned promise is back-pressure (the intake is still writing staged chunks): parse on after it.
+      const pressure = onRecord(value, key);
+      if (pressure) await pressure;
     }
   } catch (error) {
     source.unpipe(feed);
@@ -64,14 +71,20 @@ export async function eachJsonArrayElement(body: Readable, limits: ReportLimits,
 }
 
 /** NDJSON: each non-blank line with its 0-based index among non-blank lines. */
-export async function eachLine(body: Readable, limits: ReportLimits, declared: number | undefined, onLine: (line: string, index: number) => void): Promise<number> {
+export async function eachLine(
+  body: Readable,
+  limits: ReportLimits,
+  declared: number | undefined,
+  onLine: (line: string, index: number) => void | Promise<void>,
+): Promise<number> {
   const source = limited(body, limits.maxBytes, declared);
   let index = 0;
   try {
     for await (const line of createInterface({ input: source, crlfDelay: Infinity })) {
       if (!line.trim()) continue;
       if (index + 1 > limits.maxRecords) throw tooMany(limits.maxRecords);
-      onLine(line, index++);
+      const pressure = onLine(line, index++);
+      if (pressure) await pressure;
     }
   } catch (error) {
     drain(source);

@@ -42,6 +42,7 @@ export class ReportIntakeController {
     const rejected: Rejection[] = [];
     await eachJsonArrayElement(req, this.limits, declaredLength(req), (record, index) => {
       this.take(parseGitleaks([record]), index, batch, rejected);
+      return batch.pressure(); // staged chunks still being written: read on after them (flat memory)
     });
     return this.finish(batch, rejected);
   }
@@ -55,7 +56,10 @@ export class ReportIntakeController {
   async trufflehog(@CurrentCaller() caller: Caller, @Req() req: Request) {
     const batch = this.intake.begin(caller);
     const rejected: Rejection[] = [];
-    await eachLine(req, this.limits, declaredLength(req), (line, index) => this.take(parseTrufflehog(line), index, batch, rejected));
+    await eachLine(req, this.limits, declaredLength(req), (line, index) => {
+      this.take(parseTrufflehog(line), index, batch, rejected);
+      return batch.pressure();
+    });
     return this.finish(batch, rejected);
   }
 

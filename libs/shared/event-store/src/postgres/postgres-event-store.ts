@@ -58,6 +58,7 @@ export class PostgresEventStore implements EventStore {
   private readonly waiters = new Set<() => void>();
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
+  private notifyTimer?: NodeJS.Timeout;
 
   private constructor(private readonly pool: Pool, private readonly options: PostgresEventStoreOptions) {}
 
@@ -109,6 +110,7 @@ export class PostgresEventStore implements EventStore {
       .filter((c) => c.outcome === 'conflict')
       .map(({ outcome: _o, ...c }) => c);
     if (conflicts.length) throw new WrongExpectedRevisionError(conflicts[0].streamId, conflicts[0].expected, conflicts[0].actual, conflicts);
+    if (rows.some((r) => r.outcome === 'write')) this.announce();
     return rows.map((r) => ({
       nextExpectedRevision: Number(r.revision),
       position: { commit: BigInt(r.tx_id ?? 0), prepare: BigInt(r.last_position ?? 0) },
@@ -183,6 +185,21 @@ export class PostgresEventStore implements EventStore {
     return { events, position };
   }
 
+  /**
+   * Wakes this process's subscribers at once, and other processes' through one NOTIFY per 20 ms at most, sent
+   * after the append committed: a NOTIFY inside the append's transaction would take PostgreSQL's notify-queue
+   * lock until its commit is flushed, serialising every concurrent append. Subscriptions also poll.
+   */
+  private announce(): void {
+    this.waiters.forEach((wake) => wake());
+    if (this.notifyTimer || this.closed) return;
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = undefined;
+      if (!this.closed) void this.pool.query(`SELECT pg_notify($1, '')`, [EVENTS_CHANNEL]).catch(() => undefined);
+    }, 20);
+    this.notifyTimer.unref();
+  }
+
   subscribeToAll(options: SubscribeToAllOptions): Subscription {
     void this.ensureListener().catch(() => undefined); // polling still works without NOTIFY
     const changes: ChangeSignal = {
@@ -212,6 +229,7 @@ export class PostgresEventStore implements EventStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.notifyTimer);
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     this.subscriptions.clear();
     if (this.listener) await (await this.listener.catch(() => undefined))?.end().catch(() => undefined);

@@ -14,10 +14,6 @@ export const EVENTS_CHANNEL = 'leakwatch_es_events';
 export const EXPECTED_CODES = { no_stream: -1, any: -2, stream_exists: -3 } as const;
 
 export const EVENT_STORE_SCHEMA_SQL = `
-CREATE TABLE IF NOT EXISTS es_streams (
-  stream_id text PRIMARY KEY,
-  revision bigint NOT NULL
-);
 CREATE TABLE IF NOT EXISTS es_events (
   global_position bigint GENERATED ALWAYS AS IDENTITY,
   transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
@@ -54,7 +50,43 @@ DECLARE
   v_cur bigint[];
   v_tx text[];
   v_pos bigint[];
+  v_one bigint;
+  v_here bigint;
+  v_found bigint;
+  v_tx1 text;
+  v_gp bigint;
 BEGIN
+  -- One stream (almost every append): a lock, an index probe for the revision, the insert. A stream's revision
+  -- is its last event's (the primary key index, read backwards): no second table to keep in step.
+  IF array_length(p_streams, 1) = 1 THEN
+    PERFORM pg_advisory_xact_lock(hashtextextended(p_streams[1], 7237));
+    SELECT e.stream_revision INTO v_one FROM es_events e WHERE e.stream_id = p_streams[1] ORDER BY e.stream_revision DESC LIMIT 1;
+    v_one := COALESCE(v_one, -1);
+    IF EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = ANY(p_ids)) THEN
+      SELECT count(*) FILTER (WHERE e.stream_id = p_streams[1]), count(*),
+             (array_agg(e.transaction_id::text ORDER BY e.transaction_id DESC, e.global_position DESC))[1],
+             (array_agg(e.global_position ORDER BY e.transaction_id DESC, e.global_position DESC))[1]
+        INTO v_here, v_found, v_tx1, v_gp
+        FROM es_events e WHERE e.event_id = ANY(p_ids);
+      RETURN QUERY SELECT p_streams[1], CASE WHEN v_here = array_length(p_ids, 1) THEN 'repeat' ELSE 'duplicate' END, v_one, v_tx1, v_gp;
+      RETURN;
+    END IF;
+    IF NOT (CASE p_expected[1] WHEN -2 THEN true WHEN -1 THEN v_one = -1 WHEN -3 THEN v_one >= 0 ELSE v_one = p_expected[1] END) THEN
+      RETURN QUERY SELECT p_streams[1], 'conflict'::text, v_one, NULL::text, NULL::bigint;
+      RETURN;
+    END IF;
+    WITH ins AS (
+      INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata)
+      SELECT p_streams[1], v_one + t.ord, t.id, t.ty, t.v, t.d, t.m
+        FROM unnest(p_ids, p_types, p_versions, p_data, p_metadata) WITH ORDINALITY AS t(id, ty, v, d, m, ord)
+       ORDER BY t.ord
+      RETURNING es_events.global_position AS gp
+    )
+    SELECT max(ins.gp) INTO v_gp FROM ins;
+    RETURN QUERY SELECT p_streams[1], 'write'::text, v_one + array_length(p_ids, 1), pg_current_xact_id()::text, v_gp;
+    RETURN;
+  END IF;
+
   FOR v_key IN SELECT DISTINCT hashtextextended(s, 7237) AS k FROM unnest(p_streams) s ORDER BY k LOOP
     PERFORM pg_advisory_xact_lock(v_key);
   END LOOP;
@@ -69,9 +101,9 @@ BEGIN
                   WHEN CASE r.expected WHEN -2 THEN true WHEN -1 THEN r.cur = -1 WHEN -3 THEN r.cur >= 0 ELSE r.cur = r.expected END THEN 'write'
                   ELSE 'conflict' END AS outcome,
              r.cur, f.tx, f.pos
-        FROM (SELECT t.i::int AS idx, t.s AS sid, t.e AS expected, COALESCE(st.revision, -1) AS cur
-                FROM unnest(p_streams, p_expected) WITH ORDINALITY AS t(s, e, i)
-                LEFT JOIN es_streams st ON st.stream_id = t.s) r
+        FROM (SELECT t.i::int AS idx, t.s AS sid, t.e AS expected,
+                     COALESCE((SELECT l.stream_revision FROM es_events l WHERE l.stream_id = t.s ORDER BY l.stream_revision DESC LIMIT 1), -1) AS cur
+                FROM unnest(p_streams, p_expected) WITH ORDINALITY AS t(s, e, i)) r
         JOIN LATERAL (
           SELECT count(*) AS n, count(x.event_id) AS stored, count(x.event_id) FILTER (WHERE x.stream_id = r.sid) AS here,
                  (array_agg(x.transaction_id::text ORDER BY x.transaction_id DESC, x.global_position DESC) FILTER (WHERE x.event_id IS NOT NULL))[1] AS tx,
@@ -82,18 +114,11 @@ BEGIN
     ) plan;
 
   IF NOT ('duplicate' = ANY(v_outcome) OR 'conflict' = ANY(v_outcome)) AND 'write' = ANY(v_outcome) THEN
-    WITH ins AS (
-      INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata)
-      SELECT p_streams[t.st], v_cur[t.st] + row_number() OVER (PARTITION BY t.st ORDER BY t.ord), t.id, t.ty, t.v, t.d, t.m
-        FROM unnest(p_stream_of, p_ids, p_types, p_versions, p_data, p_metadata) WITH ORDINALITY AS t(st, id, ty, v, d, m, ord)
-       WHERE v_outcome[t.st] = 'write'
-       ORDER BY t.ord
-      RETURNING es_events.stream_id AS sid, es_events.stream_revision AS rev
-    )
-    INSERT INTO es_streams AS s (stream_id, revision)
-    SELECT ins.sid, max(ins.rev) FROM ins GROUP BY ins.sid
-    ON CONFLICT ON CONSTRAINT es_streams_pkey DO UPDATE SET revision = EXCLUDED.revision;
-    PERFORM pg_notify('${EVENTS_CHANNEL}', '');
+    INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata)
+    SELECT p_streams[t.st], v_cur[t.st] + row_number() OVER (PARTITION BY t.st ORDER BY t.ord), t.id, t.ty, t.v, t.d, t.m
+      FROM unnest(p_stream_of, p_ids, p_types, p_versions, p_data, p_metadata) WITH ORDINALITY AS t(st, id, ty, v, d, m, ord)
+     WHERE v_outcome[t.st] = 'write'
+     ORDER BY t.ord;
     -- Positions of what we wrote: the last event of each written stream, in this transaction.
     RETURN QUERY
       SELECT t.s, v_outcome[t.i], COALESCE(w.rev, v_cur[t.i]), COALESCE(w.tx, v_tx[t.i]), COALESCE(w.gp, v_pos[t.i])

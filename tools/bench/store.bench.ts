@@ -1,0 +1,106 @@
+/**
+ * Event store append benchmark (issue 16): single-event appends from 8 concurrent writers through
+ * Leakwatch's PostgreSQL store (`es_append`: one statement per append), compared with a raw prepared INSERT
+ * of the same row into a table shaped like `es_events` (same columns and indexes), through the same pool, on
+ * the same PostgreSQL — new streams (expected `no_stream`) and hot streams (each writer appends to its own
+ * stream with the exact expected revision). Emmett's PostgreSQL store belongs in this table too
+ * (`@event-driven-io/emmett-postgresql`): it is not installed, so its rows say so.
+ *
+ *   node -r ./tools/register.js tools/bench/store.bench.ts [--events 8000] [--writers 8]
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Command, Option } from 'commander';
+import { Pool } from 'pg';
+import { ExpectedRevision, PostgresEventStore } from '@leakwatch/event-store';
+import { PostgresServer } from '@leakwatch/postgres-server';
+import { machine, perSecond, positiveInt, printTable, seconds } from './support/format';
+import { log } from './support/process';
+import { runBenchmark } from './support/run';
+
+interface Row {
+  measure: string;
+  count: string;
+  time: string;
+  rate: string;
+  ratio: string;
+}
+
+const program = new Command('bench:store')
+  .addOption(new Option('--events <n>', 'appends per scenario').default(8000).argParser(positiveInt))
+  .addOption(new Option('--writers <n>', 'concurrent writers').default(8).argParser(positiveInt))
+  .addOption(new Option('--timeout <minutes>', 'hard limit of the run').default(10).argParser(positiveInt));
+
+const data = () => ({
+  finding_id: randomUUID(), leakid: randomUUID().replace(/-/g, ''), kind: 'token', secret_type: 'github-pat', fingerprint: 'f'.repeat(64),
+  preview: 'ghp_…(40)', identity: { email: 'dev@example.com' }, site: null, org_id: randomUUID(), source: { name: 'gitleaks', url: null },
+  risk: 'high', blockable: true, location: { file: 'src/config/settings.py', line: 42, commit: 'a'.repeat(40) }, found_at: new Date().toISOString(),
+});
+const metadata = { occurred_at: new Date().toISOString(), actor: { key_id: randomUUID(), org_id: randomUUID(), role: 'admin' }, correlation_id: randomUUID() };
+
+async function main(): Promise<void> {
+  const options = program.parse().opts<{ events: number; writers: number; timeout: number }>();
+  await runBenchmark(options.timeout, async (resources) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'leakwatch-bench-store-'));
+    resources.paths.add(dir);
+    const server = new PostgresServer({ dir });
+    log('starting PostgreSQL…');
+    await server.start();
+    try {
+      const pool = new Pool({ connectionString: await server.createDatabase('bench'), max: options.writers + 2 });
+      pool.on('error', () => undefined); // the server stops at the end
+      const store = await PostgresEventStore.create(pool);
+      await pool.query(`CREATE TABLE raw_events (LIKE es_events INCLUDING ALL)`);
+      const rows: Row[] = [];
+      for (const scenario of ['new streams', 'hot streams'] as const) {
+        const raw = await drive(options, async (writer, n) => {
+          await pool.query({
+            name: 'raw_insert',
+            text: `INSERT INTO raw_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+            values: [scenario === 'new streams' ? `raw-${randomUUID()}` : `rawhot-${writer}`, scenario === 'new streams' ? 0 : n, randomUUID(), 'FindingReceived', 1, JSON.stringify(data()), JSON.stringify(metadata)],
+          });
+        });
+        const hot = new Map<number, number>();
+        const ours = await drive(options, async (writer) => {
+          const stream = scenario === 'new streams' ? `finding-${randomUUID()}` : `hot-${writer}-${scenario.length}`;
+          const expected: ExpectedRevision = scenario === 'new streams' ? 'no_stream' : hot.has(writer) ? (hot.get(writer) as number) : 'no_stream';
+          const result = await store.appendToStream(stream, [{ id: randomUUID(), type: 'FindingReceived', data: data(), metadata }], { expectedRevision: expected });
+          hot.set(writer, result.nextExpectedRevision);
+        });
+        rows.push(
+          { measure: `raw prepared INSERT, ${scenario}`, count: `${options.events} rows`, time: seconds(raw), rate: perSecond(options.events, raw, 'rows'), ratio: '1.00' },
+          { measure: `Leakwatch appendToStream, ${scenario}`, count: `${options.events} events`, time: seconds(ours), rate: perSecond(options.events, ours, 'events'), ratio: (raw / ours).toFixed(2) },
+          { measure: `Emmett PostgreSQL store, ${scenario}`, count: 'not run', time: '', rate: '@event-driven-io/emmett-postgresql not installed', ratio: '' },
+        );
+      }
+      printTable(
+        `Leakwatch event store benchmark — single-event appends, ${options.writers} writers, one pool (${machine()})`,
+        [['measure', 'measure', 'left'], ['count', 'count', 'right'], ['time', 'time', 'right'], ['rate', 'rate', 'right'], ['ratio', '÷ raw INSERT', 'right']],
+        rows,
+      );
+      await store.close();
+      await pool.end();
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
+/** `events` calls of `append(writer, n)` spread over `writers` concurrent loops; returns the elapsed ms. */
+async function drive(options: { events: number; writers: number }, append: (writer: number, n: number) => Promise<void>): Promise<number> {
+  const perWriter = Math.ceil(options.events / options.writers);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: options.writers }, async (_, writer) => {
+      for (let n = 0; n < perWriter && writer * perWriter + n < options.events; n++) await append(writer, n);
+    }),
+  );
+  return performance.now() - started;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  process.exitCode = 1;
+});
