@@ -12,6 +12,7 @@ import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { DecideOnLeaksCommand, DecideOnLeaksHandler } from '../src/application/decide-on-leaks';
 import type { LeaksProjectionRunner } from '../src/application/leaks-projection-runner';
 import { recordFindings } from '../src/application/record-findings';
+import { leaksProjection } from '../src/read-model/leaks.projection';
 
 const admin: Caller = { keyId: 'k1', role: 'admin', orgId: 'o1', verifiedDomains: [] };
 const noReadModel = { caughtUpTo: async () => undefined } as unknown as LeaksProjectionRunner;
@@ -67,6 +68,35 @@ describe('bulk decisions: all or nothing', () => {
     const streams = await statuses(ids);
     expect(streams[7]).toEqual(['LeakDetected', 'VirtualPatchApplied', 'LeakStatusChanged', 'VirtualPatchRemoved']);
     expect(streams.filter((s, i) => i !== 7).every((s) => s.join() === 'LeakDetected,LeakStatusChanged')).toBe(true);
+  });
+
+  it('answers once the read model shows the change, without waiting for a runner stuck behind a backlog', async () => {
+    const pool = await pg.newPool('bulk_inline');
+    const client = await pool.connect();
+    try {
+      await leaksProjection.setup(client);
+      const ids = await leaks(20);
+      const streams = await store.readStreams(ids.map(leakStream));
+      await leaksProjection.applyPage?.([...streams.values()].flat(), client); // the runner is up to date so far
+      // One row lags behind the store (the runner has not applied its sighting yet): that one must wait.
+      const lagging = ids[3];
+      await recordFindings(store, [{ id: randomUUID(), finding: { ...(await store.readStream(leakStream(lagging)))[0].data as FindingReceivedV1, finding_id: randomUUID() }, metadata: {} }]);
+      let waited = 0;
+      const stuck = { caughtUpTo: async () => void waited++ } as unknown as LeaksProjectionRunner;
+      const handler = new DecideOnLeaksHandler(store, stuck, pool);
+      const answer = await handler.execute(new DecideOnLeaksCommand(admin, ids.filter((id) => id !== lagging), { kind: 'status', status: 'fixed' }));
+      expect(answer.updated).toBe(19);
+      expect(waited).toBe(0); // every row was at the decided revision: applied with the decision, no wait
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM ll_leaks WHERE status = 'fixed' AND fixed_at IS NOT NULL AND leakid = ANY($1)`, [ids]);
+      expect(rows[0].n).toBe(19);
+
+      await handler.execute(new DecideOnLeaksCommand(admin, [lagging], { kind: 'virtual_patch', enabled: true }));
+      expect(waited).toBe(1); // its row was behind: the answer waited for the runner instead
+      expect((await client.query(`SELECT virtual_patch FROM ll_leaks WHERE leakid = $1`, [lagging])).rows[0].virtual_patch).toBe(false);
+    } finally {
+      client.release();
+      await pool.end();
+    }
   });
 
   it('a concurrent change that makes the decision impossible answers 409 and changes nothing', async () => {

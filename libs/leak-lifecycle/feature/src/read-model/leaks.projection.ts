@@ -100,3 +100,38 @@ async function insertDetected(events: RecordedEvent[], client: PoolClient): Prom
     Array.from({ length: 17 }, (_, i) => column(i)),
   );
 }
+
+/** A decision's effect on one leak's row: what its events set, from the revision it was decided against. */
+export interface DecidedRow {
+  leakid: string;
+  /** The stream revision the decision was taken against; the row must be exactly there. */
+  base: number;
+  /** The revision of the decision's last event. */
+  revision: number;
+  at: string;
+  status?: string;
+  virtualPatch?: boolean;
+}
+
+/**
+ * Read-your-writes without waiting behind a backlog (e.g. a big ingest the runner is still applying): a
+ * command that just appended applies its own rows in one statement — only where the row is exactly at the
+ * revision the decision was taken against, so nothing the runner has not applied yet is skipped. The runner
+ * later passes over these events (its revision guard). Returns the leak ids it could not apply (then wait).
+ */
+export async function applyDecisionsInline(db: Pick<PoolClient, 'query'>, rows: DecidedRow[]): Promise<string[]> {
+  if (!rows.length) return [];
+  const { rows: applied } = await db.query<{ leakid: string }>(
+    `UPDATE ll_leaks l SET
+       status = COALESCE(u.status, l.status),
+       fixed_at = CASE WHEN u.status IS NULL THEN l.fixed_at WHEN u.status = 'fixed' THEN u.at ELSE NULL END,
+       virtual_patch = COALESCE(u.patch, l.virtual_patch),
+       updated_at = u.at, revision = u.rev
+     FROM unnest($1::text[], $2::int[], $3::int[], $4::timestamptz[], $5::text[], $6::boolean[]) AS u(leakid, base, rev, at, status, patch)
+     WHERE l.leakid = u.leakid AND l.revision = u.base
+     RETURNING l.leakid`,
+    [rows.map((r) => r.leakid), rows.map((r) => r.base), rows.map((r) => r.revision), rows.map((r) => r.at), rows.map((r) => r.status ?? null), rows.map((r) => r.virtualPatch ?? null)],
+  );
+  const done = new Set(applied.map((r) => r.leakid));
+  return rows.filter((r) => !done.has(r.leakid)).map((r) => r.leakid);
+}
