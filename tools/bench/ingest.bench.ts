@@ -18,7 +18,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { Api, benchAdminKey, orgAdmin } from './support/api';
-import { Column, machine, mebibytes, perSecond, positiveInt, printTable, seconds } from './support/format';
+import { Column, machine, mebibytes, millis, perSecond, percentile, positiveInt, printTable, seconds } from './support/format';
+import { TargetRow, printTargets, target } from './support/targets';
 import { writeGitleaksReport } from './support/gitleaks-report';
 import { Resources, log, startLeakwatch } from './support/process';
 import { RssSampler, readMemory } from './support/rss';
@@ -56,7 +57,8 @@ const MEMORY_COLUMNS: Array<Column<MemoryRow>> = [
 
 type IngestAnswer = { batch_id: string; accepted: number; duplicates: number; rejected: Array<{ index: number; error: string }> };
 
-async function benchmark(options: Options, resources: Resources, abort: AbortSignal): Promise<{ rows: Row[]; memory: MemoryRow[] }> {
+async function benchmark(options: Options, resources: Resources, abort: AbortSignal): Promise<{ rows: Row[]; memory: MemoryRow[]; targets: TargetRow[] }> {
+  const targets: TargetRow[] = [];
   const deadline = Date.now() + options.timeout * 60_000;
   const n = options.findings;
   const rows: Row[] = [];
@@ -84,6 +86,17 @@ async function benchmark(options: Options, resources: Resources, abort: AbortSig
   rows.push({ measure: 'start embedded Leakwatch (until /health is 200)', count: '1', time: seconds(performance.now() - bootStarted), rate: '' });
   const { api, key } = await orgAdmin(new Api(app.url, bootstrapKey));
 
+  // One leak of its own, whose status a client toggles while the report is ingested (read-your-writes latency).
+  const probe = (await api.expect<{ leakids: string[] }>(201, 'POST', '/api/v1/leaks', { tokens: [{ value: `ghp_${'0'.repeat(35)}1` }], source: { name: 'bench-probe' } })).body.leakids[0];
+  const probeLatencies: number[] = [];
+  let probing = false;
+  const probeLoop = async () => {
+    for (let i = 0; probing; i++) {
+      const result = await api.call('POST', '/api/v1/leaks/status', { leakids: [probe], status: i % 2 ? 'open' : 'fixed' });
+      if (result.status === 200) probeLatencies.push(result.ms);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
   const pid = app.child.pid as number;
   await new Promise((r) => setTimeout(r, 1000)); // let start-up garbage settle before the baseline
   const before = readMemory(pid);
@@ -91,6 +104,8 @@ async function benchmark(options: Options, resources: Resources, abort: AbortSig
   try {
     log(`uploading the report (streamed body) to POST /api/v1/ingest/gitleaks…`);
     const uploadStarted = performance.now();
+    probing = true;
+    const probeDone = probeLoop();
     let bodySentAt: number | undefined;
     const file = createReadStream(reportFile, { highWaterMark: 256 * 1024 });
     file.once('end', () => (bodySentAt = performance.now()));
@@ -124,7 +139,7 @@ async function benchmark(options: Options, resources: Resources, abort: AbortSig
     let lastTotal = 0;
     for (;;) {
       abort.throwIfAborted();
-      total = (await api.expect<{ total: number }>(200, 'GET', '/api/v1/leaks?limit=1')).body.total;
+      total = (await api.expect<{ total: number }>(200, 'GET', '/api/v1/leaks?limit=1')).body.total - 1; // minus the probe leak
       atAccept ??= total;
       if (total >= n) break;
       if (Date.now() > deadline) throw new Error(`only ${total} of ${n} leaks queryable before --timeout ${options.timeout} min`);
@@ -138,6 +153,8 @@ async function benchmark(options: Options, resources: Resources, abort: AbortSig
       await new Promise((r) => setTimeout(r, 250));
     }
     const queryableAt = performance.now();
+    probing = false;
+    await probeDone;
     const e2eMs = queryableAt - uploadStarted;
     rows.push({ measure: 'upload → all leaks queryable (GET /api/v1/leaks total = N)', count: `${n} findings`, time: seconds(e2eMs), rate: perSecond(n, e2eMs, 'findings') });
     rows.push({
@@ -159,7 +176,18 @@ async function benchmark(options: Options, resources: Resources, abort: AbortSig
     });
     memory.push({ measure: 'VmHWM right after the 202 (lifetime peak)', value: mib(afterUpload?.hwm), note: 'catches a peak shorter than the sampling interval' });
     memory.push({ measure: 'peak RSS from the 202 until all queryable', value: mib(catchUpPeak), note: `RSS at the end ${mib(after?.rss)}; ${sampler.count} samples in all` });
+
+    const sortedProbe = [...probeLatencies].sort((a, b) => a - b);
+    rows.push({ measure: 'single status change while the report is ingested (p50 / p99)', count: `${sortedProbe.length} requests`, time: `${millis(percentile(sortedProbe, 50))} / ${millis(percentile(sortedProbe, 99))}`, rate: '' });
+    const peak = Math.max(uploadPeak ?? 0, catchUpPeak ?? 0);
+    const overBaseline = before && peak ? peak - before.rss : undefined;
+    targets.push(
+      target(`${n.toLocaleString('en-US')}-finding report, upload start → all leaks queryable`, `${seconds(e2eMs)} (${perSecond(n, e2eMs, 'findings')})`, '≤ 20 s (≥ 5,000 findings/s) at 100,000', (n / e2eMs) * 1000 >= 5000),
+      target(`server RSS peak over its baseline, ${n.toLocaleString('en-US')} findings`, overBaseline === undefined ? 'n/a' : `+${mebibytes(overBaseline)}`, '≤ +250 MiB (100k and 500k)', overBaseline === undefined ? undefined : overBaseline <= 250 * 1024 * 1024),
+      target('single status change p50 while the ingest is in progress', millis(percentile(sortedProbe, 50)), '≤ 50 ms', sortedProbe.length ? percentile(sortedProbe, 50) <= 50 : undefined),
+    );
   } catch (error) {
+    probing = false;
     const tail = app.output().trim();
     if (tail) log(`last output of leakwatch:\n${tail.slice(-4000)}`);
     throw error;
@@ -168,7 +196,7 @@ async function benchmark(options: Options, resources: Resources, abort: AbortSig
   }
   const tail = app.output().trim();
   if (tail) log(`leakwatch wrote (LOG_LEVEL=warn), last lines:\n${tail.split('\n').slice(-20).join('\n')}`);
-  return { rows, memory };
+  return { rows, memory, targets };
 }
 
 async function main(): Promise<void> {
@@ -185,10 +213,11 @@ async function main(): Promise<void> {
   if (!readMemory(process.pid)) log('note: /proc/<pid>/status is not readable here (not Linux?): memory figures will be n/a');
 
   await runBenchmark(options.timeout, async (resources, abort) => {
-    const { rows, memory } = await benchmark(options, resources, abort);
+    const { rows, memory, targets } = await benchmark(options, resources, abort);
     const title = `Leakwatch ingest benchmark — gitleaks report of ${options.findings} findings, embedded mode; ${machine()}`;
     printTable(title, COLUMNS, rows);
     printTable('Server memory (the Leakwatch Node process; the embedded PostgreSQL is not counted)', MEMORY_COLUMNS, memory);
+    printTargets(targets);
   });
 }
 

@@ -104,13 +104,13 @@ BEGIN
         FROM (SELECT t.i::int AS idx, t.s AS sid, t.e AS expected,
                      COALESCE((SELECT l.stream_revision FROM es_events l WHERE l.stream_id = t.s ORDER BY l.stream_revision DESC LIMIT 1), -1) AS cur
                 FROM unnest(p_streams, p_expected) WITH ORDINALITY AS t(s, e, i)) r
-        JOIN LATERAL (
-          SELECT count(*) AS n, count(x.event_id) AS stored, count(x.event_id) FILTER (WHERE x.stream_id = r.sid) AS here,
+        JOIN (
+          SELECT ev.st, count(*) AS n, count(x.event_id) AS stored, count(x.event_id) FILTER (WHERE x.stream_id = p_streams[ev.st]) AS here,
                  (array_agg(x.transaction_id::text ORDER BY x.transaction_id DESC, x.global_position DESC) FILTER (WHERE x.event_id IS NOT NULL))[1] AS tx,
                  (array_agg(x.global_position ORDER BY x.transaction_id DESC, x.global_position DESC) FILTER (WHERE x.event_id IS NOT NULL))[1] AS pos
             FROM unnest(p_stream_of, p_ids) AS ev(st, id)
             LEFT JOIN es_events x ON x.event_id = ev.id
-           WHERE ev.st = r.idx) f ON true
+           GROUP BY ev.st) f ON f.st = r.idx
     ) plan;
 
   IF NOT ('duplicate' = ANY(v_outcome) OR 'conflict' = ANY(v_outcome)) AND 'write' = ANY(v_outcome) THEN
