@@ -57,6 +57,8 @@ describe('web console (e2e, headless Chromium)', () => {
     await page.locator('#whoami').waitFor();
   };
   const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  // A page draws after its URL changes: wait for what it should show.
+  const rows = (n: number) => until(`${n} rows in the list`, async () => (await page.locator('#leaks-table tbody tr').count()) === n);
   const hashParams = () => new URLSearchParams(new URL(page.url()).hash.split('?')[1] ?? '');
 
   beforeAll(async () => {
@@ -142,8 +144,7 @@ describe('web console (e2e, headless Chromium)', () => {
     if (!high) throw new Error(`no "high" slice in ${JSON.stringify(points)}`);
     await canvas.click({ position: { x: high.x, y: high.y } });
     await page.waitForURL(/#\/leaks\?risk=high$/);
-    await page.locator('#leaks-table').waitFor();
-    await expect(page.locator('#leaks-table tbody tr').count()).resolves.toBe(4);
+    await rows(4);
     expect(hashParams().get('risk')).toBe('high');
     await expect(page.locator('#chips .chip').textContent()).resolves.toContain('Risk: high');
     await shot('leaks-filtered-light-1280');
@@ -151,17 +152,16 @@ describe('web console (e2e, headless Chromium)', () => {
     // A second filter from the form, then remove the risk chip: only the status filter is left.
     await page.getByLabel('Status', { exact: true }).selectOption('open');
     await page.waitForURL(/status=open/);
-    await expect(page.locator('#chips .chip').count()).resolves.toBe(2);
+    await until('two chips', async () => (await page.locator('#chips .chip').count()) === 2);
     await page.getByRole('button', { name: 'Remove filter Risk: high' }).click();
     await page.waitForURL((url) => !url.hash.includes('risk='));
-    await page.locator('#leaks-table').waitFor();
-    await expect(page.locator('#leaks-table tbody tr').count()).resolves.toBe(8);
+    await rows(8);
     expect(hashParams().get('status')).toBe('open');
 
     // The back button returns to the previous filters.
     await page.goBack();
     await page.waitForURL(/risk=high/);
-    await until('4 rows again', async () => (await page.locator('#leaks-table tbody tr').count()) === 4);
+    await rows(4);
   });
 
   it('bulk-fixes three leaks with a comment; each leak\'s timeline shows the decision with the comment and who made it', async () => {

@@ -178,9 +178,9 @@ export const leaksPage: Page = async (route, main) => {
     const body = { leakids: ids, ...decision.body, ...(comment && decision.body.status ? { comment } : {}) };
     try {
       const answer = await api<{ updated: number; unchanged: number }>('POST', decision.path, body);
-      replace(results, notice('success', `${decision.label}: ${answer.updated} changed, ${answer.unchanged} already so.`));
       selected.clear();
-      await refresh(true);
+      await refresh(true); // the answer comes once the list shows the change: redraw, then say so
+      replace(results, notice('success', `${decision.label}: ${answer.updated} changed, ${answer.unchanged} already so.`));
     } catch (error) {
       replace(results, problemNotice(error, `${decision.label} was refused and nothing was changed`));
     }
