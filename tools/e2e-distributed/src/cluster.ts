@@ -53,7 +53,9 @@ export interface Cluster {
   kill(service: Service): Promise<void>;
   /** Starts a stopped or killed service again, on the same port, and waits for /health 200. */
   restart(service: Service): Promise<void>;
-  /** SIGTERM every service (gateway first) and wait for them. */
+  /** Starts one more process of `service` (same database and broker, its own port): a replica. */
+  addReplica(service: Exclude<Service, 'gateway'>): Promise<ServiceProcess>;
+  /** SIGTERM every service (gateway first) and replica, and wait for them. */
   stop(): Promise<void>;
 }
 
@@ -79,12 +81,18 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       : {}),
   });
 
-  const spawnService = async (name: Service): Promise<void> => {
+  const replicas: ServiceProcess[] = [];
+  const launch = (name: Service, port: number) => {
     const child = spawn(process.execPath, ['-r', './tools/register.js', `apps/${name}/src/main.ts`], {
       cwd: ROOT,
-      env: envOf(name),
+      env: { ...envOf(name), PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    return child;
+  };
+
+  const spawnService = async (name: Service): Promise<void> => {
+    const child = launch(name, ports[name]);
     const collect = (chunk: Buffer) => {
       const text = chunk.toString();
       if (options.onOutput) options.onOutput(name, text);
@@ -120,9 +128,24 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       await killChild(services[name].child, 'SIGTERM');
       await spawnService(name);
     },
+    addReplica: async (name) => {
+      const port = await freePort();
+      const child = launch(name, port);
+      let output = '';
+      const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-200_000));
+      child.stdout?.on('data', collect);
+      child.stderr?.on('data', collect);
+      const replica: ServiceProcess = { name, url: `http://127.0.0.1:${port}`, port, child, output: () => output };
+      replicas.push(replica);
+      await waitHealthy(replica, options.startTimeoutMs ?? 90_000);
+      return replica;
+    },
     stop: async () => {
       await killChild(services.gateway.child, 'SIGTERM');
-      await Promise.all(SERVICES.filter((s) => s !== 'gateway').map((s) => killChild(services[s].child, 'SIGTERM')));
+      await Promise.all([
+        ...SERVICES.filter((s) => s !== 'gateway').map((s) => killChild(services[s].child, 'SIGTERM')),
+        ...replicas.map((r) => killChild(r.child, 'SIGTERM')),
+      ]);
     },
   };
 }

@@ -318,6 +318,30 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
     expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(ALL_TOPICS.map((t) => [t, expect.any(Number)])));
   }, 60_000);
 
+  it('runs two replicas of leak-lifecycle: one relays, the other stands by and takes over when the leader is killed', async () => {
+    const relayRole = async (url: string) => {
+      type Health = { details?: { message_bus?: { relay?: string } } };
+      const health = (await fetch(`${url}/health`).then((r) => r.json(), () => undefined)) as Health | undefined;
+      return health?.details?.message_bus?.relay;
+    };
+    const original = cluster.services['leak-lifecycle'];
+    const replica = await cluster.addReplica('leak-lifecycle');
+    expect(await relayRole(original.url)).toBe('leader');
+    expect(await relayRole(replica.url)).toBe('standby');
+    // Both consume (the findings and attempts groups share partitions); every figure still adds up once.
+    await round('replicas');
+    await checkStats();
+    // The leader dies: its database session ends, the replica's relay takes over from the checkpoint. The
+    // process comes back (on the gateway's upstream address) as the standby.
+    await cluster.kill('leak-lifecycle');
+    await eventually('the replica leads', async () => ((await relayRole(replica.url)) === 'leader' ? true : undefined), 30_000);
+    await cluster.restart('leak-lifecycle');
+    expect(await relayRole(cluster.services['leak-lifecycle'].url)).toBe('standby');
+    await round('replica-leads');
+    await checkStats();
+    expect(await relayRole(replica.url)).toBe('leader');
+  }, 300_000);
+
   for (const victim of SERVICES) {
     it(`survives kill -9 of ${victim} at a random moment, with nothing lost or counted twice`, async () => {
       const delayMs = Math.floor(rng() * 2_500);

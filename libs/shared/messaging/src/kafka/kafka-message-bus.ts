@@ -83,42 +83,44 @@ export class KafkaMessageBus implements MessageBus {
   async subscribe(options: SubscribeOptions): Promise<MessageSubscription> {
     if (this.closed) throw new Error('KafkaMessageBus is closed');
     const topics = topicList(options.topics);
-    const tuning = this.options.consumer ?? {};
-    const { partitionsConsumedConcurrently, ...consumerTuning } = tuning;
-    const consumer = this.kafka.consumer({
-      ...consumerTuning,
-      groupId: options.groupId,
-      allowAutoTopicCreation: false,
-      // Never give up on a crashed consumer: stopping silently would stall the group without an alarm.
-      retry: { ...consumerTuning.retry, restartOnFailure: async () => !this.closed },
-    });
     const abort = new AbortController();
-    const joined = new Promise<void>((resolve) => {
-      const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
-        remove();
-        resolve();
-      });
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.logger.error('kafka consumer crashed', { groupId: options.groupId, restart: payload.restart, error: describeError(payload.error) });
-    });
+    let current: Consumer | undefined;
+    let generation = 0;
+    let replacing: Promise<void> | undefined;
 
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
-      await consumer.run({
-        autoCommit: false,
-        partitionsConsumedConcurrently: partitionsConsumedConcurrently ?? 1,
-        eachMessage: (payload) => this.consume(consumer, options.groupId, options.handler, payload, abort.signal),
-      });
-    } catch (error) {
-      await consumer.disconnect().catch(() => undefined);
-      throw error;
-    }
+    /**
+     * kafkajs restarts a crashed consumer only after retriable errors; after any other (e.g. a broker that
+     * answers a SyncGroup with INVALID_REQUEST mid-rebalance) the consumer is gone for good and its group
+     * silently stalls. A member of ours is never given up: it is replaced by a fresh one after a backoff.
+     */
+    const replace = (failed: Consumer) => {
+      if (failed !== current || abort.signal.aborted || this.closed) return;
+      replacing ??= (async () => {
+        const attempt = generation;
+        await failed.disconnect().catch(() => undefined);
+        await sleep(backoffDelay(Math.min(attempt, 6), this.options.retry), abort.signal).catch(() => undefined);
+        if (abort.signal.aborted || this.closed) return;
+        this.logger.warn('replacing a kafka consumer that stopped for good', { groupId: options.groupId, attempt: attempt + 1 });
+        try {
+          current = await this.startConsumer(options, topics, abort.signal, replace);
+          generation++;
+        } catch (error) {
+          this.logger.error('could not replace the kafka consumer; retrying', { groupId: options.groupId, error: describeError(error) });
+          const stillFailed = current;
+          replacing = undefined;
+          if (stillFailed) replace(stillFailed);
+          return;
+        }
+        replacing = undefined;
+      })();
+    };
+
+    const first = await this.startConsumer(options, topics, abort.signal, replace);
+    current = first;
     // Callers (and tests) expect a subscription to be live when this resolves; joining can take seconds.
     const joinWait = new AbortController();
     const joinedInTime = await Promise.race([
-      joined.then(() => true),
+      first.joined.then(() => true),
       sleep(this.options.joinTimeoutMs ?? 30_000, joinWait.signal).then(() => false),
     ]);
     joinWait.abort();
@@ -130,13 +132,55 @@ export class KafkaMessageBus implements MessageBus {
         stopped ??= (async () => {
           abort.abort();
           this.subscriptions.delete(subscription);
-          await consumer.disconnect();
+          await replacing?.catch(() => undefined);
+          await current?.disconnect();
         })();
         return stopped;
       },
     };
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  private async startConsumer(
+    options: SubscribeOptions,
+    topics: string[],
+    signal: AbortSignal,
+    onFatalCrash: (consumer: Consumer) => void,
+  ): Promise<Consumer & { joined: Promise<void> }> {
+    const tuning = this.options.consumer ?? {};
+    const { partitionsConsumedConcurrently, ...consumerTuning } = tuning;
+    const consumer = this.kafka.consumer({
+      ...consumerTuning,
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      // Never give up on a crashed consumer: stopping silently would stall the group without an alarm.
+      retry: { ...consumerTuning.retry, restartOnFailure: async () => !this.closed },
+    });
+    const joined = new Promise<void>((resolve) => {
+      const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
+        remove();
+        resolve();
+      });
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.logger.error('kafka consumer crashed', { groupId: options.groupId, restart: payload.restart, error: describeError(payload.error) });
+      if (!payload.restart) onFatalCrash(consumer);
+    });
+
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: partitionsConsumedConcurrently ?? 1,
+        eachMessage: (payload) => this.consume(consumer, options.groupId, options.handler, payload, signal),
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    return Object.assign(consumer, { joined });
   }
 
   async close(): Promise<void> {
