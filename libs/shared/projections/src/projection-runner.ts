@@ -25,6 +25,9 @@ import { createSchemaOnce, withTransaction } from '@leakwatch/pg';
 import { DEFAULT_MAX_ATTEMPTS, ParkedEvents } from './parked-events';
 import { Projection, applyToProjection, unionFilter } from './projection';
 
+/** A position reached through other contexts' events only is saved this long after the last one. */
+const IDLE_SAVE_MS = 1000;
+
 const CHECKPOINTS_SQL = `CREATE TABLE IF NOT EXISTS projection_checkpoints (
   name text PRIMARY KEY, position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`;
 
@@ -44,6 +47,7 @@ export class ProjectionRunner {
   private waiters: Array<{ target: GlobalPosition; resolve: () => void }> = [];
   private failure?: unknown;
   private retryTimer?: NodeJS.Timeout;
+  private idleSave?: NodeJS.Timeout;
   readonly parked: ParkedEvents;
   readonly filter: AllStreamFilter | undefined;
 
@@ -84,6 +88,11 @@ export class ProjectionRunner {
     this.retryTimer = undefined;
     await this.subscription?.stop();
     this.subscription = undefined;
+    if (this.idleSave) {
+      clearTimeout(this.idleSave);
+      this.idleSave = undefined;
+      if (this.position) await saveCheckpoint(this.pool, this.name, this.position).catch(() => undefined);
+    }
   }
 
   /** Resolves once every event up to `target` is applied (or after `timeoutMs`, returning false). */
@@ -109,6 +118,14 @@ export class ProjectionRunner {
   }
 
   private async handlePage(events: RecordedEvent[], position: GlobalPosition): Promise<void> {
+    // Nothing of ours (other contexts' events moved the read position): no transaction, and the checkpoint is
+    // saved once things go quiet — a restart re-reads at most those events, harmlessly.
+    if (!events.some((e) => this.projections.some((p) => p.canHandle(e)))) {
+      this.advance(position);
+      this.saveWhenIdle(position);
+      return;
+    }
+    clearTimeout(this.idleSave);
     try {
       await withTransaction(this.pool, async (client) => {
         for (const projection of this.projections) await applyToProjection(projection, events, client);
@@ -152,6 +169,12 @@ export class ProjectionRunner {
       this.advance(event.position);
     }
     await saveCheckpoint(this.pool, this.name, position);
+  }
+
+  private saveWhenIdle(position: GlobalPosition): void {
+    clearTimeout(this.idleSave);
+    this.idleSave = setTimeout(() => void saveCheckpoint(this.pool, this.name, position).catch(() => undefined), IDLE_SAVE_MS);
+    this.idleSave.unref();
   }
 
   private advance(position: GlobalPosition): void {

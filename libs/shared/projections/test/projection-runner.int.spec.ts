@@ -82,8 +82,14 @@ describe('projection runner', () => {
     for (let i = 0; i < 6; i++) last = await append(`other-${randomUUID()}`, Array.from({ length: 200 }, () => 'Ignored'), 'no_stream');
     expect(await runner.waitFor(last!.position)).toBe(true);
     const saved = async () => (await pool.query(`SELECT position FROM projection_checkpoints WHERE name = 'skipping'`)).rows[0]?.position;
-    expect(await saved()).toBe(`${last!.position.commit}/${last!.position.prepare}`);
+    // Saved without a transaction per page once things are quiet, and on stop.
+    const target = `${last!.position.commit}/${last!.position.prepare}`;
+    for (let i = 0; i < 40 && (await saved()) !== target; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await saved()).toBe(target);
+    const more = await append(`other-${randomUUID()}`, ['Ignored'], 'no_stream');
+    expect(await runner.waitFor(more.position)).toBe(true);
     await runner.stop();
+    expect(await saved()).toBe(`${more.position.commit}/${more.position.prepare}`);
   });
 
   it('reads only what its projections handle: a page of other events moves the checkpoint without applying', async () => {
@@ -93,9 +99,9 @@ describe('projection runner', () => {
     await runner.start();
     const noise = await append(`noise-${randomUUID()}`, ['Ignored'], 'no_stream');
     expect(await runner.waitFor(noise.position)).toBe(true);
+    await runner.stop();
     const saved = (await pool.query(`SELECT position FROM projection_checkpoints WHERE name = 'filtered'`)).rows[0]?.position;
     expect(saved).toBe(`${noise.position.commit}/${noise.position.prepare}`);
-    await runner.stop();
   });
 
   it('parks an event that keeps failing, moves on, and applies it when an operator asks for a retry', async () => {
