@@ -11,6 +11,7 @@ import type { Caller, Role } from '@leakwatch/authz';
 import { PUBLIC_ROUTE, ProblemException } from '@leakwatch/runtime';
 import { AccessDirectory } from './access-directory';
 import { extractApiKey, hashApiKey } from './api-key-secret';
+import { HeaderSink, setRateLimitHeaders } from './rate-limit-headers';
 import { USAGE_GATE, UsageGate } from './usage-gate';
 import { AuthenticatedRequest, REQUIRED_ROLES } from './decorators';
 
@@ -26,7 +27,7 @@ export class ApiKeyGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest & { headers: Record<string, string | string[] | undefined> }>();
-    const caller = await this.authenticate(request.headers);
+    const caller = await this.authenticate(request.headers, context.switchToHttp().getResponse<HeaderSink>());
     request.caller = caller;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (roles && !roles.includes(caller.role)) {
@@ -35,7 +36,8 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 
-  async authenticate(headers: Record<string, string | string[] | undefined>): Promise<Caller> {
+  /** `response`, when given, receives the RateLimit-* headers of a counted request (admitted or refused). */
+  async authenticate(headers: Record<string, string | string[] | undefined>, response?: HeaderSink): Promise<Caller> {
     const key = extractApiKey(headers);
     if (!key) throw unauthorized('missing-api-key', 'An API key is required: send it as X-API-Key or Authorization: Bearer.');
     const found = await this.directory.resolve(hashApiKey(key));
@@ -45,6 +47,7 @@ export class ApiKeyGuard implements CanActivate {
     if (found.expiresAt && found.expiresAt <= now) throw unauthorized('expired-api-key', `The API key expired at ${found.expiresAt}.`);
     if (this.usage) {
       const decision = await this.usage.admit(found);
+      setRateLimitHeaders(response, decision);
       if (!decision.allowed) {
         throw new ProblemException(429, 'rate-limited', 'Too many requests', `The key's daily limit of ${decision.limit} requests is used up.`, {
           retry_after: decision.retryAfterSeconds,

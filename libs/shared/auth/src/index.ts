@@ -5,3 +5,4 @@ export * from './decorators';
 export * from './auth.module';
 export * from './access-directory.feed';
 export * from './usage-gate';
+export * from './rate-limit-headers';

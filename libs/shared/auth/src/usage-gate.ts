@@ -5,7 +5,13 @@
  */
 import type { DirectoryKey } from './access-directory';
 
-export type UsageDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number; limit: number };
+/**
+ * `remaining` and `resetSeconds` feed the RateLimit-* headers. With several gateway processes `remaining` is
+ * this process's view (its unused lease plus what the shared ledger had left at its last reservation).
+ */
+export type UsageDecision =
+  | { allowed: true; limit: number; remaining: number; resetSeconds: number }
+  | { allowed: false; retryAfterSeconds: number; limit: number };
 
 export interface UsageGate {
   admit(key: DirectoryKey): Promise<UsageDecision>;

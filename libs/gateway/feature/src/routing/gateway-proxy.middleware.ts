@@ -51,7 +51,7 @@ export class GatewayProxyMiddleware implements NestMiddleware {
     const proxy = service ? this.proxies.get(service) : undefined;
     if (!proxy) return next();
     try {
-      if (!isPublicPath(req.originalUrl)) await this.guard.authenticate(req.headers);
+      if (!isPublicPath(req.originalUrl)) await this.guard.authenticate(req.headers, res);
     } catch (error) {
       if (error instanceof ProblemException) {
         const retryAfter = (error.getResponse() as { retry_after?: unknown }).retry_after;

@@ -62,7 +62,7 @@ export class AuthorizeController {
     if (!gatewayKey) {
       throw new ProblemException(401, 'missing-api-key', 'Unauthorized', `The proxy must send its Leakwatch key as ${GATEWAY_KEY_HEADER}.`);
     }
-    const caller = await this.guard.authenticate({ 'x-api-key': gatewayKey });
+    const caller = await this.guard.authenticate({ 'x-api-key': gatewayKey }, res);
     const credential = presentedCredential(req.headers);
     const verdict = credential ? judgeFingerprint(this.index, this.attempts, caller, sha256Hex(credential)) : { leaked: false, blocked: false };
     res.setHeader('Cache-Control', 'no-store');

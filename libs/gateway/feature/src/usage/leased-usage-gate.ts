@@ -50,6 +50,8 @@ interface Lease {
   cap: number;
   lastReservedAt: number;
   exhaustedUntil: number;
+  /** What the ledger had left unreserved at this lease's last reservation (for RateLimit-Remaining). */
+  unreserved: number;
   reserving?: Promise<void>;
 }
 
@@ -90,7 +92,8 @@ export class LeasedUsageGate implements UsageGate {
       if (lease.available > 0) {
         lease.available -= 1;
         this.count(key, day, now);
-        return { allowed: true };
+        const remaining = Math.min(key.limit, lease.available + lease.unreserved);
+        return { allowed: true, limit: key.limit, remaining, resetSeconds: secondsUntilNextUtcMidnight(now) };
       }
       if (lease.exhaustedUntil > now.getTime() || this.closed) return refuse();
       lease.reserving ??= this.reserve(lease, key.limit).finally(() => (lease.reserving = undefined));
@@ -150,7 +153,7 @@ export class LeasedUsageGate implements UsageGate {
     const id = `${keyId}|${day}`;
     let lease = this.leases.get(id);
     if (!lease) {
-      lease = { keyId, day, available: 0, block: 1, cap: this.options.maxBlock, lastReservedAt: 0, exhaustedUntil: 0 };
+      lease = { keyId, day, available: 0, block: 1, cap: this.options.maxBlock, lastReservedAt: 0, exhaustedUntil: 0, unreserved: 0 };
       this.leases.set(id, lease);
     }
     return lease;
@@ -171,6 +174,7 @@ export class LeasedUsageGate implements UsageGate {
     lease.block = wanted;
     // Near the limit, lease at most half of what is left, so other processes still get their share.
     lease.cap = Math.max(1, Math.floor(reservation.remaining / 2));
+    lease.unreserved = reservation.remaining;
     if (reservation.granted === 0) lease.exhaustedUntil = now + this.options.exhaustedRecheckMs;
   }
 

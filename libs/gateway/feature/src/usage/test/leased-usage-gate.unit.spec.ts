@@ -2,7 +2,7 @@
  * The leasing logic against an in-memory ledger: limits hold across gate instances, busy keys lease bigger
  * blocks (fewer ledger round trips), refusals say when the allowance comes back, counts are exact.
  */
-import type { DirectoryKey } from '@leakwatch/auth';
+import { rateLimitHeaders, type DirectoryKey } from '@leakwatch/auth';
 import { LeasedUsageGate, UsageLedgerUnavailableError } from '../leased-usage-gate';
 import { secondsUntilNextUtcMidnight, utcDay } from '../usage-day';
 import type { Reservation, UsageBatch, UsageLedger, UsageRecorder } from '../usage-ledger.port';
@@ -60,6 +60,15 @@ describe('LeasedUsageGate', () => {
     expect(decisions.slice(5)).toEqual(Array(3).fill({ allowed: false, retryAfterSeconds: 7200, limit: 5 }));
   });
 
+  it('says how many requests are left today and when the allowance comes back (RateLimit-* headers)', async () => {
+    const gate = new LeasedUsageGate(new FakeLedger(), undefined, {}, clock);
+    const decisions = [];
+    for (let i = 0; i < 6; i++) decisions.push(await gate.admit(key(5)));
+    expect(decisions.slice(0, 5)).toEqual([4, 3, 2, 1, 0].map((remaining) => ({ allowed: true, limit: 5, remaining, resetSeconds: 7200 })));
+    expect(rateLimitHeaders(decisions[1])).toEqual({ 'RateLimit-Limit': '5', 'RateLimit-Remaining': '3', 'RateLimit-Reset': '7200', 'RateLimit-Policy': '5;w=86400' });
+    expect(rateLimitHeaders(decisions[5])).toEqual({ 'RateLimit-Limit': '5', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '7200', 'RateLimit-Policy': '5;w=86400' });
+  });
+
   it('holds the limit across several gates (processes) sharing one ledger under concurrency', async () => {
     const ledger = new FakeLedger();
     const gates = [0, 1, 2].map(() => new LeasedUsageGate(ledger, undefined, {}, clock));
@@ -71,7 +80,7 @@ describe('LeasedUsageGate', () => {
   it('starts with single slots and doubles the block while a key is busy, up to maxBlock; most requests skip the ledger', async () => {
     const ledger = new FakeLedger();
     const gate = new LeasedUsageGate(ledger, undefined, { maxBlock: 16 }, clock);
-    for (let i = 0; i < 200; i++) expect(await gate.admit(key(1_000_000))).toEqual({ allowed: true });
+    for (let i = 0; i < 200; i++) expect(await gate.admit(key(1_000_000))).toMatchObject({ allowed: true });
     expect(ledger.reservations.slice(0, 6)).toEqual([1, 2, 4, 8, 16, 16]);
     expect(ledger.reservations.length).toBeLessThan(20);
   });
@@ -98,7 +107,7 @@ describe('LeasedUsageGate', () => {
     for (let i = 0; i < 3; i++) await gate.admit(key(3));
     expect((await gate.admit(key(3))).allowed).toBe(false);
     now = new Date('2026-11-26T00:00:00.500Z');
-    expect(await gate.admit(key(3))).toEqual({ allowed: true });
+    expect(await gate.admit(key(3))).toMatchObject({ allowed: true });
   });
 
   it('rechecks the ledger after a refusal, so slots released by another process are used', async () => {
@@ -158,7 +167,7 @@ describe('LeasedUsageGate', () => {
     const gate = new LeasedUsageGate(ledger, undefined, {}, clock);
     await expect(gate.admit(key(5))).rejects.toBeInstanceOf(UsageLedgerUnavailableError);
     ledger.failing = false;
-    expect(await gate.admit(key(5))).toEqual({ allowed: true });
+    expect(await gate.admit(key(5))).toMatchObject({ allowed: true });
   });
 
   it('refuses keys with a zero limit', async () => {
