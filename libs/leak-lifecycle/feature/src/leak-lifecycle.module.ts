@@ -8,11 +8,15 @@ import { DecideOnLeaksHandler } from './application/decide-on-leaks';
 import { FindingsConsumer } from './application/findings.consumer';
 import { LeakIntegrationEvents } from './application/leak-integration-events';
 import { LeaksProjectionRunner } from './application/leaks-projection-runner';
+import { AuditEventsController } from './http/audit-events.controller';
+import { LeakExportController } from './http/leak-export.controller';
 import { LeaksController } from './http/leaks.controller';
+import { AuditEventsQuery } from './read-model/audit-events-query';
+import { LeakExportQuery } from './read-model/leak-export-query';
 import { LeakQueries } from './read-model/leak-queries';
 
 @Module({
-  controllers: [LeaksController],
-  providers: [LeakIntegrationEvents, LeaksProjectionRunner, LeakQueries, DecideOnLeaksHandler, FindingsConsumer, AttemptsConsumer],
+  controllers: [LeakExportController, AuditEventsController, LeaksController], // export before :leakid
+  providers: [LeakExportQuery, AuditEventsQuery, LeakIntegrationEvents, LeaksProjectionRunner, LeakQueries, DecideOnLeaksHandler, FindingsConsumer, AttemptsConsumer],
 })
 export class LeakLifecycleModule {}

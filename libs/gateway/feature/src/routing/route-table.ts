@@ -9,6 +9,7 @@ const RULES: Array<{ test: (method: string, path: string) => boolean; service: U
   { test: (m, p) => m === 'POST' && /^\/api\/v1\/leaks\/?$/.test(p), service: 'ingest' },
   { test: (_, p) => p.startsWith('/api/v1/ingest/') || p === '/api/v1/ingest', service: 'ingest' },
   { test: (_, p) => p === '/api/v1/leaks' || p.startsWith('/api/v1/leaks/'), service: 'leak-lifecycle' },
+  { test: (_, p) => p.startsWith('/api/v1/audit/'), service: 'leak-lifecycle' },
   { test: (_, p) => /^\/api\/v1\/(orgs|api-keys|domains)(\/|$)/.test(p), service: 'access-control' },
   { test: (_, p) => p === '/api/stats' || p.startsWith('/api/v1/stats'), service: 'stats' },
 ];

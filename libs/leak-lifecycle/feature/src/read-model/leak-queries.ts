@@ -125,7 +125,7 @@ export class InvalidCursorError extends Error {
   }
 }
 
-function toView(r: Record<string, any>): LeakView {
+export function toView(r: Record<string, any>): LeakView {
   return {
     // Only a token has a fingerprint to return: a credential's would be its password's hash (issue 15.4).
     leakid: r.leakid, kind: r.kind, secret_type: r.secret_type, type: r.caller_type ?? null, preview: r.preview, fingerprint: r.kind === 'token' ? r.fingerprint : null,

@@ -1,0 +1,61 @@
+/**
+ * The leak list for exports: the same visibility and filters as `GET /api/v1/leaks` (LeakQueries.list), but
+ * read as keyset pages (first_seen DESC, leakid DESC) yielded one at a time, so an export of any size holds one
+ * page in memory, and no transaction or connection stays open while a slow client reads.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { Caller, LeakType, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
+import { PG_POOL } from '@leakwatch/runtime';
+import { LeakView, toView } from './leak-queries';
+
+export interface LeakExportFilters {
+  type?: LeakType | 'all';
+  status?: string;
+  risk?: string;
+  source?: string;
+  virtual_patch?: boolean;
+  q?: string;
+}
+
+export const EXPORT_PAGE_SIZE = 500;
+
+@Injectable()
+export class LeakExportQuery {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /** Every visible leak matching the filters, newest first, page by page. */
+  async *pages(caller: Caller, filters: LeakExportFilters, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<LeakView[]> {
+    let after: { firstSeen: Date; leakid: string } | undefined;
+    for (;;) {
+      const params: unknown[] = [];
+      const p = (value: unknown) => `$${params.push(value)}`;
+      const typeSql = leakTypeSql(caller, p);
+      const where = [leakVisibleSql(caller, p), ...filterSql(filters, p)];
+      if (filters.type && filters.type !== 'all') where.push(`caller_type = ${p(filters.type)}`);
+      if (after) where.push(`(first_seen, leakid) < (${p(after.firstSeen)}::timestamptz, ${p(after.leakid)})`);
+      const { rows } = await this.pool.query(
+        `SELECT * FROM (SELECT *, ${typeSql} AS caller_type FROM ll_leaks) l WHERE ${where.join(' AND ')} ORDER BY first_seen DESC, leakid DESC LIMIT ${p(pageSize)}`,
+        params,
+      );
+      if (rows.length) yield rows.map(toView);
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1];
+      after = { firstSeen: last.first_seen, leakid: last.leakid };
+    }
+  }
+}
+
+/** The list's filters (besides visibility and type), as in LeakQueries.list. */
+function filterSql(filters: LeakExportFilters, p: (value: unknown) => string): string[] {
+  const where: string[] = [];
+  if (filters.status) where.push(`status = ${p(filters.status)}`);
+  if (filters.risk) where.push(`risk = ${p(filters.risk)}`);
+  if (filters.source) where.push(`sources ? ${p(filters.source)}`);
+  if (filters.virtual_patch !== undefined) where.push(`virtual_patch = ${p(filters.virtual_patch)}`);
+  if (filters.q) {
+    const q = p(`%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(leakid ILIKE ${q} OR preview ILIKE ${q} OR secret_type ILIKE ${q} OR identity_email ILIKE ${q} OR site_domain ILIKE ${q} OR source ILIKE ${q})`);
+  }
+  return where;
+}
