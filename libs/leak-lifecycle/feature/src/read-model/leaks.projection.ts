@@ -30,18 +30,19 @@ export const leaksProjection: Projection = {
   },
   filter: { streamCategories: ['leak'] },
   canHandle: (event) => event.streamId.startsWith('leak-'),
-  /** A run of LeakDetected (an ingest: most pages) is one multi-row insert; other events go one by one, in order. */
+  /**
+   * Set-based, in page order: a run of LeakDetected (an ingest: most pages) is one multi-row insert; a run of
+   * the other events is folded onto the rows it touches (read under row locks, one multi-row UPDATE). The
+   * same rows as `apply` event by event (tested), in two statements per run instead of one per event.
+   */
   async applyPage(events, client) {
     for (let i = 0; i < events.length; ) {
+      const detected = events[i].type === 'LeakDetected';
       let end = i;
-      while (end < events.length && events[end].type === 'LeakDetected') end++;
-      if (end > i) {
-        await insertDetected(events.slice(i, end), client);
-        i = end;
-      } else {
-        await leaksProjection.apply(events[i], client);
-        i++;
-      }
+      while (end < events.length && (events[end].type === 'LeakDetected') === detected) end++;
+      if (detected) await insertDetected(events.slice(i, end), client);
+      else await foldUpdates(events.slice(i, end), client);
+      i = end;
     }
   },
   async apply(recorded: RecordedEvent, client) {
@@ -134,4 +135,76 @@ export async function applyDecisionsInline(db: Pick<PoolClient, 'query'>, rows: 
   );
   const done = new Set(applied.map((r) => r.leakid));
   return rows.filter((r) => !done.has(r.leakid)).map((r) => r.leakid);
+}
+
+interface FoldedRow {
+  leakid: string;
+  revision: number;
+  status: string;
+  fixed_at: Date | null;
+  virtual_patch: boolean;
+  sightings: number;
+  attempts: number;
+  last_seen: Date;
+  sources: string[];
+  updated_at: Date;
+  changed?: boolean;
+}
+
+/** The UPDATEs of `apply` for every event but LeakDetected, as a fold over the rows (same guards, same results). */
+async function foldUpdates(events: RecordedEvent[], client: PoolClient): Promise<void> {
+  const ids = [...new Set(events.map((e) => (e.data as { leakid: string }).leakid))];
+  const { rows } = await client.query<FoldedRow>(
+    `SELECT leakid, revision, status, fixed_at, virtual_patch, sightings, attempts, last_seen, sources, updated_at
+       FROM ll_leaks WHERE leakid = ANY($1::text[]) FOR UPDATE`,
+    [ids],
+  );
+  const byId = new Map(rows.map((r) => [r.leakid, r]));
+  for (const recorded of events) {
+    const event = { type: recorded.type, data: recorded.data } as LeakEvent;
+    const row = byId.get((recorded.data as { leakid: string }).leakid);
+    if (!row || row.revision >= recorded.revision) continue; // no such leak yet, or already applied
+    const at = new Date((recorded.metadata.occurred_at as string | undefined) ?? recorded.recordedAt.toISOString());
+    switch (event.type) {
+      case 'LeakSighted': {
+        const seen = new Date(event.data.seen_at);
+        row.sightings += 1;
+        if (seen > row.last_seen) row.last_seen = seen;
+        if (!row.sources.includes(event.data.source.name)) row.sources = [...row.sources, event.data.source.name];
+        row.updated_at = at;
+        break;
+      }
+      case 'LeakStatusChanged':
+        row.status = event.data.to;
+        row.fixed_at = event.data.to === 'fixed' ? at : null;
+        row.updated_at = at;
+        break;
+      case 'VirtualPatchApplied':
+      case 'VirtualPatchRemoved':
+        row.virtual_patch = event.type === 'VirtualPatchApplied';
+        row.updated_at = at;
+        break;
+      case 'LeakedTokenUseAttempted':
+        row.attempts += 1;
+        break;
+      default:
+        continue; // not a read-model change
+    }
+    row.revision = recorded.revision;
+    row.changed = true;
+  }
+  const changed = [...byId.values()].filter((r) => r.changed);
+  if (!changed.length) return;
+  await client.query(
+    `UPDATE ll_leaks l SET revision = u.rev, status = u.status, fixed_at = u.fixed_at, virtual_patch = u.vp, sightings = u.sightings,
+       attempts = u.attempts, last_seen = u.last_seen, sources = u.sources, updated_at = u.updated_at
+     FROM unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::boolean[], $6::int[], $7::int[], $8::timestamptz[], $9::jsonb[], $10::timestamptz[])
+          AS u(leakid, rev, status, fixed_at, vp, sightings, attempts, last_seen, sources, updated_at)
+     WHERE l.leakid = u.leakid`,
+    [
+      changed.map((r) => r.leakid), changed.map((r) => r.revision), changed.map((r) => r.status), changed.map((r) => r.fixed_at),
+      changed.map((r) => r.virtual_patch), changed.map((r) => r.sightings), changed.map((r) => r.attempts), changed.map((r) => r.last_seen),
+      changed.map((r) => JSON.stringify(r.sources)), changed.map((r) => r.updated_at),
+    ],
+  );
 }
