@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { registerAuditCommand } from './commands/audit.command';
 import { registerEventsParkedCommand } from './commands/events-parked.command';
 import { registerHealthCommand } from './commands/health.command';
 import { registerHistoryCommand } from './commands/history.command';
@@ -43,6 +44,7 @@ Examples:
   registerIngestCommand(program);
   registerHistoryCommand(program);
   registerSecretsCommand(program);
+  registerAuditCommand(program);
   return program;
 }
 
