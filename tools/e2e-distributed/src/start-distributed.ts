@@ -9,6 +9,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
 import { PostgresServer } from '@leakwatch/postgres-server';
+import { ensureKafkaMockBinary } from '@leakwatch/testing';
 import { Cluster, SERVICES, Service, startCluster } from './cluster';
 
 const TOPICS = ['leakwatch.findings.v1', 'leakwatch.leaks.v1', 'leakwatch.access.v1', 'leakwatch.gateway.v1'];
@@ -61,9 +62,7 @@ async function republishEverything(databases: Record<Service, string>): Promise<
 }
 
 async function startBroker(): Promise<{ brokers: string[]; child: ChildProcess }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ensureKafkaMock } = require('../../kafka-mock/build.js') as { ensureKafkaMock: () => string };
-  const child = spawn(ensureKafkaMock(), TOPICS.flatMap((t) => ['--topic', t]), { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(ensureKafkaMockBinary(), TOPICS.flatMap((t) => ['--topic', t]), { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`kafka-mock exited (${code})`)));
     child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().split('\n')[0].trim()));
