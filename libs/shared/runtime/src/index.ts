@@ -21,3 +21,4 @@ export * from './http/iso-date-time';
 export * from './http/optional-field';
 export * from './logging/request-path';
 export * from './http/client-error';
+export * from './http/pagination-link';

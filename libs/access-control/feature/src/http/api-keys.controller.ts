@@ -3,10 +3,11 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
-import { ProblemException } from '@leakwatch/runtime';
+import { PaginatedList, ProblemException } from '@leakwatch/runtime';
 import { IssueApiKeyCommand, RevokeApiKeyCommand, RotateApiKeyCommand } from '../application/api-key.commands';
 import { AccessQueries } from '../read-model/access-queries';
-import { IssueApiKeyDto, KeyIdParams, OrgQueryDto } from './dto/access.dto';
+import { IssueApiKeyDto, KeyIdParams, OrgListQueryDto } from './dto/access.dto';
+import { pageOrRefusal } from './page-or-refusal';
 
 @ApiTags('access control')
 @ApiSecurity('api-key')
@@ -23,14 +24,14 @@ export class ApiKeysController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'API keys of the caller’s organisation (all, or ?org_id=, for global roles); never the keys themselves' })
-  async list(@CurrentCaller() caller: Caller, @Query() query: OrgQueryDto) {
+  @PaginatedList()
+  @ApiOperation({ summary: 'API keys of the caller’s organisation (all, or ?org_id=, for global roles), oldest first, in pages; never the keys themselves' })
+  async list(@CurrentCaller() caller: Caller, @Query() query: OrgListQueryDto) {
     const global = caller.role === 'global_admin' || caller.role === 'global_analyst';
     if (!global && query.org_id && query.org_id !== caller.orgId) {
       throw new ProblemException(403, 'foreign-organization', 'Forbidden', 'A key lists its own organisation only.');
     }
-    const items = await this.queries.listKeys(global ? query.org_id : (caller.orgId ?? null));
-    return { items };
+    return pageOrRefusal(() => this.queries.listKeys(global ? query.org_id : (caller.orgId ?? null), query));
   }
 
   @Delete(':id')

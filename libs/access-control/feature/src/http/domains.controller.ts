@@ -7,7 +7,9 @@ import { CurrentCaller, Roles } from '@leakwatch/auth';
 import { ClaimDomainCommand, RevokeDomainCommand, VerifyDomainCommand } from '../application/domain.commands';
 import { targetOrg } from '../application/target-org';
 import { AccessQueries } from '../read-model/access-queries';
-import { ClaimDomainDto, OrgQueryDto } from './dto/access.dto';
+import { ClaimDomainDto, OrgListQueryDto, OrgQueryDto } from './dto/access.dto';
+import { pageOrRefusal } from './page-or-refusal';
+import { PaginatedList } from '@leakwatch/runtime';
 
 @ApiTags('access control')
 @ApiSecurity('api-key')
@@ -33,11 +35,12 @@ export class DomainsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Domains of the caller’s organisation (all, or ?org_id=, for global roles)' })
-  async list(@CurrentCaller() caller: Caller, @Query() query: OrgQueryDto) {
+  @PaginatedList()
+  @ApiOperation({ summary: 'Domains of the caller’s organisation (all, or ?org_id=, for global roles), in pages' })
+  async list(@CurrentCaller() caller: Caller, @Query() query: OrgListQueryDto) {
     const global = caller.role === 'global_admin' || caller.role === 'global_analyst';
     const orgId = global ? query.org_id : targetOrg(caller, query.org_id);
-    return { items: await this.queries.listDomains(orgId) };
+    return pageOrRefusal(() => this.queries.listDomains(orgId, query));
   }
 
   @Delete(':domain')

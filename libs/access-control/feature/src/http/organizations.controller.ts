@@ -1,11 +1,13 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { PaginatedList } from '@leakwatch/runtime';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
 import { CreateOrganizationCommand } from '../application/organization.commands';
 import { AccessQueries } from '../read-model/access-queries';
-import { CreateOrganizationDto } from './dto/access.dto';
+import { CreateOrganizationDto, ListPageQueryDto } from './dto/access.dto';
+import { pageOrRefusal } from './page-or-refusal';
 
 @ApiTags('access control')
 @ApiSecurity('api-key')
@@ -22,10 +24,11 @@ export class OrganizationsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Organisations the key can see (all for global roles, its own otherwise)' })
-  async list(@CurrentCaller() caller: Caller) {
+  @PaginatedList()
+  @ApiOperation({ summary: 'Organisations the key can see (all for global roles, its own otherwise), oldest first, in pages' })
+  async list(@CurrentCaller() caller: Caller, @Query() query: ListPageQueryDto) {
     const global = caller.role === 'global_admin' || caller.role === 'global_analyst';
-    if (!global && !caller.orgId) return { items: [] };
-    return { items: await this.queries.listOrgs(global ? undefined : caller.orgId) };
+    if (!global && !caller.orgId) return { items: [], next_cursor: null };
+    return pageOrRefusal(() => this.queries.listOrgs(global ? undefined : caller.orgId, query));
   }
 }

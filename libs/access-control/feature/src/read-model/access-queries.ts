@@ -2,6 +2,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '@leakwatch/runtime';
+import { ADMIN_LIST_DEFAULT_LIMIT, Page, PageRequest, decodeListCursor, timeKeySql, toPage } from './list-page';
 
 export interface ApiKeyView {
   id: string;
@@ -41,9 +42,15 @@ const iso = (value: Date | null) => (value ? value.toISOString() : null);
 export class AccessQueries {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  async listOrgs(orgId?: string): Promise<OrgView[]> {
-    const { rows } = await this.pool.query(`SELECT * FROM ac_orgs WHERE ($1::text IS NULL OR org_id = $1) ORDER BY created_at, org_id`, [orgId ?? null]);
-    return rows.map((r) => ({ org_id: r.org_id, name: r.name, created_at: r.created_at.toISOString() }));
+  async listOrgs(orgId?: string, page: PageRequest = {}): Promise<Page<OrgView>> {
+    const limit = page.limit ?? ADMIN_LIST_DEFAULT_LIMIT;
+    const [at, id] = page.cursor ? decodeListCursor(page.cursor, 2) : [null, null];
+    const { rows } = await this.pool.query(
+      `SELECT *, ${timeKeySql('created_at')} AS k1 FROM ac_orgs WHERE ($1::text IS NULL OR org_id = $1)
+         AND ($2::timestamptz IS NULL OR (created_at, org_id) > ($2::timestamptz, $3)) ORDER BY created_at, org_id LIMIT $4`,
+      [orgId ?? null, at, id, limit + 1],
+    );
+    return toPage(rows, limit, (r) => [r.k1, r.org_id], (r) => ({ org_id: r.org_id, name: r.name, created_at: r.created_at.toISOString() }));
   }
 
   async orgExists(orgId: string): Promise<boolean> {
@@ -51,12 +58,15 @@ export class AccessQueries {
   }
 
   /** `orgId` undefined = every organisation (global roles); null = platform keys only. */
-  async listKeys(orgId: string | null | undefined): Promise<ApiKeyView[]> {
+  async listKeys(orgId: string | null | undefined, page: PageRequest = {}): Promise<Page<ApiKeyView>> {
+    const limit = page.limit ?? ADMIN_LIST_DEFAULT_LIMIT;
+    const [at, id] = page.cursor ? decodeListCursor(page.cursor, 2) : [null, null];
     const { rows } = await this.pool.query(
-      `SELECT * FROM ac_api_keys WHERE ($1::boolean OR org_id IS NOT DISTINCT FROM $2) ORDER BY issued_at, key_id`,
-      [orgId === undefined, orgId ?? null],
+      `SELECT *, ${timeKeySql('issued_at')} AS k1 FROM ac_api_keys WHERE ($1::boolean OR org_id IS NOT DISTINCT FROM $2)
+         AND ($3::timestamptz IS NULL OR (issued_at, key_id::text) > ($3::timestamptz, $4::text)) ORDER BY issued_at, key_id::text LIMIT $5`,
+      [orgId === undefined, orgId ?? null, at, id, limit + 1],
     );
-    return rows.map(toKeyView);
+    return toPage(rows, limit, (r) => [r.k1, String(r.key_id)], toKeyView);
   }
 
   async findKey(keyId: string): Promise<ApiKeyView | undefined> {
@@ -64,9 +74,15 @@ export class AccessQueries {
     return rows.length ? toKeyView(rows[0]) : undefined;
   }
 
-  async listDomains(orgId: string | undefined): Promise<DomainView[]> {
-    const { rows } = await this.pool.query(`SELECT * FROM ac_domains WHERE ($1::text IS NULL OR org_id = $1) ORDER BY org_id, domain`, [orgId ?? null]);
-    return rows.map(toDomainView);
+  async listDomains(orgId: string | undefined, page: PageRequest = {}): Promise<Page<DomainView>> {
+    const limit = page.limit ?? ADMIN_LIST_DEFAULT_LIMIT;
+    const [org, domain] = page.cursor ? decodeListCursor(page.cursor, 2) : [null, null];
+    const { rows } = await this.pool.query(
+      `SELECT * FROM ac_domains WHERE ($1::text IS NULL OR org_id = $1)
+         AND ($2::text IS NULL OR (org_id::text, domain) > ($2::text, $3)) ORDER BY org_id::text, domain LIMIT $4`,
+      [orgId ?? null, org, domain, limit + 1],
+    );
+    return toPage(rows, limit, (r) => [String(r.org_id), r.domain], toDomainView);
   }
 
   async findDomain(orgId: string, domain: string): Promise<(DomainView & { token: string }) | undefined> {

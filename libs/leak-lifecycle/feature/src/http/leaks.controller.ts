@@ -8,7 +8,7 @@ import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
 import { Inject } from '@nestjs/common';
 import { withoutPasswordHash } from '@leakwatch/contracts';
 import { leakStream } from '@leakwatch/leak-lifecycle/domain';
-import { ProblemException } from '@leakwatch/runtime';
+import { PaginatedList, ProblemException } from '@leakwatch/runtime';
 import { DecideOnLeaksCommand } from '../application/decide-on-leaks';
 import { LeakAsOfView, leakAsOf } from '../read-model/leak-as-of';
 import { InvalidCursorError, LeakQueries, LeakView } from '../read-model/leak-queries';
@@ -43,7 +43,8 @@ export class LeaksController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Leaks visible to the caller, filtered, newest first, with a per-type summary' })
+  @PaginatedList()
+  @ApiOperation({ summary: 'Leaks visible to the caller, filtered, newest first (or by ?sort=&direction=), with a per-type summary; `Link: <…>; rel="next"` while more pages follow' })
   async list(@CurrentCaller() caller: Caller, @Query() query: LeakListQueryDto) {
     try {
       return await this.queries.list(caller, { ...query, limit: query.limit ?? 50 });

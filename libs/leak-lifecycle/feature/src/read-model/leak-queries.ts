@@ -5,7 +5,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Caller, LeakType, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
-import { PG_POOL, parseIsoDateTime } from '@leakwatch/runtime';
+import { PG_POOL } from '@leakwatch/runtime';
+import { DEFAULT_LEAK_ORDER, LeakOrder, LeakSort, SortDirection, afterCursorSql, decodeLeakCursor, encodeLeakCursor, orderBySql, sortValueSql } from './leak-list-order';
+
+export { InvalidCursorError } from './leak-list-order';
 
 export interface LeakView {
   leakid: string;
@@ -39,6 +42,8 @@ export interface LeakFilters {
   q?: string;
   limit: number;
   cursor?: string;
+  sort?: LeakSort;
+  direction?: SortDirection;
 }
 
 @Injectable()
@@ -67,14 +72,11 @@ export class LeakQueries {
     const typed = filters.type && filters.type !== 'all' ? ` AND caller_type = ${q(filters.type)}` : '';
     const total = await this.pool.query(`SELECT count(*)::int AS n ${base}${typed}`, typedParams);
 
-    let cursorSql = '';
-    if (filters.cursor) {
-      const [firstSeen, leakid] = decodeCursor(filters.cursor);
-      cursorSql = ` AND (first_seen, leakid) < (${q(firstSeen)}::timestamptz, ${q(leakid)})`;
-    }
+    const order: LeakOrder = { sort: filters.sort ?? DEFAULT_LEAK_ORDER.sort, direction: filters.direction ?? DEFAULT_LEAK_ORDER.direction };
+    const cursorSql = filters.cursor ? ` AND ${afterCursorSql(decodeLeakCursor(filters.cursor, order), q)}` : '';
     const pageParams = [...typedParams];
     const { rows } = await this.pool.query(
-      `SELECT * ${base}${typed}${cursorSql} ORDER BY first_seen DESC, leakid DESC LIMIT $${pageParams.push(filters.limit + 1)}`,
+      `SELECT *, ${sortValueSql(order.sort)} AS sort_value ${base}${typed}${cursorSql} ORDER BY ${orderBySql(order)} LIMIT $${pageParams.push(filters.limit + 1)}`,
       pageParams,
     );
     const items = rows.slice(0, filters.limit).map(toView);
@@ -82,7 +84,7 @@ export class LeakQueries {
     const counts = Object.fromEntries(summary.rows.map((r) => [r.caller_type, r.n]));
     return {
       items,
-      next_cursor: last ? encodeCursor(last.first_seen, last.leakid) : null,
+      next_cursor: last ? encodeLeakCursor({ ...order, value: last.sort_value, leakid: last.leakid }) : null,
       total: total.rows[0].n as number,
       summary: { personal: counts.personal ?? 0, employee: counts.employee ?? 0, customer: counts.customer ?? 0, organization: counts.organization ?? 0 },
     };
@@ -100,30 +102,6 @@ export class LeakQueries {
   }
 }
 
-
-function encodeCursor(firstSeen: Date, leakid: string): string {
-  return Buffer.from(JSON.stringify([firstSeen.toISOString(), leakid])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    // The time must be one this API wrote (toISOString of a real moment): Date.parse takes what PostgreSQL refuses.
-    const at = Array.isArray(value) && value.length === 2 ? parseIsoDateTime(value[0]) : undefined;
-    if (at && at.toISOString() === value[0] && typeof value[1] === 'string' && /^[0-9a-f]{32}$/.test(value[1])) {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursorError();
-}
-
-export class InvalidCursorError extends Error {
-  constructor() {
-    super('cursor is not one this API returned');
-  }
-}
 
 export function toView(r: Record<string, any>): LeakView {
   return {

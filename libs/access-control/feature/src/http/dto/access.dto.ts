@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
 import { IsIsoDateTime, OptionalField } from '@leakwatch/runtime';
+import { ADMIN_LIST_DEFAULT_LIMIT, ADMIN_LIST_MAX_LIMIT } from '../../read-model/list-page';
 import { ROLES, Role } from '@leakwatch/access-control/domain';
 
 export class CreateOrganizationDto {
@@ -50,6 +52,23 @@ export class ClaimDomainDto {
 }
 
 export class OrgQueryDto {
+  @ApiPropertyOptional({ description: 'Global keys: which organisation' })
+  @IsOptional() @IsUUID()
+  org_id?: string;
+}
+
+/** `limit` + `cursor` of the admin lists (answers carry `next_cursor` and a `Link: <…>; rel="next"` header). */
+export class ListPageQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: ADMIN_LIST_MAX_LIMIT, default: ADMIN_LIST_DEFAULT_LIMIT })
+  @IsOptional() @Transform(({ value }) => (value === undefined ? value : Number(value))) @IsInt() @Min(1) @Max(ADMIN_LIST_MAX_LIMIT)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'The `next_cursor` of the previous page' })
+  @IsOptional() @IsString() @MaxLength(1000)
+  cursor?: string;
+}
+
+export class OrgListQueryDto extends ListPageQueryDto {
   @ApiPropertyOptional({ description: 'Global keys: which organisation' })
   @IsOptional() @IsUUID()
   org_id?: string;

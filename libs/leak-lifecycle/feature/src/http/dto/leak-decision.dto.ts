@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsIsoDateTime, OptionalField } from '@leakwatch/runtime';
 import { LEAK_STATUSES, LeakStatus, RISKS } from '@leakwatch/leak-lifecycle/domain';
+import { LEAK_SORTS, LeakSort, SORT_DIRECTIONS, SortDirection } from '../../read-model/leak-list-order';
 
 const LEAK_ID = /^[0-9a-f]{32}$/;
 
@@ -77,9 +78,17 @@ export class LeakListQueryDto {
   @IsOptional() @Transform(({ value }) => (value === undefined ? value : Number(value))) @IsInt() @Min(1) @Max(500)
   limit?: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'The `next_cursor` of the previous page (also in its `Link: <…>; rel="next"` header), asked with the same sort and direction' })
   @IsOptional() @IsString() @MaxLength(500)
   cursor?: string;
+
+  @ApiPropertyOptional({ enum: LEAK_SORTS, default: 'first_seen', description: 'Order of the list; ties are ordered by leakid (same direction), so pages never overlap or skip' })
+  @IsOptional() @IsIn(LEAK_SORTS)
+  sort?: LeakSort;
+
+  @ApiPropertyOptional({ enum: SORT_DIRECTIONS, default: 'desc', description: 'desc: newest, most severe (risk critical first), or status in reverse lifecycle order first' })
+  @IsOptional() @IsIn(SORT_DIRECTIONS)
+  direction?: SortDirection;
 }
 
 export class LeakIdParams {

@@ -1,0 +1,37 @@
+/**
+ * `Link: <…>; rel="next"` (RFC 8288) beside a list's `next_cursor`: clients that follow links need not know
+ * our cursor parameter. The target is the request's own path and query with `cursor` replaced, as a
+ * relative reference (resolved against the request URL, so it stays right behind a proxy).
+ */
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, UseInterceptors } from '@nestjs/common';
+import type { Observable } from 'rxjs';
+import { tap } from 'rxjs';
+
+/** The `Link` value for the page after `nextCursor`, from the URL the page was asked with. */
+export function nextPageLink(originalUrl: string, nextCursor: string | number): string {
+  const url = new URL(originalUrl, 'http://placeholder');
+  url.searchParams.set('cursor', String(nextCursor));
+  return `<${url.pathname}${url.search}>; rel="next"`;
+}
+
+interface Paged {
+  next_cursor?: string | number | null;
+}
+
+@Injectable()
+export class PaginationLinkInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<{ originalUrl: string }>();
+    const response = http.getResponse<{ setHeader(name: string, value: string): unknown; headersSent: boolean }>();
+    return next.handle().pipe(
+      tap((body) => {
+        const cursor = (body as Paged | undefined)?.next_cursor;
+        if (cursor !== undefined && cursor !== null && cursor !== '' && !response.headersSent) response.setHeader('Link', nextPageLink(request.originalUrl, cursor));
+      }),
+    );
+  }
+}
+
+/** On a list handler whose body has `next_cursor` (null on the last page): adds the `Link` header. */
+export const PaginatedList = () => UseInterceptors(PaginationLinkInterceptor);
