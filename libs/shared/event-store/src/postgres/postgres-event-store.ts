@@ -8,8 +8,10 @@
  * different streams run in parallel. Committed appends wake subscribers through NOTIFY; polling covers the rest (a transaction
  * that ends without appending can also advance the visible horizon).
  */
+import { createHash } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import {
+  AllStreamFilter,
   AllStreamPage,
   AppendOptions,
   AppendResult,
@@ -23,7 +25,7 @@ import {
   Subscription,
 } from '../event-store.port';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors';
-import { assertValidAppend, assertValidMultiAppend } from '../expected-revision';
+import { assertValidAppend, assertValidMultiAppend, matchesFilter } from '../expected-revision';
 import { START } from '../position';
 import { ChangeSignal, delay, startCatchUpSubscription } from '../subscription/catch-up-subscription';
 import { EVENTS_CHANNEL, EXPECTED_CODES, ensureEventStoreSchema } from './schema';
@@ -55,7 +57,8 @@ const PAGE_COLUMNS = `global_position, transaction_id, stream_id, stream_revisio
 export class PostgresEventStore implements EventStore {
   readonly atomicMultiStreamAppend = true;
   private listener?: Promise<Client>;
-  private readonly waiters = new Set<() => void>();
+  /** Sleeping subscriptions and what they read: an append wakes only those it concerns. */
+  private readonly waiters = new Map<() => void, AllStreamFilter | undefined>();
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
   private notifyTimer?: NodeJS.Timeout;
@@ -110,7 +113,7 @@ export class PostgresEventStore implements EventStore {
       .filter((c) => c.outcome === 'conflict')
       .map(({ outcome: _o, ...c }) => c);
     if (conflicts.length) throw new WrongExpectedRevisionError(conflicts[0].streamId, conflicts[0].expected, conflicts[0].actual, conflicts);
-    if (rows.some((r) => r.outcome === 'write')) this.announce();
+    if (rows.some((r) => r.outcome === 'write')) this.announce(appends.filter((_, i) => rows[i].outcome === 'write'));
     return rows.map((r) => ({
       nextExpectedRevision: Number(r.revision),
       position: { commit: BigInt(r.tx_id ?? 0), prepare: BigInt(r.last_position ?? 0) },
@@ -168,16 +171,15 @@ export class PostgresEventStore implements EventStore {
     const page = branches.length
       ? `SELECT * FROM (${branches.join(' UNION ALL ')}) u ORDER BY transaction_id, global_position LIMIT $3`
       : `SELECT ${PAGE_COLUMNS} FROM es_events WHERE false`;
-    const { rows } = await this.pool.query<EventRow & { tail: boolean }>(
-      `WITH h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+    const text = `WITH h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
             page AS MATERIALIZED (${page})
        SELECT false AS tail, page.*, page.transaction_id::text AS tx_id FROM page
        UNION ALL
        (SELECT true, e.global_position, e.transaction_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, e.transaction_id::text
           FROM es_events e, h WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint) AND e.transaction_id < h.xmin
-         ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1)`,
-      values,
-    );
+         ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1)`;
+    // Prepared per query shape (the filter's size), so every poll of every subscriber is not planned again.
+    const { rows } = await this.pool.query<EventRow & { tail: boolean }>({ name: `es_read_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text, values });
     const events = rows.filter((r) => !r.tail).map(toRecordedEvent);
     const tail = rows.find((r) => r.tail);
     const full = options.maxCount !== undefined && events.length >= options.maxCount;
@@ -190,8 +192,11 @@ export class PostgresEventStore implements EventStore {
    * after the append committed: a NOTIFY inside the append's transaction would take PostgreSQL's notify-queue
    * lock until its commit is flushed, serialising every concurrent append. Subscriptions also poll.
    */
-  private announce(): void {
-    this.waiters.forEach((wake) => wake());
+  private announce(written: StreamAppend[]): void {
+    const appended = written.flatMap((a) => a.events.map((e) => ({ streamId: a.streamId, type: e.type })));
+    this.waiters.forEach((filter, wake) => {
+      if (!filter || appended.some((e) => matchesFilter(e, filter))) wake();
+    });
     if (this.notifyTimer || this.closed) return;
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = undefined;
@@ -206,7 +211,7 @@ export class PostgresEventStore implements EventStore {
       wait: (timeoutMs, abort) => {
         const inner = new AbortController();
         const wake = () => inner.abort();
-        this.waiters.add(wake);
+        this.waiters.set(wake, options.filter);
         abort.addEventListener('abort', wake, { once: true });
         return delay(timeoutMs, inner.signal).finally(() => {
           this.waiters.delete(wake);
@@ -239,7 +244,7 @@ export class PostgresEventStore implements EventStore {
     if (!this.listener) {
       this.listener = (async () => {
         const client = new Client(this.pool.options);
-        client.on('notification', () => this.waiters.forEach((wake) => wake()));
+        client.on('notification', () => this.waiters.forEach((_, wake) => wake()));
         client.on('error', () => {
           // Lost the LISTEN connection: subscriptions fall back to polling; reconnect on next subscribe.
           this.listener = undefined;
