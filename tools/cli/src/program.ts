@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { registerAuditCommand } from './commands/audit.command';
 import { registerEventsParkedCommand } from './commands/events-parked.command';
+import { registerEventsTailCommand } from './commands/events-tail.command';
 import { registerHealthCommand } from './commands/health.command';
 import { registerHistoryCommand } from './commands/history.command';
 import { registerIngestCommand } from './commands/ingest.command';
@@ -34,6 +35,7 @@ Examples:
   $ npm run leakwatch -- projections list
   $ npm run leakwatch -- projections rebuild --all
   $ npm run leakwatch -- events parked list
+  $ npm run leakwatch -- events tail --topic leaks --from-beginning
   $ LEAKWATCH_API_KEY=lw_... npm run leakwatch -- ingest gitleaks-report.json
   $ npm run leakwatch -- history b3652f2555841f7652badd9804859f4e --format csv > audit.csv`,
     );
@@ -41,6 +43,7 @@ Examples:
   registerStoreInfoCommand(program);
   registerProjectionsCommand(program);
   registerEventsParkedCommand(program);
+  registerEventsTailCommand(program);
   registerIngestCommand(program);
   registerHistoryCommand(program);
   registerSecretsCommand(program);

@@ -1,15 +1,17 @@
 /**
  * Registers leak-lifecycle's mapping of its stored leak events to the `leakwatch.leaks.v1` contract, used by
- * the relay (Kafka) and the in-process bus alike.
+ * the relay (Kafka) and the in-process bus alike (and by `leakwatch events tail` on an embedded store).
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { LeakEvent, toLeakEventV1 } from '@leakwatch/leak-lifecycle/domain';
-import { IntegrationMapperRegistry, TOPICS } from '@leakwatch/messaging';
+import { IntegrationMapper, IntegrationMapperRegistry, TOPICS } from '@leakwatch/messaging';
 import { INTEGRATION_MAPPERS } from '@leakwatch/runtime';
+
+export const leakIntegrationMapper: IntegrationMapper = (event) => toLeakEventV1({ type: event.type, data: event.data } as LeakEvent);
 
 @Injectable()
 export class LeakIntegrationEvents {
   constructor(@Inject(INTEGRATION_MAPPERS) registry: IntegrationMapperRegistry) {
-    registry.register(TOPICS.leaks, (event) => toLeakEventV1({ type: event.type, data: event.data } as LeakEvent));
+    registry.register(TOPICS.leaks, leakIntegrationMapper);
   }
 }
