@@ -97,7 +97,7 @@ describe('shared HTTP pipeline', () => {
     const response = await request(app.getHttpServer()).get('/metrics').expect(200);
     expect(response.headers['content-type']).toMatch(/text\/plain/);
     expect(response.text).toMatch(/leakwatch_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+/);
-    expect(response.text).toMatch(/leakwatch_process_cpu_seconds_total/);
+    expect(response.text).toMatch(/^process_cpu_seconds_total \d/m); // standard name, no prefix
   });
 
   it('serves OpenAPI docs', async () => {

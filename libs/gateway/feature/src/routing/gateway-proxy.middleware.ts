@@ -8,15 +8,17 @@ import type { NextFunction, Request, Response } from 'express';
 import type { ClientRequest } from 'node:http';
 import { createProxyMiddleware, RequestHandler } from 'http-proxy-middleware';
 import { ApiKeyGuard } from '@leakwatch/auth';
-import { LEAKWATCH_CONFIG, LeakwatchConfig, PROBLEM_CONTENT_TYPE, ProblemException, problem } from '@leakwatch/runtime';
+import { HealthRegistry, LEAKWATCH_CONFIG, LeakwatchConfig, PROBLEM_CONTENT_TYPE, ProblemException, problem } from '@leakwatch/runtime';
 import { UpstreamService, isPublicPath, upstreamFor } from './route-table';
+import { registerUpstreamHealth } from './upstream-health';
 
 @Injectable()
 export class GatewayProxyMiddleware implements NestMiddleware {
   private readonly logger = new Logger('GatewayProxy');
   private readonly proxies = new Map<UpstreamService, RequestHandler<Request, Response>>();
 
-  constructor(@Inject(LEAKWATCH_CONFIG) config: LeakwatchConfig, private readonly guard: ApiKeyGuard) {
+  constructor(@Inject(LEAKWATCH_CONFIG) config: LeakwatchConfig, private readonly guard: ApiKeyGuard, health: HealthRegistry) {
+    registerUpstreamHealth(health, config.upstreams);
     for (const [service, target] of Object.entries(config.upstreams) as Array<[UpstreamService, string | undefined]>) {
       if (!target) continue;
       this.proxies.set(

@@ -2,12 +2,14 @@
  * Records attempts to use a blocked token OFF the request path: checks enqueue, a timer flushes batches
  * as `LeakedTokenUseAttempted` events on the gateway's streams (topic `leakwatch.gateway.v1`), which
  * leak-lifecycle adds to the leak's history. A full queue drops the oldest attempts (and counts them)
- * rather than slow the gateway down.
+ * rather than slow the gateway down. It also counts every check by result (`leakwatch_token_checks_total`).
  */
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { Counter, Registry } from 'prom-client';
 import { LEAKED_TOKEN_USE_ATTEMPTED, LeakedTokenUseAttemptedV1 } from '@leakwatch/contracts';
 import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
+import { METRICS_REGISTRY } from '@leakwatch/runtime';
 
 export type AttemptRecord = LeakedTokenUseAttemptedV1;
 
@@ -21,8 +23,21 @@ export class AttemptRecorder implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   dropped = 0;
+  private readonly checks?: Counter<'result'>;
+  private readonly droppedTotal?: Counter;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Optional() @Inject(METRICS_REGISTRY) registry?: Registry) {
+    if (!registry) return;
+    this.checks = (registry.getSingleMetric('leakwatch_token_checks_total') as Counter<'result'> | undefined) ??
+      new Counter({ name: 'leakwatch_token_checks_total', help: 'Presented tokens checked, by result: clean, leaked, blocked', labelNames: ['result'], registers: [registry] });
+    this.droppedTotal = (registry.getSingleMetric('leakwatch_token_use_attempts_dropped_total') as Counter | undefined) ??
+      new Counter({ name: 'leakwatch_token_use_attempts_dropped_total', help: 'Attempts dropped because the queue was full', registers: [registry] });
+  }
+
+  /** Counts one check of a presented token by its result. */
+  checked(verdict: { leaked: boolean; blocked: boolean }): void {
+    this.checks?.inc({ result: verdict.blocked ? 'blocked' : verdict.leaked ? 'leaked' : 'clean' });
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), 250);
@@ -38,6 +53,7 @@ export class AttemptRecorder implements OnModuleInit, OnApplicationShutdown {
     if (this.queue.length >= MAX_QUEUE) {
       this.queue.shift();
       this.dropped++;
+      this.droppedTotal?.inc();
     }
     this.queue.push(attempt);
   }

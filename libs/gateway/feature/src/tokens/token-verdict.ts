@@ -21,9 +21,13 @@ export const sha256Hex = (token: string): string => createHash('sha256').update(
  */
 export function judgeFingerprint(index: TokenIndex, attempts: AttemptRecorder, caller: Caller, fingerprint: string, attemptedAt?: string): TokenVerdict {
   const visible = index.visible(caller, fingerprint);
-  if (visible.length === 0) return { leaked: false, blocked: false };
+  if (visible.length === 0) {
+    attempts.checked({ leaked: false, blocked: false });
+    return { leaked: false, blocked: false };
+  }
   const blocked = visible.filter((entry) => entry.blocked);
   const at = attemptedAt ?? new Date().toISOString();
   for (const entry of blocked) attempts.record({ leakid: entry.leakid, attempted_at: at, key_id: caller.keyId, blocked: true });
+  attempts.checked({ leaked: true, blocked: blocked.length > 0 });
   return { leaked: true, blocked: blocked.length > 0, leakid: visible[0].leakid };
 }

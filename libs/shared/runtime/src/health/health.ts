@@ -1,10 +1,12 @@
 /**
  * `GET /health`: one entry per dependency (database, event store, message bus, ...). Infrastructure
- * registers its checks at start-up; 200 when all are up, 503 naming the failing one otherwise.
+ * registers its checks at start-up; 200 when all are up, 503 naming the failing ones otherwise (`failing`,
+ * and `details` per dependency). `/health/ready` is the same; `/health/live` checks only that the process answers.
  */
-import { Controller, Get, Global, Injectable, Module } from '@nestjs/common';
+import { Controller, Get, Global, Injectable, Module, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { HealthCheckResult, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { Public } from '../http/public.decorator';
 
 export type HealthCheckFn = () => Promise<Record<string, unknown> | void>;
@@ -33,21 +35,45 @@ class HealthController {
   ) {}
 
   @Get()
-  @HealthCheck()
-  @ApiOperation({ summary: 'Health of the process and each dependency' })
+  @ApiOperation({ summary: 'Health of the process and each dependency (same as /health/ready)' })
   @ApiOkResponse({ description: 'Every dependency is up' })
-  @ApiServiceUnavailableResponse({ description: 'At least one dependency is down (named in `error`)' })
-  check() {
-    return this.health.check(
-      this.registry.entries().map(([name, fn]) => async () => {
-        const session = this.indicators.check(name);
-        try {
-          return session.up((await withTimeout(fn(), 3000)) ?? {});
-        } catch (error) {
-          return session.down({ message: error instanceof Error ? error.message : String(error) });
-        }
-      }),
-    );
+  @ApiServiceUnavailableResponse({ description: 'At least one dependency is down: `failing` names it, `details` says why, per dependency' })
+  check(@Res({ passthrough: true }) res: Response) {
+    return this.ready(res);
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: 200 when every dependency is up, else 503 naming each failing one' })
+  @ApiOkResponse({ description: 'Every dependency is up' })
+  @ApiServiceUnavailableResponse({ description: 'At least one dependency is down: `failing` names it, `details` says why, per dependency' })
+  async ready(@Res({ passthrough: true }) res: Response) {
+    try {
+      return await this.health.check(this.indicatorsOf());
+    } catch (error) {
+      // Terminus throws a 503 whose body is the full result; answer with that body, not a generic problem.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      res.status(503);
+      return { ...result, failing: Object.keys(result.error ?? {}) };
+    }
+  }
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process is up and answering (checks no dependency)' })
+  @ApiOkResponse({ description: 'The process answers' })
+  live() {
+    return { status: 'ok', uptime_seconds: Math.round(process.uptime()) };
+  }
+
+  private indicatorsOf() {
+    return this.registry.entries().map(([name, fn]) => async () => {
+      const session = this.indicators.check(name);
+      try {
+        return session.up((await withTimeout(fn(), 3000)) ?? {});
+      } catch (error) {
+        return session.down({ message: error instanceof Error ? error.message : String(error) });
+      }
+    });
   }
 }
 

@@ -1,13 +1,18 @@
 /**
  * Prometheus metrics. One registry per application instance (tests start several apps in one process).
+ * prom-client's process and Node.js metrics keep their standard names (no prefix: stock dashboards match);
+ * ours are `leakwatch_*`, named by Prometheus' rules (counters `_total`, units as suffixes): see domain-metrics.ts.
  */
-import { Controller, Get, Header, Inject, Injectable, MiddlewareConsumer, Module, NestMiddleware, NestModule } from '@nestjs/common';
+import { Controller, Get, Global, Header, Inject, Injectable, MiddlewareConsumer, Module, NestMiddleware, NestModule } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Public } from '../http/public.decorator';
+import { DomainMetrics } from './domain-metrics';
+import { METRICS_REGISTRY } from './metrics-registry';
 
-export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
+export { METRICS_REGISTRY } from './metrics-registry';
+export { DomainMetrics } from './domain-metrics';
 
 @Injectable()
 class HttpMetricsMiddleware implements NestMiddleware {
@@ -49,6 +54,20 @@ class MetricsController {
   }
 }
 
+/**
+ * prom-client also serves `nodejs_active_{handles,requests,resources}_total`: gauges named like counters (promtool
+ * flags `_total` on a gauge) that only sum the per-type gauges of the same name without the suffix. Dropped:
+ * `sum(nodejs_active_handles)` gives the same number.
+ */
+function dropTotalFromGauges(registry: Registry): void {
+  for (const metric of registry.getMetricsAsArray()) {
+    const { name, type } = metric as unknown as { name: string; type: string };
+    if (type === 'gauge' && name.endsWith('_total')) registry.removeSingleMetric(name);
+  }
+}
+
+// Global: any module may add its metrics to the app's registry (e.g. the gateway's token checks).
+@Global()
 @Module({
   controllers: [MetricsController],
   providers: [
@@ -56,11 +75,13 @@ class MetricsController {
       provide: METRICS_REGISTRY,
       useFactory: () => {
         const registry = new Registry();
-        collectDefaultMetrics({ register: registry, prefix: 'leakwatch_' });
+        collectDefaultMetrics({ register: registry });
+        dropTotalFromGauges(registry);
         return registry;
       },
     },
     HttpMetricsMiddleware,
+    DomainMetrics,
   ],
   exports: [METRICS_REGISTRY],
 })
