@@ -1,16 +1,17 @@
 # One image for every Leakwatch service (distributed mode). The service is chosen at run time:
 #   docker run -e LEAKWATCH_SERVICE=ingest -e DATABASE_URL=... leakwatch
 # TypeScript runs directly through @swc-node/register (tools/register.js), as with `npm start`.
-FROM node:20-bookworm-slim
+FROM node:22.20.0-bookworm-slim
 
 WORKDIR /app
 RUN chown node:node /app
 USER node
 
-# Dependencies first, so a source change does not reinstall them. A plain `npm ci`: the runtime loads the
-# TypeScript sources and tsconfig path aliases, which is the same install `npm start` uses.
+# Dependencies first, so a source change does not reinstall them. Production dependencies only: the runtime
+# loads the TypeScript sources through @swc-node/register (TypeScript itself is its peer), and the web console
+# is bundled at start-up by esbuild — those are production dependencies; test tools and linters are not.
 COPY --chown=node:node package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY --chown=node:node . .
 
