@@ -21,6 +21,12 @@ export class Resources {
   readonly children = new Set<ChildProcess>();
   /** Further temporary files and directories (removed after the processes have stopped). */
   readonly paths = new Set<string>();
+  /** Stops for what the run started in-process (servers, clusters), run first, newest first. */
+  private readonly stops: Array<() => Promise<unknown>> = [];
+
+  onCleanUp(stop: () => Promise<unknown>): void {
+    this.stops.push(stop);
+  }
 
   spawn(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
     const child = spawn(process.execPath, ['-r', './tools/register.js', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -30,6 +36,7 @@ export class Resources {
   }
 
   async cleanUp(): Promise<void> {
+    for (const stop of this.stops.splice(0).reverse()) await stop().catch((error: Error) => log(`clean-up: ${error.message}`));
     await Promise.all([...this.children].map((child) => stopChild(child, 20_000)));
     for (const p of this.paths) rmSync(p, { recursive: true, force: true });
     this.paths.clear();

@@ -9,8 +9,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
 import { PostgresServer } from '@leakwatch/postgres-server';
-import { ensureKafkaMockBinary } from '@leakwatch/testing';
-import { Cluster, SERVICES, Service, startCluster } from './cluster';
+import { Cluster, SERVICES, Service, ensureKafkaMockBinary, startCluster } from '@leakwatch/testing';
 
 const TOPICS = ['leakwatch.findings.v1', 'leakwatch.leaks.v1', 'leakwatch.access.v1', 'leakwatch.gateway.v1'];
 const HELP = `Usage: npm run start:distributed

@@ -19,8 +19,7 @@ import { CloudEvent as SdkCloudEvent, Kafka as CloudEventsKafka } from 'cloudeve
 import { Kafka, logLevel } from 'kafkajs';
 import { asyncApiDocument } from '@leakwatch/contracts';
 import { ALL_TOPICS } from '@leakwatch/messaging';
-import { KafkaMock, ThrowawayPostgres, startKafkaMock, startThrowawayPostgres } from '@leakwatch/testing';
-import { Cluster, SERVICES, Service, startCluster } from '../src/cluster';
+import { Cluster, KafkaMock, SERVICES, Service, ThrowawayPostgres, startCluster, startKafkaMock, startThrowawayPostgres } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_five_services_admin_key_0123456789abc';
 const SEED = Number(process.env.LEAKWATCH_E2E_SEED ?? Date.now() % 1_000_000);

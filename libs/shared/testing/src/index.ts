@@ -2,3 +2,4 @@ export * from './throwaway-postgres';
 export * from './decider-specification';
 export * from './kafka-mock';
 export * from './test-dns-server';
+export * from './distributed-cluster';

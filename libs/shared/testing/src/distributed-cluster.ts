@@ -13,7 +13,7 @@ export const SERVICES = ['access-control', 'ingest', 'leak-lifecycle', 'stats', 
 export type Service = (typeof SERVICES)[number];
 type Upstream = Exclude<Service, 'gateway'>;
 
-const ROOT = path.resolve(__dirname, '../../..');
+const ROOT = path.resolve(__dirname, '../../../..');
 const UPSTREAM_ENV: Record<Upstream, string> = {
   ingest: 'INGEST_URL',
   'leak-lifecycle': 'LEAK_LIFECYCLE_URL',
