@@ -10,6 +10,7 @@ import { registerEventsParkedCommand } from './commands/events-parked.command';
 import { registerEventsTailCommand } from './commands/events-tail.command';
 import { registerHealthCommand } from './commands/health.command';
 import { registerHistoryCommand } from './commands/history.command';
+import { registerKeysCommand } from './commands/keys.command';
 import { registerIngestCommand } from './commands/ingest.command';
 import { registerProjectionsCommand } from './commands/projections.command';
 import { registerSecretsCommand } from './commands/secrets.command';
@@ -37,7 +38,8 @@ Examples:
   $ npm run leakwatch -- events parked list
   $ npm run leakwatch -- events tail --topic leaks --from-beginning
   $ LEAKWATCH_API_KEY=lw_... npm run leakwatch -- ingest gitleaks-report.json
-  $ npm run leakwatch -- history b3652f2555841f7652badd9804859f4e --format csv > audit.csv`,
+  $ npm run leakwatch -- history b3652f2555841f7652badd9804859f4e --format csv > audit.csv
+  $ npm run leakwatch -- keys bootstrap          # lost the admin key: rotate it, print the new one`,
     );
   registerHealthCommand(program);
   registerStoreInfoCommand(program);
@@ -48,6 +50,7 @@ Examples:
   registerHistoryCommand(program);
   registerSecretsCommand(program);
   registerAuditCommand(program);
+  registerKeysCommand(program);
   return program;
 }
 

@@ -5,7 +5,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { createOwnershipChecker } from '@leakwatch/access-control/verification';
 import { LEAKWATCH_CONFIG, LeakwatchConfig } from '@leakwatch/runtime';
-import { ACCESS_CONTROL_OPTIONS, AccessControlOptions, accessControlOptionsFromEnv } from './access-control.options';
+import { ACCESS_CONTROL_OPTIONS, AccessControlOptions, accessControlOptionsFrom } from './access-control.options';
 import { AccessProjectionRunner } from './application/access-projection-runner';
 import { IssueApiKeyHandler, RevokeApiKeyHandler, RotateApiKeyHandler } from './application/api-key.commands';
 import { BootstrapAdminKey } from './application/bootstrap-admin-key';
@@ -19,7 +19,7 @@ import { AccessQueries } from './read-model/access-queries';
 
 @Module({})
 export class AccessControlModule {
-  /** Options default to the environment; tests pass their own (local DNS server, loopback HTTP). */
+  /** Options default to the configuration; tests pass their own (local DNS server, loopback HTTP). */
   static forRoot(options?: Partial<AccessControlOptions>): DynamicModule {
     return {
       module: AccessControlModule,
@@ -28,7 +28,7 @@ export class AccessControlModule {
         {
           provide: ACCESS_CONTROL_OPTIONS,
           inject: [LEAKWATCH_CONFIG],
-          useFactory: (config: LeakwatchConfig): AccessControlOptions => ({ ...accessControlOptionsFromEnv(process.env, config.adminKey), ...options }),
+          useFactory: (config: LeakwatchConfig): AccessControlOptions => ({ ...accessControlOptionsFrom(config), ...options }),
         },
         {
           provide: OWNERSHIP_CHECKER,

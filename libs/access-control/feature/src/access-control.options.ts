@@ -1,4 +1,6 @@
-/** Settings of the access-control service, read once from the environment (documented in the README). */
+/** Settings of the access-control service, from the validated configuration (documented in the README). */
+import type { LeakwatchConfig } from '@leakwatch/runtime';
+
 export const ACCESS_CONTROL_OPTIONS = Symbol('ACCESS_CONTROL_OPTIONS');
 
 export interface AccessControlOptions {
@@ -16,16 +18,16 @@ export interface AccessControlOptions {
   httpTimeoutMs: number;
 }
 
-export function accessControlOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, adminKey?: string): AccessControlOptions {
-  const days = Number(env.LEAKWATCH_DOMAIN_VERIFICATION_DAYS ?? 30);
-  if (!Number.isInteger(days) || days < 1 || days > 3650) throw new Error('LEAKWATCH_DOMAIN_VERIFICATION_DAYS must be an integer from 1 to 3650');
+/** From the validated process configuration (libs/shared/runtime config: every variable checked at start-up). */
+export function accessControlOptionsFrom(config: LeakwatchConfig): AccessControlOptions {
+  const v = config.verification;
   return {
-    adminKey,
-    verificationValidDays: days,
-    dnsServers: (env.LEAKWATCH_DNS_SERVERS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-    allowPrivateVerificationTargets: env.LEAKWATCH_VERIFICATION_ALLOW_PRIVATE === 'true',
-    verificationHttpPort: env.LEAKWATCH_VERIFICATION_HTTP_PORT ? Number(env.LEAKWATCH_VERIFICATION_HTTP_PORT) : undefined,
-    dnsTimeoutMs: Number(env.LEAKWATCH_DNS_TIMEOUT_MS ?? 3000),
-    httpTimeoutMs: Number(env.LEAKWATCH_HTTP_TIMEOUT_MS ?? 5000),
+    adminKey: config.adminKey,
+    verificationValidDays: v.validDays,
+    dnsServers: v.dnsServers,
+    allowPrivateVerificationTargets: v.allowPrivateTargets,
+    verificationHttpPort: v.httpPort,
+    dnsTimeoutMs: v.dnsTimeoutMs,
+    httpTimeoutMs: v.httpTimeoutMs,
   };
 }

@@ -11,6 +11,7 @@ export * from './infrastructure/infrastructure.module';
 export * from './bootstrap/app-module';
 export * from './bootstrap/create-app';
 export * from './bootstrap/run-leakwatch';
+export * from './bootstrap/listening-hooks';
 export * from './bootstrap/embedded-postgres';
 export * from './http/public.decorator';
 export * from './http/openapi-contributor';

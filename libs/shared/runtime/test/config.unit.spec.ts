@@ -72,3 +72,41 @@ describe('configuration', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 });
+
+describe('configuration: one validated schema for every setting', () => {
+  it('lists EVERY bad variable at once, one line each, without echoing values', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ LEAKWATCH_INGEST_MAX_BYTES: 'abc', PORT: 'x', LEAKWATCH_DNS_SERVERS: 'a b', LEAKWATCH_DOMAIN_VERIFICATION_DAYS: '0', LEAKWATCH_LEAKID_KEY: 'c0ffee', KAFKA_SASL_MECHANISM: 'plain' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.problems).toEqual([
+      'PORT must be a whole number from 0 to 65535',
+      'LEAKWATCH_INGEST_MAX_BYTES must be a whole number from 1024 to 1099511627776',
+      'LEAKWATCH_LEAKID_KEY must be at least 64 hex characters (32 bytes)',
+      'LEAKWATCH_DOMAIN_VERIFICATION_DAYS must be a whole number from 1 to 3650',
+      'LEAKWATCH_DNS_SERVERS must be host or host:port, comma-separated',
+      'KAFKA_SASL_MECHANISM: needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD',
+    ]);
+    expect(error?.message).not.toContain('c0ffee');
+  });
+
+  it.each(['abc', '12abc', '1.5', '-1', ''])('never silently drops the ingest cap: LEAKWATCH_INGEST_MAX_BYTES=%p', (value) => {
+    if (value === '') return expect(loadConfig({ LEAKWATCH_INGEST_MAX_BYTES: value }).ingest.maxBytes).toBe(256 * 1024 * 1024);
+    expect(() => loadConfig({ LEAKWATCH_INGEST_MAX_BYTES: value })).toThrow(/LEAKWATCH_INGEST_MAX_BYTES must be a whole number/);
+  });
+
+  it('reads the settings services used to read themselves: listen address, ingest limits, domain verification', () => {
+    const config = loadConfig({
+      HOST: '127.0.0.1', LEAKWATCH_INGEST_MAX_BYTES: '262144', LEAKWATCH_INGEST_MAX_RECORDS: '1000',
+      LEAKWATCH_DNS_SERVERS: '127.0.0.1:5353, 10.0.0.2', LEAKWATCH_VERIFICATION_ALLOW_PRIVATE: 'true', LEAKWATCH_VERIFICATION_HTTP_PORT: '8081',
+    });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      ingest: { maxBytes: 262144, maxRecords: 1000 },
+      verification: { validDays: 30, dnsServers: ['127.0.0.1:5353', '10.0.0.2'], allowPrivateTargets: true, httpPort: 8081, dnsTimeoutMs: 3000, httpTimeoutMs: 5000 },
+    });
+  });
+});

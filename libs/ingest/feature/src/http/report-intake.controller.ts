@@ -3,22 +3,15 @@
  * secretlint — masked results become non-blockable leaks). Bad records are listed by index and reason;
  * the good ones are kept. 202 = every accepted finding is durably stored.
  */
-import { Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiPayloadTooLargeResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
 import { ParsedReport, RawFinding, ReportFormatError, exposureOf, parseGitleaks, parseSarif, parseTrufflehog, riskFor } from '@leakwatch/ingest/domain';
-import { ProblemException, findInputFault } from '@leakwatch/runtime';
+import { LEAKWATCH_CONFIG, LeakwatchConfig, ProblemException, findInputFault } from '@leakwatch/runtime';
 import { FindingIntake } from '../application/finding-intake';
 import { ReportLimits, eachJsonArrayElement, eachLine, wholeJson } from '../application/report-reader';
-
-export function ingestLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): ReportLimits {
-  return {
-    maxBytes: Number(env.LEAKWATCH_INGEST_MAX_BYTES ?? 256 * 1024 * 1024),
-    maxRecords: Number(env.LEAKWATCH_INGEST_MAX_RECORDS ?? 500_000),
-  };
-}
 
 type Rejection = { index: number; error: string };
 
@@ -26,9 +19,12 @@ type Rejection = { index: number; error: string };
 @ApiSecurity('api-key')
 @Controller('api/v1/ingest')
 export class ReportIntakeController {
-  private readonly limits = ingestLimitsFromEnv();
+  // LEAKWATCH_INGEST_MAX_BYTES / _RECORDS, validated at start-up (a non-number refuses to start, never disables the cap).
+  private readonly limits: ReportLimits;
 
-  constructor(private readonly intake: FindingIntake) {}
+  constructor(private readonly intake: FindingIntake, @Inject(LEAKWATCH_CONFIG) config: LeakwatchConfig) {
+    this.limits = { maxBytes: config.ingest.maxBytes, maxRecords: config.ingest.maxRecords };
+  }
 
   @Post('gitleaks')
   @HttpCode(202)

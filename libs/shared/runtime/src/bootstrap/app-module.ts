@@ -11,6 +11,7 @@ import { OpenApiModule } from '../http/openapi-contributor';
 import { LoggingModule } from '../logging/logging.module';
 import { MetricsModule } from '../metrics/metrics';
 import { InfoController } from './info.controller';
+import { ListeningHooksModule } from './listening-hooks';
 
 export interface LeakwatchTarget {
   /** `all` in embedded mode, else the one service this process runs. */
@@ -27,6 +28,7 @@ export class LeakwatchAppModule {
         LoggingModule.forRoot({ level: config.logLevel, service: target.name }),
         CqrsModule.forRoot(),
         HealthModule,
+        ListeningHooksModule,
         OpenApiModule,
         MetricsModule,
         InfrastructureModule.forRoot(config, target.name),

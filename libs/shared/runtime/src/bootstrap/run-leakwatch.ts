@@ -8,6 +8,7 @@ import { PostgresServer } from '@leakwatch/postgres-server';
 import { LeakwatchTarget } from './app-module';
 import { createLeakwatchApp } from './create-app';
 import { startEmbeddedPostgres } from './embedded-postgres';
+import { ListeningHooks } from './listening-hooks';
 
 export interface RunningLeakwatch {
   app: INestApplication;
@@ -25,8 +26,16 @@ export async function startLeakwatch(target: LeakwatchTarget, config: LeakwatchC
   }
   try {
     const app = await createLeakwatchApp(target, { ...config, databaseUrl });
-    await app.listen(config.port, process.env.HOST ?? '0.0.0.0');
-    const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
+    let url: string;
+    try {
+      await app.listen(config.port, config.host ?? '0.0.0.0');
+      url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
+      // Only now: a start that failed to listen (busy port) must not have created or printed anything.
+      await app.get(ListeningHooks).run(url);
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      throw error;
+    }
     let stopping: Promise<void> | undefined;
     return {
       app,
@@ -49,11 +58,9 @@ export async function runLeakwatch(target: LeakwatchTarget): Promise<void> {
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
+    // Every bad variable, one per line, and no stack trace: the fix is in the environment, not the code.
+    console.error(error instanceof ConfigError ? error.message : `Invalid configuration: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
   }
   try {
     const running = await startLeakwatch(target, config);
@@ -73,7 +80,16 @@ export async function runLeakwatch(target: LeakwatchTarget): Promise<void> {
   } catch (error) {
     // Nest buffers logs until the app's logger is attached, so a start-up failure goes straight to stderr.
     Logger.flush();
-    console.error(`Leakwatch start-up failed: ${error instanceof Error ? error.stack : String(error)}`);
+    console.error(`Leakwatch start-up failed: ${describeStartFailure(error, config)}`);
     process.exit(1);
   }
+}
+
+/** A known cause in one line (what to do about it); anything else with its stack, for a bug report. */
+function describeStartFailure(error: unknown, config: LeakwatchConfig): string {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === 'EADDRINUSE') return `port ${config.port} is already in use (set PORT to another port, or stop the other process)`;
+  if (code === 'EACCES') return `not allowed to listen on port ${config.port} (use a port above 1023)`;
+  if (code === 'EADDRNOTAVAIL') return `HOST ${config.host} is not an address of this machine`;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

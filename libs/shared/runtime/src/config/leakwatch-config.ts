@@ -3,7 +3,8 @@
  * (documented in the README's configuration table); an invalid value stops start-up with a message naming it.
  */
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { IsIn, IsOptional, IsString, IsUrl, Matches, MinLength, ValidateBy, buildMessage, validateSync } from 'class-validator';
 import path from 'node:path';
 import { defaultSecretsKeyFile, isInside, SECRETS_KEY_LIST, SecretsKeySettings } from './secrets-keyring';
 
@@ -14,9 +15,23 @@ const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as con
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const URL_OPTIONS = { require_tld: false, require_protocol: true };
 
+/** An optional whole number in [min, max], with one message naming the range (`abc` is not silently NaN). */
+function IntSetting(min: number, max: number): PropertyDecorator {
+  return applyDecorators(
+    IsOptional(),
+    Transform(({ value }) => (value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value).trim()) ? Number(value) : Number.NaN)),
+    ValidateBy({
+      name: 'intSetting',
+      validator: {
+        validate: (value) => Number.isSafeInteger(value) && value >= min && value <= max,
+        defaultMessage: buildMessage(() => `$property must be a whole number from ${min} to ${max}`),
+      },
+    }),
+  );
+}
+
 export class LeakwatchEnvironment {
-  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt() @Min(0) @Max(65535)
+  @IntSetting(0, 65535)
   PORT?: number;
 
   @IsOptional() @IsString() @MinLength(1)
@@ -33,12 +48,10 @@ export class LeakwatchEnvironment {
   @IsOptional() @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
   KAFKA_BROKERS?: string;
 
-  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt() @Min(1_000) @Max(300_000)
+  @IntSetting(1_000, 300_000)
   KAFKA_SESSION_TIMEOUT_MS?: number;
 
-  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt() @Min(10) @Max(60_000)
+  @IntSetting(10, 60_000)
   KAFKA_MAX_WAIT_MS?: number;
 
   @IsOptional() @IsIn(['true', 'false'], { message: 'KAFKA_IDEMPOTENT must be true or false' })
@@ -73,13 +86,41 @@ export class LeakwatchEnvironment {
   @IsOptional() @IsIn(['true', 'false'], { message: 'LEAKWATCH_NOTIFY_ALLOW_HTTP must be true or false' })
   LEAKWATCH_NOTIFY_ALLOW_HTTP?: string;
 
-  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt() @Min(10) @Max(3_600_000)
+  @IntSetting(10, 3_600_000)
   LEAKWATCH_NOTIFY_RETRY_BASE_MS?: number;
 
-  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt() @Min(1) @Max(30)
+  @IntSetting(1, 30)
   LEAKWATCH_NOTIFY_MAX_ATTEMPTS?: number;
+
+  @IsOptional() @Matches(/^[0-9a-zA-Z.:\[\]-]+$/, { message: 'HOST must be an address or host name to listen on, e.g. 0.0.0.0 or 127.0.0.1' })
+  HOST?: string;
+
+  @IntSetting(1024, 1_099_511_627_776)
+  LEAKWATCH_INGEST_MAX_BYTES?: number;
+
+  @IntSetting(1, 100_000_000)
+  LEAKWATCH_INGEST_MAX_RECORDS?: number;
+
+  @IsOptional() @Matches(/^[0-9a-fA-F]{64,}$/, { message: 'LEAKWATCH_LEAKID_KEY must be at least 64 hex characters (32 bytes)' })
+  LEAKWATCH_LEAKID_KEY?: string;
+
+  @IntSetting(1, 3650)
+  LEAKWATCH_DOMAIN_VERIFICATION_DAYS?: number;
+
+  @IsOptional() @Matches(/^\s*[^,\s]+(:\d{1,5})?\s*(,\s*[^,\s]+(:\d{1,5})?\s*)*$/, { message: 'LEAKWATCH_DNS_SERVERS must be host or host:port, comma-separated' })
+  LEAKWATCH_DNS_SERVERS?: string;
+
+  @IsOptional() @IsIn(['true', 'false'], { message: 'LEAKWATCH_VERIFICATION_ALLOW_PRIVATE must be true or false' })
+  LEAKWATCH_VERIFICATION_ALLOW_PRIVATE?: string;
+
+  @IntSetting(1, 65535)
+  LEAKWATCH_VERIFICATION_HTTP_PORT?: number;
+
+  @IntSetting(100, 60_000)
+  LEAKWATCH_DNS_TIMEOUT_MS?: number;
+
+  @IntSetting(100, 120_000)
+  LEAKWATCH_HTTP_TIMEOUT_MS?: number;
 
   @IsOptional() @IsUrl(URL_OPTIONS) INGEST_URL?: string;
   @IsOptional() @IsUrl(URL_OPTIONS) LEAK_LIFECYCLE_URL?: string;
@@ -89,6 +130,8 @@ export class LeakwatchEnvironment {
 
 export interface LeakwatchConfig {
   port: number;
+  /** Address to listen on (`HOST`, default all interfaces). */
+  host: string;
   /** Embedded mode keeps PostgreSQL here when no DATABASE_URL is given. */
   dataDir: string;
   databaseUrl?: string;
@@ -102,6 +145,19 @@ export interface LeakwatchConfig {
   secrets: SecretsKeySettings;
   /** Outbound webhooks: SSRF exceptions (IPs/CIDRs), plain http allowed (tests), retry schedule. */
   notifications: { allowedAddresses: string[]; allowInsecureHttp: boolean; retryBaseMs: number; maxAttempts: number };
+  /** Report intake limits: bytes and records per report (413 beyond). */
+  ingest: { maxBytes: number; maxRecords: number; leakIdKey?: string };
+  /** Domain verification (access-control). */
+  verification: {
+    validDays: number;
+    dnsServers: string[];
+    /** Tests only: loopback/private targets and plain HTTP for the well-known file. */
+    allowPrivateTargets: boolean;
+    /** Tests only: port of the local HTTP server serving the well-known file. */
+    httpPort?: number;
+    dnsTimeoutMs: number;
+    httpTimeoutMs: number;
+  };
   /** Gateway upstreams in distributed mode; absent services are served in-process. */
   upstreams: Partial<Record<Exclude<ServiceName, 'gateway'>, string>>;
 }
@@ -119,24 +175,36 @@ export interface KafkaSettings {
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+
+  /** One line per bad variable: `NAME: what is wrong`. */
+  constructor(message: string, readonly problems: string[] = []) {
+    super(message);
+  }
 }
 
+/**
+ * Every setting, validated at once: a ConfigError lists EVERY bad variable (not just the first), one per line.
+ * Values are named, never echoed (a key pasted into the wrong variable must not end up in a log).
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LeakwatchConfig {
   const raw = plainToInstance(LeakwatchEnvironment, pickKnown(env));
-  const errors = validateSync(raw, { whitelist: true });
-  if (errors.length) {
-    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  // One complaint per variable, each line starting with its name.
+  const problems = validateSync(raw, { whitelist: true, stopAtFirstError: true }).flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) => (m.startsWith(`${e.property} `) ? m : `${e.property}: ${m}`)),
+  );
   if (raw.KAFKA_SASL_MECHANISM && (raw.KAFKA_SASL_USERNAME === undefined || raw.KAFKA_SASL_PASSWORD === undefined)) {
-    throw new ConfigError('Invalid configuration:\n  - KAFKA_SASL_MECHANISM: needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+    problems.push('KAFKA_SASL_MECHANISM: needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
   }
-  const dataDir = path.resolve(raw.LEAKWATCH_DATA_DIR ?? '.leakwatch');
-  const keyFile = path.resolve(raw.LEAKWATCH_SECRETS_KEY_FILE ?? defaultSecretsKeyFile(dataDir));
+  const dataDirForCheck = path.resolve(raw.LEAKWATCH_DATA_DIR ?? '.leakwatch');
+  const keyFileForCheck = path.resolve(raw.LEAKWATCH_SECRETS_KEY_FILE ?? defaultSecretsKeyFile(dataDirForCheck));
   // A key kept in the data directory would be copied, backed up and stolen with the secrets it protects.
-  if (isInside(keyFile, dataDir)) throw new ConfigError(`Invalid configuration:\n  - LEAKWATCH_SECRETS_KEY_FILE: must be outside LEAKWATCH_DATA_DIR (${dataDir})`);
+  if (isInside(keyFileForCheck, dataDirForCheck)) problems.push(`LEAKWATCH_SECRETS_KEY_FILE: must be outside LEAKWATCH_DATA_DIR (${dataDirForCheck})`);
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.map((line) => `  - ${line}`).join('\n')}`, problems);
+  const dataDir = path.resolve(raw.LEAKWATCH_DATA_DIR ?? '.leakwatch');
+  const keyFile = keyFileForCheck;
   return {
     port: raw.PORT ?? 8080,
+    host: raw.HOST ?? '0.0.0.0',
     dataDir,
     databaseUrl: raw.DATABASE_URL,
     eventStoreUrl: raw.EVENTSTORE_URL,
@@ -159,6 +227,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LeakwatchConfi
       retryBaseMs: raw.LEAKWATCH_NOTIFY_RETRY_BASE_MS ?? 10_000,
       maxAttempts: raw.LEAKWATCH_NOTIFY_MAX_ATTEMPTS ?? 10,
     },
+    ingest: { maxBytes: raw.LEAKWATCH_INGEST_MAX_BYTES ?? 256 * 1024 * 1024, maxRecords: raw.LEAKWATCH_INGEST_MAX_RECORDS ?? 500_000, leakIdKey: raw.LEAKWATCH_LEAKID_KEY },
+    verification: {
+      validDays: raw.LEAKWATCH_DOMAIN_VERIFICATION_DAYS ?? 30,
+      dnsServers: (raw.LEAKWATCH_DNS_SERVERS ?? '').split(',').map((server) => server.trim()).filter(Boolean),
+      allowPrivateTargets: raw.LEAKWATCH_VERIFICATION_ALLOW_PRIVATE === 'true',
+      httpPort: raw.LEAKWATCH_VERIFICATION_HTTP_PORT,
+      dnsTimeoutMs: raw.LEAKWATCH_DNS_TIMEOUT_MS ?? 3000,
+      httpTimeoutMs: raw.LEAKWATCH_HTTP_TIMEOUT_MS ?? 5000,
+    },
     upstreams: {
       ingest: raw.INGEST_URL,
       'leak-lifecycle': raw.LEAK_LIFECYCLE_URL,
@@ -179,4 +256,7 @@ const KNOWN_KEYS = [
   'LEAKWATCH_SECRETS_KEY', 'LEAKWATCH_SECRETS_KEY_FILE',
   'LEAKWATCH_NOTIFY_ALLOWED_ADDRESSES', 'LEAKWATCH_NOTIFY_ALLOW_HTTP', 'LEAKWATCH_NOTIFY_RETRY_BASE_MS', 'LEAKWATCH_NOTIFY_MAX_ATTEMPTS',
   'INGEST_URL', 'LEAK_LIFECYCLE_URL', 'ACCESS_CONTROL_URL', 'STATS_URL',
+  'HOST', 'LEAKWATCH_INGEST_MAX_BYTES', 'LEAKWATCH_INGEST_MAX_RECORDS', 'LEAKWATCH_LEAKID_KEY',
+  'LEAKWATCH_DOMAIN_VERIFICATION_DAYS', 'LEAKWATCH_DNS_SERVERS', 'LEAKWATCH_VERIFICATION_ALLOW_PRIVATE', 'LEAKWATCH_VERIFICATION_HTTP_PORT',
+  'LEAKWATCH_DNS_TIMEOUT_MS', 'LEAKWATCH_HTTP_TIMEOUT_MS',
 ];
