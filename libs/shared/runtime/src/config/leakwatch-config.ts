@@ -92,7 +92,7 @@ export class LeakwatchEnvironment {
   @IntSetting(1, 30)
   LEAKWATCH_NOTIFY_MAX_ATTEMPTS?: number;
 
-  @IsOptional() @Matches(/^[0-9a-zA-Z.:\[\]-]+$/, { message: 'HOST must be an address or host name to listen on, e.g. 0.0.0.0 or 127.0.0.1' })
+  @IsOptional() @Matches(/^[0-9a-zA-Z.:[\]-]+$/, { message: 'HOST must be an address or host name to listen on, e.g. 0.0.0.0 or 127.0.0.1' })
   HOST?: string;
 
   @IntSetting(1024, 1_099_511_627_776)
