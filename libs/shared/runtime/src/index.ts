@@ -23,3 +23,4 @@ export * from './http/optional-field';
 export * from './logging/request-path';
 export * from './http/client-error';
 export * from './http/pagination-link';
+export * from './http/openapi';

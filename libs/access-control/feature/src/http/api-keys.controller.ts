@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { API_KEY_EXAMPLE, API_KEY_PAGE_SCHEMA, API_KEY_SCHEMA, API_KEY_WITH_SECRET_SCHEMA } from './dto/access.openapi';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
-import { PaginatedList, ProblemException } from '@leakwatch/runtime';
+import { ApiProblems, LINK_HEADER, PaginatedList, ProblemException } from '@leakwatch/runtime';
 import { IssueApiKeyCommand, RevokeApiKeyCommand, RotateApiKeyCommand } from '../application/api-key.commands';
 import { AccessQueries } from '../read-model/access-queries';
 import { IssueApiKeyDto, KeyIdParams, OrgListQueryDto } from './dto/access.dto';
@@ -18,13 +19,16 @@ export class ApiKeysController {
   @Post()
   @Roles('global_admin', 'admin')
   @ApiOperation({ summary: 'Issue an API key; the key is shown in this answer only' })
-  @ApiCreatedResponse({ description: '`{ id, key, prefix, role, org_id, ... }`' })
+  @ApiCreatedResponse({ description: 'The key’s record and the key itself (shown once)', schema: API_KEY_WITH_SECRET_SCHEMA, example: { ...API_KEY_EXAMPLE, key: 'lw_SsIJ02dPTmnP09ehgslDSnR5GyQMPw_CoRPSTxy0sak' } })
+  @ApiProblems(403, 409)
   issue(@CurrentCaller() caller: Caller, @Body() body: IssueApiKeyDto) {
     return this.commands.execute(new IssueApiKeyCommand(caller, body));
   }
 
   @Get()
   @PaginatedList()
+  @ApiOkResponse({ schema: API_KEY_PAGE_SCHEMA, headers: LINK_HEADER, example: { items: [API_KEY_EXAMPLE], next_cursor: null } })
+  @ApiProblems(403)
   @ApiOperation({ summary: 'API keys of the caller’s organisation (all, or ?org_id=, for global roles), oldest first, in pages; never the keys themselves' })
   async list(@CurrentCaller() caller: Caller, @Query() query: OrgListQueryDto) {
     const global = caller.role === 'global_admin' || caller.role === 'global_analyst';
@@ -37,6 +41,9 @@ export class ApiKeysController {
   @Delete(':id')
   @Roles('global_admin', 'admin')
   @ApiOperation({ summary: 'Revoke an API key (at once, for good)' })
+  @ApiParam({ name: 'id', description: 'The key’s id', schema: { type: 'string', format: 'uuid' } })
+  @ApiOkResponse({ description: 'The revoked key’s record', schema: API_KEY_SCHEMA, example: { ...API_KEY_EXAMPLE, revoked_at: '2026-11-26T10:00:00.000Z', status: 'revoked' } })
+  @ApiProblems(403, 404, 409)
   revoke(@CurrentCaller() caller: Caller, @Param() params: KeyIdParams) {
     return this.commands.execute(new RevokeApiKeyCommand(caller, params.id));
   }
@@ -45,6 +52,9 @@ export class ApiKeysController {
   @HttpCode(200)
   @Roles('global_admin', 'admin')
   @ApiOperation({ summary: 'Replace the key’s secret (same id, role and limits); the old secret stops working' })
+  @ApiParam({ name: 'id', description: 'The key’s id', schema: { type: 'string', format: 'uuid' } })
+  @ApiOkResponse({ description: 'The key’s record and its new secret (shown once)', schema: API_KEY_WITH_SECRET_SCHEMA })
+  @ApiProblems(403, 404, 409)
   rotate(@CurrentCaller() caller: Caller, @Param() params: KeyIdParams) {
     return this.commands.execute(new RotateApiKeyCommand(caller, params.id));
   }

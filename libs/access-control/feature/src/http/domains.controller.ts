@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { DOMAIN_CLAIM_EXAMPLE, DOMAIN_CLAIM_SCHEMA, DOMAIN_PAGE_SCHEMA, DOMAIN_SCHEMA, DOMAIN_VERIFICATION_SCHEMA } from './dto/access.openapi';
 import type { Response } from 'express';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
@@ -9,7 +10,7 @@ import { targetOrg } from '../application/target-org';
 import { AccessQueries } from '../read-model/access-queries';
 import { ClaimDomainDto, OrgListQueryDto, OrgQueryDto } from './dto/access.dto';
 import { pageOrRefusal } from './page-or-refusal';
-import { PaginatedList } from '@leakwatch/runtime';
+import { ApiProblems, LINK_HEADER, PaginatedList } from '@leakwatch/runtime';
 
 @ApiTags('access control')
 @ApiSecurity('api-key')
@@ -20,6 +21,9 @@ export class DomainsController {
   @Post()
   @Roles('global_admin', 'admin')
   @ApiOperation({ summary: 'Claim a domain: returns the token and where to publish it (DNS TXT or HTTPS file)' })
+  @ApiCreatedResponse({ description: 'Claimed now', schema: DOMAIN_CLAIM_SCHEMA, example: DOMAIN_CLAIM_EXAMPLE })
+  @ApiOkResponse({ description: 'Claimed before by this organisation and still pending: the same token', schema: DOMAIN_CLAIM_SCHEMA, example: DOMAIN_CLAIM_EXAMPLE })
+  @ApiProblems(403, 409)
   async claim(@CurrentCaller() caller: Caller, @Body() body: ClaimDomainDto, @Res({ passthrough: true }) response: Response) {
     const { created, claim } = await this.commands.execute(new ClaimDomainCommand(caller, body.domain, body.org_id));
     response.status(created ? 201 : 200);
@@ -30,12 +34,17 @@ export class DomainsController {
   @HttpCode(200)
   @Roles('global_admin', 'admin')
   @ApiOperation({ summary: 'Check the proof now; verified (with expiry) or still pending with the reason' })
+  @ApiParam({ name: 'domain', schema: { type: 'string' }, example: 'acme.com' })
+  @ApiOkResponse({ schema: DOMAIN_VERIFICATION_SCHEMA, example: { org_id: DOMAIN_CLAIM_EXAMPLE.org_id, domain: 'acme.com', status: 'verified', method: 'dns', expires_at: '2027-11-25T10:00:00.000Z' } })
+  @ApiProblems(403, 404, 409)
   verify(@CurrentCaller() caller: Caller, @Param('domain') domain: string, @Query() query: OrgQueryDto) {
     return this.commands.execute(new VerifyDomainCommand(caller, domain, query.org_id));
   }
 
   @Get()
   @PaginatedList()
+  @ApiOkResponse({ schema: DOMAIN_PAGE_SCHEMA, headers: LINK_HEADER })
+  @ApiProblems(403)
   @ApiOperation({ summary: 'Domains of the caller’s organisation (all, or ?org_id=, for global roles), in pages' })
   async list(@CurrentCaller() caller: Caller, @Query() query: OrgListQueryDto) {
     const global = caller.role === 'global_admin' || caller.role === 'global_analyst';
@@ -46,6 +55,9 @@ export class DomainsController {
   @Delete(':domain')
   @Roles('global_admin', 'admin')
   @ApiOperation({ summary: 'Revoke the domain’s verification or claim' })
+  @ApiParam({ name: 'domain', schema: { type: 'string' }, example: 'acme.com' })
+  @ApiOkResponse({ description: 'The domain’s record, now revoked', schema: DOMAIN_SCHEMA })
+  @ApiProblems(403, 404, 409)
   revoke(@CurrentCaller() caller: Caller, @Param('domain') domain: string, @Query() query: OrgQueryDto) {
     return this.commands.execute(new RevokeDomainCommand(caller, domain, query.org_id));
   }

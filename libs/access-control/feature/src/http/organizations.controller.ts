@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { PaginatedList } from '@leakwatch/runtime';
+import { ApiProblems, LINK_HEADER, PaginatedList } from '@leakwatch/runtime';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ORGANIZATION_CREATED_SCHEMA, ORGANIZATION_EXAMPLE, ORGANIZATION_PAGE_SCHEMA } from './dto/access.openapi';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
 import { CreateOrganizationCommand } from '../application/organization.commands';
@@ -18,13 +19,15 @@ export class OrganizationsController {
   @Post()
   @Roles('global_admin')
   @ApiOperation({ summary: 'Create an organisation (global admin)' })
-  @ApiCreatedResponse({ description: '`{ org_id, name }`' })
+  @ApiCreatedResponse({ description: 'The new organisation', schema: ORGANIZATION_CREATED_SCHEMA, example: { org_id: ORGANIZATION_EXAMPLE.org_id, name: ORGANIZATION_EXAMPLE.name } })
+  @ApiProblems(403, 409)
   create(@CurrentCaller() caller: Caller, @Body() body: CreateOrganizationDto) {
     return this.commands.execute(new CreateOrganizationCommand(caller, body.name));
   }
 
   @Get()
   @PaginatedList()
+  @ApiOkResponse({ schema: ORGANIZATION_PAGE_SCHEMA, headers: LINK_HEADER, example: { items: [ORGANIZATION_EXAMPLE], next_cursor: null } })
   @ApiOperation({ summary: 'Organisations the key can see (all for global roles, its own otherwise), oldest first, in pages' })
   async list(@CurrentCaller() caller: Caller, @Query() query: ListPageQueryDto) {
     const global = caller.role === 'global_admin' || caller.role === 'global_analyst';

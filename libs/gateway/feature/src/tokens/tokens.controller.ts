@@ -5,7 +5,8 @@
  * read the change log.
  */
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiPropertyOptional, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ATTEMPTS_RESULT_SCHEMA, BLOCKLIST_PAGE_SCHEMA, TOKEN_VERDICT_SCHEMA } from './dto/tokens.openapi';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
 import type { Request, Response } from 'express';
@@ -45,6 +46,8 @@ export class TokensController {
   @Post('check')
   @HttpCode(200)
   @ApiOperation({ summary: 'Is this token leaked, and blocked (active virtual patch)? Only leaks the key may see count. Blocked uses are recorded.' })
+  @ApiBody({ type: TokenCheckDto, examples: { token: { value: { token: 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB' } }, sha256: { value: { sha256: 'f0ce46d123c1fe24fe31991f7ec9683a7a36bc643b9859832d4787dec4fa7d30' } } } })
+  @ApiOkResponse({ schema: TOKEN_VERDICT_SCHEMA, example: { leaked: true, blocked: true, leakid: 'b3652f2555841f7652badd9804859f4e' } })
   check(@CurrentCaller() caller: Caller, @Body() body: TokenCheckDto) {
     if ((body.token === undefined) === (body.sha256 === undefined)) {
       throw new ProblemException(400, 'validation-failed', 'Invalid request', 'Give exactly one of token or sha256.', {
@@ -56,6 +59,7 @@ export class TokensController {
 
   @Get('blocklist')
   @ApiOperation({ summary: 'Changes to the set of blocked fingerprints the key may see after `cursor`; `wait` long-polls for the next change' })
+  @ApiOkResponse({ schema: BLOCKLIST_PAGE_SCHEMA, example: { changes: [{ seq: 1, sha256: 'f0ce46d123c1fe24fe31991f7ec9683a7a36bc643b9859832d4787dec4fa7d30', leakid: 'b3652f2555841f7652badd9804859f4e', blocked: true, changed_at: '2026-11-25T10:00:00.000Z' }], next_cursor: 1 } })
   async blocklist(@CurrentCaller() caller: Caller, @Query() query: BlocklistQueryDto, @Res({ passthrough: true }) res: Response) {
     const cursor = query.cursor ?? 0;
     const limit = query.limit ?? 1000;
@@ -79,6 +83,10 @@ export class TokensController {
   @ApiOperation({
     summary: 'k-anonymity check: fingerprint suffixes (59 hex) of the range `prefix` (first 5 hex of the SHA-256) the key may see, `:B` blocked, `:L` leaked, `:P` padding; ETag/If-None-Match',
   })
+  @ApiParam({ name: 'prefix', description: 'The first 5 hex digits of the token’s SHA-256', schema: { type: 'string', pattern: '^[0-9a-fA-F]{5}$' }, example: 'f0ce4' })
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'The ETag of an earlier answer: 304 when unchanged', schema: { type: 'string' } })
+  @ApiOkResponse({ description: 'One `<59 hex suffix>:<B|L|P>` per line', schema: { type: 'string' }, example: '6d123c1fe24fe31991f7ec9683a7a36bc643b9859832d4787dec4fa7d30:B\n', headers: { ETag: { description: 'Send as If-None-Match', schema: { type: 'string' } } } })
+  @ApiResponse({ status: 304, description: 'Not modified since the ETag in If-None-Match' })
   range(@CurrentCaller() caller: Caller, @Param('prefix') raw: string, @Req() req: Request, @Res() res: Response): void {
     if (!RANGE_PATTERN.test(raw)) {
       throw new ProblemException(400, 'validation-failed', 'Invalid request', 'The range prefix must be the first 5 hex digits of a SHA-256.', {
@@ -102,6 +110,7 @@ export class TokensController {
   @Post('attempts')
   @HttpCode(202)
   @ApiOperation({ summary: 'Batched attempts from a gateway that checks locally: each presented fingerprint of a blocked leak the key may see is recorded' })
+  @ApiAcceptedResponse({ schema: ATTEMPTS_RESULT_SCHEMA, example: { recorded: 1, ignored: 0 } })
   reportAttempts(@CurrentCaller() caller: Caller, @Body() body: TokenAttemptsDto) {
     let recorded = 0;
     for (const attempt of body.attempts) {

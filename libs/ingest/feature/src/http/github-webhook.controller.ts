@@ -8,7 +8,8 @@
  * never saw `unknown alert` (issue 10.1, 10.2).
  */
 import { Controller, Headers, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { GITHUB_WEBHOOK_RESULT_SCHEMA, GITHUB_WEBHOOK_SECRET_SCHEMA } from './dto/ingest.openapi';
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
@@ -17,7 +18,7 @@ import { CurrentCaller, Public, Roles } from '@leakwatch/auth';
 import { FINDING_RESOLUTION_RECEIVED, FindingResolutionReceivedV1 } from '@leakwatch/contracts';
 import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
 import { exposureOf, GithubSecretScanningAlert, githubMaskedIdentity, ignoredGithubAction, parseGithubSecretScanningAlert, riskFor } from '@leakwatch/ingest/domain';
-import { PG_POOL, ProblemException, findInputFault } from '@leakwatch/runtime';
+import { ApiProblems, PG_POOL, ProblemException, findInputFault } from '@leakwatch/runtime';
 import { FindingIntake } from '../application/finding-intake';
 import { GithubDeliveries } from '../application/github-deliveries';
 import { WebhookSecrets } from '../application/webhook-secrets';
@@ -52,6 +53,9 @@ export class GithubWebhookController {
   @ApiSecurity('api-key')
   @Roles('global_admin', 'admin')
   @ApiOperation({ summary: 'Create (or replace) the organisation’s GitHub webhook secret; shown once' })
+  @ApiQuery({ name: 'org_id', required: false, description: 'Global keys: which organisation', schema: { type: 'string', format: 'uuid' } })
+  @ApiCreatedResponse({ schema: GITHUB_WEBHOOK_SECRET_SCHEMA })
+  @ApiProblems(403)
   async rotateSecret(@CurrentCaller() caller: Caller, @Query('org_id') orgId: string | undefined, @Res({ passthrough: true }) res: Response) {
     const org = isGlobalRole(caller.role) ? orgId : caller.orgId;
     if (!org || !UUID.test(org)) throw new ProblemException(400, 'org-id-required', 'Invalid request', 'Global keys must pass ?org_id=<organisation>.');
@@ -65,6 +69,15 @@ export class GithubWebhookController {
   @Public()
   @HttpCode(202)
   @ApiOperation({ summary: 'GitHub secret_scanning_alert webhook (signed with the organisation’s webhook secret)' })
+  @ApiQuery({ name: 'org_id', required: true, description: 'The organisation the webhook delivers to', schema: { type: 'string', format: 'uuid' } })
+  @ApiHeader({ name: 'X-Hub-Signature-256', required: true, description: '`sha256=<HMAC-SHA256 of the body with the webhook secret, hex>`', schema: { type: 'string', pattern: '^sha256=[0-9a-f]{64}$' } })
+  @ApiHeader({ name: 'X-GitHub-Event', required: true, description: 'secret_scanning_alert (ping is answered; other events are ignored)', schema: { type: 'string', examples: ['secret_scanning_alert', 'ping'] } })
+  @ApiHeader({ name: 'X-GitHub-Delivery', required: false, description: 'The delivery GUID: each is handled once', schema: { type: 'string', pattern: '^[A-Za-z0-9-]{1,100}$' } })
+  @ApiConsumes('application/json')
+  @ApiBody({ description: 'GitHub’s secret_scanning_alert payload (at most 1 MiB)', schema: { type: 'object', properties: { action: { type: 'string', examples: ['created', 'resolved', 'reopened', 'validated'] }, alert: { type: 'object' }, repository: { type: 'object' } } } })
+  @ApiAcceptedResponse({ description: 'Handled', schema: GITHUB_WEBHOOK_RESULT_SCHEMA, example: { action: 'created', leakid: 'b3652f2555841f7652badd9804859f4e', duplicates: 0 } })
+  @ApiOkResponse({ description: 'A redelivery of a delivery already handled: its first answer, nothing done again', schema: GITHUB_WEBHOOK_RESULT_SCHEMA })
+  @ApiProblems(401, 409)
   async receive(
     @Query('org_id') orgId: string | undefined,
     @Headers('x-hub-signature-256') signature: string | undefined,

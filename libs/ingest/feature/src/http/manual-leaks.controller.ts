@@ -1,8 +1,9 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { MANUAL_LEAKS_RESULT_SCHEMA } from './dto/ingest.openapi';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
-import { ProblemException } from '@leakwatch/runtime';
+import { ApiProblems, ProblemException } from '@leakwatch/runtime';
 import { FindingIntake } from '../application/finding-intake';
 import { detectTokenType, normaliseSecretType, riskFor } from '@leakwatch/ingest/domain';
 import { ManualLeaksDto } from './dto/manual-leaks.dto';
@@ -16,7 +17,9 @@ export class ManualLeaksController {
   @Post()
   @Roles('global_admin', 'admin')
   @ApiOperation({ summary: 'Add leaked tokens and/or credentials by hand; one leak per secret, re-adding is a duplicate' })
-  @ApiCreatedResponse({ description: '`{ leakids, created, duplicates }`' })
+  @ApiBody({ type: ManualLeaksDto, examples: { token: { value: { source: { name: 'pastebin', url: 'https://pastebin.com/abc' }, tokens: [{ value: 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB' }] } } } })
+  @ApiCreatedResponse({ description: 'The leaks of the given secrets', schema: MANUAL_LEAKS_RESULT_SCHEMA, example: { leakids: ['b3652f2555841f7652badd9804859f4e'], created: 1, duplicates: 0 } })
+  @ApiProblems(403)
   async add(@CurrentCaller() caller: Caller, @Body() body: ManualLeaksDto) {
     const tokens = body.tokens ?? [];
     const credentials = body.credentials ?? [];

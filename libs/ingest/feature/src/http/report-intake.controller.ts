@@ -4,12 +4,13 @@
  * the good ones are kept. 202 = every accepted finding is durably stored.
  */
 import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiPayloadTooLargeResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { REPORT_INTAKE_EXAMPLE, REPORT_INTAKE_RESULT_SCHEMA } from './dto/ingest.openapi';
 import type { Request } from 'express';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
 import { ParsedReport, RawFinding, ReportFormatError, exposureOf, parseGitleaks, parseSarif, parseTrufflehog, riskFor } from '@leakwatch/ingest/domain';
-import { LEAKWATCH_CONFIG, LeakwatchConfig, ProblemException, findInputFault } from '@leakwatch/runtime';
+import { ApiProblems, LEAKWATCH_CONFIG, LeakwatchConfig, ProblemException, findInputFault } from '@leakwatch/runtime';
 import { FindingIntake } from '../application/finding-intake';
 import { ReportLimits, eachJsonArrayElement, eachLine, wholeJson } from '../application/report-reader';
 
@@ -30,9 +31,10 @@ export class ReportIntakeController {
   @HttpCode(202)
   @Roles('global_admin', 'admin')
   @ApiOperation({ summary: 'A gitleaks JSON report (array of findings, v8 or v7 keys); streamed' })
-  @ApiBody({ schema: { type: 'array', items: { type: 'object' } } })
-  @ApiAcceptedResponse({ description: '`{ batch_id, accepted, duplicates, rejected: [{ index, error }] }`' })
-  @ApiPayloadTooLargeResponse({ description: 'Over LEAKWATCH_INGEST_MAX_BYTES' })
+  @ApiConsumes('application/json')
+  @ApiBody({ schema: { type: 'array', items: { type: 'object', description: 'A gitleaks finding (RuleID, Secret, File, …)' } }, examples: { report: { value: [{ RuleID: 'github-pat', Secret: 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB', File: 'config.yml', StartLine: 3, Commit: 'a1b2c3' }] } } })
+  @ApiAcceptedResponse({ description: 'Every accepted finding is durably stored', schema: REPORT_INTAKE_RESULT_SCHEMA, example: REPORT_INTAKE_EXAMPLE })
+  @ApiProblems(403, 413)
   async gitleaks(@CurrentCaller() caller: Caller, @Req() req: Request) {
     const batch = this.intake.begin(caller);
     const rejected: Rejection[] = [];
@@ -47,8 +49,10 @@ export class ReportIntakeController {
   @HttpCode(202)
   @Roles('global_admin', 'admin')
   @ApiOperation({ summary: 'A TruffleHog v3 --json report (one JSON object per line); streamed. Index = non-blank line number from 0' })
-  @ApiBody({ schema: { type: 'string', description: 'NDJSON' } })
-  @ApiAcceptedResponse({ description: '`{ batch_id, accepted, duplicates, rejected: [{ index, error }] }`' })
+  @ApiConsumes('application/x-ndjson')
+  @ApiBody({ schema: { type: 'string', description: 'NDJSON: one TruffleHog v3 finding (JSON object) per line' }, examples: { report: { value: '{"DetectorName":"Github","Raw":"ghp_0123456789abcdefghijklmnopqrstuvwxyzAB","Verified":true,"SourceMetadata":{"Data":{"Git":{"file":"a.txt","line":1}}}}\n' } } })
+  @ApiAcceptedResponse({ description: 'Every accepted finding is durably stored', schema: REPORT_INTAKE_RESULT_SCHEMA, example: REPORT_INTAKE_EXAMPLE })
+  @ApiProblems(403, 413)
   async trufflehog(@CurrentCaller() caller: Caller, @Req() req: Request) {
     const batch = this.intake.begin(caller);
     const rejected: Rejection[] = [];
@@ -63,8 +67,10 @@ export class ReportIntakeController {
   @HttpCode(202)
   @Roles('global_admin', 'admin')
   @ApiOperation({ summary: 'A SARIF 2.1.0 report (gitleaks --report-format sarif, secretlint SARIF formatter)' })
-  @ApiBody({ schema: { type: 'object' } })
-  @ApiAcceptedResponse({ description: '`{ batch_id, accepted, duplicates, rejected: [{ index, error }] }`' })
+  @ApiConsumes('application/json', 'application/sarif+json')
+  @ApiBody({ schema: { type: 'object', description: 'A SARIF 2.1.0 log', properties: { version: { type: 'string', enum: ['2.1.0'] }, runs: { type: 'array', items: { type: 'object' } } } }, examples: { sarif: { value: { version: '2.1.0', runs: [{ tool: { driver: { name: 'gitleaks' } }, results: [] }] } } } })
+  @ApiAcceptedResponse({ description: 'Every accepted finding is durably stored', schema: REPORT_INTAKE_RESULT_SCHEMA, example: REPORT_INTAKE_EXAMPLE })
+  @ApiProblems(403, 413)
   async sarif(@CurrentCaller() caller: Caller, @Req() req: Request) {
     const document = await wholeJson(req, this.limits, declaredLength(req));
     let parsed: ParsedReport;

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
@@ -8,7 +8,8 @@ import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
 import { Inject } from '@nestjs/common';
 import { withoutPasswordHash } from '@leakwatch/contracts';
 import { leakStream } from '@leakwatch/leak-lifecycle/domain';
-import { PaginatedList, ProblemException } from '@leakwatch/runtime';
+import { ApiProblems, LINK_HEADER, PaginatedList, ProblemException } from '@leakwatch/runtime';
+import { LEAK_EXAMPLE, LEAK_HISTORY_SCHEMA, LEAK_OR_AS_OF_SCHEMA, LEAK_PAGE_SCHEMA, STATUS_DECISION_SCHEMA, VIRTUAL_PATCH_DECISION_SCHEMA } from './dto/leak.openapi';
 import { DecideOnLeaksCommand } from '../application/decide-on-leaks';
 import { LeakAsOfView, leakAsOf } from '../read-model/leak-as-of';
 import { InvalidCursorError, LeakQueries, LeakView } from '../read-model/leak-queries';
@@ -27,6 +28,10 @@ export class LeaksController {
   @Post('status')
   @HttpCode(200)
   @ApiOperation({ summary: 'Set the status of one leak (leakid) or up to 1000 (leakids): open, fixed, false_positive' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag of GET /api/v1/leaks/{leakid} (single leakid only): decide only if the leak is still at that revision', schema: { type: 'string', examples: ['"3"'] } })
+  @ApiBody({ type: LeakStatusDto, examples: { one: { value: { leakid: LEAK_EXAMPLE.leakid, status: 'fixed', comment: 'rotated' } }, many: { value: { leakids: [LEAK_EXAMPLE.leakid], status: 'false_positive' } } } })
+  @ApiOkResponse({ schema: STATUS_DECISION_SCHEMA, example: { results: [{ leakid: LEAK_EXAMPLE.leakid, status: 'fixed', previous_status: 'open', changed: true }], updated: 1, unchanged: 0 } })
+  @ApiProblems(403, 404, 409, 412)
   status(@CurrentCaller() caller: Caller, @Body() body: LeakStatusDto, @Req() req: Request) {
     const selected = ids(body);
     return this.commands.execute(
@@ -37,6 +42,10 @@ export class LeaksController {
   @Post('virtual-patch')
   @HttpCode(200)
   @ApiOperation({ summary: 'Turn the virtual patch (gateway blocking) of open leaks on or off' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag of GET /api/v1/leaks/{leakid} (single leakid only)', schema: { type: 'string', examples: ['"3"'] } })
+  @ApiBody({ type: VirtualPatchDto, examples: { on: { value: { leakid: LEAK_EXAMPLE.leakid, enabled: true } } } })
+  @ApiOkResponse({ schema: VIRTUAL_PATCH_DECISION_SCHEMA, example: { results: [{ leakid: LEAK_EXAMPLE.leakid, virtual_patch: true, previous_virtual_patch: false, changed: true }], updated: 1, unchanged: 0 } })
+  @ApiProblems(403, 404, 409, 412)
   virtualPatch(@CurrentCaller() caller: Caller, @Body() body: VirtualPatchDto, @Req() req: Request) {
     const selected = ids(body);
     return this.commands.execute(new DecideOnLeaksCommand(caller, selected, { kind: 'virtual_patch', enabled: body.enabled }, requestId(req), ifMatch(req, body)));
@@ -44,6 +53,7 @@ export class LeaksController {
 
   @Get()
   @PaginatedList()
+  @ApiOkResponse({ schema: LEAK_PAGE_SCHEMA, headers: LINK_HEADER, example: { items: [LEAK_EXAMPLE], next_cursor: null, total: 1, summary: { personal: 0, employee: 0, customer: 0, organization: 1 } } })
   @ApiOperation({ summary: 'Leaks visible to the caller, filtered, newest first (or by ?sort=&direction=), with a per-type summary; `Link: <…>; rel="next"` while more pages follow' })
   async list(@CurrentCaller() caller: Caller, @Query() query: LeakListQueryDto) {
     try {
@@ -58,6 +68,9 @@ export class LeaksController {
 
   @Get(':leakid')
   @ApiOperation({ summary: 'One leak; with ?as_of= the leak as it was at that moment, rebuilt from its events' })
+  @ApiParam({ name: 'leakid', schema: { type: 'string', pattern: '^[0-9a-f]{32}$' }, example: LEAK_EXAMPLE.leakid })
+  @ApiOkResponse({ schema: LEAK_OR_AS_OF_SCHEMA, headers: { ETag: { description: 'The leak’s stream revision (without ?as_of=); send it as If-Match', schema: { type: 'string' } } }, example: LEAK_EXAMPLE })
+  @ApiProblems(404)
   async get(
     @CurrentCaller() caller: Caller,
     @Param() params: LeakIdParams,
@@ -80,6 +93,9 @@ export class LeaksController {
 
   @Get(':leakid/history')
   @ApiOperation({ summary: 'Every event of the leak, oldest first: revision, type, time, actor, data' })
+  @ApiParam({ name: 'leakid', schema: { type: 'string', pattern: '^[0-9a-f]{32}$' }, example: LEAK_EXAMPLE.leakid })
+  @ApiOkResponse({ schema: LEAK_HISTORY_SCHEMA })
+  @ApiProblems(404)
   async history(@CurrentCaller() caller: Caller, @Param() params: LeakIdParams) {
     await this.visible(caller, params.leakid);
     const events = await this.store.readStream(leakStream(params.leakid));

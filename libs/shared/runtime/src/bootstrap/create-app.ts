@@ -10,6 +10,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { LeakwatchConfig } from '../config/leakwatch-config';
 import { OpenApiContributors } from '../http/openapi-contributor';
+import { finishOpenApiDocument } from '../http/openapi/finish-document';
 import { ProblemDetailsFilter } from '../http/problem.filter';
 import { createValidationPipe } from '../http/validation';
 import { bodyParserRefusal, inputHygiene } from '../http/input-hygiene';
@@ -45,16 +46,24 @@ export async function createLeakwatchApp(
   return app;
 }
 
+/** OpenAPI 3.1 at /docs/openapi.json (and .yaml): Nest's document, finished by `finishOpenApiDocument`. */
 function setUpOpenApi(app: INestApplication, service: string): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Leakwatch API')
-      .setDescription(`Leaked credentials and API tokens, from detection to remediation. Process: ${service}.`)
-      .setVersion('1')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The API key as a bearer token' }, 'bearer')
-      .build(),
+  const document = finishOpenApiDocument(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Leakwatch API')
+        .setDescription(
+          `Leaked credentials and API tokens, from detection to remediation. Process: ${service}. ` +
+            'Errors are RFC 9457 problem+json; counted requests carry RateLimit-Limit/Remaining/Reset; lists with `next_cursor` send `Link: <…>; rel="next"`.',
+        )
+        .setVersion('1')
+        .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
+        .addServer('/', 'This Leakwatch process')
+        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (`lw_…`)' }, 'api-key')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The API key as a bearer token' }, 'bearer')
+        .build(),
+    ),
   );
   const contributors = app.get(OpenApiContributors);
   SwaggerModule.setup('docs', app, document, {

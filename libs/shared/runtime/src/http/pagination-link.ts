@@ -35,3 +35,8 @@ export class PaginationLinkInterceptor implements NestInterceptor {
 
 /** On a list handler whose body has `next_cursor` (null on the last page): adds the `Link` header. */
 export const PaginatedList = () => UseInterceptors(PaginationLinkInterceptor);
+
+/** The `Link` response header, for `@ApiOkResponse({ headers: LINK_HEADER })`. */
+export const LINK_HEADER = {
+  Link: { description: '`<…>; rel="next"` while more pages follow (the same request with `cursor` = `next_cursor`); absent on the last page', schema: { type: 'string' } },
+};

@@ -3,7 +3,8 @@
  * (the console's "Attempts" page), newest first.
  */
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ATTEMPT_LIST_SCHEMA } from '../stats.openapi';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { Caller } from '@leakwatch/authz';
@@ -52,6 +53,7 @@ export class LeakAttemptsController {
 
   @Get('attempts')
   @ApiOperation({ summary: 'Attempts to use leaked tokens, for the leaks the caller may see: newest first, by day range, risk, source, leak' })
+  @ApiOkResponse({ schema: ATTEMPT_LIST_SCHEMA })
   attempts(@CurrentCaller() caller: Caller, @Query() query: LeakAttemptsQueryDto): Promise<AttemptList> {
     const to = query.to ?? this.clock().toISOString().slice(0, 10);
     const from = query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);

@@ -14,7 +14,8 @@
  */
 import { Controller, Get, HttpCode, Inject, Post, Req, Res, UseFilters, UseInterceptors } from '@nestjs/common';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiExtension, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { LEAK_LOOKUP_STATS_EXAMPLE, LEAK_LOOKUP_STATS_SCHEMA } from '../stats.openapi';
 import type { Request, Response } from 'express';
 import { AccessDirectory, Public, hashApiKey } from '@leakwatch/auth';
 import { STATS_CLOCK, StatsClock } from '../stats-clock';
@@ -40,8 +41,11 @@ export class LeakLookupStatsController {
   @UseInterceptors(AnyFilesInterceptor({ limits: LEAK_LOOKUP_MULTIPART_LIMITS }))
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json', 'multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { key: { type: 'string' } }, required: ['key'] } })
+  @ApiExtension('x-leak-lookup-compatible', true)
   @ApiOkResponse({
     description: 'Always 200; `error` is "true" with a message (MISSING API KEY, EMPTY VALUE DETECTED, INVALID API KEY, MISSING REQUIRED PARAMETERS) or "false" with the stats',
+    schema: LEAK_LOOKUP_STATS_SCHEMA,
+    example: LEAK_LOOKUP_STATS_EXAMPLE,
   })
   async stats(@Req() req: Request, @Res() res: Response): Promise<void> {
     const body = await this.answer(await leakLookupParameters(req));
@@ -51,7 +55,8 @@ export class LeakLookupStatsController {
   @Get('stats')
   @ApiOperation({ summary: 'The same as POST /api/stats with `key` in the query string (some Leak-Lookup clients send it so; prefer POST)' })
   @ApiQuery({ name: 'key', required: true, schema: { type: 'string' } })
-  @ApiOkResponse({ description: 'Always 200, in the Leak-Lookup format of POST /api/stats' })
+  @ApiExtension('x-leak-lookup-compatible', true)
+  @ApiOkResponse({ description: 'Always 200, in the Leak-Lookup format of POST /api/stats', schema: LEAK_LOOKUP_STATS_SCHEMA, example: { error: 'true', message: 'INVALID API KEY' } })
   async statsByQuery(@Req() req: Request, @Res() res: Response): Promise<void> {
     const body = await this.answer(req.query);
     res.status(200).type('application/json').send(body);

@@ -1,0 +1,3 @@
+export * from './schema-registry';
+export * from './problem-responses';
+export * from './finish-document';
