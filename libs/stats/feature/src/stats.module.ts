@@ -14,6 +14,9 @@ import { LeakStatsConsumer } from './leaks/leak-stats.consumer';
 import { LeakStatsController } from './leaks/leak-stats.controller';
 import { LeakStatsQueries } from './leaks/leak-stats.queries';
 import { LeakStatsReadModel } from './leaks/leak-stats.read-model';
+import { LeakDecisionsReadModel } from './reports/leak-decisions.read-model';
+import { RemediationReportController } from './reports/remediation-report.controller';
+import { RemediationReportQueries } from './reports/remediation-report.queries';
 import { STATS_CLOCK } from './stats-clock';
 import { StatsSchema } from './stats-schema';
 import { ApiUsageConsumer } from './usage/api-usage.consumer';
@@ -22,13 +25,15 @@ import { LeakLookupBodyErrors } from './usage/leak-lookup-body-errors';
 import { LeakLookupStatsController } from './usage/leak-lookup-stats.controller';
 
 @Module({
-  controllers: [LeakLookupStatsController, LeakStatsController, LeakAttemptsController],
+  controllers: [LeakLookupStatsController, LeakStatsController, LeakAttemptsController, RemediationReportController],
   providers: [
     StatsSchema,
     { provide: STATS_CLOCK, useValue: () => new Date() },
     { provide: ApiUsageReadModel, inject: [PG_POOL], useFactory: (pool: Pool) => new ApiUsageReadModel(pool) },
     { provide: LeakStatsReadModel, inject: [PG_POOL], useFactory: (pool: Pool) => new LeakStatsReadModel(pool) },
     LeakStatsQueries,
+    { provide: LeakDecisionsReadModel, inject: [PG_POOL], useFactory: (pool: Pool) => new LeakDecisionsReadModel(pool) },
+    RemediationReportQueries,
     LeakAttemptsQueries,
     ApiUsageConsumer,
     LeakStatsConsumer,

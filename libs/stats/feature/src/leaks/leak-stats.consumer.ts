@@ -4,6 +4,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
 import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
+import { LeakDecisionsReadModel, readLeakDecision } from '../reports/leak-decisions.read-model';
 import { StatsSchema } from '../stats-schema';
 import { readLeakEvent } from './leak-events.reader';
 import { LeakStatsReadModel } from './leak-stats.read-model';
@@ -15,6 +16,7 @@ export class LeakStatsConsumer extends BusConsumer {
   constructor(
     private readonly schema: StatsSchema,
     private readonly readModel: LeakStatsReadModel,
+    private readonly decisions: LeakDecisionsReadModel,
     @Inject(MESSAGE_BUS) bus: MessageBus,
     @Inject(SERVICE_NAME) service: string,
   ) {
@@ -31,6 +33,9 @@ export class LeakStatsConsumer extends BusConsumer {
       if (!event.extensions?.streamrevision) this.logger.warn(`leak event ${event.id} (${event.type}) without a stream revision: skipped`);
       return;
     }
+    // Its own row, keyed by (leakid, revision): written first, so a redelivery after a failure still finds it.
+    const decision = readLeakDecision(event);
+    if (decision) await this.decisions.apply(decision);
     await this.readModel.apply(fact);
   }
 }

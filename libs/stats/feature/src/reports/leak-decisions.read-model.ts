@@ -1,0 +1,68 @@
+/**
+ * `st_leak_decisions`: every status change of a leak (from → to, reason, comment) with who made it — the actor
+ * travels in the CloudEvent extensions `actorkeyid`, `actororgid`, `actorrole` of `LeakStatusChanged` on
+ * `leakwatch.leaks.v1`. The remediation report lists these rows and tells regression reopens from decisions.
+ * Keyed by (leakid, stream revision): a redelivered or replayed event inserts nothing, so it needs no revision
+ * claim and a replay of the topic refills it even when `st_leaks` is already current.
+ */
+import type { Pool } from 'pg';
+import type { CloudEvent } from '@leakwatch/messaging';
+
+export const LEAK_DECISIONS_TABLES = ['st_leak_decisions'];
+
+export const LEAK_DECISIONS_SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS st_leak_decisions (
+  leakid text NOT NULL, revision integer NOT NULL, at timestamptz NOT NULL, from_status text, to_status text NOT NULL,
+  reason text NOT NULL, comment text, actor_key_id text, actor_role text, actor_org_id text,
+  PRIMARY KEY (leakid, revision));
+CREATE INDEX IF NOT EXISTS st_leak_decisions_at ON st_leak_decisions (at);`;
+
+export interface LeakDecision {
+  leakid: string;
+  revision: number;
+  at: string;
+  from: string | null;
+  to: 'open' | 'fixed' | 'false_positive';
+  /** `decision` (a person or key chose it) or `regression` (a fixed leak seen again). */
+  reason: string;
+  comment: string | null;
+  actor: { key_id: string | null; role: string | null; org_id: string | null };
+}
+
+const LEAK_ID = /^[0-9a-f]{32}$/;
+const STATUSES = new Set(['open', 'fixed', 'false_positive']);
+
+/** A `LeakStatusChanged` integration event as a decision row; undefined for anything else or a malformed one. */
+export function readLeakDecision(event: CloudEvent): LeakDecision | undefined {
+  if (event.type !== 'LeakStatusChanged') return undefined;
+  const d = event.data as { leakid?: unknown; from?: unknown; to?: unknown; comment?: unknown; reason?: unknown } | null;
+  const raw = event.extensions?.streamrevision;
+  if (!d || typeof d !== 'object' || typeof d.leakid !== 'string' || !LEAK_ID.test(d.leakid)) return undefined;
+  if (!raw || !/^\d+$/.test(raw) || typeof d.to !== 'string' || !STATUSES.has(d.to)) return undefined;
+  // Same fallback as the activity rows (leak-events.reader), so a decision and its activity row agree on `at`.
+  const time = typeof event.time === 'string' && !Number.isNaN(Date.parse(event.time)) ? new Date(event.time).toISOString() : new Date().toISOString();
+  const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : null);
+  return {
+    leakid: d.leakid,
+    revision: Number(raw),
+    at: time,
+    from: typeof d.from === 'string' && STATUSES.has(d.from) ? d.from : null,
+    to: d.to as LeakDecision['to'],
+    reason: text(d.reason) ?? 'decision',
+    comment: typeof d.comment === 'string' ? d.comment : null,
+    actor: { key_id: text(event.extensions?.actorkeyid), role: text(event.extensions?.actorrole), org_id: text(event.extensions?.actororgid) },
+  };
+}
+
+export class LeakDecisionsReadModel {
+  constructor(private readonly pool: Pool) {}
+
+  async apply(decision: LeakDecision): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO st_leak_decisions (leakid, revision, at, from_status, to_status, reason, comment, actor_key_id, actor_role, actor_org_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (leakid, revision) DO NOTHING`,
+      [decision.leakid, decision.revision, decision.at, decision.from, decision.to, decision.reason, decision.comment,
+        decision.actor.key_id, decision.actor.role, decision.actor.org_id],
+    );
+  }
+}
