@@ -42,7 +42,12 @@ function scoped(caller: Caller, window: ReportWindow) {
   const params: unknown[] = [];
   const p = (value: unknown) => `$${params.push(value)}`;
   const visible = `v AS (SELECT leakid, risk, sources, ${leakTypeSql(caller, p)} AS caller_type FROM st_leaks WHERE ${leakVisibleSql(caller, p)})`;
-  return { params, p, visible, from: p(window.from.toISOString()), to: p(window.to.toISOString()) };
+  // Bound only when asked for: PostgreSQL refuses a parameter the statement never uses.
+  return {
+    params, p, visible,
+    get from() { return p(window.from.toISOString()); },
+    get to() { return p(window.to.toISOString()); },
+  };
 }
 
 async function activityRows(client: PoolClient, caller: Caller, window: ReportWindow): Promise<ReportRow[]> {
@@ -61,14 +66,15 @@ async function activityRows(client: PoolClient, caller: Caller, window: ReportWi
 /** Leaks whose last status change before the end of the window left them open, more than N days before it. */
 async function openTooLongRows(client: PoolClient, caller: Caller, window: ReportWindow): Promise<ReportRow[]> {
   const q = scoped(caller, window);
+  const to = q.to;
   const days = q.p(window.openLongerThanDays);
   const { rows } = await client.query(
     `WITH ${q.visible},
        last AS (SELECT DISTINCT ON (a.leakid) a.leakid, a.kind, a.at FROM st_leak_activity a JOIN v USING (leakid)
-                 WHERE a.kind IN ('opened', 'reopened', 'fixed', 'false_positive') AND a.at < ${q.to}::timestamptz
+                 WHERE a.kind IN ('opened', 'reopened', 'fixed', 'false_positive') AND a.at < ${to}::timestamptz
                  ORDER BY a.leakid, a.revision DESC)
      SELECT 'open_too_long' AS kind, v.caller_type, v.risk, v.sources FROM last JOIN v USING (leakid)
-      WHERE last.kind IN ('opened', 'reopened') AND last.at < ${q.to}::timestamptz - make_interval(days => ${days}::int)`,
+      WHERE last.kind IN ('opened', 'reopened') AND last.at < ${to}::timestamptz - make_interval(days => ${days}::int)`,
     q.params,
   );
   return rows as ReportRow[];
