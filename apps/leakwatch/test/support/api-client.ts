@@ -16,6 +16,8 @@ export function apiClient(baseUrl: () => string) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, type: response.headers.get('content-type') ?? '', headers: response.headers, body: text ? JSON.parse(text) : undefined };
+    const type = response.headers.get('content-type') ?? '';
+    // JSON (and problem+json) parsed; other answers (CSV, NDJSON exports, text) as text.
+    return { status: response.status, type, headers: response.headers, body: text ? (/(^|[/+])json(;|$)/.test(type) ? JSON.parse(text) : text) : undefined };
   };
 }
