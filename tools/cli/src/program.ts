@@ -13,6 +13,7 @@ import { registerHistoryCommand } from './commands/history.command';
 import { registerKeysCommand } from './commands/keys.command';
 import { registerIngestCommand } from './commands/ingest.command';
 import { registerProjectionsCommand } from './commands/projections.command';
+import { registerReportCommand } from './commands/report.command';
 import { registerSecretsCommand } from './commands/secrets.command';
 import { registerStoreInfoCommand } from './commands/store-info.command';
 
@@ -51,6 +52,7 @@ Examples:
   registerSecretsCommand(program);
   registerAuditCommand(program);
   registerKeysCommand(program);
+  registerReportCommand(program);
   return program;
 }
 
