@@ -3,3 +3,4 @@ export * from './decider-specification';
 export * from './kafka-mock';
 export * from './test-dns-server';
 export * from './distributed-cluster';
+export * from './redocly-lint';
