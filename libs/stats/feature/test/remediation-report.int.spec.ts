@@ -79,11 +79,11 @@ describe('remediation report (PostgreSQL)', () => {
     ];
     // Exactly what LeakStatsConsumer does with each message, at least once: twice each, then all again.
     const deliver = async (e: CloudEvent) => {
-      const decision = readLeakDecision(e);
-      if (decision) await decisions.apply(decision);
       const fact = readLeakEvent(e);
       if (!fact) throw new Error(`not a leak event: ${e.type}`);
-      await stats.apply(fact);
+      const decision = readLeakDecision(e);
+      if (decision) await decisions.applyWithFact(decision, fact);
+      else await stats.apply(fact);
     };
     for (const e of events) {
       await deliver(e);

@@ -33,9 +33,9 @@ export class LeakStatsConsumer extends BusConsumer {
       if (!event.extensions?.streamrevision) this.logger.warn(`leak event ${event.id} (${event.type}) without a stream revision: skipped`);
       return;
     }
-    // Its own row, keyed by (leakid, revision): written first, so a redelivery after a failure still finds it.
+    // A status change also records who decided it and why (the remediation report), in the same transaction.
     const decision = readLeakDecision(event);
-    if (decision) await this.decisions.apply(decision);
-    await this.readModel.apply(fact);
+    if (decision) await this.decisions.applyWithFact(decision, fact);
+    else await this.readModel.apply(fact);
   }
 }

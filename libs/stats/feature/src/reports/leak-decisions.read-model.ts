@@ -3,10 +3,14 @@
  * travels in the CloudEvent extensions `actorkeyid`, `actororgid`, `actorrole` of `LeakStatusChanged` on
  * `leakwatch.leaks.v1`. The remediation report lists these rows and tells regression reopens from decisions.
  * Keyed by (leakid, stream revision): a redelivered or replayed event inserts nothing, so it needs no revision
- * claim and a replay of the topic refills it even when `st_leaks` is already current.
+ * claim and a replay of the topic refills it even when `st_leaks` is already current. Written in the same
+ * transaction as the status change's counts, so the report never shows a decision without its count.
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { CloudEvent } from '@leakwatch/messaging';
+import { withTransaction } from '@leakwatch/pg';
+import type { LeakFactAt } from '../leaks/leak-events.reader';
+import { applyLeakFact } from '../leaks/leak-stats.read-model';
 
 export const LEAK_DECISIONS_TABLES = ['st_leak_decisions'];
 
@@ -57,12 +61,20 @@ export function readLeakDecision(event: CloudEvent): LeakDecision | undefined {
 export class LeakDecisionsReadModel {
   constructor(private readonly pool: Pool) {}
 
-  async apply(decision: LeakDecision): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO st_leak_decisions (leakid, revision, at, from_status, to_status, reason, comment, actor_key_id, actor_role, actor_org_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (leakid, revision) DO NOTHING`,
-      [decision.leakid, decision.revision, decision.at, decision.from, decision.to, decision.reason, decision.comment,
-        decision.actor.key_id, decision.actor.role, decision.actor.org_id],
-    );
+  /** The decision row and the leak stats' own update for the same event, all or nothing. */
+  applyWithFact(decision: LeakDecision, fact: LeakFactAt): Promise<void> {
+    return withTransaction(this.pool, async (client) => {
+      await insertDecision(client, decision);
+      await applyLeakFact(client, fact);
+    });
   }
+}
+
+async function insertDecision(client: PoolClient, decision: LeakDecision): Promise<void> {
+  await client.query(
+    `INSERT INTO st_leak_decisions (leakid, revision, at, from_status, to_status, reason, comment, actor_key_id, actor_role, actor_org_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (leakid, revision) DO NOTHING`,
+    [decision.leakid, decision.revision, decision.at, decision.from, decision.to, decision.reason, decision.comment,
+      decision.actor.key_id, decision.actor.role, decision.actor.org_id],
+  );
 }
