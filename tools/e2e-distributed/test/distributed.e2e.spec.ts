@@ -8,7 +8,7 @@ import { AuthModule } from '@leakwatch/auth';
 import { GatewayModule } from '@leakwatch/gateway/feature';
 import { ALL_TOPICS } from '@leakwatch/messaging';
 import { RunningLeakwatch, loadConfig, startLeakwatch } from '@leakwatch/runtime';
-import { KafkaMock, ThrowawayPostgres, startKafkaMock, startThrowawayPostgres } from '@leakwatch/testing';
+import { KafkaMock, ThrowawayPostgres, redoclyLint, startKafkaMock, startThrowawayPostgres } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_distributed_admin_key_0123456789abcd';
 
@@ -87,7 +87,11 @@ describe('distributed mode: gateway → access-control over Kafka', () => {
     await eventually(async () => Object.keys((await call('GET', '/docs/openapi.json')).body.paths).includes('/api/v1/api-keys'));
     const paths = Object.keys((await call('GET', '/docs/openapi.json')).body.paths);
     expect(paths).toEqual(expect.arrayContaining(['/health', '/api/v1/orgs', '/api/v1/domains/{domain}/verify']));
-  }, 60_000);
+    // The merged document is as clean as the embedded one (issue 13.1).
+    const lint = await redoclyLint((await call('GET', '/docs/openapi.json')).body);
+    expect(lint.problems).toEqual([]);
+    expect(lint.totals).toMatchObject({ errors: 0, warnings: 0 });
+  }, 120_000);
 
   it('answers 502 problem+json when the upstream is down', async () => {
     await accessControl?.stop();
