@@ -12,6 +12,7 @@ const RULES: Array<{ test: (method: string, path: string) => boolean; service: U
   { test: (_, p) => p.startsWith('/api/v1/audit/'), service: 'leak-lifecycle' },
   { test: (_, p) => /^\/api\/v1\/(orgs|api-keys|domains)(\/|$)/.test(p), service: 'access-control' },
   { test: (_, p) => p === '/api/stats' || p.startsWith('/api/v1/stats'), service: 'stats' },
+  { test: (_, p) => p.startsWith('/api/v1/reports/'), service: 'stats' },
 ];
 
 export function upstreamFor(method: string, path: string): UpstreamService | null {
