@@ -93,11 +93,21 @@ describe('distributed mode: gateway → access-control over Kafka', () => {
     expect(lint.totals).toMatchObject({ errors: 0, warnings: 0 });
   }, 120_000);
 
+  it("the gateway's health names each upstream: up while it answers", async () => {
+    const health = await fetch(`${gateway?.url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ details: { upstream_access_control: { status: 'up', url: accessControl?.url } } });
+  });
+
   it('answers 502 problem+json when the upstream is down', async () => {
     await accessControl?.stop();
     accessControl = undefined;
     const response = await call('GET', '/api/v1/orgs', ADMIN_KEY);
     expect(response).toMatchObject({ status: 502, body: { type: expect.stringContaining('upstream-unavailable') } });
     expect(response.type).toMatch(/problem\+json/);
+    // ...and the gateway's health says which upstream it is, not just 503.
+    const health = await fetch(`${gateway?.url}/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ failing: ['upstream_access_control'], details: { upstream_access_control: { status: 'down', message: expect.stringMatching(/unreachable/) } } });
   }, 30_000);
 });
