@@ -5,7 +5,7 @@
  * a self-contained HTML page with `format=html` (what `leakwatch report remediation --format html` saves).
  */
 import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Response } from 'express';
@@ -16,6 +16,7 @@ import { STATS_CLOCK, StatsClock } from '../stats-clock';
 import { RemediationReport } from './remediation-report';
 import { remediationCsv } from './remediation-report.csv';
 import { remediationHtml } from './remediation-report.html';
+import { REMEDIATION_REPORT_SCHEMA } from './remediation-report.openapi';
 import { RemediationReportQueries } from './remediation-report.queries';
 
 export const REPORT_FORMATS = ['json', 'csv', 'html'] as const;
@@ -51,7 +52,14 @@ export class RemediationReportController {
 
   @Get('remediation')
   @ApiOperation({ summary: 'Remediation report for a time window: opened/fixed/false positives/reopened, mean and p90 time to fix, long-open leaks, every decision' })
-  @ApiProduces('application/json', 'text/csv', 'text/html')
+  @ApiOkResponse({
+    description: 'The report: JSON (default), CSV (`format=csv` or `Accept: text/csv`; one table, formula-like cells prefixed with \') or one self-contained HTML page (`format=html`)',
+    content: {
+      'application/json': { schema: REMEDIATION_REPORT_SCHEMA },
+      'text/csv': { schema: { type: 'string' } },
+      'text/html': { schema: { type: 'string' } },
+    },
+  })
   async remediation(
     @CurrentCaller() caller: Caller,
     @Query() query: RemediationReportQueryDto,
