@@ -169,6 +169,6 @@ describe('operations: health and metrics', () => {
     expect(text).toMatch(/^# TYPE leakwatch_findings_ingested_total counter$/m);
     const lag = /^leakwatch_projection_lag_events\{projection="behind"\} (\d+)$/m.exec(text);
     expect(Number(lag?.[1])).toBeGreaterThanOrEqual(3);
-    expect(text).toMatch(/^# TYPE leakwatch_relay_lag_events gauge$/m);
+    expect(text).toMatch(/^# TYPE leakwatch_consumer_lag_events gauge$/m);
   });
 });

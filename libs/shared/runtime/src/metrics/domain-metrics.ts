@@ -5,7 +5,7 @@
  * - `leakwatch_findings_ingested_total` and `leakwatch_token_use_attempts_recorded_total` (counters) = the
  *   `FindingReceived` / `LeakedTokenUseAttempted` events in the store: durable facts, so they survive restarts
  *   and every replica reports the same value (aggregate with max(), not sum());
- * - `leakwatch_projection_lag_events{projection}` / `leakwatch_relay_lag_events{relay}` (gauges): store head
+ * - `leakwatch_projection_lag_events{projection}` / `leakwatch_consumer_lag_events{consumer}` (gauges): store head
  *   minus each checkpoint, in all-stream positions (0 = caught up).
  * Counters of work done in memory (token checks) live where the work is, on the same registry.
  */
@@ -89,6 +89,7 @@ export class DomainMetrics implements OnModuleInit {
         },
       });
     lag('leakwatch_projection_lag_events', 'Events between the store head and each projection checkpoint (all-stream positions)', 'projection', 'projection_checkpoints');
-    lag('leakwatch_relay_lag_events', 'Events between the store head and each relay (store to bus) checkpoint (all-stream positions)', 'relay', 'messaging_checkpoints');
+    // messaging_checkpoints: relays (store to Kafka) and, in embedded mode, the in-process bus consumers (`bus:<group>`).
+    lag('leakwatch_consumer_lag_events', 'Events between the store head and each relay or bus consumer checkpoint (all-stream positions)', 'consumer', 'messaging_checkpoints');
   }
 }
