@@ -4,7 +4,7 @@
  */
 import { cloudEvent } from '@leakwatch/messaging';
 import { readLeakDecision } from '../src/reports/leak-decisions.read-model';
-import { percentile, RemediationReport, ReportRow, summarize } from '../src/reports/remediation-report';
+import { percentile, RemediationReport, reportWindow, ReportRow, summarize } from '../src/reports/remediation-report';
 import { csvCell, csvLine, remediationCsv, REMEDIATION_CSV_COLUMNS } from '../src/reports/remediation-report.csv';
 import { escapeHtml, formatDuration, remediationHtml } from '../src/reports/remediation-report.html';
 
@@ -132,5 +132,25 @@ describe('readLeakDecision', () => {
     expect(readLeakDecision(event('LeakStatusChanged', { leakid: LEAK, to: 'closed' }))).toBeUndefined();
     expect(readLeakDecision(event('LeakStatusChanged', { leakid: 'nope', to: 'fixed' }))).toBeUndefined();
     expect(readLeakDecision(event('LeakStatusChanged', { leakid: LEAK, to: 'fixed' }, {}))).toBeUndefined();
+  });
+});
+
+describe('reportWindow', () => {
+  const now = new Date('2026-12-01T12:00:00.000Z');
+  it('defaults to the 30 days up to now, and takes what is given', () => {
+    expect(reportWindow({}, now)).toEqual({ from: new Date('2026-11-01T12:00:00.000Z'), to: now });
+    expect(reportWindow({ from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' }, now)).toEqual({
+      from: new Date('2026-11-01T00:00:00.000Z'), to: new Date('2026-12-01T00:00:00.000Z'),
+    });
+    expect(reportWindow({ to: '0001-01-10T00:00:00.000Z' }, now)).toEqual({ from: new Date('0001-01-01T00:00:00.000Z'), to: new Date('0001-01-10T00:00:00.000Z') });
+  });
+
+  it('names the field of a reversed, empty, too long or out-of-range window', () => {
+    expect(reportWindow({ from: '2026-11-02T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z' }, now)).toMatchObject({ field: 'from' });
+    expect(reportWindow({ from: '2026-11-01T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z' }, now)).toMatchObject({ field: 'from' });
+    expect(reportWindow({ from: '2000-01-01T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z' }, now)).toMatchObject({ field: 'to' });
+    // 0001-01-01T00:00+14:00 is still year 0 in UTC; 9999-12-31T23:59-12:00 is year 10000.
+    expect(reportWindow({ from: new Date(Date.parse('0001-01-01T00:00:00.000Z') - 14 * 3_600_000).toISOString() }, new Date('0001-01-05T00:00:00.000Z'))).toMatchObject({ field: 'from' });
+    expect(reportWindow({ from: '9999-12-30T00:00:00.000Z', to: new Date(Date.parse('9999-12-31T23:59:00.000Z') + 12 * 3_600_000).toISOString() }, now)).toMatchObject({ field: 'to' });
   });
 });

@@ -13,16 +13,13 @@ import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
 import { IsIsoDateTime, ProblemException } from '@leakwatch/runtime';
 import { STATS_CLOCK, StatsClock } from '../stats-clock';
-import { RemediationReport } from './remediation-report';
+import { RemediationReport, reportWindow } from './remediation-report';
 import { remediationCsv } from './remediation-report.csv';
 import { remediationHtml } from './remediation-report.html';
 import { REMEDIATION_REPORT_SCHEMA } from './remediation-report.openapi';
 import { RemediationReportQueries } from './remediation-report.queries';
 
 export const REPORT_FORMATS = ['json', 'csv', 'html'] as const;
-const DAY = 86_400_000;
-const MAX_WINDOW_DAYS = 3660;
-
 export class RemediationReportQueryDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'Start of the window (ISO 8601, included); default: 30 days before `to`' })
   @IsOptional() @IsIsoDateTime()
@@ -67,16 +64,11 @@ export class RemediationReportController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<RemediationReport | string> {
     const now = this.clock();
-    const to = query.to ? new Date(query.to) : now;
-    const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * DAY);
-    if (from.getTime() >= to.getTime()) {
-      throw new ProblemException(400, 'validation-failed', 'Invalid request', 'from: must be before to', { errors: [{ field: 'from', message: 'from must be before to' }] });
+    const window = reportWindow(query, now);
+    if ('field' in window) {
+      throw new ProblemException(400, 'validation-failed', 'Invalid request', `${window.field}: ${window.message}`, { errors: [window] });
     }
-    if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * DAY) {
-      throw new ProblemException(400, 'validation-failed', 'Invalid request', `to: the window may span at most ${MAX_WINDOW_DAYS} days`, {
-        errors: [{ field: 'to', message: `the window may span at most ${MAX_WINDOW_DAYS} days` }],
-      });
-    }
+    const { from, to } = window;
     const report = await this.queries.report(caller, { from, to, openLongerThanDays: query.open_longer_than_days ?? 30 });
     const format = query.format ?? (/\btext\/csv\b/i.test(accept ?? '') ? 'csv' : 'json');
     const name = `remediation-${report.window.from.slice(0, 10)}-${report.window.to.slice(0, 10)}`;

@@ -7,6 +7,24 @@ import { LEAK_TYPES } from '@leakwatch/authz';
 
 export const REPORT_RISKS = ['critical', 'high', 'medium', 'low'] as const;
 
+const DAY = 86_400_000;
+const MAX_WINDOW_DAYS = 3660;
+// PostgreSQL has no year 0 and ISO strings past 9999 get a sign: keep both ends in the years 0001-9999 (UTC).
+const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
+/** The window a query asks for (defaults: the 30 days up to now), or the field that makes it invalid. */
+export function reportWindow(query: { from?: string; to?: string }, now: Date): { from: Date; to: Date } | { field: 'from' | 'to'; message: string } {
+  const to = query.to ? new Date(query.to) : now;
+  const from = query.from ? new Date(query.from) : new Date(Math.max(EARLIEST, to.getTime() - 30 * DAY));
+  for (const [field, at] of [['from', from], ['to', to]] as const) {
+    if (at.getTime() < EARLIEST || at.getTime() > LATEST) return { field, message: `${field} must be between 0001-01-01 and 9999-12-31 (UTC)` };
+  }
+  if (from.getTime() >= to.getTime()) return { field: 'from', message: 'from must be before to' };
+  if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * DAY) return { field: 'to', message: `the window may span at most ${MAX_WINDOW_DAYS} days` };
+  return { from, to };
+}
+
 export interface RemediationFigures {
   /** Leaks detected in the window. */
   opened: number;
