@@ -61,6 +61,11 @@ export function readLeakDecision(event: CloudEvent): LeakDecision | undefined {
 export class LeakDecisionsReadModel {
   constructor(private readonly pool: Pool) {}
 
+  /** The decision row alone (LeakDecisionsConsumer: the backfill of past decisions). */
+  apply(decision: LeakDecision): Promise<void> {
+    return withTransaction(this.pool, (client) => insertDecision(client, decision));
+  }
+
   /** The decision row and the leak stats' own update for the same event, all or nothing. */
   applyWithFact(decision: LeakDecision, fact: LeakFactAt): Promise<void> {
     return withTransaction(this.pool, async (client) => {
