@@ -203,7 +203,12 @@ describe('OpenAPI document (e2e)', () => {
     // Stats
     expect((await call('GET', '/api/v1/stats/leaks?days=7', { key: analyst })).status).toBe(200);
     expect((await call('GET', '/api/v1/stats/leaks?days=0', { key: analyst })).status).toBe(400);
-    expect((await call('GET', '/api/v1/stats/attempts', { key: admin })).body.total).toBeGreaterThanOrEqual(1);
+    // Attempts are recorded off the request path (batched): wait until the one above is counted.
+    const until = Date.now() + 20_000;
+    while ((await call('GET', '/api/v1/stats/attempts', { key: admin })).body.total < 1) {
+      if (Date.now() > until) throw new Error('attempt not counted in 20 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect((await call('GET', '/api/v1/stats/attempts?from=2026-02-01&to=2026-01-01', { key: admin })).status).toBe(400);
     for (const format of ['json', 'csv', 'html']) expect((await call('GET', `/api/v1/reports/remediation?format=${format}`, { key: analyst })).status).toBe(200);
     expect((await call('GET', '/api/v1/reports/remediation', { key: analyst, headers: { accept: 'text/csv' } })).status).toBe(200);

@@ -20,7 +20,7 @@ export class ApiKeysController {
   @Roles('global_admin', 'admin')
   @ApiOperation({ summary: 'Issue an API key; the key is shown in this answer only' })
   @ApiCreatedResponse({ description: 'The key’s record and the key itself (shown once)', schema: API_KEY_WITH_SECRET_SCHEMA, example: { ...API_KEY_EXAMPLE, key: 'lw_SsIJ02dPTmnP09ehgslDSnR5GyQMPw_CoRPSTxy0sak' } })
-  @ApiProblems(403, 409)
+  @ApiProblems(403, 404, 409)
   issue(@CurrentCaller() caller: Caller, @Body() body: IssueApiKeyDto) {
     return this.commands.execute(new IssueApiKeyCommand(caller, body));
   }

@@ -4,7 +4,8 @@
  * - the named answer schemas (`apiSchema`) join `components.schemas`, unreferenced ones are left out;
  * - every error answer is `application/problem+json` with the shared `Problem` schema; the errors every
  *   operation shares are added where not declared: 431 (an oversized request head), 400 (input hygiene refuses a NUL or an undecodable path
- *   anywhere, validation a bad parameter or body), and for authenticated operations 401 and 429;
+ *   anywhere, validation a bad parameter or body), and for authenticated operations 401 and 429 (and 404
+ *   with a path parameter, 403 with an `org_id` query or `x-required-roles` from `@Roles`);
  * - security per operation: authenticated ones take `X-API-Key` or a bearer token, public ones `security: []`;
  * - path parameters an operation does not declare are declared as strings (never `{id}` undeclared).
  * Operations marked `x-leak-lookup-compatible` answer 200 to every client error (Leak-Lookup's format): only the 431 of an oversized request head is added.
@@ -45,11 +46,15 @@ function finishOperation(path: string, op: JsonSchema): void {
       op.parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
     }
   }
-  if (op.parameters.length === 0) delete op.parameters;
   op.responses ??= {};
   // Node's HTTP parser refuses an oversized head with 431 before any route: every operation can get it.
   const shared = [431, ...(op['x-leak-lookup-compatible'] ? [] : [400, ...(secured ? [401, 429] : [])])];
+  // An id in the path may name nothing (404); an `org_id` names an organisation the key may not act on (403).
+  if (secured && op.parameters?.some((p: JsonSchema) => p.in === 'path')) shared.push(404);
+  if (secured && op.parameters?.some((p: JsonSchema) => p.in === 'query' && p.name === 'org_id')) shared.push(403);
+  if (secured && Array.isArray(op['x-required-roles'])) shared.push(403);
   for (const status of shared) op.responses[status] ??= { description: problemDescription(status) };
+  if (op.parameters.length === 0) delete op.parameters;
   for (const [status, response] of Object.entries<JsonSchema>(op.responses)) {
     if (Number(status) >= 400 || /^[45]XX$/.test(status)) {
       const declared = response.content ? (Object.values<JsonSchema>(response.content)[0] ?? {}) : {};
