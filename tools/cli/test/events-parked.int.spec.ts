@@ -51,5 +51,6 @@ describe('leakwatch events parked (CLI)', () => {
     const refused = await run(['events', 'parked', 'retry']);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/name the event ids, or pass --all/);
-  });
+    // Six CLI processes, each compiling the sources on start: minutes on a busy 2-core machine, not seconds.
+  }, 240_000);
 });
