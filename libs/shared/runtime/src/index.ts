@@ -24,3 +24,4 @@ export * from './logging/request-path';
 export * from './http/client-error';
 export * from './http/pagination-link';
 export * from './http/openapi';
+export * from './http/csv';

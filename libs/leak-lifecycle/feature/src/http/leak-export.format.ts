@@ -3,22 +3,15 @@
  * formula (starting with = + - @, or a tab/carriage return) gets a leading `'` (OWASP "CSV injection").
  */
 import type { LeakView } from '../read-model/leak-queries';
+import { csvCell, csvLine } from '@leakwatch/runtime';
+
+export { csvCell, csvLine };
 
 export const LEAK_CSV_COLUMNS = [
   'leakid', 'type', 'kind', 'secret_type', 'preview', 'fingerprint', 'status', 'virtual_patch', 'risk', 'blockable',
   'identity_email', 'identity_username', 'site_url', 'site_domain', 'org_id', 'sources', 'sightings', 'attempts',
   'first_seen', 'last_seen', 'fixed_at', 'revision',
 ] as const;
-
-export function csvCell(value: unknown): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvLine(cells: readonly unknown[]): string {
-  return `${cells.map(csvCell).join(',')}\r\n`;
-}
 
 export function leakCsvRow(leak: LeakView): string {
   const row: Record<(typeof LEAK_CSV_COLUMNS)[number], unknown> = {

@@ -5,6 +5,9 @@
  * (OWASP "CSV injection"): comments and source names are written by users and scanners.
  */
 import type { RemediationFigures, RemediationReport } from './remediation-report';
+import { csvCell, csvLine } from '@leakwatch/runtime';
+
+export { csvCell, csvLine };
 
 const FIGURES: Array<keyof RemediationFigures> = [
   'opened', 'reopened', 'reopened_by_regression', 'fixed', 'false_positives', 'mean_time_to_fix_seconds', 'p90_time_to_fix_seconds', 'open_longer_than_n_days',
@@ -12,16 +15,6 @@ const FIGURES: Array<keyof RemediationFigures> = [
 const DECISION = ['at', 'leakid', 'revision', 'from', 'to', 'reason', 'comment', 'actor_key_id', 'actor_role', 'actor_org_id'] as const;
 
 export const REMEDIATION_CSV_COLUMNS = ['record', 'dimension', 'group', ...FIGURES, ...DECISION] as const;
-
-export function csvCell(value: unknown): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvLine(cells: readonly unknown[]): string {
-  return `${cells.map(csvCell).join(',')}\r\n`;
-}
 
 export function remediationCsv(report: RemediationReport): string {
   const blankDecision = DECISION.map(() => '');
