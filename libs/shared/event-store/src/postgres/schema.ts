@@ -137,7 +137,29 @@ END
 $fn$;
 `;
 
+/**
+ * One-off data migrations of stored events, each applied once per store (recorded in `es_migrations`).
+ * The only kind allowed: removing data that must never have been stored. Events are otherwise immutable.
+ */
+const EVENT_STORE_MIGRATIONS: ReadonlyArray<{ name: string; sql: string }> = [
+  {
+    // Issue 15.4: credentials recorded before passwords lost their hash carry the plain SHA-256 of the password
+    // (crackable offline). Readers already upcast it away; this removes it at rest (backups made before stay as
+    // they were, and so does Kafka topic history: rotate those passwords).
+    name: '2026-12-credential-password-hash',
+    sql: `UPDATE es_events SET data = jsonb_set(data, '{fingerprint}', 'null'::jsonb)
+          WHERE event_type IN ('FindingReceived', 'LeakDetected') AND data->>'kind' = 'credential' AND data->>'fingerprint' IS NOT NULL`,
+  },
+];
+
 /** Idempotent; an advisory lock keeps concurrently starting processes from racing on CREATE. */
 export function ensureEventStoreSchema(pool: Pool): Promise<void> {
-  return createSchemaOnce(pool, 'leakwatch:es-schema', EVENT_STORE_SCHEMA_SQL);
+  return createSchemaOnce(pool, 'leakwatch:es-schema', async (client) => {
+    await client.query(EVENT_STORE_SCHEMA_SQL);
+    await client.query(`CREATE TABLE IF NOT EXISTS es_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    for (const migration of EVENT_STORE_MIGRATIONS) {
+      const { rowCount } = await client.query(`INSERT INTO es_migrations (name) VALUES ($1) ON CONFLICT DO NOTHING`, [migration.name]);
+      if (rowCount) await client.query(migration.sql);
+    }
+  });
 }
