@@ -4,7 +4,9 @@
  * - a tour calls every operation at least once with a success and once with an error, and every answer
  *   (status, media type, body) validates against the document (support/openapi-validator.ts).
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { redoclyLint, startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 import { OpenApiValidator } from './support/openapi-validator';
@@ -18,7 +20,7 @@ const TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
  * must join the tour below (or this list, with a reason): the coverage check fails otherwise.
  */
 const TOURED_ELSEWHERE = [
-  /^\w+ \/health/, /^GET \/api\/v1\/leaks\/export$/, /^GET \/api\/v1\/audit\/events$/, /^\w+ \/api\/v1\/notifications\//,
+  /^\w+ \/health/, /^GET \/api\/v1\/leaks\/export$/, /^GET \/api\/v1\/audit\/events$/,
 ];
 
 interface Answer {
@@ -32,6 +34,7 @@ interface Answer {
 describe('OpenAPI document (e2e)', () => {
   let app: LeakwatchProcess;
   let dns: TestDnsServer;
+  let receiver: http.Server;
   let document: Record<string, unknown>;
   let validator: OpenApiValidator;
   /** "METHOD /template" → statuses seen. */
@@ -39,7 +42,14 @@ describe('OpenAPI document (e2e)', () => {
 
   beforeAll(async () => {
     dns = await startTestDnsServer();
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY, LEAKWATCH_DNS_SERVERS: dns.address });
+    receiver = http.createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    app = await startLeakwatchProcess({
+      LEAKWATCH_ADMIN_KEY: ADMIN_KEY,
+      LEAKWATCH_DNS_SERVERS: dns.address,
+      LEAKWATCH_NOTIFY_ALLOWED_ADDRESSES: '127.0.0.1', // the webhook receiver below
+      LEAKWATCH_NOTIFY_ALLOW_HTTP: 'true',
+    });
     const response = await fetch(`${app.url}/docs/openapi.json`);
     expect(response.status).toBe(200);
     document = (await response.json()) as Record<string, unknown>;
@@ -52,6 +62,7 @@ describe('OpenAPI document (e2e)', () => {
       app.cleanUp();
     }
     await dns?.close();
+    await new Promise((r) => receiver?.close(r));
   });
 
   /** One request; its answer must validate against the document. */
@@ -140,6 +151,18 @@ describe('OpenAPI document (e2e)', () => {
     expect((await call('DELETE', '/api/v1/domains/tour.example', { key: admin })).status).toBe(200);
     expect((await call('DELETE', '/api/v1/domains/unclaimed.example', { key: admin })).status).toBe(404);
 
+    // Notifications: a subscription (its deliveries come from the leaks added below)
+    const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const subscription = await call('POST', '/api/v1/notifications/subscriptions', { key: admin, json: { url: hookUrl, description: 'tour' } });
+    expect(subscription.status).toBe(201);
+    const subscriptionId = subscription.body.id as string;
+    expect((await call('POST', '/api/v1/notifications/subscriptions', { key: analyst, json: { url: hookUrl } })).status).toBe(403);
+    expect((await call('POST', '/api/v1/notifications/subscriptions', { key: admin, json: { url: 'ftp://x' } })).status).toBe(400);
+    expect((await call('GET', '/api/v1/notifications/subscriptions', { key: analyst })).body.items).toHaveLength(1);
+    expect((await call('GET', `/api/v1/notifications/subscriptions?org_id=${randomUUID()}`, { key: admin })).status).toBe(403);
+    expect((await call('GET', `/api/v1/notifications/subscriptions/${subscriptionId}`, { key: analyst })).status).toBe(200);
+    expect((await call('GET', `/api/v1/notifications/subscriptions/${randomUUID()}`, { key: analyst })).status).toBe(404);
+
     // Leaks: manual intake, list, one, history, decisions
     const added = await call('POST', '/api/v1/leaks', { key: admin, json: { source: { name: 'tour' }, tokens: [{ value: TOKEN }], credentials: [{ email: 'a@tour.example', password: `pw-${randomBytes(6).toString('hex')}` }] } });
     expect(added.status).toBe(201);
@@ -199,6 +222,20 @@ describe('OpenAPI document (e2e)', () => {
     const hook = (sig: string) => call('POST', `/api/v1/ingest/github?org_id=${orgId}`, { body: ping, headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': 'd-1', 'x-hub-signature-256': sig } });
     expect((await hook(signature)).body).toEqual({ ok: true });
     expect((await hook('sha256=00')).status).toBe(401);
+
+    // The subscription's deliveries (of the leaks above), redelivery, deletion
+    let deliveries = await call('GET', `/api/v1/notifications/subscriptions/${subscriptionId}/deliveries`, { key: analyst });
+    for (const until = Date.now() + 20_000; deliveries.body.items.length === 0; ) {
+      if (Date.now() > until) throw new Error('no delivery in 20 s');
+      await new Promise((r) => setTimeout(r, 100));
+      deliveries = await call('GET', `/api/v1/notifications/subscriptions/${subscriptionId}/deliveries`, { key: analyst });
+    }
+    expect((await call('GET', `/api/v1/notifications/subscriptions/${randomUUID()}/deliveries`, { key: analyst })).status).toBe(404);
+    const redeliver = `/api/v1/notifications/subscriptions/${subscriptionId}/deliveries`;
+    expect((await call('POST', `${redeliver}/${deliveries.body.items[0].id}/redeliver`, { key: admin })).status).toBe(202);
+    expect((await call('POST', `${redeliver}/${randomUUID()}/redeliver`, { key: admin })).status).toBe(404);
+    expect((await call('DELETE', `/api/v1/notifications/subscriptions/${subscriptionId}`, { key: admin })).body).toEqual({ id: subscriptionId, deleted: true });
+    expect((await call('DELETE', `/api/v1/notifications/subscriptions/${subscriptionId}`, { key: admin })).status).toBe(404);
 
     // Stats
     expect((await call('GET', '/api/v1/stats/leaks?days=7', { key: analyst })).status).toBe(200);

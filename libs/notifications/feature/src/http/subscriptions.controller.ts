@@ -3,7 +3,8 @@
  * redelivery by id. Admins change, analysts read; another organisation's subscription answers 404.
  */
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { DELIVERY_LIST_SCHEMA, DELIVERY_SCHEMA, SUBSCRIPTION_CREATED_SCHEMA, SUBSCRIPTION_DELETED_SCHEMA, SUBSCRIPTION_LIST_SCHEMA, SUBSCRIPTION_SCHEMA } from './subscription.openapi';
 import { Caller, isGlobalRole } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
 import { ProblemException } from '@leakwatch/runtime';
@@ -19,6 +20,7 @@ export class SubscriptionsController {
   @Post()
   @Roles('global_admin', 'admin')
   @ApiOperation({ summary: 'Subscribe a URL to the organisation’s leak events (CloudEvents or Slack); the signing secret is shown once' })
+  @ApiCreatedResponse({ schema: SUBSCRIPTION_CREATED_SCHEMA })
   async create(@CurrentCaller() caller: Caller, @Body() body: CreateSubscriptionDto) {
     const orgId = ownOrg(caller, body.org_id, true) as string;
     const refusal = await this.runtime.sender.refusal(body.url);
@@ -31,12 +33,15 @@ export class SubscriptionsController {
 
   @Get()
   @ApiOperation({ summary: 'The organisation’s subscriptions (never their secrets)' })
+  @ApiOkResponse({ schema: SUBSCRIPTION_LIST_SCHEMA })
   async list(@CurrentCaller() caller: Caller, @Query() query: OrgQueryDto) {
     return { items: await this.runtime.subscriptions.list(ownOrg(caller, query.org_id, false)) };
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One subscription' })
+  @ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' } })
+  @ApiOkResponse({ schema: SUBSCRIPTION_SCHEMA })
   async get(@CurrentCaller() caller: Caller, @Param() params: SubscriptionIdParams) {
     return this.visible(caller, params.id);
   }
@@ -44,6 +49,8 @@ export class SubscriptionsController {
   @Delete(':id')
   @Roles('global_admin', 'admin')
   @ApiOperation({ summary: 'Delete a subscription: pending deliveries are cancelled; its delivery log stays' })
+  @ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' } })
+  @ApiOkResponse({ schema: SUBSCRIPTION_DELETED_SCHEMA })
   async delete(@CurrentCaller() caller: Caller, @Param() params: SubscriptionIdParams) {
     if (!(await this.runtime.subscriptions.delete(params.id, scope(caller)))) throw notFound(params.id);
     return { id: params.id, deleted: true };
@@ -51,6 +58,8 @@ export class SubscriptionsController {
 
   @Get(':id/deliveries')
   @ApiOperation({ summary: 'Delivery log, newest first: status, attempts, last answer and error, next attempt' })
+  @ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' } })
+  @ApiOkResponse({ schema: DELIVERY_LIST_SCHEMA })
   async deliveries(@CurrentCaller() caller: Caller, @Param() params: SubscriptionIdParams, @Query() query: DeliveryLogQueryDto) {
     await this.visible(caller, params.id);
     return { items: await this.runtime.log.list(params.id, { status: query.status, limit: query.limit ?? 50 }) };
@@ -60,6 +69,9 @@ export class SubscriptionsController {
   @HttpCode(202)
   @Roles('global_admin', 'admin')
   @ApiOperation({ summary: 'Send one delivery again now (same webhook-id), with a fresh retry budget' })
+  @ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' } })
+  @ApiParam({ name: 'delivery_id', schema: { type: 'string', format: 'uuid' } })
+  @ApiAcceptedResponse({ schema: DELIVERY_SCHEMA })
   async redeliver(@CurrentCaller() caller: Caller, @Param() params: DeliveryIdParams) {
     await this.visible(caller, params.id);
     const delivery = await this.runtime.log.redeliver(params.id, params.delivery_id, this.runtime.maxAttempts);
