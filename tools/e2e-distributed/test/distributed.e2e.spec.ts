@@ -25,7 +25,7 @@ describe('distributed mode: gateway → access-control over Kafka', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, type: response.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, type: response.headers.get('content-type') ?? '', headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
   const eventually = async (check: () => Promise<boolean>, timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -78,6 +78,10 @@ describe('distributed mode: gateway → access-control over Kafka', () => {
     const issued = await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'analyst', role: 'analyst', org_id: org });
     expect(issued.status).toBe(201);
     await eventually(async () => (await call('GET', '/api/v1/api-keys', issued.body.key)).status === 200);
+    // Counted at the edge, so the forwarded answer carries the edge's RateLimit-* headers (issue 13.2).
+    const forwarded = await call('GET', '/api/v1/api-keys', issued.body.key);
+    expect(forwarded.headers.get('ratelimit-limit')).toBe('10000');
+    expect(Number(forwarded.headers.get('ratelimit-remaining'))).toBeLessThan(10000);
     expect(await call('POST', '/api/v1/orgs', issued.body.key, { name: 'Nope' })).toMatchObject({ status: 403 });
     expect((await call('DELETE', `/api/v1/api-keys/${issued.body.id}`, ADMIN_KEY)).status).toBe(200);
     await eventually(async () => (await call('GET', '/api/v1/api-keys', issued.body.key)).status === 401);
