@@ -43,13 +43,13 @@ describe('finishOpenApiDocument', () => {
   it('gives an authenticated operation both key schemes, its shared errors as problem+json, and RateLimit headers', () => {
     const op = document.paths['/things/{id}'].get;
     expect(op.security).toEqual([{ 'api-key': [] }, { bearer: [] }]);
-    expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '429', '431']);
-    for (const status of ['400', '401', '403', '404', '409', '429', '431']) {
+    expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '429', '431', '503']);
+    for (const status of ['400', '401', '403', '404', '409', '429', '431', '503']) {
       expect(Object.keys(op.responses[status].content)).toEqual(['application/problem+json']);
       expect(op.responses[status].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
     }
     expect(Object.keys(op.responses['200'].headers)).toEqual(['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy']);
-    expect(op.responses['401'].headers).toBeUndefined(); // an unknown key is not counted
+    for (const uncounted of ['401', '431', '503']) expect(op.responses[uncounted].headers).toBeUndefined();
     expect(op.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]);
   });
 

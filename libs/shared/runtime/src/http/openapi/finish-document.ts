@@ -5,7 +5,8 @@
  * - every error answer is `application/problem+json` with the shared `Problem` schema; the errors every
  *   operation shares are added where not declared: 431 (an oversized request head), 400 (input hygiene refuses a NUL or an undecodable path
  *   anywhere, validation a bad parameter or body), and for authenticated operations 401 and 429 (and 404
- *   with a path parameter, 403 with an `org_id` query or `x-required-roles` from `@Roles`);
+ *   with a path parameter, 403 with an `org_id` query or `x-required-roles` from `@Roles`, 503 when the
+ *   usage ledger cannot be reached), and 413 for a body over its limit;
  * - security per operation: authenticated ones take `X-API-Key` or a bearer token, public ones `security: []`;
  * - path parameters an operation does not declare are declared as strings (never `{id}` undeclared).
  * Operations marked `x-leak-lookup-compatible` answer 200 to every client error (Leak-Lookup's format): only the 431 of an oversized request head is added.
@@ -53,6 +54,9 @@ function finishOperation(path: string, op: JsonSchema): void {
   if (secured && op.parameters?.some((p: JsonSchema) => p.in === 'path')) shared.push(404);
   if (secured && op.parameters?.some((p: JsonSchema) => p.in === 'query' && p.name === 'org_id')) shared.push(403);
   if (secured && Array.isArray(op['x-required-roles'])) shared.push(403);
+  // Bodies are size-limited (413); counting needs the usage ledger (503 with Retry-After when it is unreachable).
+  if (op.requestBody && !op['x-leak-lookup-compatible']) shared.push(413);
+  if (secured) shared.push(503);
   for (const status of shared) op.responses[status] ??= { description: problemDescription(status) };
   if (op.parameters.length === 0) delete op.parameters;
   for (const [status, response] of Object.entries<JsonSchema>(op.responses)) {
@@ -61,8 +65,9 @@ function finishOperation(path: string, op: JsonSchema): void {
       response.content = { [PROBLEM_TYPE]: { schema: schemaRef('Problem'), example: declared.example ?? problemExample(Number(status)) } };
     }
     if (!response.description) response.description = Number(status) < 300 ? 'Success' : problemDescription(Number(status));
-    // Every counted answer says how much of the daily limit is left (a refused key is not counted).
-    if (secured && status !== '401') response.headers = { ...RATE_LIMIT_HEADERS, ...response.headers };
+    // Every counted answer says how much of the daily limit is left (not sent when nothing was counted: an
+    // unknown key, a head refused before routing, an unreachable usage ledger).
+    if (secured && !['401', '431', '503'].includes(status)) response.headers = { ...RATE_LIMIT_HEADERS, ...response.headers };
   }
 }
 
