@@ -77,8 +77,13 @@ describe('remediation report (e2e)', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
+  // Decisions and figures are two read models fed by two consumer groups: wait until both show every decision.
   const reportOf = (key: string, decisions: number) =>
-    eventually(() => call('GET', `/api/v1/reports/remediation?${window()}`, key), (r) => r.status === 200 && r.body.decisions.length === decisions && r.body.totals.opened > 0, 'report').then((r) => r.body);
+    eventually(
+      () => call('GET', `/api/v1/reports/remediation?${window()}`, key),
+      (r) => r.status === 200 && r.body.decisions.length === decisions && r.body.totals.fixed + r.body.totals.false_positives + r.body.totals.reopened === decisions,
+      'report',
+    ).then((r) => r.body);
 
   it("gives an organisation its figures and decisions, with the deciding key, role and comment — and nothing of another organisation's", async () => {
     const a = await reportOf(adminA.key, 2);

@@ -37,6 +37,7 @@ describe('leakwatch CLI', () => {
   it('store info counts events per category', async () => {
     const url = await pg.newDatabase('cli');
     const pool = new Pool({ connectionString: url });
+    pool.on('error', () => undefined); // an idle client sees the server stop at teardown
     const store = await PostgresEventStore.create(pool);
     await store.appendToStream(`leak-${randomUUID()}`, [{ id: randomUUID(), type: 'A', data: {} }, { id: randomUUID(), type: 'B', data: {} }], { expectedRevision: 'no_stream' });
     await store.appendToStream(`org-${randomUUID()}`, [{ id: randomUUID(), type: 'C', data: {} }], { expectedRevision: 'no_stream' });
@@ -53,6 +54,7 @@ describe('leakwatch CLI', () => {
   it('history exports a leak\'s events as JSON and CSV, and refuses bad ids', async () => {
     const url = await pg.newDatabase('cli_history');
     const pool = new Pool({ connectionString: url });
+    pool.on('error', () => undefined); // an idle client sees the server stop at teardown
     const store = await PostgresEventStore.create(pool);
     const leakid = 'b3652f2555841f7652badd9804859f4e';
     await store.appendToStream(`leak-${leakid}`, [

@@ -28,6 +28,7 @@ describe('leakwatch events tail', () => {
   it('from the event store: the leaks topic as published (mapped contract, partitionkey), filtered by type', async () => {
     const url = await pg.newDatabase('tail');
     const pool = new Pool({ connectionString: url });
+    pool.on('error', () => undefined); // an idle client sees the server stop at teardown
     const store = await PostgresEventStore.create(pool);
     await store.appendToStream(
       `leak-${LEAK}`,

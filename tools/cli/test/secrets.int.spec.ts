@@ -37,6 +37,7 @@ describe('leakwatch secrets (CLI)', () => {
     const env = { LEAKWATCH_DATA_DIR: path.join(dir, 'data'), LEAKWATCH_SECRETS_KEY_FILE: keyFile, DATABASE_URL: await pg.newDatabase('cli_secrets'), LEAKWATCH_SECRETS_KEY: '' };
     const first = loadSecretsKeyring({ keyFile }).keyring;
     const pool = new Pool({ connectionString: env.DATABASE_URL });
+    pool.on('error', () => undefined); // an idle client sees the server stop at teardown
     try {
       const before = new WebhookSecrets(pool, first);
       await before.setup();
