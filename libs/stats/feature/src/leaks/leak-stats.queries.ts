@@ -37,58 +37,102 @@ export interface LeakStats {
 export class LeakStatsQueries {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
+  /**
+   * One statement, few passes (the overview must stay interactive with 100,000 leaks): the caller's visible
+   * leaks are materialised once; status, risk, type, the total and the patched count come from one GROUPING
+   * SETS pass, sources from one unnest pass, and the window's activity from one join grouped by day (the mean
+   * time to fix is summed per day and divided here). The answer is a few dozen small rows, folded below.
+   */
   async stats(caller: Caller, days: number, now: Date): Promise<LeakStats> {
     const params: unknown[] = [];
     const p = (value: unknown) => `$${params.push(value)}`;
     const typeSql = leakTypeSql(caller, p);
-    const visible = `(SELECT *, ${typeSql} AS caller_type FROM st_leaks WHERE ${leakVisibleSql(caller, p)})`;
     const to = now.toISOString().slice(0, 10);
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1))).toISOString().slice(0, 10);
     const fromParam = p(from);
     const toParam = p(to);
 
-    const { rows } = await this.pool.query(
-      `WITH v AS ${visible},
-         a AS (SELECT act.* FROM st_leak_activity act JOIN v USING (leakid)
-               WHERE act.at >= ${fromParam}::date AND act.at < ${toParam}::date + 1)
-       SELECT
-         (SELECT count(*)::int FROM v) AS total,
-         (SELECT count(*)::int FROM v WHERE virtual_patch) AS virtual_patched,
-         (SELECT coalesce(jsonb_object_agg(status, n), '{}') FROM (SELECT status, count(*)::int n FROM v GROUP BY status) s) AS by_status,
-         (SELECT coalesce(jsonb_object_agg(risk, n), '{}') FROM (SELECT risk, count(*)::int n FROM v GROUP BY risk) s) AS by_risk,
-         (SELECT coalesce(jsonb_object_agg(caller_type, n), '{}') FROM (SELECT caller_type, count(*)::int n FROM v WHERE caller_type IS NOT NULL GROUP BY caller_type) s) AS by_type,
-         (SELECT coalesce(jsonb_object_agg(source, n), '{}') FROM (SELECT src AS source, count(*)::int n FROM v, jsonb_array_elements_text(v.sources) src GROUP BY src) s) AS by_source,
-         (SELECT avg(seconds_open) FROM a WHERE kind = 'fixed' AND seconds_open IS NOT NULL) AS mttf,
-         (SELECT count(*)::int FROM a WHERE kind = 'fixed' AND seconds_open IS NOT NULL) AS fixes,
-         (SELECT coalesce(jsonb_agg(jsonb_build_object('day', d.day, 'opened', d.opened, 'fixed', d.fixed, 'attempts', d.attempts) ORDER BY d.day), '[]')
-            FROM (SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
-                         count(*) FILTER (WHERE kind IN ('opened', 'reopened'))::int AS opened,
-                         count(*) FILTER (WHERE kind = 'fixed')::int AS fixed,
-                         count(*) FILTER (WHERE kind = 'attempt')::int AS attempts
-                  FROM a GROUP BY 1) d) AS per_day`,
+    const { rows } = await this.pool.query<StatsRow>(
+      `WITH v AS MATERIALIZED (
+         SELECT leakid, status, risk, virtual_patch, sources, ${typeSql} AS caller_type FROM st_leaks WHERE ${leakVisibleSql(caller, p)})
+       SELECT 'count' AS part, GROUPING(status, risk, caller_type)::int AS grouping, status, risk, caller_type AS type, NULL::text AS label,
+              count(*)::int AS n, count(*) FILTER (WHERE virtual_patch)::int AS patched,
+              NULL::int AS opened, NULL::int AS fixed, NULL::int AS attempts, NULL::float8 AS fix_seconds, NULL::int AS fixes
+         FROM v GROUP BY GROUPING SETS ((status), (risk), (caller_type), ())
+       UNION ALL
+       SELECT 'source', NULL, NULL, NULL, NULL, src, count(*)::int, NULL, NULL, NULL, NULL, NULL, NULL
+         FROM v, jsonb_array_elements_text(v.sources) src GROUP BY src
+       UNION ALL
+       SELECT 'day', NULL, NULL, NULL, NULL, (act.at AT TIME ZONE 'UTC')::date::text, NULL, NULL,
+              count(*) FILTER (WHERE act.kind IN ('opened', 'reopened'))::int,
+              count(*) FILTER (WHERE act.kind = 'fixed')::int,
+              count(*) FILTER (WHERE act.kind = 'attempt')::int,
+              sum(act.seconds_open) FILTER (WHERE act.kind = 'fixed' AND act.seconds_open IS NOT NULL),
+              count(*) FILTER (WHERE act.kind = 'fixed' AND act.seconds_open IS NOT NULL)::int
+         FROM st_leak_activity act JOIN v USING (leakid)
+        WHERE act.at >= ${fromParam}::date AND act.at < ${toParam}::date + 1
+        GROUP BY 6`,
       params,
     );
-    const r = rows[0];
-    const byDay = new Map<string, { opened: number; fixed: number; attempts: number }>((r.per_day as Array<{ day: string; opened: number; fixed: number; attempts: number }>).map((d) => [d.day, d]));
+
+    let total = 0;
+    let patched = 0;
+    const byStatus: Record<string, number> = {};
+    const byRisk: Record<string, number> = {};
+    const byType: Record<string, number> = {};
+    const bySource: Record<string, number> = {};
+    const byDay = new Map<string, { opened: number; fixed: number; attempts: number }>();
+    let fixSeconds = 0;
+    let fixes = 0;
+    for (const r of rows) {
+      if (r.part === 'source' && r.label !== null) bySource[r.label] = r.n ?? 0;
+      else if (r.part === 'day' && r.label !== null) {
+        byDay.set(r.label, { opened: r.opened ?? 0, fixed: r.fixed ?? 0, attempts: r.attempts ?? 0 });
+        fixSeconds += Number(r.fix_seconds ?? 0);
+        fixes += r.fixes ?? 0;
+      } else if (r.part === 'count') {
+        // GROUPING bits (status, risk, caller_type): 1 = that column is rolled up in this row.
+        if (r.grouping === 7) [total, patched] = [r.n ?? 0, r.patched ?? 0];
+        else if (r.grouping === 3 && r.status !== null) byStatus[r.status] = r.n ?? 0;
+        else if (r.grouping === 5 && r.risk !== null) byRisk[r.risk] = r.n ?? 0;
+        else if (r.grouping === 6 && r.type !== null) byType[r.type] = r.n ?? 0;
+      }
+    }
     const perDay: DayPoint[] = [];
     for (let i = 0; i < days; i++) {
       const day = new Date(Date.parse(`${from}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10);
       const d = byDay.get(day);
       perDay.push({ day, opened: d?.opened ?? 0, fixed: d?.fixed ?? 0, token_use_attempts: d?.attempts ?? 0 });
     }
-    const mttf = r.mttf === null ? null : Number(r.mttf);
+    const mttf = fixes === 0 ? null : fixSeconds / fixes;
     return {
       window: { days, from, to },
-      total: r.total,
-      virtual_patched: r.virtual_patched,
-      by_status: fill(STATUSES, r.by_status),
-      by_risk: fill(RISKS, r.by_risk),
-      by_type: fill(LEAK_TYPES, r.by_type),
-      by_source: r.by_source,
-      mean_time_to_fix: { seconds: mttf === null ? null : Math.round(mttf), hours: mttf === null ? null : Math.round((mttf / 3600) * 100) / 100, fixes: r.fixes },
+      total,
+      virtual_patched: patched,
+      by_status: fill(STATUSES, byStatus),
+      by_risk: fill(RISKS, byRisk),
+      by_type: fill(LEAK_TYPES, byType),
+      by_source: bySource,
+      mean_time_to_fix: { seconds: mttf === null ? null : Math.round(mttf), hours: mttf === null ? null : Math.round((mttf / 3600) * 100) / 100, fixes },
       per_day: perDay,
     };
   }
+}
+
+interface StatsRow {
+  part: 'count' | 'source' | 'day';
+  grouping: number | null;
+  status: string | null;
+  risk: string | null;
+  type: string | null;
+  label: string | null;
+  n: number | null;
+  patched: number | null;
+  opened: number | null;
+  fixed: number | null;
+  attempts: number | null;
+  fix_seconds: number | string | null;
+  fixes: number | null;
 }
 
 function fill<K extends string>(keys: readonly K[], counts: Record<string, number>): Record<K, number> {
