@@ -87,7 +87,12 @@ describe('stats read models (PostgreSQL)', () => {
       by_risk: { critical: 1, high: 1, medium: 1, low: 1 },
       by_type: { personal: 0, employee: 1, customer: 1, organization: 2 },
       by_source: { github: 1, pastebin: 3, 'stealer-log': 1 },
+      // What still needs attention: l1 is fixed, l2 reopened, l3 and l5 open.
+      open_by_risk: { critical: 0, high: 1, medium: 1, low: 1 },
+      open_by_type: { personal: 0, employee: 1, customer: 1, organization: 1 },
+      open_by_source: { pastebin: 2, 'stealer-log': 1 },
     });
+    expect(stats.open_by_source).not.toHaveProperty('github');
   });
 
   it('gives opened/fixed/attempts per day, zero-filled over the window, and the mean time to fix', async () => {

@@ -21,6 +21,9 @@ export interface LeakStats {
   by_risk: Record<string, number>;
   by_type: Record<string, number>;
   by_source: Record<string, number>;
+  open_by_risk: Record<string, number>;
+  open_by_type: Record<string, number>;
+  open_by_source: Record<string, number>;
   mean_time_to_fix: { seconds: number | null; hours: number | null; fixes: number };
   per_day: Array<{ day: string; opened: number; fixed: number; token_use_attempts: number }>;
 }
@@ -65,24 +68,25 @@ export const overviewPage: Page = async (_route, main) => {
 
 function panelsFor(stats: LeakStats): ChartPanel[] {
   const list = (params: Record<string, string>) => () => navigate('/leaks', params);
-  const risk: ChartItem[] = RISKS.map((r) => ({ label: r, value: stats.by_risk[r] ?? 0, color: cssVar(`--${r}`), open: list({ risk: r }) }));
+  // Risk, type and source show the open leaks (what still needs attention); a click lists exactly those.
+  const risk: ChartItem[] = RISKS.map((r) => ({ label: r, value: stats.open_by_risk[r] ?? 0, color: cssVar(`--${r}`), open: list({ risk: r, status: 'open' }) }));
   const status: ChartItem[] = STATUSES.map((s, i) => ({
     label: statusLabel(s),
     value: stats.by_status[s] ?? 0,
     color: cssVar(['--danger', '--ok', '--muted'][i]),
     open: list({ status: s }),
   }));
-  const type: ChartItem[] = TYPES.map((t) => ({ label: cap(t), value: stats.by_type[t] ?? 0, open: list({ type: t }) }));
-  const sources: ChartItem[] = Object.entries(stats.by_source)
+  const type: ChartItem[] = TYPES.map((t) => ({ label: cap(t), value: stats.open_by_type[t] ?? 0, open: list({ type: t, status: 'open' }) }));
+  const sources: ChartItem[] = Object.entries(stats.open_by_source)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 12)
-    .map(([name, value]) => ({ label: name, value, color: cssVar('--accent'), open: list({ source: name }) }));
+    .map(([name, value]) => ({ label: name, value, color: cssVar('--accent'), open: list({ source: name, status: 'open' }) }));
   const days = stats.per_day.map((d) => d.day);
   return [
-    countChart('risk', 'Leaks by risk', 'doughnut', risk),
+    countChart('risk', 'Open leaks by risk', 'doughnut', risk),
     countChart('status', 'Leaks by status', 'doughnut', status),
-    countChart('type', 'Leaks by type', 'doughnut', type),
-    countChart('source', 'Leaks by source', 'bar', sources),
+    countChart('type', 'Open leaks by type', 'doughnut', type),
+    countChart('source', 'Open leaks by source', 'bar', sources),
     dayChart('per-day', 'Opened and fixed per day', days, [
       { label: 'Opened', values: stats.per_day.map((d) => d.opened), color: '--high' },
       { label: 'Fixed', values: stats.per_day.map((d) => d.fixed), color: '--ok' },

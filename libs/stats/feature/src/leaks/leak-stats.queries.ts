@@ -28,6 +28,10 @@ export interface LeakStats {
   by_type: Record<(typeof LEAK_TYPES)[number], number>;
   /** Leaks seen in each source (a leak seen in two sources counts in both). */
   by_source: Record<string, number>;
+  /** The same breakdowns over open leaks only: what still needs attention. */
+  open_by_risk: Record<(typeof RISKS)[number], number>;
+  open_by_type: Record<(typeof LEAK_TYPES)[number], number>;
+  open_by_source: Record<string, number>;
   /** Over the fixes in the window: how long each leak had been open (since detected or last reopened). */
   mean_time_to_fix: { seconds: number | null; hours: number | null; fixes: number };
   per_day: DayPoint[];
@@ -56,14 +60,14 @@ export class LeakStatsQueries {
       `WITH v AS MATERIALIZED (
          SELECT leakid, status, risk, virtual_patch, sources, ${typeSql} AS caller_type FROM st_leaks WHERE ${leakVisibleSql(caller, p)})
        SELECT 'count' AS part, GROUPING(status, risk, caller_type)::int AS grouping, status, risk, caller_type AS type, NULL::text AS label,
-              count(*)::int AS n, count(*) FILTER (WHERE virtual_patch)::int AS patched,
+              count(*)::int AS n, count(*) FILTER (WHERE virtual_patch)::int AS patched, count(*) FILTER (WHERE status = 'open')::int AS open_n,
               NULL::int AS opened, NULL::int AS fixed, NULL::int AS attempts, NULL::float8 AS fix_seconds, NULL::int AS fixes
          FROM v GROUP BY GROUPING SETS ((status), (risk), (caller_type), ())
        UNION ALL
-       SELECT 'source', NULL, NULL, NULL, NULL, src, count(*)::int, NULL, NULL, NULL, NULL, NULL, NULL
+       SELECT 'source', NULL, NULL, NULL, NULL, src, count(*)::int, NULL, count(*) FILTER (WHERE v.status = 'open')::int, NULL, NULL, NULL, NULL, NULL
          FROM v, jsonb_array_elements_text(v.sources) src GROUP BY src
        UNION ALL
-       SELECT 'day', NULL, NULL, NULL, NULL, (act.at AT TIME ZONE 'UTC')::date::text, NULL, NULL,
+       SELECT 'day', NULL, NULL, NULL, NULL, (act.at AT TIME ZONE 'UTC')::date::text, NULL, NULL, NULL,
               count(*) FILTER (WHERE act.kind IN ('opened', 'reopened'))::int,
               count(*) FILTER (WHERE act.kind = 'fixed')::int,
               count(*) FILTER (WHERE act.kind = 'attempt')::int,
@@ -81,11 +85,17 @@ export class LeakStatsQueries {
     const byRisk: Record<string, number> = {};
     const byType: Record<string, number> = {};
     const bySource: Record<string, number> = {};
+    const openByRisk: Record<string, number> = {};
+    const openByType: Record<string, number> = {};
+    const openBySource: Record<string, number> = {};
     const byDay = new Map<string, { opened: number; fixed: number; attempts: number }>();
     let fixSeconds = 0;
     let fixes = 0;
     for (const r of rows) {
-      if (r.part === 'source' && r.label !== null) bySource[r.label] = r.n ?? 0;
+      if (r.part === 'source' && r.label !== null) {
+        bySource[r.label] = r.n ?? 0;
+        if (r.open_n) openBySource[r.label] = r.open_n;
+      }
       else if (r.part === 'day' && r.label !== null) {
         byDay.set(r.label, { opened: r.opened ?? 0, fixed: r.fixed ?? 0, attempts: r.attempts ?? 0 });
         fixSeconds += Number(r.fix_seconds ?? 0);
@@ -94,8 +104,8 @@ export class LeakStatsQueries {
         // GROUPING bits (status, risk, caller_type): 1 = that column is rolled up in this row.
         if (r.grouping === 7) [total, patched] = [r.n ?? 0, r.patched ?? 0];
         else if (r.grouping === 3 && r.status !== null) byStatus[r.status] = r.n ?? 0;
-        else if (r.grouping === 5 && r.risk !== null) byRisk[r.risk] = r.n ?? 0;
-        else if (r.grouping === 6 && r.type !== null) byType[r.type] = r.n ?? 0;
+        else if (r.grouping === 5 && r.risk !== null) [byRisk[r.risk], openByRisk[r.risk]] = [r.n ?? 0, r.open_n ?? 0];
+        else if (r.grouping === 6 && r.type !== null) [byType[r.type], openByType[r.type]] = [r.n ?? 0, r.open_n ?? 0];
       }
     }
     const perDay: DayPoint[] = [];
@@ -113,6 +123,9 @@ export class LeakStatsQueries {
       by_risk: fill(RISKS, byRisk),
       by_type: fill(LEAK_TYPES, byType),
       by_source: bySource,
+      open_by_risk: fill(RISKS, openByRisk),
+      open_by_type: fill(LEAK_TYPES, openByType),
+      open_by_source: openBySource,
       mean_time_to_fix: { seconds: mttf === null ? null : Math.round(mttf), hours: mttf === null ? null : Math.round((mttf / 3600) * 100) / 100, fixes },
       per_day: perDay,
     };
@@ -128,6 +141,7 @@ interface StatsRow {
   label: string | null;
   n: number | null;
   patched: number | null;
+  open_n: number | null;
   opened: number | null;
   fixed: number | null;
   attempts: number | null;
