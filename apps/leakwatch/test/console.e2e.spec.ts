@@ -164,6 +164,18 @@ describe('web console (e2e, headless Chromium)', () => {
     await rows(4);
   });
 
+  it('orders the list through the API (risk: critical first, across pages) when an order is chosen', async () => {
+    const asked = page.waitForRequest((r) => r.url().includes('/api/v1/leaks?') && r.url().includes('sort=risk') && r.url().includes('direction=desc'));
+    await page.goto(`${app.url}/#/leaks?sort=risk`);
+    await asked;
+    await page.locator('#leaks-table tbody tr').first().waitFor();
+    const ids = await page.locator('#leaks-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-leakid') ?? ''));
+    const rank = (id: string) => (['critical', 'high', 'low'] as const).findIndex((r) => leaks[r].some((l) => l.leakid === id));
+    const ranks = ids.map(rank).filter((r) => r >= 0);
+    expect(ranks.length).toBeGreaterThan(1);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+  });
+
   it('bulk-fixes three leaks with a comment; each leak\'s timeline shows the decision with the comment and who made it', async () => {
     const three = leaks.high.slice(0, 3).map((l) => l.leakid);
     await page.goto(`${app.url}/#/leaks?risk=high`);

@@ -47,12 +47,13 @@ interface LeakList {
 /** URL parameters that are filters of the API (each one a chip). */
 const FILTERS = ['type', 'status', 'risk', 'source', 'virtual_patch', 'q'] as const;
 const FILTER_LABELS: Record<string, string> = { type: 'Type', status: 'Status', risk: 'Risk', source: 'Source', virtual_patch: 'Virtual patch', q: 'Search' };
-const SORTS: Record<string, { label: string; compare?: (a: LeakView, b: LeakView) => number }> = {
+/** Orders the API sorts across all pages (`sort` + `direction`), and one it cannot that sorts the page shown. */
+const SORTS: Record<string, { label: string; api?: { sort: string; direction: string }; compare?: (a: LeakView, b: LeakView) => number }> = {
   newest: { label: 'Newest first' },
-  status: { label: 'Status (open first)', compare: (a, b) => STATUSES.indexOf(a.status as never) - STATUSES.indexOf(b.status as never) },
-  risk: { label: 'Risk (critical first)', compare: (a, b) => RISKS.indexOf(a.risk as never) - RISKS.indexOf(b.risk as never) },
-  last_seen: { label: 'Last seen', compare: (a, b) => b.last_seen.localeCompare(a.last_seen) },
-  attempts: { label: 'Most attempts', compare: (a, b) => b.attempts - a.attempts },
+  status: { label: 'Status (open first)', api: { sort: 'status', direction: 'asc' } },
+  risk: { label: 'Risk (critical first)', api: { sort: 'risk', direction: 'desc' } },
+  last_seen: { label: 'Last seen', api: { sort: 'last_seen', direction: 'desc' } },
+  attempts: { label: 'Most attempts (this page)', compare: (a, b) => b.attempts - a.attempts },
 };
 
 type Decision = { label: string; path: string; body: Record<string, unknown>; id: string };
@@ -68,7 +69,8 @@ export const leaksPage: Page = async (route, main) => {
   const params = route.params;
   const canChange = session().can_change;
   const selected = new Set<string>();
-  const apiPath = `/api/v1/leaks${query({ ...Object.fromEntries(FILTERS.map((f) => [f, params.get(f)])), limit: params.get('limit') ?? 50, cursor: params.get('cursor') })}`;
+  const order = SORTS[params.get('sort') ?? 'newest']?.api;
+  const apiPath = `/api/v1/leaks${query({ ...Object.fromEntries(FILTERS.map((f) => [f, params.get(f)])), sort: order?.sort, direction: order?.direction, limit: params.get('limit') ?? 50, cursor: params.get('cursor') })}`;
   const results = <div id="bulk-result" aria-live="polite"></div>;
   const tableBox = <div class="table-wrap"></div>;
   const counter = <span id="selected-count">0 selected</span>;
@@ -316,7 +318,7 @@ function filtersForm(params: URLSearchParams, go: (changes: Record<string, strin
         Source
         {source}
       </label>
-      {field('Order (this page)', sort)}
+      {field('Order', sort)}
       {field('Per page', limit)}
       <button type="submit" class="primary">
         Apply
