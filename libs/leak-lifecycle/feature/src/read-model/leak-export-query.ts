@@ -7,7 +7,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Caller, LeakType, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
 import { PG_POOL } from '@leakwatch/runtime';
-import { LeakView, toView } from './leak-queries';
+import { LeakView, leakFilterSql, toView } from './leak-queries';
 
 export interface LeakExportFilters {
   type?: LeakType | 'all';
@@ -31,7 +31,7 @@ export class LeakExportQuery {
       const params: unknown[] = [];
       const p = (value: unknown) => `$${params.push(value)}`;
       const typeSql = leakTypeSql(caller, p);
-      const where = [leakVisibleSql(caller, p), ...filterSql(filters, p)];
+      const where = [leakVisibleSql(caller, p), ...leakFilterSql(filters, p)];
       if (filters.type && filters.type !== 'all') where.push(`caller_type = ${p(filters.type)}`);
       if (after) where.push(`(first_seen, leakid) < (${p(after.firstSeen)}::timestamptz, ${p(after.leakid)})`);
       const { rows } = await this.pool.query(
@@ -44,18 +44,4 @@ export class LeakExportQuery {
       after = { firstSeen: last.first_seen, leakid: last.leakid };
     }
   }
-}
-
-/** The list's filters (besides visibility and type), as in LeakQueries.list. */
-function filterSql(filters: LeakExportFilters, p: (value: unknown) => string): string[] {
-  const where: string[] = [];
-  if (filters.status) where.push(`status = ${p(filters.status)}`);
-  if (filters.risk) where.push(`risk = ${p(filters.risk)}`);
-  if (filters.source) where.push(`sources ? ${p(filters.source)}`);
-  if (filters.virtual_patch !== undefined) where.push(`virtual_patch = ${p(filters.virtual_patch)}`);
-  if (filters.q) {
-    const q = p(`%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    where.push(`(leakid ILIKE ${q} OR preview ILIKE ${q} OR secret_type ILIKE ${q} OR identity_email ILIKE ${q} OR site_domain ILIKE ${q} OR source ILIKE ${q})`);
-  }
-  return where;
 }

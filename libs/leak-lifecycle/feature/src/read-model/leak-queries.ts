@@ -46,6 +46,23 @@ export interface LeakFilters {
   direction?: SortDirection;
 }
 
+/** The list's filters besides visibility and type (status, risk, source, virtual patch, search): the list and the export share them. */
+export function leakFilterSql(
+  filters: Pick<LeakFilters, 'status' | 'risk' | 'source' | 'virtual_patch' | 'q'>,
+  p: (value: unknown) => string,
+): string[] {
+  const where: string[] = [];
+  if (filters.status) where.push(`status = ${p(filters.status)}`);
+  if (filters.risk) where.push(`risk = ${p(filters.risk)}`);
+  if (filters.source) where.push(`sources ? ${p(filters.source)}`);
+  if (filters.virtual_patch !== undefined) where.push(`virtual_patch = ${p(filters.virtual_patch)}`);
+  if (filters.q) {
+    const q = p(`%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(leakid ILIKE ${q} OR preview ILIKE ${q} OR secret_type ILIKE ${q} OR identity_email ILIKE ${q} OR site_domain ILIKE ${q} OR source ILIKE ${q})`);
+  }
+  return where;
+}
+
 @Injectable()
 export class LeakQueries {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
@@ -54,15 +71,7 @@ export class LeakQueries {
     const params: unknown[] = [];
     const p = (value: unknown) => `$${params.push(value)}`;
     const typeSql = leakTypeSql(caller, p);
-    const where: string[] = [leakVisibleSql(caller, p)];
-    if (filters.status) where.push(`status = ${p(filters.status)}`);
-    if (filters.risk) where.push(`risk = ${p(filters.risk)}`);
-    if (filters.source) where.push(`sources ? ${p(filters.source)}`);
-    if (filters.virtual_patch !== undefined) where.push(`virtual_patch = ${p(filters.virtual_patch)}`);
-    if (filters.q) {
-      const q = p(`%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(`(leakid ILIKE ${q} OR preview ILIKE ${q} OR secret_type ILIKE ${q} OR identity_email ILIKE ${q} OR site_domain ILIKE ${q} OR source ILIKE ${q})`);
-    }
+    const where: string[] = [leakVisibleSql(caller, p), ...leakFilterSql(filters, p)];
     const base = `FROM (SELECT *, ${typeSql} AS caller_type FROM ll_leaks) l WHERE ${where.join(' AND ')}`;
     // The summary counts every type; total and page apply the type filter (with their own parameters).
     const summary = await this.pool.query(`SELECT caller_type, count(*)::int AS n ${base} GROUP BY caller_type`, params);
