@@ -5,13 +5,12 @@
  * missing) and `KAFKA_BROKERS` when set; otherwise starts a PostgreSQL from npm under `LEAKWATCH_DATA_DIR`
  * and the Kafka-protocol test broker (tools/kafka-mock). Ctrl-C stops everything.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
 import { PostgresServer } from '@leakwatch/postgres-server';
-import { Cluster, SERVICES, Service, ensureKafkaMockBinary, startCluster } from '@leakwatch/testing';
+import { ALL_TOPICS } from '@leakwatch/messaging';
+import { Cluster, KafkaMock, SERVICES, Service, startCluster, startKafkaMock } from '@leakwatch/testing';
 
-const TOPICS = ['leakwatch.findings.v1', 'leakwatch.leaks.v1', 'leakwatch.access.v1', 'leakwatch.gateway.v1'];
 const HELP = `Usage: npm run start:distributed
 
 Starts Leakwatch's five services as separate processes (gateway on $PORT, default 8080).
@@ -60,15 +59,6 @@ async function republishEverything(databases: Record<Service, string>): Promise<
   }
 }
 
-async function startBroker(): Promise<{ brokers: string[]; child: ChildProcess }> {
-  const child = spawn(ensureKafkaMockBinary(), TOPICS.flatMap((t) => ['--topic', t]), { stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`kafka-mock exited (${code})`)));
-    child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().split('\n')[0].trim()));
-  });
-  return { brokers: line.split(','), child };
-}
-
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(HELP);
@@ -76,12 +66,12 @@ async function main(): Promise<void> {
   }
   const log = (message: string) => process.stdout.write(`[start:distributed] ${message}\n`);
   let pg: PostgresServer | undefined;
-  let broker: ChildProcess | undefined;
+  let broker: KafkaMock | undefined;
   let cluster: Cluster | undefined;
   const stop = async () => {
     log('stopping…');
     await cluster?.stop().catch(() => undefined);
-    broker?.kill('SIGTERM');
+    await broker?.stop().catch(() => undefined);
     await pg?.stop().catch(() => undefined);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().then(() => process.exit(0)));
@@ -101,9 +91,8 @@ async function main(): Promise<void> {
     let brokers = process.env.KAFKA_BROKERS?.split(',');
     const env: Record<string, string> = {};
     if (!brokers) {
-      const started = await startBroker();
-      broker = started.child;
-      brokers = started.brokers;
+      broker = await startKafkaMock({ topics: [...ALL_TOPICS] });
+      brokers = broker.brokers;
       await republishEverything(databases);
       // The test broker rejects idempotent producers and answers a fetch only at the end of its wait.
       Object.assign(env, { KAFKA_IDEMPOTENT: 'false', KAFKA_MAX_WAIT_MS: '50', KAFKA_SESSION_TIMEOUT_MS: '6000' });
