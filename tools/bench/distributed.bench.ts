@@ -13,7 +13,7 @@ import { ALL_TOPICS } from '@leakwatch/messaging';
 import { SERVICES, Service, startCluster, startKafkaMock, startThrowawayPostgres } from '@leakwatch/testing';
 import { Api, benchAdminKey, orgAdmin } from './support/api';
 import { machine, millis, percentile, positiveInt, printTable } from './support/format';
-import { log } from './support/process';
+import { log, waitUntilAsync } from './support/process';
 import { runBenchmark } from './support/run';
 
 const program = new Command('bench:distributed')
@@ -23,12 +23,10 @@ const program = new Command('bench:distributed')
   .parse();
 const { samples, timeout } = program.opts<{ samples: number; timeout: number }>();
 
+/** Milliseconds until `probe` holds, polled every 5 ms; fails after `limitMs`. */
 async function until(what: string, probe: () => Promise<boolean>, limitMs = 30_000): Promise<number> {
   const started = performance.now();
-  while (!(await probe())) {
-    if (performance.now() - started > limitMs) throw new Error(`${what}: not within ${limitMs} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  if (!(await waitUntilAsync(probe, limitMs, 5))) throw new Error(`${what}: not within ${limitMs} ms`);
   return performance.now() - started;
 }
 
