@@ -1,7 +1,7 @@
 /**
  * CSV cells as a spreadsheet will read them: RFC 4180 quoting, and no cell that runs as a formula.
  */
-import { csvCell, csvLine } from '../src/http/leak-export.format';
+import { csvCell, csvLine } from '@leakwatch/runtime';
 
 describe('leak export CSV', () => {
   it.each([

@@ -5,7 +5,8 @@
 import { cloudEvent } from '@leakwatch/messaging';
 import { readLeakDecision } from '../src/reports/leak-decisions.read-model';
 import { percentile, RemediationReport, reportWindow, ReportRow, summarize } from '../src/reports/remediation-report';
-import { csvCell, csvLine, remediationCsv, REMEDIATION_CSV_COLUMNS } from '../src/reports/remediation-report.csv';
+import { csvCell, csvLine } from '@leakwatch/runtime';
+import { remediationCsv, REMEDIATION_CSV_COLUMNS } from '../src/reports/remediation-report.csv';
 import { escapeHtml, formatDuration, remediationHtml } from '../src/reports/remediation-report.html';
 
 const window = { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' };

@@ -10,7 +10,8 @@ import { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
 import { LeakExportQuery } from '../read-model/leak-export-query';
 import { LeakExportQueryDto } from './dto/leak-export.dto';
-import { LEAK_CSV_COLUMNS, csvLine, leakCsvRow, ndjsonLine } from './leak-export.format';
+import { csvLine } from '@leakwatch/runtime';
+import { LEAK_CSV_COLUMNS, leakCsvRow, ndjsonLine } from './leak-export.format';
 import { streamLines } from './stream-response';
 
 @ApiTags('leaks')

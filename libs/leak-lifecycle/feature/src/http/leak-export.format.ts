@@ -3,9 +3,7 @@
  * formula (starting with = + - @, or a tab/carriage return) gets a leading `'` (OWASP "CSV injection").
  */
 import type { LeakView } from '../read-model/leak-queries';
-import { csvCell, csvLine } from '@leakwatch/runtime';
-
-export { csvCell, csvLine };
+import { csvLine } from '@leakwatch/runtime';
 
 export const LEAK_CSV_COLUMNS = [
   'leakid', 'type', 'kind', 'secret_type', 'preview', 'fingerprint', 'status', 'virtual_patch', 'risk', 'blockable',

@@ -5,9 +5,7 @@
  * (OWASP "CSV injection"): comments and source names are written by users and scanners.
  */
 import type { RemediationFigures, RemediationReport } from './remediation-report';
-import { csvCell, csvLine } from '@leakwatch/runtime';
-
-export { csvCell, csvLine };
+import { csvLine } from '@leakwatch/runtime';
 
 const FIGURES: Array<keyof RemediationFigures> = [
   'opened', 'reopened', 'reopened_by_regression', 'fixed', 'false_positives', 'mean_time_to_fix_seconds', 'p90_time_to_fix_seconds', 'open_longer_than_n_days',
