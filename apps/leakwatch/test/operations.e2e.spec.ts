@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '@leakwatch/postgres-server';
+import { eventually } from '@leakwatch/testing';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 import { apiClient } from './support/api-client';
 
@@ -79,13 +80,17 @@ describe('operations (e2e)', () => {
 
   it('serves token checks by result and leaks by status and risk in /metrics', async () => {
     const admin = /lw_\S+/.exec((await run(['-r', './tools/register.js', 'tools/cli/src/main.ts', 'keys', 'bootstrap', '--new'], { LEAKWATCH_DATA_DIR: app?.dataDir })).stdout)?.[0] as string;
-    const deadline = Date.now() + 15_000;
-    while ((await call('GET', '/api/v1/api-keys', admin)).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await eventually('the new key is accepted', () => call('GET', '/api/v1/api-keys', admin), (r) => r.status === 200);
     const token = `ghp_${'a1b2c3d4e5'.repeat(3)}zz`;
     expect((await call('POST', '/api/v1/leaks', admin, { source: { name: 'metrics' }, tokens: [{ value: token }], risk: 'high' })).status).toBe(201);
     await call('POST', '/api/v1/tokens/check', admin, { token: 'ghp_not_a_leaked_token_at_all_0000' });
-    for (let i = 0; i < 50 && !(await call('POST', '/api/v1/tokens/check', admin, { token })).body?.leaked; i++) await new Promise((r) => setTimeout(r, 200));
-    const text = await (await fetch(`${app?.url}/metrics`)).text();
+    await eventually('the token check reports the leaked token', () => call('POST', '/api/v1/tokens/check', admin, { token }), (r) => r.body?.leaked === true);
+    // The leak gauges come from the stats read model, which catches up on its own consumer: wait for it.
+    const text = await eventually(
+      'the stats read model counts the open high-risk leak in /metrics',
+      async () => (await fetch(`${app?.url}/metrics`)).text(),
+      (body) => /^leakwatch_leaks\{status="open",risk="high"\} 1$/m.test(body),
+    );
     expect(text).toMatch(/^leakwatch_token_checks_total\{result="clean"\} [1-9]/m);
     expect(text).toMatch(/^leakwatch_token_checks_total\{result="leaked"\} [1-9]/m);
     expect(text).toMatch(/^leakwatch_leaks\{status="open",risk="high"\} 1$/m);

@@ -4,3 +4,4 @@ export * from './kafka-mock';
 export * from './test-dns-server';
 export * from './distributed-cluster';
 export * from './redocly-lint';
+export * from './eventually';
