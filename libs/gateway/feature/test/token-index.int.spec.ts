@@ -63,4 +63,31 @@ describe('token index (PostgreSQL)', () => {
     expect(restarted.visible(orgB, fp(2)).map((e) => e.leakid)).toEqual(['b2']);
     expect(restarted.visible(foreignEmail, fp(2))).toEqual([]);
   });
+
+  it('adds a page of token leaks in one insert with the same rows and answers as one by one', async () => {
+    const tokens = [
+      { leakid: 'p1', fingerprint: fp(9001), identityEmail: 'Dev@Alpha.example', orgId: 'org-a' },
+      { leakid: 'p2', fingerprint: fp(9002), siteDomain: 'shop.bravo.example', orgId: 'org-b' },
+      { leakid: 'p3', fingerprint: fp(9001), orgId: 'org-b' },
+    ];
+    const onePool = await pg.newPool('tokens_one');
+    const pagePool = await pg.newPool('tokens_page');
+    const one = new TokenIndex(onePool);
+    const paged = new TokenIndex(pagePool);
+    await one.load();
+    await paged.load();
+    for (const token of tokens) await one.addLeak(token, 0);
+    await paged.addLeaks([...tokens, tokens[0]].map((token) => ({ token, revision: 0 })));
+    await paged.addLeaks(tokens.map((token) => ({ token, revision: 0 }))); // a replayed page
+    const rows = (p: Pool) => p.query(`SELECT * FROM gw_leak_tokens ORDER BY leakid`).then((r) => r.rows);
+    expect(await rows(pagePool)).toEqual(await rows(onePool));
+    expect(await rows(pagePool)).toHaveLength(3);
+    expect(paged.size).toBe(3);
+    for (const who of [orgA, orgB, global]) expect(paged.visible(who, fp(9001))).toEqual(one.visible(who, fp(9001)));
+    expect(paged.visible(orgA, fp(9001)).map((e) => e.leakid)).toEqual(['p1']);
+    // A restart loads what the page wrote.
+    const reloaded = new TokenIndex(pagePool);
+    await reloaded.load();
+    expect(reloaded.visible(orgB, fp(9002)).map((e) => e.leakid)).toEqual(['p2']);
+  });
 });

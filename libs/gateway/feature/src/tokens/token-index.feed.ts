@@ -5,7 +5,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
 import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
-import { TokenIndex } from './token-index';
+import { DetectedToken, TokenIndex } from './token-index';
 
 @Injectable()
 export class TokenIndexFeed extends BusConsumer {
@@ -23,6 +23,24 @@ export class TokenIndexFeed extends BusConsumer {
     return this.index.load();
   }
 
+  /** A page: each run of token `LeakDetected` is one multi-row insert (addLeaks); patches in between in order. */
+  protected override async handleBatch(events: CloudEvent[]): Promise<void> {
+    let run: Array<{ token: DetectedToken; revision: number }> = [];
+    for (const event of events) {
+      const detected = event.type === 'LeakDetected' ? detectedToken(event) : undefined;
+      if (detected) {
+        run.push(detected);
+        continue;
+      }
+      // Only a patch touches a row a run may have added: the other leak events change nothing here.
+      if (event.type !== 'VirtualPatchApplied' && event.type !== 'VirtualPatchRemoved') continue;
+      if (run.length) await this.index.addLeaks(run);
+      run = [];
+      await this.handle(event);
+    }
+    if (run.length) await this.index.addLeaks(run);
+  }
+
   protected async handle(event: CloudEvent): Promise<void> {
     const data = event.data as {
       leakid?: string;
@@ -35,16 +53,11 @@ export class TokenIndexFeed extends BusConsumer {
     const revision = Number(event.extensions?.streamrevision);
     if (!data?.leakid || !Number.isInteger(revision)) return;
     switch (event.type) {
-      case 'LeakDetected':
-        // Tokens only: old credential events carry their password's plain hash (issue 15.4), and a password is
-        // never matchable by a token check anyway (see token-index.ts).
-        if (data.kind === 'token' && typeof data.fingerprint === 'string' && /^[0-9a-f]{64}$/.test(data.fingerprint)) {
-          await this.index.addLeak(
-            { leakid: data.leakid, fingerprint: data.fingerprint, identityEmail: data.identity?.email, siteDomain: data.site?.domain, orgId: data.org_id },
-            revision,
-          );
-        }
+      case 'LeakDetected': {
+        const detected = detectedToken(event);
+        if (detected) await this.index.addLeak(detected.token, detected.revision);
         return;
+      }
       case 'VirtualPatchApplied':
         return this.index.setBlocked(data.leakid, true, revision);
       case 'VirtualPatchRemoved':
@@ -54,4 +67,23 @@ export class TokenIndexFeed extends BusConsumer {
         this.logger.debug(`ignored ${event.type}`);
     }
   }
+}
+
+/**
+ * A token `LeakDetected` as the index needs it. Tokens only: old credential events carry their password's plain
+ * hash (issue 15.4), and a password is never matchable by a token check anyway (see token-index.ts).
+ */
+function detectedToken(event: CloudEvent): { token: DetectedToken; revision: number } | undefined {
+  const data = event.data as {
+    leakid?: string;
+    kind?: string;
+    fingerprint?: string | null;
+    identity?: { email?: string | null } | null;
+    site?: { domain?: string | null } | null;
+    org_id?: string | null;
+  } | null;
+  const revision = Number(event.extensions?.streamrevision);
+  if (!data?.leakid || !Number.isInteger(revision)) return undefined;
+  if (data.kind !== 'token' || typeof data.fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(data.fingerprint)) return undefined;
+  return { token: { leakid: data.leakid, fingerprint: data.fingerprint, identityEmail: data.identity?.email, siteDomain: data.site?.domain, orgId: data.org_id }, revision };
 }

@@ -124,6 +124,32 @@ export class TokenIndex {
     this.changed(false);
   }
 
+  /** Many token leaks at once (a page of an ingest): one multi-row insert, then the same in-memory entries as `addLeak`. */
+  async addLeaks(tokens: Array<{ token: DetectedToken; revision: number }>): Promise<void> {
+    const fresh = new Map<string, TokenEntry>();
+    for (const { token, revision } of tokens) {
+      if (this.byLeak.has(token.leakid) || fresh.has(token.leakid)) continue;
+      fresh.set(token.leakid, {
+        leakid: token.leakid, fingerprint: token.fingerprint, blocked: false, revision,
+        facts: { identityEmail: normalizeEmail(token.identityEmail ?? undefined), siteDomain: normalizeDomain(token.siteDomain ?? undefined), ingestedByOrgId: token.orgId ?? undefined },
+      });
+    }
+    if (!fresh.size) return;
+    const entries = [...fresh.values()];
+    const col = <T>(pick: (e: TokenEntry) => T) => entries.map(pick);
+    await this.pool.query(
+      `INSERT INTO gw_leak_tokens (leakid, fingerprint, blocked, revision, identity_email, identity_domain, site_domain, org_id)
+       SELECT leakid, fingerprint, false, revision, identity_email, identity_domain, site_domain, org_id
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[])
+              AS t(leakid, fingerprint, revision, identity_email, identity_domain, site_domain, org_id)
+       ON CONFLICT DO NOTHING`,
+      [col((e) => e.leakid), col((e) => e.fingerprint), col((e) => e.revision), col((e) => e.facts.identityEmail ?? null),
+        col((e) => emailDomain(e.facts.identityEmail) ?? null), col((e) => e.facts.siteDomain ?? null), col((e) => e.facts.ingestedByOrgId ?? null)],
+    );
+    for (const entry of entries) this.remember(entry);
+    this.changed(false);
+  }
+
   /** Virtual patch on/off; a change of the blocked set is logged for blocklist readers. */
   async setBlocked(leakid: string, blocked: boolean, revision: number): Promise<void> {
     const current = this.byLeak.get(leakid);

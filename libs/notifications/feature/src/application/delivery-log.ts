@@ -54,6 +54,22 @@ export class DeliveryLog {
     await this.pool.query(`INSERT INTO nt_leak_orgs (leakid, org_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [leakid, orgId]);
   }
 
+  /** Many at once (a page of LeakDetected): one multi-row insert. */
+  async rememberLeakOrgs(pairs: Array<{ leakid: string; orgId: string }>): Promise<void> {
+    if (!pairs.length) return;
+    await this.pool.query(
+      `INSERT INTO nt_leak_orgs (leakid, org_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
+      [pairs.map((p) => p.leakid), pairs.map((p) => p.orgId)],
+    );
+  }
+
+  /** The organisations of these leaks (those an organisation ingested), one query. */
+  async leakOrgs(leakids: string[]): Promise<Map<string, string>> {
+    if (!leakids.length) return new Map();
+    const { rows } = await this.pool.query<{ leakid: string; org_id: string }>(`SELECT leakid, org_id FROM nt_leak_orgs WHERE leakid = ANY($1::text[])`, [leakids]);
+    return new Map(rows.map((r) => [r.leakid, r.org_id]));
+  }
+
   async leakOrg(leakid: string): Promise<string | undefined> {
     const { rows } = await this.pool.query<{ org_id: string }>(`SELECT org_id FROM nt_leak_orgs WHERE leakid = $1`, [leakid]);
     return rows[0]?.org_id;

@@ -45,4 +45,37 @@ export class LeakEventsConsumer extends BusConsumer {
     const notification: LeakNotification = { eventId: event.id, type: event.type, leakid: data.leakid, orgId, time, data: event.data as Record<string, unknown> };
     if (await this.log.enqueue(subscriptionIds, notification, this.runtime.maxAttempts)) this.runtime.dispatcher.wake();
   }
+
+  /**
+   * A page: the organisations of its new leaks in one insert, the organisations of every leak it names in one
+   * query, their live subscriptions in one query (matched in memory as `matching` does: type, created before the
+   * event); only events somebody subscribed to cost a write. A leak's organisation never changes, so reading them
+   * all up front sees what event-by-event handling would.
+   */
+  protected override async handleBatch(events: CloudEvent[]): Promise<void> {
+    if (events.length === 1) return this.handle(events[0]);
+    const notifiable = events.flatMap((event) => {
+      const data = (event.data ?? {}) as { leakid?: unknown; org_id?: unknown };
+      return NOTIFIABLE.has(event.type) && typeof data.leakid === 'string' ? [{ event, leakid: data.leakid, orgId: typeof data.org_id === 'string' ? data.org_id : undefined }] : [];
+    });
+    if (!notifiable.length) return;
+    await this.log.rememberLeakOrgs(notifiable.flatMap((n) => (n.event.type === 'LeakDetected' && n.orgId ? [{ leakid: n.leakid, orgId: n.orgId }] : [])));
+    const orgs = await this.log.leakOrgs([...new Set(notifiable.map((n) => n.leakid))]);
+    const subscriptions = await this.subscriptions.liveOf([...new Set(orgs.values())]);
+    if (!subscriptions.length) return;
+    let added = 0;
+    for (const { event, leakid } of notifiable) {
+      const orgId = orgs.get(leakid);
+      if (!orgId) continue;
+      const time = event.time ?? new Date().toISOString();
+      const at = Date.parse(time);
+      const ids = subscriptions
+        .filter((s) => s.org_id === orgId && s.created_ms <= at && (s.event_types.includes(event.type) || s.event_types.includes('*')))
+        .map((s) => s.id);
+      if (!ids.length) continue;
+      const notification: LeakNotification = { eventId: event.id, type: event.type, leakid, orgId, time, data: event.data as Record<string, unknown> };
+      added += await this.log.enqueue(ids, notification, this.runtime.maxAttempts);
+    }
+    if (added) this.runtime.dispatcher.wake();
+  }
 }

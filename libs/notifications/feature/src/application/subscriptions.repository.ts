@@ -88,6 +88,19 @@ export class SubscriptionsRepository {
     return rows.map((r) => r.id);
   }
 
+  /** The live subscriptions of these organisations (a page's matching is done in memory, as `matching` would). */
+  // created_ms is rounded up to the millisecond: "created_ms <= an event's time in ms" is exactly `matching`'s
+  // "created_at <= time" (event times have millisecond precision, created_at microseconds).
+  async liveOf(orgIds: string[]): Promise<Array<{ id: string; org_id: string; event_types: string[]; created_ms: number }>> {
+    if (!orgIds.length) return [];
+    const { rows } = await this.pool.query<{ id: string; org_id: string; event_types: string[]; created_ms: string }>(
+      `SELECT id, org_id, event_types, ceil(extract(epoch FROM created_at) * 1000) AS created_ms
+         FROM nt_subscriptions WHERE org_id = ANY($1::text[]) AND deleted_at IS NULL ORDER BY id`,
+      [orgIds],
+    );
+    return rows.map((r) => ({ ...r, created_ms: Number(r.created_ms) }));
+  }
+
   /** The URL, format and signing secret for a delivery; undefined once the subscription is deleted. */
   async target(id: string): Promise<{ url: string; format: SubscriptionFormat; secret: string } | undefined> {
     const { rows } = await this.pool.query<Row>(`SELECT * FROM nt_subscriptions WHERE id = $1 AND deleted_at IS NULL`, [id]);

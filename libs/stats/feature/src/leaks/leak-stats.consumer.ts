@@ -1,10 +1,11 @@
 /**
- * Feeds the stats leak read model from `leakwatch.leaks.v1` (consumer group `<service>.stats.leaks`).
+ * Feeds the stats leak read model from `leakwatch.leaks.v1` (consumer group `<service>.stats.leaks`), a page of
+ * events per transaction when the bus delivers pages.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
 import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
-import { LeakDecisionsReadModel, readLeakDecision } from '../reports/leak-decisions.read-model';
+import { LeakDecisionsReadModel, decisionRow, readLeakDecision } from '../reports/leak-decisions.read-model';
 import { StatsSchema } from '../stats-schema';
 import { readLeakEvent } from './leak-events.reader';
 import { LeakStatsReadModel } from './leak-stats.read-model';
@@ -37,5 +38,21 @@ export class LeakStatsConsumer extends BusConsumer {
     const decision = readLeakDecision(event);
     if (decision) await this.decisions.applyWithFact(decision, fact);
     else await this.readModel.apply(fact);
+  }
+
+  /** A page in one transaction: runs of LeakDetected are multi-row inserts, the rest in order (applyLeakFactsPage). */
+  protected override async handleBatch(events: CloudEvent[]): Promise<void> {
+    if (events.length === 1) return this.handle(events[0]);
+    const items = [];
+    for (const event of events) {
+      const fact = readLeakEvent(event);
+      if (!fact) {
+        if (!event.extensions?.streamrevision) this.logger.warn(`leak event ${event.id} (${event.type}) without a stream revision: skipped`);
+        continue;
+      }
+      const decision = readLeakDecision(event);
+      items.push({ fact, decision: decision ? decisionRow(decision) : undefined });
+    }
+    if (items.length) await this.readModel.applyPage(items);
   }
 }

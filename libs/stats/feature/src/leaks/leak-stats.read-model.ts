@@ -31,6 +31,71 @@ export class LeakStatsReadModel {
   apply(event: LeakFactAt): Promise<void> {
     return withTransaction(this.pool, (client) => applyLeakFact(client, event));
   }
+
+  /** A page of facts (with the decision rows of its status changes) in one transaction. */
+  applyPage(items: Array<{ fact: LeakFactAt; decision?: LeakDecisionRow }>): Promise<void> {
+    return withTransaction(this.pool, (client) => applyLeakFactsPage(client, items));
+  }
+}
+
+/** The decision row writer, passed in by the decisions read model (which owns `st_leak_decisions`). */
+export interface LeakDecisionRow {
+  write(client: PoolClient): Promise<void>;
+}
+
+type Detected = LeakFactAt & { fact: Extract<LeakFactAt['fact'], { type: 'LeakDetected' }> };
+
+/**
+ * A page of facts in order, set-based where it matters: each run of `LeakDetected` (an ingest's bulk) is one
+ * multi-row insert into `st_leaks` and one into `st_leak_activity` (for the leaks that were new), whatever its
+ * length; every other fact is applied as \`applyLeakFact\` does, in page order, so a leak's later events see its
+ * row. Gives the same rows as applying the facts one by one, and a replayed page changes nothing.
+ */
+export async function applyLeakFactsPage(client: PoolClient, items: Array<{ fact: LeakFactAt; decision?: LeakDecisionRow }>): Promise<void> {
+  let run: Detected[] = [];
+  const flush = async () => {
+    if (run.length) await insertDetected(client, run);
+    run = [];
+  };
+  for (const { fact, decision } of items) {
+    if (fact.fact.type === 'LeakDetected') {
+      run.push(fact as Detected);
+      continue;
+    }
+    await flush();
+    if (decision) await decision.write(client);
+    await applyLeakFact(client, fact);
+  }
+  await flush();
+}
+
+async function insertDetected(client: PoolClient, run: Detected[]): Promise<void> {
+  const col = <T>(pick: (d: Detected) => T) => run.map(pick);
+  const { rows } = await client.query<{ leakid: string; detected_at: Date }>(
+    `INSERT INTO st_leaks (leakid, kind, secret_type, org_id, identity_email, identity_domain, site_domain, sources, risk, status,
+       detected_at, open_since, revision)
+     SELECT t.leakid, t.kind, t.secret_type, t.org_id, t.identity_email, t.identity_domain, t.site_domain,
+            jsonb_build_array(t.source), t.risk, 'open', t.detected_at, t.detected_at, t.revision
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::int[])
+            WITH ORDINALITY AS t(leakid, kind, secret_type, org_id, identity_email, identity_domain, site_domain, source, risk, detected_at, revision, n)
+      ORDER BY t.n
+     ON CONFLICT (leakid) DO NOTHING
+     RETURNING leakid, detected_at`,
+    [
+      col((d) => d.fact.leakid), col((d) => d.fact.kind), col((d) => d.fact.secretType), col((d) => d.fact.orgId),
+      col((d) => d.fact.identityEmail), col((d) => d.fact.identityEmail?.split('@')[1] ?? null), col((d) => d.fact.siteDomain), col((d) => d.fact.source), col((d) => d.fact.risk),
+      col((d) => d.fact.detectedAt), col((d) => d.revision),
+    ],
+  );
+  if (!rows.length) return;
+  const inserted = new Set(rows.map((r) => r.leakid));
+  const opened = run.filter((d) => inserted.delete(d.fact.leakid));
+  await client.query(
+    `INSERT INTO st_leak_activity (leakid, revision, kind, at, seconds_open)
+     SELECT leakid, revision, 'opened', at, NULL FROM unnest($1::text[], $2::int[], $3::timestamptz[]) AS t(leakid, revision, at)
+     ON CONFLICT DO NOTHING`,
+    [opened.map((d) => d.fact.leakid), opened.map((d) => d.revision), opened.map((d) => d.fact.detectedAt)],
+  );
 }
 
 export async function applyLeakFact(client: PoolClient, { fact, revision, at }: LeakFactAt): Promise<void> {

@@ -30,4 +30,8 @@ export class LeakDecisionsConsumer extends BusConsumer {
     const decision = readLeakDecision(event);
     if (decision) await this.decisions.apply(decision);
   }
+
+  protected override handleBatch(events: CloudEvent[]): Promise<void> {
+    return this.decisions.applyPage(events.flatMap((event) => readLeakDecision(event) ?? []));
+  }
 }

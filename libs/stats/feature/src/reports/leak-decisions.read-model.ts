@@ -11,6 +11,7 @@ import type { CloudEvent } from '@leakwatch/messaging';
 import { withTransaction } from '@leakwatch/pg';
 import type { LeakFactAt } from '../leaks/leak-events.reader';
 import { applyLeakFact } from '../leaks/leak-stats.read-model';
+import { LEAK_ID_PATTERN, isLeakStatus } from '@leakwatch/contracts';
 
 export const LEAK_DECISIONS_TABLES = ['st_leak_decisions'];
 
@@ -33,16 +34,14 @@ export interface LeakDecision {
   actor: { key_id: string | null; role: string | null; org_id: string | null };
 }
 
-const LEAK_ID = /^[0-9a-f]{32}$/;
-const STATUSES = new Set(['open', 'fixed', 'false_positive']);
 
 /** A `LeakStatusChanged` integration event as a decision row; undefined for anything else or a malformed one. */
 export function readLeakDecision(event: CloudEvent): LeakDecision | undefined {
   if (event.type !== 'LeakStatusChanged') return undefined;
   const d = event.data as { leakid?: unknown; from?: unknown; to?: unknown; comment?: unknown; reason?: unknown } | null;
   const raw = event.extensions?.streamrevision;
-  if (!d || typeof d !== 'object' || typeof d.leakid !== 'string' || !LEAK_ID.test(d.leakid)) return undefined;
-  if (!raw || !/^\d+$/.test(raw) || typeof d.to !== 'string' || !STATUSES.has(d.to)) return undefined;
+  if (!d || typeof d !== 'object' || typeof d.leakid !== 'string' || !LEAK_ID_PATTERN.test(d.leakid)) return undefined;
+  if (!raw || !/^\d+$/.test(raw) || typeof d.to !== 'string' || !isLeakStatus(d.to)) return undefined;
   // Same fallback as the activity rows (leak-events.reader), so a decision and its activity row agree on `at`.
   const time = typeof event.time === 'string' && !Number.isNaN(Date.parse(event.time)) ? new Date(event.time).toISOString() : new Date().toISOString();
   const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : null);
@@ -50,7 +49,7 @@ export function readLeakDecision(event: CloudEvent): LeakDecision | undefined {
     leakid: d.leakid,
     revision: Number(raw),
     at: time,
-    from: typeof d.from === 'string' && STATUSES.has(d.from) ? d.from : null,
+    from: typeof d.from === 'string' && isLeakStatus(d.from) ? d.from : null,
     to: d.to as LeakDecision['to'],
     reason: text(d.reason) ?? 'decision',
     comment: typeof d.comment === 'string' ? d.comment : null,
@@ -66,6 +65,11 @@ export class LeakDecisionsReadModel {
     return withTransaction(this.pool, (client) => insertDecision(client, decision));
   }
 
+  /** The decision rows of a page, one multi-row insert (LeakDecisionsConsumer's page). */
+  applyPage(decisions: LeakDecision[]): Promise<void> {
+    return decisions.length ? withTransaction(this.pool, (client) => insertDecisions(client, decisions)) : Promise.resolve();
+  }
+
   /** The decision row and the leak stats' own update for the same event, all or nothing. */
   applyWithFact(decision: LeakDecision, fact: LeakFactAt): Promise<void> {
     return withTransaction(this.pool, async (client) => {
@@ -73,6 +77,20 @@ export class LeakDecisionsReadModel {
       await applyLeakFact(client, fact);
     });
   }
+}
+
+/** The decision row as a writer for a page of leak facts (LeakStatsReadModel.applyPage), in its transaction. */
+export const decisionRow = (decision: LeakDecision) => ({ write: (client: PoolClient) => insertDecision(client, decision) });
+
+async function insertDecisions(client: PoolClient, decisions: LeakDecision[]): Promise<void> {
+  const col = <T>(pick: (d: LeakDecision) => T) => decisions.map(pick);
+  await client.query(
+    `INSERT INTO st_leak_decisions (leakid, revision, at, from_status, to_status, reason, comment, actor_key_id, actor_role, actor_org_id)
+     SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+     ON CONFLICT (leakid, revision) DO NOTHING`,
+    [col((d) => d.leakid), col((d) => d.revision), col((d) => d.at), col((d) => d.from), col((d) => d.to), col((d) => d.reason), col((d) => d.comment),
+      col((d) => d.actor.key_id), col((d) => d.actor.role), col((d) => d.actor.org_id)],
+  );
 }
 
 async function insertDecision(client: PoolClient, decision: LeakDecision): Promise<void> {
