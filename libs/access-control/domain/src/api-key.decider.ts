@@ -3,7 +3,7 @@
  * same id, role and limits), revoked for good. Expiry is a fact of the key, judged against the caller's clock.
  */
 import { Decider, accept, assertNever, refuse } from '@leakwatch/decider';
-import { Role } from './roles';
+import { Role, isGlobalRole } from './roles';
 
 export type ApiKeyType = 'public' | 'private';
 
@@ -46,7 +46,7 @@ export const apiKeyDecider: Decider<ApiKeyState, ApiKeyCommand, ApiKeyEvent, Api
       case 'IssueApiKey': {
         if (state.status !== 'none') return refuse('key_exists');
         const key = command.key;
-        const global = key.role === 'global_admin' || key.role === 'global_analyst';
+        const global = isGlobalRole(key.role);
         if (global && key.org_id) return refuse('global_role_with_org');
         if (!global && !key.org_id) return refuse('org_required');
         if (!Number.isInteger(key.limit) || key.limit < 1) return refuse('invalid_limit');

@@ -3,6 +3,7 @@
  * verification expires; re-verification extends it; revoke ends it (a later claim starts over with a new token).
  * Verification checks happen outside (I/O); the decider receives their outcome as a command.
  */
+import { normalizeDomain } from '@leakwatch/authz';
 import { Decider, accept, assertNever, refuse } from '@leakwatch/decider';
 
 export type VerificationMethod = 'dns' | 'http';
@@ -71,9 +72,14 @@ export function effectiveDomainStatus(state: DomainState, now: string): 'none' |
   return state.status;
 }
 
-/** Lowercase, no trailing dot, at least two labels of letters/digits/hyphens (IDNs in punycode). */
-export function normalizeDomain(input: string): string | null {
-  const domain = input.trim().toLowerCase().replace(/\.$/, '');
+/**
+ * A domain an organisation may claim: normalised the one way every context compares domains
+ * (`normalizeDomain`: trimmed, lowercase, no trailing dot), and then held to DNS syntax — at least two labels
+ * of letters/digits/hyphens (IDNs in punycode), not an IP address. Null when it is not claimable.
+ */
+export function claimableDomain(input: string): string | null {
+  const domain = normalizeDomain(input);
+  if (domain === undefined) return null;
   const label = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
   const labels = domain.split('.');
   if (domain.length > 253 || labels.length < 2 || !labels.every((l) => label.test(l)) || /^\d+$/.test(labels[labels.length - 1])) return null;

@@ -1,5 +1,5 @@
 import { DeciderSpecification } from '@leakwatch/testing';
-import { DomainEvent, domainDecider, effectiveDomainStatus, normalizeDomain } from '../src';
+import { DomainEvent, domainDecider, effectiveDomainStatus, claimableDomain } from '../src';
 
 const AT = '2026-11-25T10:00:00.000Z';
 const claimed: DomainEvent = { type: 'DomainClaimed', data: { org_id: 'o1', domain: 'acme.com', token: 't1', claimed_at: AT } };
@@ -48,5 +48,5 @@ describe('domain claim decider', () => {
     ['acme.com/path', null],
     ['a'.repeat(64) + '.com', null],
     ['', null],
-  ])('normalizes %p to %p', (input, expected) => expect(normalizeDomain(input)).toBe(expected));
+  ])('normalizes %p to %p', (input, expected) => expect(claimableDomain(input)).toBe(expected));
 });

@@ -12,14 +12,16 @@
  * | +1 | `exposure: public` (public repository, paste site, public package) |
  * | cap | never above critical; `verified: false`/`null` and `private`/`unknown` exposure never lower it (an unverified secret may still work) |
  */
+import { RISKS, Risk } from '@leakwatch/contracts';
+
+export type { Risk } from '@leakwatch/contracts';
 import { isGenericSecretType } from './secret-type';
 import { FindingKind, RawFinding } from './raw-finding';
 
-export type Risk = 'critical' | 'high' | 'medium' | 'low';
 export type Exposure = 'public' | 'private' | 'unknown';
 
 /** Ascending, so a risk can be raised by index. */
-export const RISK_LEVELS: readonly Risk[] = ['low', 'medium', 'high', 'critical'];
+export const RISK_LEVELS: readonly Risk[] = [...RISKS].reverse();
 
 export interface RiskInput {
   secretType: string;

@@ -112,5 +112,4 @@ export const leakDecider: Decider<LeakState, LeakCommand, LeakEvent, LeakRefusal
   },
 };
 
-export const leakStream = (leakid: string) => `leak-${leakid}`;
-export const LEAK_ID = /^[0-9a-f]{32}$/;
+export { leakStream } from '@leakwatch/contracts';

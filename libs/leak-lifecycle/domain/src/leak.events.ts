@@ -2,11 +2,11 @@
  * Everything that can happen to one leak (stream `leak-<leakid>`). Persisted names are these strings.
  * No event carries the secret: only its SHA-256 fingerprint and a masked preview.
  */
-export const LEAK_STATUSES = ['open', 'fixed', 'false_positive'] as const;
-export type LeakStatus = (typeof LEAK_STATUSES)[number];
-export const RISKS = ['critical', 'high', 'medium', 'low'] as const;
-export type Risk = (typeof RISKS)[number];
-export type LeakKind = 'token' | 'credential';
+import type { LeakKind, LeakStatus, Risk } from '@leakwatch/contracts';
+
+// The shared names live in @leakwatch/contracts; re-exported here because they are this context's vocabulary too.
+export { LEAK_STATUSES, RISKS } from '@leakwatch/contracts';
+export type { LeakKind, LeakStatus, Risk } from '@leakwatch/contracts';
 
 export interface LeakSource {
   name: string;

@@ -3,7 +3,7 @@
  * Refusals are values (DESIGN.md: the edge maps them to 403); the 404 for an unknown id is the caller's job,
  * decided before this policy is asked.
  */
-import { Caller, isGlobalRole, isMutatingRole, isRole } from './caller';
+import { Caller, isGlobalRole, isAdminRole, isRole } from './caller';
 import { LeakAccessFacts, LeakType, classifyLeak } from './leak-access';
 
 export type Action = 'read' | 'mutate';
@@ -33,7 +33,7 @@ export function canRead(caller: Caller, facts: LeakAccessFacts): Decision {
 export function canMutate(caller: Caller, facts: LeakAccessFacts): Decision {
   if (!isRole(caller.role)) return deny('unknown_role');
   // The role is checked before visibility so a read-only key learns nothing about leaks outside its view.
-  if (!isMutatingRole(caller.role)) return deny('read_only_role');
+  if (!isAdminRole(caller.role)) return deny('read_only_role');
   return canRead(caller, facts);
 }
 

@@ -9,7 +9,7 @@ import {
   canRead,
   classifyLeak,
   isGlobalRole,
-  isMutatingRole,
+  isAdminRole,
 } from '../src';
 
 // Org A verified acme.com; its keys belong to alice@acme.com. Org B is the foreigner.
@@ -48,7 +48,7 @@ describe('roles', () => {
     ['analyst', false, false],
   ])('%s: global=%p mutating=%p', (role, global, mutating) => {
     expect(isGlobalRole(role)).toBe(global);
-    expect(isMutatingRole(role)).toBe(mutating);
+    expect(isAdminRole(role)).toBe(mutating);
   });
 });
 

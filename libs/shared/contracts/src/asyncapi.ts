@@ -3,17 +3,18 @@
  * Kafka key and the CloudEvents binary-mode headers. Served at `/docs/asyncapi.json`; validated by the
  * official `@asyncapi/parser` in the tests. Kept beside the TypeScript contracts it describes.
  */
+import { LEAK_ID_PATTERN_SOURCE, LEAK_STATUSES, RISKS, ROLES } from './vocabulary';
 type Schema = Record<string, unknown>;
 
 const str: Schema = { type: 'string' };
 const time: Schema = { type: 'string', format: 'date-time' };
 const nullable = (schema: Schema): Schema => ({ ...schema, type: [schema.type as string, 'null'] });
 const nstr = nullable(str);
-const leakid: Schema = { type: 'string', pattern: '^[0-9a-f]{32}$', description: 'HMAC-MD5 leak id (32 lowercase hex)' };
+const leakid: Schema = { type: 'string', pattern: LEAK_ID_PATTERN_SOURCE, description: 'HMAC-MD5 leak id (32 lowercase hex)' };
 const sha256: Schema = { type: ['string', 'null'], pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of a token; null for credentials and masked tokens' };
-const status: Schema = { type: 'string', enum: ['open', 'fixed', 'false_positive'] };
-const risk: Schema = { type: 'string', enum: ['critical', 'high', 'medium', 'low'] };
-const role: Schema = { type: 'string', enum: ['global_admin', 'global_analyst', 'admin', 'analyst'] };
+const status: Schema = { type: 'string', enum: [...LEAK_STATUSES] };
+const risk: Schema = { type: 'string', enum: [...RISKS] };
+const role: Schema = { type: 'string', enum: [...ROLES] };
 const freeForm: Schema = { type: ['object', 'null'], additionalProperties: true };
 const source: Schema = object({ name: str, url: nstr });
 const identity: Schema = { ...object({ email: nstr, username: nstr }), type: ['object', 'null'] };

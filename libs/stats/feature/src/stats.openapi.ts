@@ -1,4 +1,5 @@
 /** The answers of the stats endpoints, as named OpenAPI schemas. */
+import { LEAK_STATUSES, RISKS } from '@leakwatch/contracts';
 import { apiSchema, s } from '@leakwatch/runtime';
 
 const counts = (keys: readonly string[]) => s.object(Object.fromEntries(keys.map((k) => [k, s.integer({ minimum: 0 })])));
@@ -9,11 +10,11 @@ export const LEAK_STATS_SCHEMA = apiSchema(
     window: s.object({ days: s.integer({ minimum: 1, maximum: 365 }), from: s.day(), to: s.day() }),
     total: s.integer({ minimum: 0 }),
     virtual_patched: s.integer({ minimum: 0 }),
-    by_status: counts(['open', 'fixed', 'false_positive']),
-    by_risk: counts(['critical', 'high', 'medium', 'low']),
+    by_status: counts(LEAK_STATUSES),
+    by_risk: counts(RISKS),
     by_type: counts(['personal', 'employee', 'customer', 'organization']),
     by_source: s.map(s.integer({ minimum: 0 })),
-    open_by_risk: counts(['critical', 'high', 'medium', 'low']),
+    open_by_risk: counts(RISKS),
     open_by_type: counts(['personal', 'employee', 'customer', 'organization']),
     open_by_source: s.map(s.integer({ minimum: 0 })),
     mean_time_to_fix: s.object({ seconds: { type: ['number', 'null'] }, hours: { type: ['number', 'null'] }, fixes: s.integer({ minimum: 0 }) }),

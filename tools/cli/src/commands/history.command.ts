@@ -3,7 +3,7 @@
  * revision, type, time, actor, data), as a table, JSON or CSV — for auditors, and for when the API is down.
  */
 import { Command, Option } from 'commander';
-import { withoutPasswordHash } from '@leakwatch/contracts';
+import { isLeakId, withoutPasswordHash } from '@leakwatch/contracts';
 import { openDatabase } from '../database';
 import { openEventSource } from '../projections/event-source';
 
@@ -15,7 +15,7 @@ export function registerHistoryCommand(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
     .option('--as-of <time>', 'only the events up to this ISO 8601 time')
     .action(async (leakid: string, options: { format: 'table' | 'json' | 'csv'; asOf?: string }) => {
-      if (!/^[0-9a-f]{32}$/.test(leakid)) throw new Error(`"${leakid}" is not a leak id (32 lowercase hex characters)`);
+      if (!isLeakId(leakid)) throw new Error(`"${leakid}" is not a leak id (32 lowercase hex characters)`);
       const asOf = options.asOf ? new Date(options.asOf) : undefined;
       if (asOf && Number.isNaN(asOf.getTime())) throw new Error(`--as-of "${options.asOf}" is not an ISO 8601 time`);
       const db = await openDatabase();

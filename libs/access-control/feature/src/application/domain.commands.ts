@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import type { Caller } from '@leakwatch/authz';
-import { domainDecider, domainStream, normalizeDomain } from '@leakwatch/access-control/domain';
+import { claimableDomain, domainDecider, domainStream } from '@leakwatch/access-control/domain';
 import { OwnershipChecker, challengeRecordName, challengeRecordValue, wellKnownUrl } from '@leakwatch/access-control/verification';
 import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
 import { ProblemException } from '@leakwatch/runtime';
@@ -49,7 +49,7 @@ export class RevokeDomainCommand {
 }
 
 function parseDomain(input: string): string {
-  const domain = normalizeDomain(input);
+  const domain = claimableDomain(input);
   if (!domain) {
     throw new ProblemException(400, 'invalid-domain', 'Invalid request', `"${input}" is not a domain name (e.g. acme.com).`, {
       errors: [{ field: 'domain', message: 'must be a domain name such as acme.com' }],

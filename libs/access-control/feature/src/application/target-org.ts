@@ -1,4 +1,4 @@
-import type { Caller } from '@leakwatch/authz';
+import { Caller, isGlobalRole } from '@leakwatch/authz';
 import { ProblemException } from '@leakwatch/runtime';
 
 /**
@@ -6,7 +6,7 @@ import { ProblemException } from '@leakwatch/runtime';
  * An org admin naming another organisation is refused (403).
  */
 export function targetOrg(caller: Caller, requested: string | undefined): string {
-  if (caller.role === 'global_admin' || caller.role === 'global_analyst') {
+  if (isGlobalRole(caller.role)) {
     if (!requested) throw new ProblemException(400, 'org-id-required', 'Invalid request', 'Global keys must say which organisation: pass org_id.');
     return requested;
   }

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { API_KEY_EXAMPLE, API_KEY_PAGE_SCHEMA, API_KEY_SCHEMA, API_KEY_WITH_SECRET_SCHEMA } from './dto/access.openapi';
-import type { Caller } from '@leakwatch/authz';
+import { Caller, isGlobalRole } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
 import { ApiProblems, LINK_HEADER, PaginatedList, ProblemException } from '@leakwatch/runtime';
 import { IssueApiKeyCommand, RevokeApiKeyCommand, RotateApiKeyCommand } from '../application/api-key.commands';
@@ -31,7 +31,7 @@ export class ApiKeysController {
   @ApiProblems(403)
   @ApiOperation({ summary: 'API keys of the caller’s organisation (all, or ?org_id=, for global roles), oldest first, in pages; never the keys themselves' })
   async list(@CurrentCaller() caller: Caller, @Query() query: OrgListQueryDto) {
-    const global = caller.role === 'global_admin' || caller.role === 'global_analyst';
+    const global = isGlobalRole(caller.role);
     if (!global && query.org_id && query.org_id !== caller.orgId) {
       throw new ProblemException(403, 'foreign-organization', 'Forbidden', 'A key lists its own organisation only.');
     }

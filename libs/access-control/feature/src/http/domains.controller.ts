@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { DOMAIN_CLAIM_EXAMPLE, DOMAIN_CLAIM_SCHEMA, DOMAIN_PAGE_SCHEMA, DOMAIN_SCHEMA, DOMAIN_VERIFICATION_SCHEMA } from './dto/access.openapi';
 import type { Response } from 'express';
-import type { Caller } from '@leakwatch/authz';
+import { Caller, isGlobalRole } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
 import { ClaimDomainCommand, RevokeDomainCommand, VerifyDomainCommand } from '../application/domain.commands';
 import { targetOrg } from '../application/target-org';
@@ -47,7 +47,7 @@ export class DomainsController {
   @ApiProblems(403)
   @ApiOperation({ summary: 'Domains of the caller’s organisation (all, or ?org_id=, for global roles), in pages' })
   async list(@CurrentCaller() caller: Caller, @Query() query: OrgListQueryDto) {
-    const global = caller.role === 'global_admin' || caller.role === 'global_analyst';
+    const global = isGlobalRole(caller.role);
     const orgId = global ? query.org_id : targetOrg(caller, query.org_id);
     return pageOrRefusal(() => this.queries.listDomains(orgId, query));
   }

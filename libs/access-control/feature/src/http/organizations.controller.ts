@@ -3,7 +3,7 @@ import { ApiProblems, LINK_HEADER, PaginatedList } from '@leakwatch/runtime';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ORGANIZATION_CREATED_SCHEMA, ORGANIZATION_EXAMPLE, ORGANIZATION_PAGE_SCHEMA } from './dto/access.openapi';
-import type { Caller } from '@leakwatch/authz';
+import { Caller, isGlobalRole } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
 import { CreateOrganizationCommand } from '../application/organization.commands';
 import { AccessQueries } from '../read-model/access-queries';
@@ -30,7 +30,7 @@ export class OrganizationsController {
   @ApiOkResponse({ schema: ORGANIZATION_PAGE_SCHEMA, headers: LINK_HEADER, example: { items: [ORGANIZATION_EXAMPLE], next_cursor: null } })
   @ApiOperation({ summary: 'Organisations the key can see (all for global roles, its own otherwise), oldest first, in pages' })
   async list(@CurrentCaller() caller: Caller, @Query() query: ListPageQueryDto) {
-    const global = caller.role === 'global_admin' || caller.role === 'global_analyst';
+    const global = isGlobalRole(caller.role);
     if (!global && !caller.orgId) return { items: [], next_cursor: null };
     return pageOrRefusal(() => this.queries.listOrgs(global ? undefined : caller.orgId, query));
   }

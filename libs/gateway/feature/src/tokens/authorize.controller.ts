@@ -17,7 +17,8 @@ import { ApiKeyGuard, Public } from '@leakwatch/auth';
 import { PROBLEM_CONTENT_TYPE, ProblemException, problem } from '@leakwatch/runtime';
 import { AttemptRecorder } from './attempt-recorder';
 import { TokenIndex } from './token-index';
-import { judgeFingerprint, sha256Hex } from './token-verdict';
+import { secretFingerprint } from '@leakwatch/contracts';
+import { judgeFingerprint } from './token-verdict';
 
 export const GATEWAY_KEY_HEADER = 'x-leakwatch-key';
 export const TOKEN_HEADER_HEADER = 'x-leakwatch-token-header';
@@ -64,7 +65,7 @@ export class AuthorizeController {
     }
     const caller = await this.guard.authenticate({ 'x-api-key': gatewayKey }, res);
     const credential = presentedCredential(req.headers);
-    const verdict = credential ? judgeFingerprint(this.index, this.attempts, caller, sha256Hex(credential)) : { leaked: false, blocked: false };
+    const verdict = credential ? judgeFingerprint(this.index, this.attempts, caller, secretFingerprint(credential)) : { leaked: false, blocked: false };
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Leakwatch-Verdict', verdict.blocked ? 'blocked' : verdict.leaked ? 'leaked' : 'allow');
     if (!verdict.blocked) {

@@ -2,7 +2,6 @@
  * One answer for every way a presented token is checked (JSON check, reverse-proxy authorize, batched
  * attempts): the caller's view of the token, and the attempt recorded when it is blocked.
  */
-import { createHash } from 'node:crypto';
 import type { Caller } from '@leakwatch/authz';
 import { AttemptRecorder } from './attempt-recorder';
 import { TokenIndex } from './token-index';
@@ -12,8 +11,6 @@ export interface TokenVerdict {
   blocked: boolean;
   leakid?: string;
 }
-
-export const sha256Hex = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
 /**
  * What the caller may learn about this fingerprint (leaks outside its view do not exist for it), recording

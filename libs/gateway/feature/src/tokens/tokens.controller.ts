@@ -18,7 +18,8 @@ import { TokenAttemptsDto } from './dto/token-attempts.dto';
 import { TokenCheckDto } from './dto/token-check.dto';
 import { TokenIndex } from './token-index';
 import { RANGE_PATTERN, formatRange } from './token-range';
-import { judgeFingerprint, sha256Hex } from './token-verdict';
+import { secretFingerprint } from '@leakwatch/contracts';
+import { judgeFingerprint } from './token-verdict';
 
 /** Longest a blocklist request may wait for a change (long-polling); below common proxy idle timeouts. */
 export const MAX_WAIT_SECONDS = 30;
@@ -54,7 +55,7 @@ export class TokensController {
         errors: [{ field: 'token', message: 'exactly one of token or sha256 is required' }],
       });
     }
-    return judgeFingerprint(this.index, this.attempts, caller, body.sha256 ?? sha256Hex(body.token as string));
+    return judgeFingerprint(this.index, this.attempts, caller, body.sha256 ?? secretFingerprint(body.token as string));
   }
 
   @Get('blocklist')

@@ -8,7 +8,8 @@
  * - preview = at most the first 4 characters and the length — never enough to use the secret.
  * The plaintext goes no further than this function.
  */
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import { secretFingerprint } from '@leakwatch/contracts';
 import { hostOfUrl } from '@leakwatch/authz';
 import type { FindingReceivedV1 } from '@leakwatch/contracts';
 
@@ -42,7 +43,7 @@ export function normalizeFinding(input: FindingInput, context: { key: Buffer; or
     leakid: createHmac('md5', context.key).update(`${owner}\u0000${input.kind}\u0000${material}`).digest('hex'),
     kind: input.kind,
     secret_type: input.secretType,
-    fingerprint: input.kind === 'token' && input.secret ? sha256(input.secret) : null,
+    fingerprint: input.kind === 'token' && input.secret ? secretFingerprint(input.secret) : null,
     preview: preview(input.kind, input.secret),
     identity: email || username ? { email, username } : null,
     site: siteUrl || siteDomain ? { url: siteUrl, domain: siteDomain } : null,
@@ -54,10 +55,6 @@ export function normalizeFinding(input: FindingInput, context: { key: Buffer; or
     found_at: context.at,
     batch_id: context.batchId ?? null,
   };
-}
-
-export function sha256(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
 export function preview(kind: 'token' | 'credential', secret: string | null): string {

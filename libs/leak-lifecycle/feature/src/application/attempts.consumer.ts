@@ -4,10 +4,11 @@
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
-import { LEAK_ID, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
 import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
 import { derivedUuid } from './findings.consumer';
+import { LEAK_ID_PATTERN } from '@leakwatch/contracts';
 
 @Injectable()
 export class AttemptsConsumer extends BusConsumer {
@@ -24,7 +25,7 @@ export class AttemptsConsumer extends BusConsumer {
   async handle(event: CloudEvent): Promise<void> {
     if (event.type !== 'LeakedTokenUseAttempted') return;
     const data = event.data as { leakid?: string; attempted_at?: string; key_id?: string | null; blocked?: boolean };
-    if (!data?.leakid || !LEAK_ID.test(data.leakid) || !data.attempted_at) {
+    if (!data?.leakid || !LEAK_ID_PATTERN.test(data.leakid) || !data.attempted_at) {
       this.logger.warn(`attempt ${event.id} is malformed: skipped`);
       return;
     }

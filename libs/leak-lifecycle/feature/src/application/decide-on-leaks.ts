@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Optional } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Caller, canAccessAll, isMutatingRole } from '@leakwatch/authz';
+import { Caller, canAccessAll, isAdminRole } from '@leakwatch/authz';
 import { EVENT_STORE, EventStore, GlobalPosition, WrongExpectedRevisionError, comparePositions } from '@leakwatch/event-store';
 import { LeakCommand, LeakEvent, LeakState, LeakStatus, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { PG_POOL, ProblemException } from '@leakwatch/runtime';
@@ -59,7 +59,7 @@ export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksComman
   ) {}
 
   async execute({ caller, leakids, decision, correlationId, ifMatch }: DecideOnLeaksCommand): Promise<DecisionAnswer<StatusResult | PatchResult>> {
-    if (!isMutatingRole(caller.role)) {
+    if (!isAdminRole(caller.role)) {
       throw new ProblemException(403, 'read-only-role', 'Forbidden', `The role ${caller.role} can read leaks but not change them.`);
     }
     const ids = [...new Set(leakids)];

@@ -4,9 +4,9 @@
  * redelivered finding is a no-op. A finding that keeps failing is parked, not retried forever.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { FINDING_RECEIVED, FINDING_RESOLUTION_RECEIVED, FindingReceivedV1, FindingResolutionReceivedV1 } from '@leakwatch/contracts';
+import { FINDING_RECEIVED, FINDING_RESOLUTION_RECEIVED, FindingReceivedV1, FindingResolutionReceivedV1, LEAK_ID_PATTERN } from '@leakwatch/contracts';
 import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
-import { LEAK_ID, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
 import { BusConsumer, PG_POOL, SERVICE_NAME } from '@leakwatch/runtime';
 import type { Pool } from 'pg';
@@ -55,7 +55,7 @@ export class FindingsConsumer extends BusConsumer {
 
   private findingMessage(event: CloudEvent): FindingMessage | undefined {
     const finding = event.data as FindingReceivedV1;
-    if (!finding || typeof finding.leakid !== 'string' || !LEAK_ID.test(finding.leakid)) {
+    if (!finding || typeof finding.leakid !== 'string' || !LEAK_ID_PATTERN.test(finding.leakid)) {
       this.logger.warn(`finding ${event.id} has no valid leakid: skipped`);
       return undefined;
     }
@@ -76,7 +76,7 @@ export class FindingsConsumer extends BusConsumer {
   /** A scanner's own resolution (e.g. GitHub alert resolved as revoked) becomes a status decision by that source. */
   private async resolution(event: CloudEvent): Promise<void> {
     const data = event.data as FindingResolutionReceivedV1;
-    if (!data || !LEAK_ID.test(data.leakid ?? '')) return;
+    if (!data || !LEAK_ID_PATTERN.test(data.leakid ?? '')) return;
     const outcome = await decideAndAppend(
       this.store,
       leakStream(data.leakid),

@@ -6,7 +6,7 @@ import { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
 import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
 import { Inject } from '@nestjs/common';
-import { withoutPasswordHash } from '@leakwatch/contracts';
+import { LEAK_ID_PATTERN_SOURCE, withoutPasswordHash } from '@leakwatch/contracts';
 import { leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { ApiProblems, LINK_HEADER, PaginatedList, ProblemException } from '@leakwatch/runtime';
 import { LEAK_EXAMPLE, LEAK_HISTORY_SCHEMA, LEAK_OR_AS_OF_SCHEMA, LEAK_PAGE_SCHEMA, STATUS_DECISION_SCHEMA, VIRTUAL_PATCH_DECISION_SCHEMA } from './dto/leak.openapi';
@@ -68,7 +68,7 @@ export class LeaksController {
 
   @Get(':leakid')
   @ApiOperation({ summary: 'One leak; with ?as_of= the leak as it was at that moment, rebuilt from its events' })
-  @ApiParam({ name: 'leakid', schema: { type: 'string', pattern: '^[0-9a-f]{32}$' }, example: LEAK_EXAMPLE.leakid })
+  @ApiParam({ name: 'leakid', schema: { type: 'string', pattern: LEAK_ID_PATTERN_SOURCE }, example: LEAK_EXAMPLE.leakid })
   @ApiOkResponse({ schema: LEAK_OR_AS_OF_SCHEMA, headers: { ETag: { description: 'The leak’s stream revision (without ?as_of=); send it as If-Match', schema: { type: 'string' } } }, example: LEAK_EXAMPLE })
   @ApiProblems(404)
   async get(
@@ -93,7 +93,7 @@ export class LeaksController {
 
   @Get(':leakid/history')
   @ApiOperation({ summary: 'Every event of the leak, oldest first: revision, type, time, actor, data' })
-  @ApiParam({ name: 'leakid', schema: { type: 'string', pattern: '^[0-9a-f]{32}$' }, example: LEAK_EXAMPLE.leakid })
+  @ApiParam({ name: 'leakid', schema: { type: 'string', pattern: LEAK_ID_PATTERN_SOURCE }, example: LEAK_EXAMPLE.leakid })
   @ApiOkResponse({ schema: LEAK_HISTORY_SCHEMA })
   @ApiProblems(404)
   async history(@CurrentCaller() caller: Caller, @Param() params: LeakIdParams) {

@@ -5,6 +5,7 @@
  */
 import { LEAK_STATUSES, RISKS } from '@leakwatch/leak-lifecycle/domain';
 import { parseIsoDateTime } from '@leakwatch/runtime';
+import { LEAK_ID_PATTERN } from '@leakwatch/contracts';
 
 export const LEAK_SORTS = ['first_seen', 'last_seen', 'risk', 'status'] as const;
 export type LeakSort = (typeof LEAK_SORTS)[number];
@@ -24,7 +25,6 @@ export interface LeakCursor extends LeakOrder {
   leakid: string;
 }
 
-const LEAK_ID = /^[0-9a-f]{32}$/;
 /** Microsecond UTC timestamps, exactly as `sortValueSql` writes them. */
 const MICRO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
@@ -92,7 +92,7 @@ export function decodeLeakCursor(text: string, order: LeakOrder): LeakCursor {
 function legacyCursor(value: unknown[]): LeakCursor | undefined {
   // The time must be one this API wrote (toISOString of a real moment): Date.parse takes what PostgreSQL refuses.
   const at = value.length === 2 ? parseIsoDateTime(value[0]) : undefined;
-  if (!at || at.toISOString() !== value[0] || typeof value[1] !== 'string' || !LEAK_ID.test(value[1])) return undefined;
+  if (!at || at.toISOString() !== value[0] || typeof value[1] !== 'string' || !LEAK_ID_PATTERN.test(value[1])) return undefined;
   return { ...DEFAULT_LEAK_ORDER, value: value[0], leakid: value[1] };
 }
 
@@ -100,7 +100,7 @@ function currentCursor(value: unknown): LeakCursor | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const { s, d, v, id } = value as Record<string, unknown>;
   if (!LEAK_SORTS.includes(s as LeakSort) || !SORT_DIRECTIONS.includes(d as SortDirection)) return undefined;
-  if (typeof id !== 'string' || !LEAK_ID.test(id)) return undefined;
+  if (typeof id !== 'string' || !LEAK_ID_PATTERN.test(id)) return undefined;
   const sort = s as LeakSort;
   if (isTimeSort(sort)) {
     if (typeof v !== 'string' || !MICRO_TIME.test(v) || !parseIsoDateTime(v)) return undefined;

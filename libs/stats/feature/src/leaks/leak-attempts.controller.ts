@@ -12,7 +12,7 @@ import { CurrentCaller } from '@leakwatch/auth';
 import { ProblemException } from '@leakwatch/runtime';
 import { STATS_CLOCK, StatsClock } from '../stats-clock';
 import { AttemptList, LeakAttemptsQueries } from './leak-attempts.queries';
-import { RISKS } from './leak-stats.queries';
+import { LEAK_ID_PATTERN, RISKS } from '@leakwatch/contracts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -34,7 +34,7 @@ export class LeakAttemptsQueryDto {
   source?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @Matches(/^[0-9a-f]{32}$/, { message: 'leakid must be a 32-character lowercase hex leak id' })
+  @IsOptional() @Matches(LEAK_ID_PATTERN, { message: 'leakid must be a 32-character lowercase hex leak id' })
   leakid?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })

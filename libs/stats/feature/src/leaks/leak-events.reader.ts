@@ -3,6 +3,7 @@
  * before use (a tolerant reader — contexts meet through the topic, not through leak-lifecycle's code).
  */
 import type { CloudEvent } from '@leakwatch/messaging';
+import { LEAK_ID_PATTERN, isLeakStatus } from '@leakwatch/contracts';
 
 export type LeakFact =
   | {
@@ -44,14 +45,12 @@ interface RawLeakData {
   attempted_at?: unknown;
 }
 
-const LEAK_ID = /^[0-9a-f]{32}$/;
-const STATUSES = new Set(['open', 'fixed', 'false_positive']);
 
 export function readLeakEvent(event: CloudEvent): LeakFactAt | undefined {
   const d = event.data as RawLeakData | null;
   const raw = event.extensions?.streamrevision;
   const revision = raw && /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!d || typeof d !== 'object' || typeof d.leakid !== 'string' || !LEAK_ID.test(d.leakid) || !Number.isInteger(revision)) return undefined;
+  if (!d || typeof d !== 'object' || typeof d.leakid !== 'string' || !LEAK_ID_PATTERN.test(d.leakid) || !Number.isInteger(revision)) return undefined;
   const at = validTime(event.time) ?? new Date().toISOString();
   const fact = toFact(event.type, d as RawLeakData & { leakid: string });
   return fact ? { fact, revision, at } : undefined;
@@ -76,7 +75,7 @@ function toFact(type: string, d: RawLeakData & { leakid: string }): LeakFact | u
     case 'LeakSighted':
       return typeof d.source?.name === 'string' ? { type, leakid: d.leakid, source: d.source.name } : undefined;
     case 'LeakStatusChanged':
-      return typeof d.to === 'string' && STATUSES.has(d.to) ? { type, leakid: d.leakid, to: d.to as 'open' | 'fixed' | 'false_positive' } : undefined;
+      return typeof d.to === 'string' && isLeakStatus(d.to) ? { type, leakid: d.leakid, to: d.to as 'open' | 'fixed' | 'false_positive' } : undefined;
     case 'VirtualPatchApplied':
     case 'VirtualPatchRemoved':
       return { type, leakid: d.leakid };

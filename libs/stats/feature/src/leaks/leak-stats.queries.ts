@@ -6,10 +6,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Caller, LEAK_TYPES, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
+import { LEAK_STATUSES, LeakStatus, Risk, RISKS } from '@leakwatch/contracts';
 import { PG_POOL } from '@leakwatch/runtime';
+import { leakStatsRowsSql } from './leak-versions.read-model';
 
-export const STATUSES = ['open', 'fixed', 'false_positive'] as const;
-export const RISKS = ['critical', 'high', 'medium', 'low'] as const;
 
 export interface DayPoint {
   day: string;
@@ -23,13 +23,13 @@ export interface LeakStats {
   window: { days: number; from: string; to: string };
   total: number;
   virtual_patched: number;
-  by_status: Record<(typeof STATUSES)[number], number>;
-  by_risk: Record<(typeof RISKS)[number], number>;
+  by_status: Record<LeakStatus, number>;
+  by_risk: Record<Risk, number>;
   by_type: Record<(typeof LEAK_TYPES)[number], number>;
   /** Leaks seen in each source (a leak seen in two sources counts in both). */
   by_source: Record<string, number>;
   /** The same breakdowns over open leaks only: what still needs attention. */
-  open_by_risk: Record<(typeof RISKS)[number], number>;
+  open_by_risk: Record<Risk, number>;
   open_by_type: Record<(typeof LEAK_TYPES)[number], number>;
   open_by_source: Record<string, number>;
   /** Over the fixes in the window: how long each leak had been open (since detected or last reopened). */
@@ -46,8 +46,11 @@ export class LeakStatsQueries {
    * leaks are materialised once; status, risk, type, the total and the patched count come from one GROUPING
    * SETS pass, sources from one unnest pass, and the window's activity from one join grouped by day (the mean
    * time to fix is summed per day and divided here). The answer is a few dozen small rows, folded below.
+   * With `asOf`, the same query over each leak's version valid then (`st_leak_versions`) and the activity up to
+   * then: the window ends on that day.
    */
-  async stats(caller: Caller, days: number, now: Date): Promise<LeakStats> {
+  async stats(caller: Caller, days: number, now: Date, asOf?: Date): Promise<LeakStats> {
+    if (asOf) now = asOf;
     const params: unknown[] = [];
     const p = (value: unknown) => `$${params.push(value)}`;
     const typeSql = leakTypeSql(caller, p);
@@ -58,7 +61,7 @@ export class LeakStatsQueries {
 
     const { rows } = await this.pool.query<StatsRow>(
       `WITH v AS MATERIALIZED (
-         SELECT leakid, status, risk, virtual_patch, sources, ${typeSql} AS caller_type FROM st_leaks WHERE ${leakVisibleSql(caller, p)})
+         SELECT leakid, status, risk, virtual_patch, sources, ${typeSql} AS caller_type FROM ${leakStatsRowsSql(asOf, p)} WHERE ${leakVisibleSql(caller, p)})
        SELECT 'count' AS part, GROUPING(status, risk, caller_type)::int AS grouping, status, risk, caller_type AS type, NULL::text AS label,
               count(*)::int AS n, count(*) FILTER (WHERE virtual_patch)::int AS patched, count(*) FILTER (WHERE status = 'open')::int AS open_n,
               NULL::int AS opened, NULL::int AS fixed, NULL::int AS attempts, NULL::float8 AS fix_seconds, NULL::int AS fixes
@@ -74,7 +77,7 @@ export class LeakStatsQueries {
               sum(act.seconds_open) FILTER (WHERE act.kind = 'fixed' AND act.seconds_open IS NOT NULL),
               count(*) FILTER (WHERE act.kind = 'fixed' AND act.seconds_open IS NOT NULL)::int
          FROM st_leak_activity act JOIN v USING (leakid)
-        WHERE act.at >= ${fromParam}::date AND act.at < ${toParam}::date + 1
+        WHERE act.at >= ${fromParam}::date AND act.at < ${toParam}::date + 1${asOf ? ` AND act.at <= ${p(asOf.toISOString())}::timestamptz` : ''}
         GROUP BY 6`,
       params,
     );
@@ -119,7 +122,7 @@ export class LeakStatsQueries {
       window: { days, from, to },
       total,
       virtual_patched: patched,
-      by_status: fill(STATUSES, byStatus),
+      by_status: fill(LEAK_STATUSES, byStatus),
       by_risk: fill(RISKS, byRisk),
       by_type: fill(LEAK_TYPES, byType),
       by_source: bySource,

@@ -1,4 +1,5 @@
 /** The remediation report's answer as a named OpenAPI schema (JSON), beside its CSV and HTML renderings. */
+import { LEAK_STATUSES } from '@leakwatch/contracts';
 import { apiSchema, s } from '@leakwatch/runtime';
 
 const count = () => s.integer({ minimum: 0 });
@@ -20,7 +21,7 @@ export const REMEDIATION_REPORT_SCHEMA = apiSchema(
     by_source: s.map(FIGURES),
     decisions: s.array(
       s.object({
-        at: s.dateTime(), leakid: s.leakid(), revision: s.integer({ minimum: 0 }), from: s.nullableString(), to: s.enumOf(['open', 'fixed', 'false_positive']),
+        at: s.dateTime(), leakid: s.leakid(), revision: s.integer({ minimum: 0 }), from: s.nullableString(), to: s.enumOf(LEAK_STATUSES),
         reason: s.string(), comment: s.nullableString(),
         actor: s.object({ key_id: s.nullableString(), role: s.nullableString(), org_id: s.nullableString() }),
       }),

@@ -4,8 +4,8 @@
  * and per type / risk / source groups. Kept free of SQL so the arithmetic (mean, p90) is unit-tested directly.
  */
 import { LEAK_TYPES } from '@leakwatch/authz';
+import { RISKS } from '@leakwatch/contracts';
 
-export const REPORT_RISKS = ['critical', 'high', 'medium', 'low'] as const;
 
 const DAY = 86_400_000;
 const MAX_WINDOW_DAYS = 3660;
@@ -134,7 +134,7 @@ export function summarize(
 ): RemediationReport {
   const totals = new Bucket();
   const types = new Map<string, Bucket>(LEAK_TYPES.map((t) => [t, new Bucket()]));
-  const risks = new Map<string, Bucket>(REPORT_RISKS.map((r) => [r, new Bucket()]));
+  const risks = new Map<string, Bucket>(RISKS.map((r) => [r, new Bucket()]));
   const sources = new Map<string, Bucket>();
   const at = <K>(map: Map<K, Bucket>, key: K) => {
     let bucket = map.get(key);

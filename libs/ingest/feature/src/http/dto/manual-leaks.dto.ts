@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsDefined, IsEmail, IsIn, IsObject, IsString, IsUrl, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { OptionalField } from '@leakwatch/runtime';
+import { RISKS, Risk } from '@leakwatch/contracts';
 
 const URL_OPTIONS = { require_protocol: true, require_tld: false };
 
@@ -57,7 +58,7 @@ export class ManualLeaksDto {
   @OptionalField() @IsArray() @ArrayMaxSize(1000) @IsObject({ each: true }) @ValidateNested({ each: true }) @Type(() => ManualCredentialDto)
   credentials?: ManualCredentialDto[];
 
-  @ApiPropertyOptional({ enum: ['critical', 'high', 'medium', 'low'], description: 'Overrides the computed risk' })
-  @OptionalField() @IsIn(['critical', 'high', 'medium', 'low'])
-  risk?: 'critical' | 'high' | 'medium' | 'low';
+  @ApiPropertyOptional({ enum: RISKS, description: 'Overrides the computed risk' })
+  @OptionalField() @IsIn(RISKS)
+  risk?: Risk;
 }

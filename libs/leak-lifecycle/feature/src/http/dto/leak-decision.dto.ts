@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, buildMessage } from 'class-validator';
 import { IsIsoDateTime, OptionalField } from '@leakwatch/runtime';
 import { LEAK_STATUSES, LeakStatus, RISKS } from '@leakwatch/leak-lifecycle/domain';
 import { LEAK_SORTS, LeakSort, SORT_DIRECTIONS, SortDirection } from '../../read-model/leak-list-order';
+import { LEAK_ID_PATTERN } from '@leakwatch/contracts';
 
-const LEAK_ID = /^[0-9a-f]{32}$/;
 
 /** Exactly one of `leakid` / `leakids` (checked in the controller, which names the problem). */
 abstract class LeakSelectionDto {
@@ -40,11 +40,22 @@ export function selectedIds(body: LeakSelectionDto): { ids: string[] } | { error
   if (body.leakid === undefined && body.leakids === undefined) return { errors: [{ field: 'leakid', message: 'leakid or leakids is required' }] };
   if (body.leakid !== undefined) {
     // The field is named, the value not quoted: a token pasted where an id belongs must not come back.
-    return LEAK_ID.test(body.leakid) ? { ids: [body.leakid] } : { errors: [{ field: 'leakid', message: 'is not a 32-character lowercase hex leak id' }] };
+    return LEAK_ID_PATTERN.test(body.leakid) ? { ids: [body.leakid] } : { errors: [{ field: 'leakid', message: 'is not a 32-character lowercase hex leak id' }] };
   }
-  const bad = (body.leakids ?? []).map((id, i) => ({ id, i })).filter(({ id }) => !LEAK_ID.test(id));
+  const bad = (body.leakids ?? []).map((id, i) => ({ id, i })).filter(({ id }) => !LEAK_ID_PATTERN.test(id));
   if (bad.length) return { errors: bad.map(({ i }) => ({ field: `leakids[${i}]`, message: 'is not a 32-character lowercase hex leak id' })) };
   return { ids: body.leakids ?? [] };
+}
+
+/** An `as_of` names a moment that has happened: the future has no state to show yet. */
+export function IsNotInFuture(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isNotInFuture',
+    validator: {
+      validate: (value) => typeof value !== 'string' || !(Date.parse(value) > Date.now()),
+      defaultMessage: buildMessage((each) => `${each}$property must not be in the future`),
+    },
+  });
 }
 
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
@@ -89,10 +100,18 @@ export class LeakListQueryDto {
   @ApiPropertyOptional({ enum: SORT_DIRECTIONS, default: 'desc', description: 'desc: newest, most severe (risk critical first), or status in reverse lifecycle order first' })
   @IsOptional() @IsIn(SORT_DIRECTIONS)
   direction?: SortDirection;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-25T10:00:00Z',
+    description: 'ISO 8601 time (with a zone, or a date), not in the future: the list, its filters, total and per-type summary as they were at that moment, rebuilt from the events (before any leak existed: an empty page)',
+  })
+  @IsOptional() @IsIsoDateTime() @IsNotInFuture()
+  as_of?: string;
 }
 
 export class LeakIdParams {
-  @Matches(LEAK_ID, { message: 'leakid must be a 32-character lowercase hex leak id' })
+  @Matches(LEAK_ID_PATTERN, { message: 'leakid must be a 32-character lowercase hex leak id' })
   leakid!: string;
 }
 

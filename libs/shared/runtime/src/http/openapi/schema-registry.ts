@@ -4,6 +4,7 @@
  * `components.schemas` (so generated clients get one named type) and the operation holds a `$ref`.
  * Registered at import time (decorators run when classes are defined), collected by `finishOpenApiDocument`.
  */
+import { LEAK_ID_PATTERN_SOURCE } from '@leakwatch/contracts';
 
 // OpenAPI 3.1 schemas are JSON Schema 2020-12: open-ended JSON.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -36,7 +37,7 @@ export const s = {
   number: (): JsonSchema => ({ type: 'number' }),
   boolean: (): JsonSchema => ({ type: 'boolean' }),
   uuid: (): JsonSchema => ({ type: 'string', format: 'uuid' }),
-  leakid: (): JsonSchema => ({ type: 'string', pattern: '^[0-9a-f]{32}$', examples: ['b3652f2555841f7652badd9804859f4e'] }),
+  leakid: (): JsonSchema => ({ type: 'string', pattern: LEAK_ID_PATTERN_SOURCE, examples: ['b3652f2555841f7652badd9804859f4e'] }),
   enumOf: (values: readonly string[]): JsonSchema => ({ type: 'string', enum: [...values] }),
   array: (items: JsonSchema, extra: JsonSchema = {}): JsonSchema => ({ type: 'array', items, ...extra }),
   /** An object whose listed properties are all required (answers always carry every field). */
