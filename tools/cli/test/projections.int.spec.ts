@@ -218,7 +218,7 @@ describe('leakwatch projections (CLI)', () => {
   it('rebuild names unknown runners, and --help explains the race with a live process', async () => {
     const unknown = await run(['projections', 'rebuild', 'nope'], { DATABASE_URL: url });
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/unknown runner "nope" \(runners: leak-lifecycle, access-control\)/);
+    expect(unknown.stderr).toMatch(/unknown runner "nope" \(runners: leak-lifecycle, access-control, leak-versions\)/);
     const help = await run(['projections', 'rebuild', '--help']);
     expect(help.stdout).toMatch(/--all/);
     expect(help.stdout).toMatch(/--yes/);

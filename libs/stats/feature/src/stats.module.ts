@@ -14,6 +14,7 @@ import { LeakStatsConsumer } from './leaks/leak-stats.consumer';
 import { LeakStatsController } from './leaks/leak-stats.controller';
 import { LeakStatsQueries } from './leaks/leak-stats.queries';
 import { LeakStatsReadModel } from './leaks/leak-stats.read-model';
+import { LeakVersionsConsumer } from './leaks/leak-versions.consumer';
 import { LeakDecisionsConsumer } from './reports/leak-decisions.consumer';
 import { LeakDecisionsReadModel } from './reports/leak-decisions.read-model';
 import { RemediationReportController } from './reports/remediation-report.controller';
@@ -38,6 +39,7 @@ import { LeakLookupStatsController } from './usage/leak-lookup-stats.controller'
     LeakAttemptsQueries,
     ApiUsageConsumer,
     LeakStatsConsumer,
+    LeakVersionsConsumer,
     LeakDecisionsConsumer,
     // Unreadable bodies on /api/stats answer in Leak-Lookup's format; everything else stays problem+json.
     LeakLookupBodyErrors,

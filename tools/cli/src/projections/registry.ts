@@ -3,7 +3,7 @@
  * run, imported from their features, so the CLI can never drift from what the live runners write.
  */
 import { accessProjection } from '@leakwatch/access-control/feature';
-import { LEAK_PROJECTIONS, LEAK_PROJECTION_RUNNER } from '@leakwatch/leak-lifecycle/feature';
+import { LEAK_PROJECTIONS, LEAK_PROJECTION_RUNNER, LEAK_VERSION_PROJECTIONS, LEAK_VERSIONS_RUNNER } from '@leakwatch/leak-lifecycle/feature';
 import type { Projection } from '@leakwatch/projections';
 
 export interface RunnerDefinition {
@@ -17,6 +17,7 @@ export interface RunnerDefinition {
 export const RUNNERS: RunnerDefinition[] = [
   { name: LEAK_PROJECTION_RUNNER, service: 'leak-lifecycle', projections: LEAK_PROJECTIONS },
   { name: 'access-control', service: 'access-control', projections: [accessProjection] },
+  { name: LEAK_VERSIONS_RUNNER, service: 'leak-lifecycle', projections: LEAK_VERSION_PROJECTIONS },
 ];
 
 export const runnerTables = (runner: RunnerDefinition): string[] => runner.projections.flatMap((p) => p.tables);

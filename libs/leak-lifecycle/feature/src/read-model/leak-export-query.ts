@@ -1,13 +1,14 @@
 /**
  * The leak list for exports: the same visibility and filters as `GET /api/v1/leaks` (LeakQueries.list), but
  * read as keyset pages (first_seen DESC, leakid DESC) yielded one at a time, so an export of any size holds one
- * page in memory, and no transaction or connection stays open while a slow client reads.
+ * page in memory, and no transaction or connection stays open while a slow client reads. With `as_of`, the
+ * leaks as they were then (the list's temporal rows).
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Caller, LeakType, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
 import { PG_POOL } from '@leakwatch/runtime';
-import { LeakView, leakFilterSql, toView } from './leak-queries';
+import { LeakView, leakFilterSql, leakRowsSql, toView } from './leak-queries';
 
 export interface LeakExportFilters {
   type?: LeakType | 'all';
@@ -16,6 +17,7 @@ export interface LeakExportFilters {
   source?: string;
   virtual_patch?: boolean;
   q?: string;
+  as_of?: string;
 }
 
 export const EXPORT_PAGE_SIZE = 500;
@@ -35,7 +37,7 @@ export class LeakExportQuery {
       if (filters.type && filters.type !== 'all') where.push(`caller_type = ${p(filters.type)}`);
       if (after) where.push(`(first_seen, leakid) < (${p(after.firstSeen)}::timestamptz, ${p(after.leakid)})`);
       const { rows } = await this.pool.query(
-        `SELECT * FROM (SELECT *, ${typeSql} AS caller_type FROM ll_leaks) l WHERE ${where.join(' AND ')} ORDER BY first_seen DESC, leakid DESC LIMIT ${p(pageSize)}`,
+        `SELECT * FROM (SELECT *, ${typeSql} AS caller_type FROM ${leakRowsSql(filters.as_of, p)}) l WHERE ${where.join(' AND ')} ORDER BY first_seen DESC, leakid DESC LIMIT ${p(pageSize)}`,
         params,
       );
       if (rows.length) yield rows.map(toView);

@@ -44,6 +44,17 @@ export interface LeakFilters {
   cursor?: string;
   sort?: LeakSort;
   direction?: SortDirection;
+  /** ISO time: the list as it was then, from the temporal read model (`ll_leak_versions`). */
+  as_of?: string;
+}
+
+/**
+ * The leak rows a list reads: today's (`ll_leaks`), or — with `asOf` — every leak's version valid at that
+ * moment (`ll_leak_versions`, same columns), so one visibility/filter/order/summary builder serves both.
+ */
+export function leakRowsSql(asOf: string | undefined, p: (value: unknown) => string): string {
+  if (!asOf) return 'll_leaks';
+  return `(SELECT * FROM ll_leak_versions WHERE tstzrange(valid_from, valid_to, '[)') @> ${p(asOf)}::timestamptz) AS as_of`;
 }
 
 /** The list's filters besides visibility and type (status, risk, source, virtual patch, search): the list and the export share them. */
@@ -72,7 +83,7 @@ export class LeakQueries {
     const p = (value: unknown) => `$${params.push(value)}`;
     const typeSql = leakTypeSql(caller, p);
     const where: string[] = [leakVisibleSql(caller, p), ...leakFilterSql(filters, p)];
-    const base = `FROM (SELECT *, ${typeSql} AS caller_type FROM ll_leaks) l WHERE ${where.join(' AND ')}`;
+    const base = `FROM (SELECT *, ${typeSql} AS caller_type FROM ${leakRowsSql(filters.as_of, p)}) l WHERE ${where.join(' AND ')}`;
     // The summary counts every type; total and page apply the type filter (with their own parameters).
     const summary = await this.pool.query(`SELECT caller_type, count(*)::int AS n ${base} GROUP BY caller_type`, params);
 
