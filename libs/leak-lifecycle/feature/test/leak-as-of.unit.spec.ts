@@ -41,6 +41,13 @@ describe('leak as of a moment (issue 10.3)', () => {
     expect(leakAsOf(history, asOf)).toMatchObject({ ...expected, as_of: asOf, first_seen: t(0), leakid, risk: 'high', identity: { email: 'dev@acme.example', username: null } });
   });
 
+  it('an event stamped earlier than the one recorded before it (a late attempt) takes effect with it, not before', () => {
+    const late = [...history.slice(0, 3), { type: 'LeakedTokenUseAttempted', time: t(8), data: { leakid, attempted_at: t(8), key_id: null, blocked: false }, revision: 3 }];
+    // At t(9) the stream had only reached the detection and the sighting: the fix (t(10)) is recorded before the attempt.
+    expect(leakAsOf(late, t(9))).toMatchObject({ status: 'open', attempts: 0, revision: 1 });
+    expect(leakAsOf(late, t(10))).toMatchObject({ status: 'fixed', attempts: 1, revision: 3 });
+  });
+
   it('never shows a credential’s password hash, even from an old event', () => {
     const old = [{ ...history[0], data: { ...(history[0].data as object), kind: 'credential', blockable: false } }];
     expect(leakAsOf(old, t(1))).toMatchObject({ kind: 'credential', fingerprint: null });

@@ -18,15 +18,22 @@ export interface TimedEvent {
 
 export type LeakAsOfView = Omit<LeakView, 'type'> & { as_of: string };
 
-/** Folds the events that happened at or before `asOf`; undefined if the leak did not exist yet. */
+/**
+ * Folds the events that happened at or before `asOf`; undefined if the leak did not exist yet. An event takes
+ * effect at its time but never before the event the stream recorded ahead of it (a token-use attempt a gateway
+ * reports late, stamped earlier than a decision already recorded): the stream's order is the order of the
+ * states, so each moment shows one of them — the same versions the list's `?as_of=` reads (`ll_leak_versions`).
+ */
 export function leakAsOf(events: readonly TimedEvent[], asOf: string): LeakAsOfView | undefined {
   const cutoff = Date.parse(asOf);
+  let effective = -Infinity;
   let state: LeakState = leakDecider.initialState();
   let fixedAt: string | null = null;
   let revision = -1;
   const sources: string[] = [];
   for (const e of events) {
-    if (Date.parse(e.time) > cutoff) continue;
+    effective = Math.max(effective, Date.parse(e.time));
+    if (effective > cutoff) break;
     const event = { type: e.type, data: e.data } as LeakEvent;
     state = leakDecider.evolve(state, event);
     revision = e.revision;
