@@ -191,6 +191,17 @@ describe('leakwatch projections (CLI)', () => {
     }
   });
 
+  it('rebuild --copy-yardstick also times a raw COPY of the same events and prints the ratio', async () => {
+    const result = await run(['projections', 'rebuild', 'leak-lifecycle', '--yes', '--copy-yardstick', '--json'], { DATABASE_URL: url });
+    expect(result.code ?? 0).toBe(0);
+    const [summary] = (JSON.parse(result.stdout) as { runners: Array<{ events: number; events_per_second: number; copy: { events: number; events_per_second: number; ratio: number } }> }).runners;
+    expect(summary.copy.events).toBe(summary.events);
+    expect(summary.copy.events_per_second).toBeGreaterThan(0);
+    expect(summary.copy.ratio).toBeCloseTo(summary.events_per_second / summary.copy.events_per_second, 1);
+    expect(await snapshot(pool)).toEqual(live); // the scratch table is gone, the read model untouched
+    expect((await pool.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'rebuild_copy_yardstick%'`)).rows[0].n).toBe(0);
+  });
+
   it('list shows every runner with its tables, the checkpoint and lag 0 after the rebuild', async () => {
     const json = await run(['projections', 'list', '--json'], { DATABASE_URL: url });
     const { runners } = JSON.parse(json.stdout) as { runners: Array<{ runner: string; lag: number; checkpoint: string; tables: Array<{ name: string; rows: number }> }> };

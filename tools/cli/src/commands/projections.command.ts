@@ -51,16 +51,18 @@ and a lag of every event; a table that does not exist yet shows "-" rows.`,
     .argument('[runner...]', `runner(s) to rebuild: ${RUNNERS.map((r) => r.name).join(', ')}`)
     .option('--all', 'rebuild every runner')
     .option('-y, --yes', 'rebuild even though a Leakwatch process is live on this database (see below)')
-    .addOption(new Option('--batch-size <n>', 'events read and applied per transaction').default(500).argParser(positiveInt))
+    .addOption(new Option('--batch-size <n>', 'events read and applied per transaction').default(5000).argParser(positiveInt))
     .option('--json', 'print the summary as JSON (progress still goes to stderr)')
+    .option('--copy-yardstick', 'afterwards, time a raw COPY of the same events into a scratch table and print the rebuild rate ÷ that rate')
     .addHelpText(
       'after',
       `
 What it does, per runner:
   1. counts the events in the store (the progress total);
   2. empties the runner's tables and deletes its checkpoint (resetProjections), in one transaction;
-  3. replays the all-stream from position 0 in pages of --batch-size events: each page is applied by the
-     runner's projections and the checkpoint moved in ONE transaction, as the live runner does per event,
+  3. replays the all-stream from position 0 in pages of --batch-size events (the next page is read while one
+     is applied): each page is applied set-based by the runner's projections and the checkpoint moved in ONE
+     transaction, as the live runner does per page,
      so the tables end up exactly as the live runner would have built them; a failure leaves a consistent
      checkpoint, and running the rebuild again starts over;
   4. prints a summary: events replayed, duration, events/s.
@@ -86,7 +88,7 @@ Examples:
   $ npm run leakwatch -- projections rebuild leak-lifecycle --yes
   $ DATABASE_URL=postgres://... npm run leakwatch -- projections rebuild access-control --json`,
     )
-    .action(async (names: string[], options: { all?: boolean; yes?: boolean; batchSize: number; json?: boolean }) => {
+    .action(async (names: string[], options: { all?: boolean; yes?: boolean; batchSize: number; json?: boolean; copyYardstick?: boolean }) => {
       const runners = selectRunners(names, Boolean(options.all));
       await withStore(async (db, source) => {
         const signs = await liveLeakwatchSigns(db);
@@ -102,6 +104,7 @@ Examples:
             results.push(
               await rebuildRunner(db.pool, source, runner, {
                 batchSize: options.batchSize,
+                copyYardstick: options.copyYardstick,
                 onStart: (total) => progress.start(total),
                 onProgress: (done, total) => progress.update(done, total),
               }),
@@ -112,6 +115,7 @@ Examples:
           const r = results[results.length - 1];
           if (!options.json) {
             console.log(`Rebuilt ${r.runner} (${r.tables.join(', ')}): ${r.events} events (${r.applied} applied) in ${(r.duration_ms / 1000).toFixed(2)} s — ${r.events_per_second} events/s`);
+            if (r.copy) console.log(`  raw COPY of the same events: ${r.copy.events_per_second} events/s — rebuild ÷ raw COPY ${r.copy.ratio}`);
           }
         }
         if (options.json) console.log(JSON.stringify({ database: db.describe, event_store: source.describe, runners: results }, null, 2));

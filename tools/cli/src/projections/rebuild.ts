@@ -8,6 +8,7 @@
 import type { Pool } from 'pg';
 import { comparePositions, encodePosition, GlobalPosition, RecordedEvent } from '@leakwatch/event-store';
 import { ParkedEvents, applyToProjection, resetProjections, unionFilter } from '@leakwatch/projections';
+import { CopyYardstick, copyYardstick } from './copy-yardstick';
 import { EventSource } from './event-source';
 import { RunnerDefinition, runnerTables } from './registry';
 import { withTransaction } from '@leakwatch/pg';
@@ -24,10 +25,14 @@ export interface RebuildResult {
   duration_ms: number;
   events_per_second: number;
   checkpoint: string | null;
+  /** With `copyYardstick`: the same events written by raw COPY, and rebuild rate ÷ COPY rate. */
+  copy?: CopyYardstick & { ratio: number };
 }
 
 export interface RebuildOptions {
   batchSize?: number;
+  /** Also time a raw COPY of the same events (copy-yardstick.ts) and report the ratio. */
+  copyYardstick?: boolean;
   /** Called once with the number of events counted before the replay. */
   onStart?: (total: number) => void;
   /** Called after each committed page; `total` grows if events arrive during the replay. */
@@ -48,9 +53,17 @@ export async function rebuildRunner(pool: Pool, source: EventSource, runner: Run
   let events = 0;
   let applied = 0;
   let parkedCount = 0;
+  // The next page is read while this one is applied (the store read and the writes overlap: two connections).
+  const read = (from: GlobalPosition | undefined) => {
+    const pending = source.store.readAllPage({ after: from, maxCount: batchSize, filter });
+    pending.catch(() => undefined); // awaited below; a failure while a page is being applied must not go unhandled
+    return pending;
+  };
+  let next = read(undefined);
   for (;;) {
-    const page = await source.store.readAllPage({ after, maxCount: batchSize, filter });
+    const page = await next;
     if (!page.position || (after && comparePositions(page.position, after) <= 0)) break;
+    next = read(page.position);
     const outcome = await applyPage(pool, parked, runner, page.events, page.position);
     applied += outcome.applied;
     parkedCount += outcome.parked;
@@ -60,6 +73,8 @@ export async function rebuildRunner(pool: Pool, source: EventSource, runner: Run
     options.onProgress?.(events, total);
   }
   const duration = performance.now() - started;
+  const eventsPerSecond = duration > 0 ? Math.round((events / duration) * 1000) : 0;
+  const copy = options.copyYardstick ? await copyYardstick(pool, source, filter, batchSize) : undefined;
   return {
     runner: runner.name,
     tables: runnerTables(runner),
@@ -67,8 +82,9 @@ export async function rebuildRunner(pool: Pool, source: EventSource, runner: Run
     applied,
     parked: parkedCount,
     duration_ms: Math.round(duration),
-    events_per_second: duration > 0 ? Math.round((events / duration) * 1000) : 0,
+    events_per_second: eventsPerSecond,
     checkpoint: after ? encodePosition(after) : null,
+    ...(copy ? { copy: { ...copy, ratio: copy.events_per_second ? Math.round((eventsPerSecond / copy.events_per_second) * 100) / 100 : 0 } } : {}),
   };
 }
 
