@@ -7,3 +7,7 @@ export { PostgresEventStore, PostgresEventStoreOptions } from './postgres/postgr
 export { ensureEventStoreSchema } from './postgres/schema';
 export { KurrentDbEventStore, KurrentDbEventStoreOptions, KURRENTDB_CAPABILITIES } from './kurrentdb/kurrentdb-event-store';
 export * from './decide-and-append';
+export * from './audit/event-hash';
+export { verifyEventChain, ChainReport, ChainProblem, ChainProblemKind, ChainPosition, VerifyChainOptions } from './postgres/chain-verifier';
+export * from './audit/audit-export-file';
+export { writeAuditExport, AuditExportOptions } from './postgres/audit-export';

@@ -32,7 +32,7 @@ it('removes a credential password hash from stored events once, and keeps token 
   const { rows } = await pool.query<{ data: string }>(`SELECT data::text AS data FROM es_events`);
   expect(rows.map((r) => r.data).join('\n')).not.toContain(passwordHash);
   expect(rows.filter((r) => r.data.includes(tokenFingerprint))).toHaveLength(1);
-  expect((await pool.query(`SELECT name FROM es_migrations`)).rows).toEqual([{ name: '2026-12-credential-password-hash' }]);
+  expect((await pool.query(`SELECT name FROM es_migrations ORDER BY name`)).rows).toEqual([{ name: '2026-12-credential-password-hash' }, { name: '2026-12-event-hash-chain' }]);
 
   // Once applied, later starts do not rewrite events again.
   await pool.query(`UPDATE es_events SET data = jsonb_set(data, '{fingerprint}', to_jsonb($1::text)) WHERE data->>'kind' = 'credential'`, [passwordHash]);

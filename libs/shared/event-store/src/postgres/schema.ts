@@ -33,6 +33,57 @@ CREATE INDEX IF NOT EXISTS es_events_all_order ON es_events (transaction_id, glo
 CREATE INDEX IF NOT EXISTS es_events_category_order ON es_events (stream_category, transaction_id, global_position);
 CREATE INDEX IF NOT EXISTS es_events_type_order ON es_events (event_type, transaction_id, global_position);
 
+-- Tamper evidence (issue 14.3): every event's hash chains it to the previous event of its stream. The one
+-- definition of the canonical encoding (mirrored byte for byte by event-hash.ts for offline verification):
+-- UTF-8 of these lines joined by newlines, texts prefixed with their byte length, data and metadata as the jsonb
+-- text PostgreSQL stores (normalised), the time in microseconds UTC, prev = the previous event's hash in hex
+-- ('' for a stream's first event, or when the previous event was written before the chain existed).
+ALTER TABLE es_events ADD COLUMN IF NOT EXISTS event_hash bytea;
+CREATE OR REPLACE FUNCTION es_event_hash(
+  p_stream text, p_revision bigint, p_id uuid, p_type text, p_version int, p_recorded timestamptz, p_data jsonb, p_metadata jsonb, p_prev bytea
+) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $h$
+  SELECT sha256(convert_to(
+    'lw-event-v1' || E'\\n' || octet_length(p_stream) || ':' || p_stream || E'\\n' || p_revision || E'\\n' || p_id || E'\\n' ||
+    octet_length(p_type) || ':' || p_type || E'\\n' || p_version || E'\\n' ||
+    to_char(p_recorded AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || E'\\n' ||
+    octet_length(x.d) || ':' || x.d || E'\\n' || octet_length(x.m) || ':' || x.m || E'\\n' || COALESCE(encode(p_prev, 'hex'), ''), 'UTF8'))
+  FROM (SELECT p_data::text AS d, p_metadata::text AS m) x
+$h$;
+-- es_append computes the hash itself (it already holds the stream's last event). Rows inserted any other way
+-- (the ingest's one-statement publish of a report) get theirs here; a BEFORE ROW trigger sees the rows the
+-- same statement inserted before, so a new stream written in one INSERT chains too.
+CREATE OR REPLACE FUNCTION es_events_chain() RETURNS trigger LANGUAGE plpgsql AS $t$
+DECLARE
+  v_prev bytea;
+BEGIN
+  IF NEW.stream_revision > 0 THEN
+    SELECT e.event_hash INTO v_prev FROM es_events e WHERE e.stream_id = NEW.stream_id AND e.stream_revision = NEW.stream_revision - 1;
+  END IF;
+  NEW.event_hash := es_event_hash(NEW.stream_id, NEW.stream_revision, NEW.event_id, NEW.event_type, NEW.schema_version, NEW.recorded_at, NEW.data, NEW.metadata, v_prev);
+  RETURN NEW;
+END
+$t$;
+DO $d$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'es_events_chain' AND tgrelid = 'es_events'::regclass) THEN
+    CREATE TRIGGER es_events_chain BEFORE INSERT ON es_events FOR EACH ROW WHEN (NEW.event_hash IS NULL) EXECUTE FUNCTION es_events_chain();
+  END IF;
+END $d$;
+-- Where the chain starts (kind 'start': events up to that position were written before it and are
+-- "unchained") and checkpoints of the all-stream written by \`leakwatch audit verify\` (kind 'checkpoint': a
+-- running hash over every event's hash in all-stream order, the event count, and the head of each stream that
+-- moved since the previous checkpoint — what catches a deleted last event of a stream).
+CREATE TABLE IF NOT EXISTS es_chain_checkpoints (
+  checkpoint_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  kind text NOT NULL CHECK (kind IN ('start', 'checkpoint')),
+  transaction_id xid8 NOT NULL,
+  global_position bigint NOT NULL,
+  events bigint NOT NULL,
+  hash bytea,
+  heads jsonb,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX IF NOT EXISTS es_chain_checkpoints_position ON es_chain_checkpoints (kind, transaction_id, global_position);
+
 -- One call appends to one or several streams (each with its expected revision), all or nothing.
 -- Every stream is locked (advisory, in a fixed order: no deadlocks) BEFORE the first write: the transaction id
 -- is assigned at the first write, so a later revision of a stream always has a later transaction id and each
@@ -55,12 +106,19 @@ DECLARE
   v_found bigint;
   v_tx1 text;
   v_gp bigint;
+  v_prev bytea;
+  v_hashes bytea[] := '{}';
+  v_heads bytea[];
+  v_revs bigint[];
+  v_erevs bigint[] := '{}';
+  v_now timestamptz := now();
+  v_st int;
 BEGIN
   -- One stream (almost every append): a lock, an index probe for the revision, the insert. A stream's revision
   -- is its last event's (the primary key index, read backwards): no second table to keep in step.
   IF array_length(p_streams, 1) = 1 THEN
     PERFORM pg_advisory_xact_lock(hashtextextended(p_streams[1], 7237));
-    SELECT e.stream_revision INTO v_one FROM es_events e WHERE e.stream_id = p_streams[1] ORDER BY e.stream_revision DESC LIMIT 1;
+    SELECT e.stream_revision, e.event_hash INTO v_one, v_prev FROM es_events e WHERE e.stream_id = p_streams[1] ORDER BY e.stream_revision DESC LIMIT 1;
     v_one := COALESCE(v_one, -1);
     IF EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = ANY(p_ids)) THEN
       SELECT count(*) FILTER (WHERE e.stream_id = p_streams[1]), count(*),
@@ -75,10 +133,15 @@ BEGIN
       RETURN QUERY SELECT p_streams[1], 'conflict'::text, v_one, NULL::text, NULL::bigint;
       RETURN;
     END IF;
+    -- Each event's hash chains to the one before it (the stream's last event, read above).
+    FOR i IN 1 .. array_length(p_ids, 1) LOOP
+      v_prev := es_event_hash(p_streams[1], v_one + i, p_ids[i], p_types[i], p_versions[i], v_now, p_data[i], p_metadata[i], v_prev);
+      v_hashes[i] := v_prev;
+    END LOOP;
     WITH ins AS (
-      INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata)
-      SELECT p_streams[1], v_one + t.ord, t.id, t.ty, t.v, t.d, t.m
-        FROM unnest(p_ids, p_types, p_versions, p_data, p_metadata) WITH ORDINALITY AS t(id, ty, v, d, m, ord)
+      INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at, event_hash)
+      SELECT p_streams[1], v_one + t.ord, t.id, t.ty, t.v, t.d, t.m, v_now, t.h
+        FROM unnest(p_ids, p_types, p_versions, p_data, p_metadata, v_hashes) WITH ORDINALITY AS t(id, ty, v, d, m, h, ord)
        ORDER BY t.ord
       RETURNING es_events.global_position AS gp
     )
@@ -92,18 +155,18 @@ BEGIN
   END LOOP;
 
   SELECT array_agg(plan.outcome ORDER BY plan.idx), array_agg(plan.cur ORDER BY plan.idx),
-         array_agg(plan.tx ORDER BY plan.idx), array_agg(plan.pos ORDER BY plan.idx)
-    INTO v_outcome, v_cur, v_tx, v_pos
+         array_agg(plan.tx ORDER BY plan.idx), array_agg(plan.pos ORDER BY plan.idx), array_agg(plan.head ORDER BY plan.idx)
+    INTO v_outcome, v_cur, v_tx, v_pos, v_heads
     FROM (
       SELECT r.idx,
              CASE WHEN f.stored = f.n AND f.here = f.n THEN 'repeat'
                   WHEN f.stored > 0 THEN 'duplicate'
                   WHEN CASE r.expected WHEN -2 THEN true WHEN -1 THEN r.cur = -1 WHEN -3 THEN r.cur >= 0 ELSE r.cur = r.expected END THEN 'write'
                   ELSE 'conflict' END AS outcome,
-             r.cur, f.tx, f.pos
-        FROM (SELECT t.i::int AS idx, t.s AS sid, t.e AS expected,
-                     COALESCE((SELECT l.stream_revision FROM es_events l WHERE l.stream_id = t.s ORDER BY l.stream_revision DESC LIMIT 1), -1) AS cur
-                FROM unnest(p_streams, p_expected) WITH ORDINALITY AS t(s, e, i)) r
+             r.cur, r.head, f.tx, f.pos
+        FROM (SELECT t.i::int AS idx, t.s AS sid, t.e AS expected, COALESCE(l.stream_revision, -1) AS cur, l.event_hash AS head
+                FROM unnest(p_streams, p_expected) WITH ORDINALITY AS t(s, e, i)
+                LEFT JOIN LATERAL (SELECT h.stream_revision, h.event_hash FROM es_events h WHERE h.stream_id = t.s ORDER BY h.stream_revision DESC LIMIT 1) l ON true) r
         JOIN (
           SELECT ev.st, count(*) AS n, count(x.event_id) AS stored, count(x.event_id) FILTER (WHERE x.stream_id = p_streams[ev.st]) AS here,
                  (array_agg(x.transaction_id::text ORDER BY x.transaction_id DESC, x.global_position DESC) FILTER (WHERE x.event_id IS NOT NULL))[1] AS tx,
@@ -114,9 +177,23 @@ BEGIN
     ) plan;
 
   IF NOT ('duplicate' = ANY(v_outcome) OR 'conflict' = ANY(v_outcome)) AND 'write' = ANY(v_outcome) THEN
-    INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata)
-    SELECT p_streams[t.st], v_cur[t.st] + row_number() OVER (PARTITION BY t.st ORDER BY t.ord), t.id, t.ty, t.v, t.d, t.m
-      FROM unnest(p_stream_of, p_ids, p_types, p_versions, p_data, p_metadata) WITH ORDINALITY AS t(st, id, ty, v, d, m, ord)
+    -- Revisions and chained hashes, event by event in order: each stream's chain goes on from its head.
+    v_revs := v_cur;
+    FOR i IN 1 .. array_length(p_ids, 1) LOOP
+      v_st := p_stream_of[i];
+      IF v_outcome[v_st] = 'write' THEN
+        v_revs[v_st] := v_revs[v_st] + 1;
+        v_heads[v_st] := es_event_hash(p_streams[v_st], v_revs[v_st], p_ids[i], p_types[i], p_versions[i], v_now, p_data[i], p_metadata[i], v_heads[v_st]);
+        v_erevs[i] := v_revs[v_st];
+        v_hashes[i] := v_heads[v_st];
+      ELSE
+        v_erevs[i] := NULL;
+        v_hashes[i] := NULL;
+      END IF;
+    END LOOP;
+    INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at, event_hash)
+    SELECT p_streams[t.st], t.rev, t.id, t.ty, t.v, t.d, t.m, v_now, t.h
+      FROM unnest(p_stream_of, p_ids, p_types, p_versions, p_data, p_metadata, v_erevs, v_hashes) WITH ORDINALITY AS t(st, id, ty, v, d, m, rev, h, ord)
      WHERE v_outcome[t.st] = 'write'
      ORDER BY t.ord;
     -- Positions of what we wrote: the last event of each written stream, in this transaction.
@@ -149,6 +226,17 @@ const EVENT_STORE_MIGRATIONS: ReadonlyArray<{ name: string; sql: string }> = [
     name: '2026-12-credential-password-hash',
     sql: `UPDATE es_events SET data = jsonb_set(data, '{fingerprint}', 'null'::jsonb)
           WHERE event_type IN ('FindingReceived', 'LeakDetected') AND data->>'kind' = 'credential' AND data->>'fingerprint' IS NOT NULL`,
+  },
+  {
+    // Issue 14.3: the hash chain starts here. Events written before (every position the sequence has handed
+    // out, committed or not) carry no hash and are reported as "unchained", not as tampered — among them every
+    // event the password-hash removal above rewrote: it runs first, so no rewrite ever breaks a chain.
+    // A row without a hash after this position is tampering (its hash was removed).
+    name: '2026-12-event-hash-chain',
+    sql: `INSERT INTO es_chain_checkpoints (kind, transaction_id, global_position, events)
+          SELECT 'start', pg_current_xact_id(), COALESCE(pg_sequence_last_value(pg_get_serial_sequence('es_events', 'global_position')::regclass), 0),
+                 (SELECT count(*) FROM es_events)
+          ON CONFLICT DO NOTHING`,
   },
 ];
 
