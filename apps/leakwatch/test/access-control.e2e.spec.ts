@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
+import { eventually, startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 import { apiClient } from './support/api-client';
 
@@ -132,7 +132,7 @@ describe('access control (e2e)', () => {
 
     const revoked = await call('DELETE', `/api/v1/api-keys/${issued.body.id}`, adminA);
     expect(revoked).toMatchObject({ status: 200, body: { status: 'revoked' } });
-    await waitUntil(async () => (await call('GET', '/api/v1/api-keys', rotated.body.key)).status === 401);
+    await eventually('GET /api/v1/api-keys', async () => (await call('GET', '/api/v1/api-keys', rotated.body.key)).status === 401, (ok) => ok);
     expect(await call('GET', '/api/v1/api-keys', rotated.body.key)).toMatchObject({ status: 401, body: { type: expect.stringContaining('revoked-api-key') } });
   });
 
@@ -142,8 +142,10 @@ describe('access control (e2e)', () => {
     expect(issued.status).toBe(201);
     secrets.push(issued.body.key);
     expect((await call('GET', '/api/v1/api-keys', issued.body.key)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 2600));
-    expect(await call('GET', '/api/v1/api-keys', issued.body.key)).toMatchObject({ status: 401, body: { type: expect.stringContaining('expired-api-key') } });
+    // Expiry is judged against the clock on every request: the key stops working once its time has passed.
+    const refused = await eventually('the key is refused once expired', () => call('GET', '/api/v1/api-keys', issued.body.key), (r) => r.status !== 200, { timeoutMs: 15_000 });
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(expiresAt));
+    expect(refused).toMatchObject({ status: 401, body: { type: expect.stringContaining('expired-api-key') } });
     expect(await call('POST', '/api/v1/api-keys', adminA, { name: 'old', role: 'analyst', expires_at: '2001-01-01T00:00:00Z' })).toMatchObject({ status: 400 });
   });
 
@@ -267,10 +269,3 @@ describe('access control (e2e)', () => {
   });
 });
 
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -7,7 +7,7 @@
  * Every deviation is collected, and the suite expects none.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
+import { eventually, startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 import { ApiAnswer, apiClient } from './support/api-client';
 
@@ -50,15 +50,6 @@ describe('BOLA matrix (e2e)', () => {
     if (!ok) violations.push(`${what}${answer ? ` → ${answer.status} ${JSON.stringify(answer.body)?.slice(0, 200)}` : ''}`);
   };
 
-  const eventually = async <T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met: ${JSON.stringify(value)?.slice(0, 500)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
 
   const verifyDomain = async (admin: string, domain: string) => {
     const claim = await call('POST', '/api/v1/domains', admin, { domain });
@@ -121,13 +112,13 @@ describe('BOLA matrix (e2e)', () => {
       { name: 'B credential of dev@alpha.example', leakid: bAlpha, blocked: false, visibleTo: [...new Set([...orgB, ...orgA])] },
     );
     expect(everyone).toHaveLength(6);
-    for (const leak of leaks) await eventually(() => call('GET', `/api/v1/leaks/${leak.leakid}`, ADMIN_KEY), (r) => r.status === 200);
+    for (const leak of leaks) await eventually(`GET /api/v1/leaks/${leak.leakid}`, () => call('GET', `/api/v1/leaks/${leak.leakid}`, ADMIN_KEY), (r) => r.status === 200);
     expect((await call('POST', '/api/v1/leaks/virtual-patch', keys.adminA, { leakid: aToken, enabled: true })).status).toBe(200);
     expect((await call('POST', '/api/v1/leaks/virtual-patch', keys.adminB, { leakids: [bToken, bShared], enabled: true })).status).toBe(200);
     for (const leak of leaks.filter((l) => l.token)) {
-      await eventually(() => call('POST', '/api/v1/tokens/check', ADMIN_KEY, { token: leak.token }), (r) => r.body.leaked === true && (!leak.blocked || r.body.blocked === true));
+      await eventually('POST /api/v1/tokens/check', () => call('POST', '/api/v1/tokens/check', ADMIN_KEY, { token: leak.token }), (r) => r.body.leaked === true && (!leak.blocked || r.body.blocked === true));
     }
-    await eventually(() => call('GET', '/api/v1/stats/leaks', ADMIN_KEY), (r) => r.body?.total === leaks.length);
+    await eventually('GET /api/v1/stats/leaks', () => call('GET', '/api/v1/stats/leaks', ADMIN_KEY), (r) => r.body?.total === leaks.length);
   }, 120_000);
 
   afterAll(async () => {
@@ -306,7 +297,7 @@ describe('BOLA matrix (e2e)', () => {
         // Known to the ingesting organisation's own admin, unknown to the other organisation's.
         const own = ORG_OF[who] === 'A' ? keys.adminA : keys.adminB;
         const other = ORG_OF[who] === 'A' ? keys.adminB : keys.adminA;
-        await eventually(() => call('POST', '/api/v1/tokens/check', own, { token: secret }), (r) => r.body.leaked === true);
+        await eventually('POST /api/v1/tokens/check', () => call('POST', '/api/v1/tokens/check', own, { token: secret }), (r) => r.body.leaked === true);
         const check = await call('POST', '/api/v1/tokens/check', other, { token: secret });
         expectThat(check.body.leaked === false, `${who}'s ingest with org_id of ${foreign} landed in org ${foreign}`, check);
       }

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 import { apiClient } from './support/api-client';
+import { eventually } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_e2e_exports_bootstrap_admin_key_0123456';
 const root = path.resolve(__dirname, '../../..');
@@ -71,15 +72,6 @@ describe('exports and audit log (e2e)', () => {
     expect(response).toMatchObject({ status: 201, body: { created: values.length } });
     return response.body.leakids as string[];
   };
-  const eventually = async (read: () => Promise<number>, expected: number, what: string) => {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const value = await read();
-      if (value === expected) return;
-      if (Date.now() > deadline) throw new Error(`${what}: ${value}, expected ${expected}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
 
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'leakwatch-export-'));
@@ -99,8 +91,8 @@ describe('exports and audit log (e2e)', () => {
     tokens.push(...bTokens);
     // A source name a spreadsheet would run as a formula, with a comma and quotes that need CSV quoting.
     leaksB.push(...(await add(adminB, bTokens, '=HYPERLINK("http://evil.example","x"), 1')));
-    await eventually(async () => (await call('GET', '/api/v1/leaks?limit=1', adminA)).body.total, BIG, 'org A leaks listed');
-    await eventually(async () => (await call('GET', '/api/v1/leaks?limit=1', adminB)).body.total, 3, 'org B leaks listed');
+    await eventually('org A leaks listed', async () => (await call('GET', '/api/v1/leaks?limit=1', adminA)).body.total, (n) => n === BIG, { timeoutMs: 60_000 });
+    await eventually('org B leaks listed', async () => (await call('GET', '/api/v1/leaks?limit=1', adminB)).body.total, (n) => n === 3, { timeoutMs: 60_000 });
     expect((await call('POST', '/api/v1/leaks/status', adminB, { leakid: leaksB[0], status: 'fixed', comment: 'rotated' })).status).toBe(200);
   }, 240_000);
 

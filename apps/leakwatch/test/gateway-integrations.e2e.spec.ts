@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { BlocklistClient } from '@leakwatch/blocklist-client';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 import { apiClient } from './support/api-client';
+import { eventually } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_e2e_gateway_integrations_admin_0001';
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -21,22 +22,13 @@ describe('gateway integrations (e2e)', () => {
   let adminA: string, gatewayA: string, adminB: string, gatewayB: string;
   let gatewayAId: string;
 
-  const eventually = async <T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met: ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
 
   /** Adds a token leak as `admin`, optionally patches it, and waits until the gateway index shows it. */
   const leak = async (admin: string, token: string, patch: boolean): Promise<string> => {
     const [leakid] = (await call('POST', '/api/v1/leaks', admin, { source: { name: 'paste' }, tokens: [{ value: token }] })).body.leakids;
-    await eventually(() => call('GET', `/api/v1/leaks/${leakid}`, admin), (r) => r.status === 200);
+    await eventually(`GET /api/v1/leaks/${leakid}`, () => call('GET', `/api/v1/leaks/${leakid}`, admin), (r) => r.status === 200);
     if (patch) expect((await call('POST', '/api/v1/leaks/virtual-patch', admin, { leakid, enabled: true })).status).toBe(200);
-    await eventually(() => call('POST', '/api/v1/tokens/check', admin, { token }), (r) => r.body.leakid === leakid && r.body.blocked === patch);
+    await eventually('POST /api/v1/tokens/check', () => call('POST', '/api/v1/tokens/check', admin, { token }), (r) => r.body.leakid === leakid && r.body.blocked === patch);
     return leakid;
   };
 
@@ -79,7 +71,7 @@ describe('gateway integrations (e2e)', () => {
 
     const password = `P@ss-${randomBytes(8).toString('hex')}`;
     const [credential] = (await call('POST', '/api/v1/leaks', adminA, { source: { name: 'stealer' }, credentials: [{ email: 'a@x.example', password }] })).body.leakids;
-    await eventually(() => call('GET', `/api/v1/leaks/${credential}`, adminA), (r) => r.status === 200);
+    await eventually(`GET /api/v1/leaks/${credential}`, () => call('GET', `/api/v1/leaks/${credential}`, adminA), (r) => r.status === 200);
     for (const key of [gatewayA, adminA, ADMIN_KEY, gatewayB]) {
       expect((await call('POST', '/api/v1/tokens/check', key, { token: password })).body).toEqual({ leaked: false, blocked: false });
     }
@@ -111,7 +103,7 @@ describe('gateway integrations (e2e)', () => {
     // The five 403s of the gateway key (the setup's own checks were recorded under the admin key).
     const byGateway = (r: { body: { events: Array<{ type: string; data: { key_id: string } }> } }) =>
       r.body.events.filter((e) => e.type === 'LeakedTokenUseAttempted' && e.data.key_id === gatewayAId);
-    const history = await eventually(() => call('GET', `/api/v1/leaks/${leakid}/history`, adminA), (r) => byGateway(r).length >= 5);
+    const history = await eventually(`GET /api/v1/leaks/${leakid}/history`, () => call('GET', `/api/v1/leaks/${leakid}/history`, adminA), (r) => byGateway(r).length >= 5);
     expect(byGateway(history)).toHaveLength(5);
     expect(byGateway(history)[0].data).toMatchObject({ leakid, blocked: true });
     expect(app.output()).not.toContain(token);
@@ -156,7 +148,7 @@ describe('gateway integrations (e2e)', () => {
 
     const token = newToken();
     const [leakid] = (await call('POST', '/api/v1/leaks', adminA, { source: { name: 'paste' }, tokens: [{ value: token }] })).body.leakids;
-    await eventually(() => call('POST', '/api/v1/tokens/check', adminA, { token }), (r) => r.body.leaked === true);
+    await eventually('POST /api/v1/tokens/check', () => call('POST', '/api/v1/tokens/check', adminA, { token }), (r) => r.body.leaked === true);
     const waiting = call('GET', `/api/v1/tokens/blocklist?cursor=${head}&wait=20`, gatewayA);
     const patchedAt = Date.now();
     await call('POST', '/api/v1/leaks/virtual-patch', adminA, { leakid, enabled: true });
@@ -183,20 +175,17 @@ describe('gateway integrations (e2e)', () => {
 
       const late = newToken();
       const [lateLeak] = (await call('POST', '/api/v1/leaks', adminA, { source: { name: 'paste' }, tokens: [{ value: late }] })).body.leakids;
-      await eventually(() => call('POST', '/api/v1/tokens/check', adminA, { token: late }), (r) => r.body.leaked === true);
+      await eventually('POST /api/v1/tokens/check', () => call('POST', '/api/v1/tokens/check', adminA, { token: late }), (r) => r.body.leaked === true);
       expect(client.isBlocked(late)).toBe(false);
       await call('POST', '/api/v1/leaks/virtual-patch', adminA, { leakid: lateLeak, enabled: true });
-      await eventually(async () => client.isBlockedSha256(sha256(late)), (blocked) => blocked, 5_000);
+      await eventually('client.isBlockedSha256(sha256(late))', async () => client.isBlockedSha256(sha256(late)), (blocked) => blocked, { timeoutMs: 5_000 });
 
       await call('POST', '/api/v1/leaks/status', adminA, { leakid: earlyLeak, status: 'fixed' }); // removes the patch
-      await eventually(async () => client.isBlocked(early), (blocked) => !blocked, 5_000);
+      await eventually('client.isBlocked(early)', async () => client.isBlocked(early), (blocked) => !blocked, { timeoutMs: 5_000 });
 
       // Attempts seen by the client reach the leak's history.
       for (let i = 0; i < 3; i++) expect(client.isBlocked(late)).toBe(true);
-      await eventually(
-        () => call('GET', `/api/v1/leaks/${lateLeak}/history`, adminA),
-        (r) => r.body.events.filter((e: { type: string }) => e.type === 'LeakedTokenUseAttempted').length >= 4,
-      );
+      await eventually(`GET /api/v1/leaks/${lateLeak}/history`, () => call('GET', `/api/v1/leaks/${lateLeak}/history`, adminA), (r) => r.body.events.filter((e: { type: string }) => e.type === 'LeakedTokenUseAttempted').length >= 4);
     } finally {
       await client.stop();
     }

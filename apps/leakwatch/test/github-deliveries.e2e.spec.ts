@@ -12,6 +12,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 import { apiClient } from './support/api-client';
+import { eventually } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_e2e_deliveries_bootstrap_admin_key_01';
 const fixture = (name: string) => readFileSync(path.resolve(__dirname, '../../../libs/ingest/domain/test/fixtures', name), 'utf8');
@@ -41,17 +42,10 @@ describe('GitHub deliveries (e2e)', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary answer shapes
     return { status: response.status, body: (await response.json()) as any };
   };
-  const eventually = async (check: () => Promise<boolean>) => {
-    const deadline = Date.now() + 15_000;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('condition not met');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
   /** Every finding stored before this one has reached the leak read model once this one has (one ordered consumer). */
   const barrier = async () => {
     const added = await api('POST', '/api/v1/leaks', admin, { source: { name: 'barrier' }, tokens: [{ value: `ghp_${randomUUID().replace(/-/g, '')}0000` }] });
-    await eventually(async () => (await api('GET', `/api/v1/leaks/${added.body.leakids[0]}`, admin)).status === 200);
+    await eventually(`GET /api/v1/leaks/${added.body.leakids[0]}`, async () => (await api('GET', `/api/v1/leaks/${added.body.leakids[0]}`, admin)).status === 200, (ok) => ok);
   };
   const history = async (leakid: string) => ((await api('GET', `/api/v1/leaks/${leakid}/history`, admin)).body.events as Array<{ type: string }>).map((e) => e.type);
 
@@ -87,7 +81,7 @@ describe('GitHub deliveries (e2e)', () => {
     expect(await history(leakid)).toEqual(['LeakDetected']);
 
     expect((await deliver(fixture('github-alert-resolved.json'), randomUUID())).body).toMatchObject({ status: 'fixed', leakid });
-    await eventually(async () => (await api('GET', `/api/v1/leaks/${leakid}`, admin)).body.status === 'fixed');
+    await eventually(`GET /api/v1/leaks/${leakid}`, async () => (await api('GET', `/api/v1/leaks/${leakid}`, admin)).body.status === 'fixed', (ok) => ok);
     // GitHub redelivers the old `created` (a timeout, a click on "Redeliver"): the fixed leak stays fixed.
     expect(await deliver(created, createdDelivery)).toMatchObject({ status: 200, body: { duplicate_delivery: true } });
     // The same event under a delivery id never seen (e.g. sent before ids were kept): still no new sighting.

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 import { apiClient } from './support/api-client';
+import { eventually } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_e2e_github_bootstrap_admin_key_012345';
 const fixture = (name: string) => readFileSync(path.resolve(__dirname, '../../../libs/ingest/domain/test/fixtures', name), 'utf8');
@@ -26,13 +27,6 @@ describe('GitHub secret-scanning webhook (e2e)', () => {
       body: payload,
     });
     return { status: response.status, body: (await response.json()) as any };
-  };
-  const eventually = async (check: () => Promise<boolean>) => {
-    const deadline = Date.now() + 15_000;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('condition not met');
-      await new Promise((r) => setTimeout(r, 100));
-    }
   };
 
   beforeAll(async () => {
@@ -62,16 +56,16 @@ describe('GitHub secret-scanning webhook (e2e)', () => {
     const created = await deliver(fixture('github-alert-created.json'));
     expect(created).toMatchObject({ status: 202, body: { action: 'created', leakid: expect.stringMatching(/^[0-9a-f]{32}$/) } });
     const leakid = created.body.leakid;
-    await eventually(async () => (await api('GET', `/api/v1/leaks/${leakid}`, admin)).status === 200);
+    await eventually(`GET /api/v1/leaks/${leakid}`, async () => (await api('GET', `/api/v1/leaks/${leakid}`, admin)).status === 200, (ok) => ok);
     expect((await api('GET', `/api/v1/leaks/${leakid}`, admin)).body).toMatchObject({ status: 'open', sources: ['github'], blockable: false });
 
     const resolved = await deliver(fixture('github-alert-resolved.json'));
     expect(resolved.body).toMatchObject({ action: 'resolved', leakid, status: 'fixed' });
-    await eventually(async () => (await api('GET', `/api/v1/leaks/${leakid}`, admin)).body.status === 'fixed');
+    await eventually(`GET /api/v1/leaks/${leakid}`, async () => (await api('GET', `/api/v1/leaks/${leakid}`, admin)).body.status === 'fixed', (ok) => ok);
 
     const reopenedPayload = JSON.stringify({ ...JSON.parse(fixture('github-alert-resolved.json')), action: 'reopened' });
     expect((await deliver(reopenedPayload)).body).toMatchObject({ action: 'reopened', leakid, status: 'open' });
-    await eventually(async () => (await api('GET', `/api/v1/leaks/${leakid}`, admin)).body.status === 'open');
+    await eventually(`GET /api/v1/leaks/${leakid}`, async () => (await api('GET', `/api/v1/leaks/${leakid}`, admin)).body.status === 'open', (ok) => ok);
     const history = (await api('GET', `/api/v1/leaks/${leakid}/history`, admin)).body.events;
     expect(history.filter((e: { type: string }) => e.type === 'LeakStatusChanged').map((e: { data: { comment: string } }) => e.data.comment)).toEqual([
       'github: revoked',
@@ -82,7 +76,7 @@ describe('GitHub secret-scanning webhook (e2e)', () => {
   it('an alert carrying the secret becomes a blockable leak', async () => {
     const delivered = await deliver(fixture('github-alert-validated-with-secret.json'));
     expect(delivered.status).toBe(202);
-    await eventually(async () => (await api('GET', `/api/v1/leaks/${delivered.body.leakid}`, admin)).status === 200);
+    await eventually(`GET /api/v1/leaks/${delivered.body.leakid}`, async () => (await api('GET', `/api/v1/leaks/${delivered.body.leakid}`, admin)).status === 200, (ok) => ok);
     expect((await api('GET', `/api/v1/leaks/${delivered.body.leakid}`, admin)).body).toMatchObject({ blockable: true, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(app.output()).not.toContain(secret);
   });

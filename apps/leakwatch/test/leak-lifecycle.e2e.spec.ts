@@ -216,9 +216,24 @@ describe('leak lifecycle (e2e)', () => {
   it('concurrent decisions on the same leaks never lose or duplicate an update', async () => {
     const { leakids } = await addTokens(adminA, 3);
     const statuses = ['fixed', 'open', 'false_positive', 'open'] as const;
-    await Promise.all(
+    const responses = await Promise.all(
       Array.from({ length: 40 }, (_, i) => call('POST', '/api/v1/leaks/status', adminA, { leakids, status: statuses[i % statuses.length] })),
     );
+    // Every request is answered (a conflict is retried inside, never surfaced as an error or dropped), and each
+    // answer accounts for all three leaks: changed, or already in the asked status.
+    type Result = { leakid: string; status: string; previous_status: string; changed: boolean };
+    const changes = new Map<string, Result[]>(leakids.map((id) => [id, []]));
+    responses.forEach((response, i) => {
+      expect({ request: i, status: response.status }).toEqual({ request: i, status: 200 });
+      const results = response.body.results as Result[];
+      expect(results.map((r) => r.leakid).sort()).toEqual([...leakids].sort());
+      expect(response.body.updated + response.body.unchanged).toBe(3);
+      for (const r of results) {
+        expect(r.status).toBe(statuses[i % statuses.length]);
+        expect(r.changed).toBe(r.previous_status !== r.status);
+        if (r.changed) changes.get(r.leakid)?.push(r);
+      }
+    });
     for (const id of leakids) {
       const events = (await call('GET', `/api/v1/leaks/${id}/history`, adminA)).body.events.filter((e: { type: string }) => e.type === 'LeakStatusChanged');
       // A consistent chain: each change starts from where the previous one ended; no change is a no-op.
@@ -228,6 +243,9 @@ describe('leak lifecycle (e2e)', () => {
         expect(e.data.to).not.toBe(e.data.from);
         current = e.data.to;
       }
+      // Exactly the changes the answers reported were recorded: none lost, none applied twice.
+      const answered = (changes.get(id) ?? []).map((r) => `${r.previous_status}>${r.status}`).sort();
+      expect(events.map((e: { data: { from: string; to: string } }) => `${e.data.from}>${e.data.to}`).sort()).toEqual(answered);
       expect((await call('GET', `/api/v1/leaks/${id}`, adminA)).body.status).toBe(current);
     }
   });

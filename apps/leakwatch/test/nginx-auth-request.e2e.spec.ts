@@ -17,6 +17,7 @@ import path from 'node:path';
 import { freePort } from '@leakwatch/postgres-server';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 import { apiClient } from './support/api-client';
+import { eventually } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_e2e_nginx_auth_request_bootstrap_01';
 const CONFIG = path.resolve(__dirname, '../../../tools/nginx/leakwatch-auth.conf');
@@ -47,15 +48,6 @@ describeWithNginx('nginx auth_request in front of an upstream (e2e, real nginx)'
   const upstreamSaw: string[] = [];
   const call = apiClient(() => app.url);
 
-  const eventually = async <T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met: ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
 
   const viaNginx = async (headers: Record<string, string>) => {
     const response = await fetch(`${nginxUrl}/orders?id=1`, { headers });
@@ -129,10 +121,10 @@ describeWithNginx('nginx auth_request in front of an upstream (e2e, real nginx)'
     const leakedOnly = `ghp_${randomBytes(18).toString('hex')}`;
     const added = await call('POST', '/api/v1/leaks', admin, { source: { name: 'pastebin' }, tokens: [{ value: patched }, { value: leakedOnly }] });
     const [leakid] = added.body.leakids;
-    await eventually(() => call('GET', `/api/v1/leaks/${leakid}`, admin), (r) => r.status === 200);
+    await eventually(`GET /api/v1/leaks/${leakid}`, () => call('GET', `/api/v1/leaks/${leakid}`, admin), (r) => r.status === 200);
     expect((await call('POST', '/api/v1/leaks/virtual-patch', admin, { leakid, enabled: true })).status).toBe(200);
-    await eventually(() => call('POST', '/api/v1/tokens/check', admin, { token: patched }), (r) => r.body.blocked === true);
-    await eventually(() => call('POST', '/api/v1/tokens/check', admin, { token: leakedOnly }), (r) => r.body.leaked === true);
+    await eventually('POST /api/v1/tokens/check', () => call('POST', '/api/v1/tokens/check', admin, { token: patched }), (r) => r.body.blocked === true);
+    await eventually('POST /api/v1/tokens/check', () => call('POST', '/api/v1/tokens/check', admin, { token: leakedOnly }), (r) => r.body.leaked === true);
 
     const unknown = await viaNginx({ authorization: `Bearer ghp_${randomBytes(18).toString('hex')}` });
     expect(unknown).toEqual({ status: 200, body: 'upstream ok' });
@@ -147,15 +139,12 @@ describeWithNginx('nginx auth_request in front of an upstream (e2e, real nginx)'
     expect(upstreamSaw.length).toBe(seenBefore);
     expect(upstreamSaw.some((h) => h.includes(patched))).toBe(false);
 
-    const history = await eventually(
-      () => call('GET', `/api/v1/leaks/${leakid}/history`, admin),
-      (r) => r.body.events.filter((e: { type: string }) => e.type === 'LeakedTokenUseAttempted').length >= 2,
-    );
+    const history = await eventually(`GET /api/v1/leaks/${leakid}/history`, () => call('GET', `/api/v1/leaks/${leakid}/history`, admin), (r) => r.body.events.filter((e: { type: string }) => e.type === 'LeakedTokenUseAttempted').length >= 2);
     expect(history.body.events.find((e: { type: string }) => e.type === 'LeakedTokenUseAttempted').data).toMatchObject({ leakid, blocked: true });
 
     // Lifting the patch lets the token through again.
     expect((await call('POST', '/api/v1/leaks/virtual-patch', admin, { leakid, enabled: false })).status).toBe(200);
-    await eventually(() => viaNginx({ authorization: `Bearer ${patched}` }), (r) => r.status === 200);
+    await eventually('viaNginx({ authorization: `Bearer ${patched}` })', () => viaNginx({ authorization: `Bearer ${patched}` }), (r) => r.status === 200);
     expect(app.output()).not.toContain(patched);
   }, 60_000);
 });

@@ -12,6 +12,7 @@ import { HTTP } from 'cloudevents';
 import { verifyWebhookSignature } from '@leakwatch/notifications/feature';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 import { apiClient } from './support/api-client';
+import { eventuallyDefined } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_e2e_notify_bootstrap_admin_key_0123456';
 const RETRY_BASE_MS = 200;
@@ -33,15 +34,6 @@ describe('outbound notifications (e2e)', () => {
   let adminA: string, analystA: string, adminB: string;
   const api = apiClient(() => app.url);
 
-  const eventually = async <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
   const arrivals = (path: string, type?: string) => received.filter((r) => r.path === path && (!type || JSON.parse(r.body).type === type));
   const addToken = async (key: string) => {
     const token = `ghp_${randomBytes(18).toString('hex')}`;
@@ -92,7 +84,7 @@ describe('outbound notifications (e2e)', () => {
     const { id, secret } = await subscribe(adminA, '/siem');
     const other = await addToken(adminB); // org B's leak: not for org A's subscription
     const { token, leakid } = await addToken(adminA);
-    const detected = await eventually(async () => arrivals('/siem', 'LeakDetected')[0], 'LeakDetected at the receiver');
+    const detected = await eventuallyDefined('LeakDetected at the receiver', async () => arrivals('/siem', 'LeakDetected')[0]);
 
     expect(verifyWebhookSignature(secret, detected.headers as Record<string, string>, detected.body)).toEqual({ ok: true });
     expect(detected.headers['content-type']).toMatch(/^application\/cloudevents\+json/);
@@ -101,7 +93,7 @@ describe('outbound notifications (e2e)', () => {
     expect(detected.body).not.toContain(token);
 
     expect((await api('POST', '/api/v1/leaks/status', adminA, { leakid, status: 'fixed', comment: 'rotated' })).status).toBe(200);
-    const changed = await eventually(async () => arrivals('/siem', 'LeakStatusChanged')[0], 'LeakStatusChanged at the receiver');
+    const changed = await eventuallyDefined('LeakStatusChanged at the receiver', async () => arrivals('/siem', 'LeakStatusChanged')[0]);
     expect(JSON.parse(changed.body).data).toMatchObject({ leakid, from: 'open', to: 'fixed' });
 
     const log = (await api('GET', `/api/v1/notifications/subscriptions/${id}/deliveries`, analystA)).body.items;
@@ -116,10 +108,10 @@ describe('outbound notifications (e2e)', () => {
     scripted.set('/flaky', [503, 500]);
     const { id } = await subscribe(adminA, '/flaky', { event_types: ['LeakDetected'] });
     const { leakid } = await addToken(adminA);
-    const delivered = await eventually(async () => {
+    const delivered = await eventuallyDefined('the delivery to succeed', async () => {
       const items = (await api('GET', `/api/v1/notifications/subscriptions/${id}/deliveries?status=delivered`, adminA)).body.items;
       return items.length ? items[0] : undefined;
-    }, 'the delivery to succeed');
+    });
     expect(delivered).toMatchObject({ leakid, attempts: 3, last_status_code: 200, last_error: null });
     const tries = arrivals('/flaky');
     expect(tries).toHaveLength(3);
@@ -132,18 +124,18 @@ describe('outbound notifications (e2e)', () => {
     scripted.set('/strict', [400]);
     const { id } = await subscribe(adminA, '/strict', { event_types: ['LeakDetected'] });
     await addToken(adminA);
-    const failed = await eventually(async () => {
+    const failed = await eventuallyDefined('the delivery to fail', async () => {
       const items = (await api('GET', `/api/v1/notifications/subscriptions/${id}/deliveries?status=failed`, adminA)).body.items;
       return items.length ? items[0] : undefined;
-    }, 'the delivery to fail');
+    });
     expect(failed).toMatchObject({ attempts: 1, last_status_code: 400, last_error: 'answered 400', next_attempt_at: null });
 
     expect((await api('POST', `/api/v1/notifications/subscriptions/${id}/deliveries/${failed.id}/redeliver`, analystA)).status).toBe(403);
     expect((await api('POST', `/api/v1/notifications/subscriptions/${id}/deliveries/${failed.id}/redeliver`, adminA)).status).toBe(202);
-    const again = await eventually(async () => {
+    const again = await eventuallyDefined('the redelivery', async () => {
       const d = (await api('GET', `/api/v1/notifications/subscriptions/${id}/deliveries?status=delivered`, adminA)).body.items[0];
       return d;
-    }, 'the redelivery');
+    });
     expect(again).toMatchObject({ id: failed.id, attempts: 2, last_status_code: 200 });
     const both = arrivals('/strict');
     expect(both).toHaveLength(2);
@@ -153,7 +145,7 @@ describe('outbound notifications (e2e)', () => {
   it('speaks Slack’s incoming-webhook format', async () => {
     await subscribe(adminA, '/slack', { format: 'slack', event_types: ['LeakDetected'] });
     const { leakid } = await addToken(adminA);
-    const message = await eventually(async () => arrivals('/slack').find((r) => r.body.includes(leakid)), 'the Slack message');
+    const message = await eventuallyDefined('the Slack message', async () => arrivals('/slack').find((r) => r.body.includes(leakid)));
     expect(JSON.parse(message.body)).toEqual({ text: expect.stringContaining(leakid) });
   });
 

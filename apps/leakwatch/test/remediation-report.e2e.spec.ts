@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 import { apiClient } from './support/api-client';
+import { eventually } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_e2e_report_bootstrap_admin_key_0123456';
 const root = path.resolve(__dirname, '../../..');
@@ -31,15 +32,6 @@ describe('remediation report (e2e)', () => {
     const response = await fetch(`${app.url}${pathAndQuery}`, { headers: { 'x-api-key': key, ...headers } });
     return { status: response.status, type: response.headers.get('content-type') ?? '', headers: response.headers, text: await response.text() };
   };
-  const eventually = async <T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> => {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`${what}: last value ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 150));
-    }
-  };
   const issue = async (body: Record<string, unknown>) => {
     const response = await call('POST', '/api/v1/api-keys', ADMIN_KEY, body);
     expect(response.status).toBe(201);
@@ -51,7 +43,7 @@ describe('remediation report (e2e)', () => {
     return response.body.leakids as string[];
   };
   const decide = async (key: string, leakid: string, status: string, comment: string) => {
-    await eventually(() => call('GET', `/api/v1/leaks/${leakid}`, key), (r) => r.status === 200, 'leak visible');
+    await eventually('leak visible', () => call('GET', `/api/v1/leaks/${leakid}`, key), (r) => r.status === 200);
     expect((await call('POST', '/api/v1/leaks/status', key, { leakid, status, comment })).status).toBe(200);
   };
 
@@ -79,11 +71,7 @@ describe('remediation report (e2e)', () => {
 
   // Decisions and figures are two read models fed by two consumer groups: wait until both show every decision.
   const reportOf = (key: string, decisions: number) =>
-    eventually(
-      () => call('GET', `/api/v1/reports/remediation?${window()}`, key),
-      (r) => r.status === 200 && r.body.decisions.length === decisions && r.body.totals.fixed + r.body.totals.false_positives + r.body.totals.reopened === decisions,
-      'report',
-    ).then((r) => r.body);
+    eventually('report', () => call('GET', `/api/v1/reports/remediation?${window()}`, key), (r) => r.status === 200 && r.body.decisions.length === decisions && r.body.totals.fixed + r.body.totals.false_positives + r.body.totals.reopened === decisions).then((r) => r.body);
 
   it("gives an organisation its figures and decisions, with the deciding key, role and comment — and nothing of another organisation's", async () => {
     const a = await reportOf(adminA.key, 2);

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 import { apiClient } from './support/api-client';
+import { eventually } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_e2e_stats_bootstrap_admin_key_01234567';
 const fakeToken = () => `ghp_${randomBytes(18).toString('hex')}`;
@@ -27,15 +28,6 @@ describe('stats and limits (e2e)', () => {
     const response = await call('POST', '/api/v1/api-keys', ADMIN_KEY, body);
     expect(response.status).toBe(201);
     return response.body as { id: string; key: string };
-  };
-  const eventually = async <T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> => {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`${what}: last value ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 150));
-    }
   };
 
   beforeAll(async () => {
@@ -81,11 +73,11 @@ describe('stats and limits (e2e)', () => {
       const expected = (requests: number) =>
         `{"error":"false","message":{"status":"active","type":"public","added":"${today()}","updated":"${today()} 00:00:00",` +
         `"expiry":"${expires.toISOString().slice(0, 19).replace('T', ' ')}","requests":${requests},"limit":5}}`;
-      expect(await eventually(() => leakLookup(form({ key })), (a) => a.text.startsWith('{"error":"false"'), 'key known')).toMatchObject({ status: 200, text: expected(0) });
+      expect(await eventually('key known', () => leakLookup(form({ key })), (a) => a.text.startsWith('{"error":"false"'))).toMatchObject({ status: 200, text: expected(0) });
 
       for (let i = 0; i < 3; i++) expect((await call('GET', '/api/v1/stats/leaks', key)).status).toBe(200);
       // Counts are flushed in batches (every second) and travel as events: wait for them.
-      expect((await eventually(() => leakLookup(form({ key })), (a) => a.text === expected(3), 'three requests counted')).text).toBe(expected(3));
+      expect((await eventually('three requests counted', () => leakLookup(form({ key })), (a) => a.text === expected(3))).text).toBe(expected(3));
       // Stats calls themselves do not count — and JSON works like the form.
       expect((await leakLookup(JSON.stringify({ key }), 'application/json')).text).toBe(expected(3));
 
@@ -100,7 +92,7 @@ describe('stats and limits (e2e)', () => {
       expect(Math.abs(retryAfter - untilMidnight)).toBeLessThan(5);
       // Any route, same key: refused; refused requests are not counted.
       expect((await call('GET', '/api/v1/leaks', key)).status).toBe(429);
-      expect((await eventually(() => leakLookup(form({ key })), (a) => a.text === expected(5), 'five requests counted')).text).toBe(expected(5));
+      expect((await eventually('five requests counted', () => leakLookup(form({ key })), (a) => a.text === expected(5))).text).toBe(expected(5));
       await new Promise((r) => setTimeout(r, 1500));
       expect((await leakLookup(form({ key }))).text).toBe(expected(5));
       // Other keys are not affected.
@@ -109,10 +101,10 @@ describe('stats and limits (e2e)', () => {
 
     it('reports revoked keys as inactive, and keys without expiry with a far-future expiry', async () => {
       const { id, key } = await issue({ name: 'to revoke', role: 'analyst', org_id: orgA, type: 'private', limit: 100 });
-      const active = await eventually(() => leakLookup(form({ key })), (a) => a.text.startsWith('{"error":"false"'), 'key known');
+      const active = await eventually('key known', () => leakLookup(form({ key })), (a) => a.text.startsWith('{"error":"false"'));
       expect(JSON.parse(active.text).message).toMatchObject({ status: 'active', type: 'private', expiry: '9999-12-31 23:59:59', limit: 100 });
       expect((await call('DELETE', `/api/v1/api-keys/${id}`, ADMIN_KEY)).status).toBeLessThan(300);
-      const inactive = await eventually(() => leakLookup(form({ key })), (a) => a.text.includes('"inactive"'), 'key revoked');
+      const inactive = await eventually('key revoked', () => leakLookup(form({ key })), (a) => a.text.includes('"inactive"'));
       expect(JSON.parse(inactive.text).message).toMatchObject({ status: 'inactive', type: 'inactive' });
     });
 
@@ -125,7 +117,7 @@ describe('stats and limits (e2e)', () => {
     it('reads the key as Leak-Lookup clients send it: no content type, multipart fields and file parts, and GET ?key= (issue 10.4, 10.7)', async () => {
       const { key } = await issue({ name: 'python client', role: 'analyst', org_id: orgA, limit: 77 });
       const ok = (text: string) => expect({ text, parsed: JSON.parse(text) }).toMatchObject({ parsed: { error: 'false', message: { status: 'active', limit: 77 } } });
-      await eventually(() => leakLookup(form({ key })), (a) => a.text.startsWith('{"error":"false"'), 'key known');
+      await eventually('key known', () => leakLookup(form({ key })), (a) => a.text.startsWith('{"error":"false"'));
       const raw = async (init: RequestInit, path = '/api/stats') => {
         const response = await fetch(`${app.url}${path}`, init);
         return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
@@ -177,11 +169,11 @@ describe('stats and limits (e2e)', () => {
     it('follows added and fixed leaks, per day and by status/risk/source/type, scoped to the caller\'s organisation', async () => {
       const mine = await addTokens(adminA, 3, 'pastebin');
       await addTokens(adminB, 1, 'gist');
-      await eventually(() => call('GET', `/api/v1/leaks/${mine[0]}`, adminA), (r) => r.status === 200, 'leak visible');
+      await eventually('leak visible', () => call('GET', `/api/v1/leaks/${mine[0]}`, adminA), (r) => r.status === 200);
       const fixed = await call('POST', '/api/v1/leaks/status', adminA, { leakid: mine[0], status: 'fixed' });
       expect(fixed.status).toBe(200);
 
-      const a = (await eventually(() => call('GET', '/api/v1/stats/leaks?days=7', adminA), (r) => r.body?.by_status?.fixed === 1 && r.body.total === 3, 'A stats')).body;
+      const a = (await eventually('A stats', () => call('GET', '/api/v1/stats/leaks?days=7', adminA), (r) => r.body?.by_status?.fixed === 1 && r.body.total === 3)).body;
       expect(a).toMatchObject({
         window: { days: 7, to: today() },
         total: 3,
@@ -194,11 +186,11 @@ describe('stats and limits (e2e)', () => {
       expect(a.per_day[6]).toEqual({ day: today(), opened: 3, fixed: 1, token_use_attempts: 0 });
       expect(a.by_risk.critical + a.by_risk.high + a.by_risk.medium + a.by_risk.low).toBe(3);
 
-      const b = (await eventually(() => call('GET', '/api/v1/stats/leaks', adminB), (r) => r.body?.total === 1, 'B stats')).body;
+      const b = (await eventually('B stats', () => call('GET', '/api/v1/stats/leaks', adminB), (r) => r.body?.total === 1)).body;
       expect(b).toMatchObject({ total: 1, by_status: { open: 1, fixed: 0 }, by_source: { gist: 1 }, mean_time_to_fix: { fixes: 0, seconds: null } });
       expect(b.per_day).toHaveLength(30);
 
-      const all = (await eventually(() => call('GET', '/api/v1/stats/leaks', ADMIN_KEY), (r) => r.body?.total >= 4, 'global stats')).body;
+      const all = (await eventually('global stats', () => call('GET', '/api/v1/stats/leaks', ADMIN_KEY), (r) => r.body?.total >= 4)).body;
       expect(all.by_source).toMatchObject({ pastebin: 3, gist: 1 });
     });
 

@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 import { apiClient } from './support/api-client';
+import { eventually } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_e2e_tokens_bootstrap_admin_key_01234';
 
@@ -12,15 +13,6 @@ describe('token check (e2e)', () => {
   let app: LeakwatchProcess;
   let admin: string;
   const call = apiClient(() => app.url);
-  const eventually = async <T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met: ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
 
   beforeAll(async () => {
     app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY });
@@ -39,26 +31,23 @@ describe('token check (e2e)', () => {
     const [leakid] = added.body.leakids;
 
     expect(await call('POST', '/api/v1/tokens/check', admin, { token: `ghp_${randomBytes(18).toString('hex')}` })).toMatchObject({ status: 200, body: { leaked: false, blocked: false } });
-    await eventually(() => call('POST', '/api/v1/tokens/check', admin, { token }), (r) => r.body.leaked === true);
+    await eventually('POST /api/v1/tokens/check', () => call('POST', '/api/v1/tokens/check', admin, { token }), (r) => r.body.leaked === true);
     expect((await call('POST', '/api/v1/tokens/check', admin, { sha256 })).body).toEqual({ leaked: true, blocked: false, leakid });
 
     const cursor = (await call('GET', '/api/v1/tokens/blocklist', admin)).body.next_cursor;
-    await eventually(() => call('GET', `/api/v1/leaks/${leakid}`, admin), (r) => r.status === 200);
+    await eventually(`GET /api/v1/leaks/${leakid}`, () => call('GET', `/api/v1/leaks/${leakid}`, admin), (r) => r.status === 200);
     expect((await call('POST', '/api/v1/leaks/virtual-patch', admin, { leakid, enabled: true })).status).toBe(200);
-    await eventually(() => call('POST', '/api/v1/tokens/check', admin, { token }), (r) => r.body.blocked === true);
+    await eventually('POST /api/v1/tokens/check', () => call('POST', '/api/v1/tokens/check', admin, { token }), (r) => r.body.blocked === true);
 
     const changes = await call('GET', `/api/v1/tokens/blocklist?cursor=${cursor}`, admin);
     expect(changes.body.changes).toEqual([expect.objectContaining({ sha256, leakid, blocked: true })]);
 
-    const history = await eventually(
-      () => call('GET', `/api/v1/leaks/${leakid}/history`, admin),
-      (r) => r.body.events.some((e: { type: string }) => e.type === 'LeakedTokenUseAttempted'),
-    );
+    const history = await eventually(`GET /api/v1/leaks/${leakid}/history`, () => call('GET', `/api/v1/leaks/${leakid}/history`, admin), (r) => r.body.events.some((e: { type: string }) => e.type === 'LeakedTokenUseAttempted'));
     expect(history.body.events.find((e: { type: string }) => e.type === 'LeakedTokenUseAttempted').data).toMatchObject({ leakid, blocked: true });
     expect((await call('GET', `/api/v1/leaks/${leakid}`, admin)).body.attempts).toBeGreaterThanOrEqual(1);
 
     await call('POST', '/api/v1/leaks/status', admin, { leakid, status: 'fixed' });
-    await eventually(() => call('POST', '/api/v1/tokens/check', admin, { token }), (r) => r.body.blocked === false);
+    await eventually('POST /api/v1/tokens/check', () => call('POST', '/api/v1/tokens/check', admin, { token }), (r) => r.body.blocked === false);
     expect(app.output()).not.toContain(token);
   }, 60_000);
 

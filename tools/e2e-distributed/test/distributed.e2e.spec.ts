@@ -8,7 +8,7 @@ import { AuthModule } from '@leakwatch/auth';
 import { GatewayModule } from '@leakwatch/gateway/feature';
 import { ALL_TOPICS } from '@leakwatch/messaging';
 import { RunningLeakwatch, loadConfig, startLeakwatch } from '@leakwatch/runtime';
-import { KafkaMock, ThrowawayPostgres, redoclyLint, startKafkaMock, startThrowawayPostgres } from '@leakwatch/testing';
+import { eventually, KafkaMock, redoclyLint, startKafkaMock, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_distributed_admin_key_0123456789abcd';
 
@@ -26,13 +26,6 @@ describe('distributed mode: gateway → access-control over Kafka', () => {
     });
     const text = await response.text();
     return { status: response.status, type: response.headers.get('content-type') ?? '', headers: response.headers, body: text ? JSON.parse(text) : undefined };
-  };
-  const eventually = async (check: () => Promise<boolean>, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 200));
-    }
   };
 
   beforeAll(async () => {
@@ -62,7 +55,7 @@ describe('distributed mode: gateway → access-control over Kafka', () => {
   });
 
   it('the bootstrap key reaches the gateway through Kafka and works through it', async () => {
-    await eventually(async () => (await call('GET', '/api/v1/orgs', ADMIN_KEY)).status === 200);
+    await eventually('GET /api/v1/orgs', async () => (await call('GET', '/api/v1/orgs', ADMIN_KEY)).status === 200, (ok) => ok);
     const created = await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' });
     expect(created).toMatchObject({ status: 201, body: { org_id: expect.any(String), name: 'Acme' } });
     expect((await call('GET', '/api/v1/orgs', ADMIN_KEY)).body.items).toEqual([expect.objectContaining({ name: 'Acme' })]);
@@ -77,18 +70,18 @@ describe('distributed mode: gateway → access-control over Kafka', () => {
     const org = (await call('GET', '/api/v1/orgs', ADMIN_KEY)).body.items[0].org_id;
     const issued = await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'analyst', role: 'analyst', org_id: org });
     expect(issued.status).toBe(201);
-    await eventually(async () => (await call('GET', '/api/v1/api-keys', issued.body.key)).status === 200);
+    await eventually('GET /api/v1/api-keys', async () => (await call('GET', '/api/v1/api-keys', issued.body.key)).status === 200, (ok) => ok);
     // Counted at the edge, so the forwarded answer carries the edge's RateLimit-* headers (issue 13.2).
     const forwarded = await call('GET', '/api/v1/api-keys', issued.body.key);
     expect(forwarded.headers.get('ratelimit-limit')).toBe('10000');
     expect(Number(forwarded.headers.get('ratelimit-remaining'))).toBeLessThan(10000);
     expect(await call('POST', '/api/v1/orgs', issued.body.key, { name: 'Nope' })).toMatchObject({ status: 403 });
     expect((await call('DELETE', `/api/v1/api-keys/${issued.body.id}`, ADMIN_KEY)).status).toBe(200);
-    await eventually(async () => (await call('GET', '/api/v1/api-keys', issued.body.key)).status === 401);
+    await eventually('GET /api/v1/api-keys', async () => (await call('GET', '/api/v1/api-keys', issued.body.key)).status === 401, (ok) => ok);
   }, 60_000);
 
   it('serves one OpenAPI document covering the upstream endpoints', async () => {
-    await eventually(async () => Object.keys((await call('GET', '/docs/openapi.json')).body.paths).includes('/api/v1/api-keys'));
+    await eventually('GET /docs/openapi.json', async () => Object.keys((await call('GET', '/docs/openapi.json')).body.paths).includes('/api/v1/api-keys'), (ok) => ok);
     const paths = Object.keys((await call('GET', '/docs/openapi.json')).body.paths);
     expect(paths).toEqual(expect.arrayContaining(['/health', '/api/v1/orgs', '/api/v1/domains/{domain}/verify']));
     // The merged document is as clean as the embedded one (issue 13.1).

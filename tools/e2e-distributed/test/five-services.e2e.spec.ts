@@ -19,7 +19,7 @@ import { CloudEvent as SdkCloudEvent, Kafka as CloudEventsKafka } from 'cloudeve
 import { Kafka, logLevel } from 'kafkajs';
 import { asyncApiDocument } from '@leakwatch/contracts';
 import { ALL_TOPICS } from '@leakwatch/messaging';
-import { Cluster, KafkaMock, SERVICES, Service, ThrowawayPostgres, startCluster, startKafkaMock, startThrowawayPostgres } from '@leakwatch/testing';
+import { Cluster, eventuallyDefined, KafkaMock, Service, SERVICES, startCluster, startKafkaMock, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_five_services_admin_key_0123456789abc';
 const SEED = Number(process.env.LEAKWATCH_E2E_SEED ?? Date.now() % 1_000_000);
@@ -109,15 +109,6 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
     }
   };
 
-  const eventually = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms: ${what}`);
-      await new Promise((r) => setTimeout(r, 150));
-    }
-  };
 
   beforeAll(async () => {
     console.log(`five-services e2e: kill schedule seed ${SEED} (replay with LEAKWATCH_E2E_SEED=${SEED})`);
@@ -140,7 +131,7 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
     });
 
     // The bootstrap key travels access-control → Kafka → the gateway's access directory.
-    await eventually('bootstrap key works at the gateway', async () => ((await send('GET', '/api/v1/orgs', ADMIN_KEY))?.status === 200 ? true : undefined));
+    await eventuallyDefined('bootstrap key works at the gateway', async () => ((await send('GET', '/api/v1/orgs', ADMIN_KEY))?.status === 200 ? true : undefined), { timeoutMs: 60_000 });
     const org = await send('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' });
     expect(org).toMatchObject({ status: 201 });
     const key = await send('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'security team', role: 'admin', org_id: org?.body.org_id });
@@ -148,7 +139,7 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
     orgAdmin = key?.body.key;
     orgAdminId = key?.body.id;
     // A new key works at the gateway (and at every service) once access events have arrived.
-    await eventually('org admin key works', async () => ((await send('GET', '/api/v1/leaks?limit=1', orgAdmin))?.status === 200 ? true : undefined));
+    await eventuallyDefined('org admin key works', async () => ((await send('GET', '/api/v1/leaks?limit=1', orgAdmin))?.status === 200 ? true : undefined), { timeoutMs: 60_000 });
     requests.acked++;
     requests.sent++;
   }, 240_000);
@@ -176,10 +167,10 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
     expect(accepted).toMatchObject({ status: 202, body: { rejected: [] } });
 
     // Findings → leak-lifecycle (Kafka) → leaks; a token check (not blocked: records nothing) finds their ids.
-    const reportLeak = await eventually(`report leak of ${label} is known to the gateway`, async () => {
+    const reportLeak = await eventuallyDefined(`report leak of ${label} is known to the gateway`, async () => {
       const check = await call(null, 'POST', '/api/v1/tokens/check', { sha256: sha256(report1) });
       return check.status === 200 && check.body.leaked ? (check.body.leakid as string) : undefined;
-    });
+    }, { timeoutMs: 60_000 });
 
     const fixed = await call(null, 'POST', '/api/v1/leaks/status', { leakid: fixMe, status: 'fixed', comment: `rotated (${label})` });
     expect(fixed).toMatchObject({ status: 200, body: { results: [{ leakid: fixMe, status: 'fixed' }] } });
@@ -189,7 +180,7 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
 
     // Leak events → Kafka → the gateway's blocklist: the patched token is refused.
     const roundAttempts = new Tally();
-    await eventually(`patched token of ${label} is blocked at the gateway`, async () => {
+    await eventuallyDefined(`patched token of ${label} is blocked at the gateway`, async () => {
       const check = await call(null, 'POST', '/api/v1/tokens/check', { token: manual2 });
       if (check.body?.blocked) {
         roundAttempts.acked++;
@@ -197,7 +188,7 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
         return true;
       }
       return undefined;
-    });
+    }, { timeoutMs: 60_000 });
     for (let i = 0; i < 3; i++) {
       const before = roundAttempts.acked;
       const check = await call(roundAttempts, 'POST', '/api/v1/tokens/check', { token: manual2 });
@@ -213,16 +204,16 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
 
     // Everything visible through the gateway; per-leak figures between acknowledged and sent.
     const leak = async (id: string) => (await call(null, 'GET', `/api/v1/leaks/${id}`)).body;
-    await eventually(`fix of ${label} visible`, async () => ((await leak(fixMe)).status === 'fixed' ? true : undefined));
-    await eventually(`sightings of ${label} visible`, async () => ((await leak(reportLeak)).sightings >= uploads.acked ? true : undefined));
+    await eventuallyDefined(`fix of ${label} visible`, async () => ((await leak(fixMe)).status === 'fixed' ? true : undefined), { timeoutMs: 60_000 });
+    await eventuallyDefined(`sightings of ${label} visible`, async () => ((await leak(reportLeak)).sightings >= uploads.acked ? true : undefined), { timeoutMs: 60_000 });
     // The read model agrees with the stream, and holds at least every acknowledged attempt.
     const attemptsLowerBound = gatewayKilled ? 0 : roundAttempts.acked;
-    const patchedLeak = await eventually(`attempts of ${label} in the leak and its history`, async () => {
+    const patchedLeak = await eventuallyDefined(`attempts of ${label} in the leak and its history`, async () => {
       const l = await leak(patchMe);
       const history = (await call(null, 'GET', `/api/v1/leaks/${patchMe}/history`)).body;
       const inHistory = (history.events as Array<{ type: string }>).filter((e) => e.type === 'LeakedTokenUseAttempted').length;
       return l.attempts >= attemptsLowerBound && l.attempts === inHistory ? l : undefined;
-    });
+    }, { timeoutMs: 60_000 });
     expect(patchedLeak).toMatchObject({ status: 'open', virtual_patch: true });
     expect(patchedLeak.attempts).toBeLessThanOrEqual(roundAttempts.sent);
 
@@ -236,22 +227,22 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
 
   /** Organisation-wide figures at the stats service (fed by every topic) and Leak-Lookup's /api/stats. */
   async function checkStats(): Promise<void> {
-    const stats = await eventually('leak statistics caught up', async () => {
+    const stats = await eventuallyDefined('leak statistics caught up', async () => {
       const answer = await call(null, 'GET', '/api/v1/stats/leaks?days=1');
       const today = answer.body.per_day?.at(-1);
       const enough = answer.body.by_status?.fixed === fixedLeaks && today && today.token_use_attempts >= (gatewayKilled ? 0 : attempts.acked);
       return enough ? answer.body : undefined;
-    });
+    }, { timeoutMs: 60_000 });
     expect(stats.per_day.at(-1).token_use_attempts).toBeLessThanOrEqual(attempts.sent);
     expect(stats.by_status.fixed).toBe(fixedLeaks);
     expect(stats.virtual_patched).toBe(fixedLeaks); // one patched leak per round, like one fixed
 
     // /api/stats: today's requests of the org admin key (usage flushed every second by the gateway).
-    const counted = await eventually('usage counted', async () => {
+    const counted = await eventuallyDefined('usage counted', async () => {
       const answer = await send('POST', '/api/stats', undefined, { key: orgAdmin });
       const n = answer?.body?.message?.requests;
       return typeof n === 'number' && n >= (gatewayKilled ? 0 : requests.acked) ? n : undefined;
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     expect(counted).toBeLessThanOrEqual(requests.sent);
     expect(orgAdminId).toEqual(expect.any(String));
   }
@@ -307,9 +298,8 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
           }
         },
       });
-      await eventually('every topic read to its end', async () =>
-        ALL_TOPICS.every((t) => (seen.get(t) ?? 0) > 0) && Date.now() - lastMessageAt > 1_500 ? true : undefined,
-      );
+      await eventuallyDefined('every topic read to its end', async () =>
+        ALL_TOPICS.every((t) => (seen.get(t) ?? 0) > 0) && Date.now() - lastMessageAt > 1_500 ? true : undefined, { timeoutMs: 60_000 });
     } finally {
       await consumer.disconnect();
     }
@@ -333,7 +323,7 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
     // The leader dies: its database session ends, the replica's relay takes over from the checkpoint. The
     // process comes back (on the gateway's upstream address) as the standby.
     await cluster.kill('leak-lifecycle');
-    await eventually('the replica leads', async () => ((await relayRole(replica.url)) === 'leader' ? true : undefined), 30_000);
+    await eventuallyDefined('the replica leads', async () => ((await relayRole(replica.url)) === 'leader' ? true : undefined), { timeoutMs: 30_000 });
     await cluster.restart('leak-lifecycle');
     expect(await relayRole(cluster.services['leak-lifecycle'].url)).toBe('standby');
     await round('replica-leads');
