@@ -1,13 +1,16 @@
 /**
  * `leakwatch audit events`: the audit log of a running Leakwatch (GET /api/v1/audit/events, NDJSON) saved to a
  * file or stdout as it streams in, with a running count on stderr. Scoped like the API: the key's visible leaks.
+ * `audit verify | export | public-key` (the store's tamper evidence) live in audit-chain.command.ts.
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { Command, Option } from 'commander';
+import { registerAuditChainCommands } from './audit-chain.command';
 
 export function registerAuditCommand(program: Command): void {
-  const audit = program.command('audit').description('The audit log of a running Leakwatch');
+  const audit = program.command('audit').description('The audit log of a running Leakwatch; tamper evidence of the event store and signed exports');
+  registerAuditChainCommands(audit);
   audit
     .command('events')
     .description('Every event of the leaks your key may see (NDJSON, one event per line), in recording order')
