@@ -142,6 +142,7 @@ describe('PostgreSQL event chain', () => {
       expect(report.problemCount).toBeGreaterThan(0);
       expect(report.problems[0]).toMatchObject({ kind: expected.kind, streamId: streams[expected.stream], revision: expected.revision });
       expect(report.checkpoints.written).toBe(0); // never a checkpoint over a tampered store
+      expect(report.events).toBe((await pool.query(`SELECT count(*)::int AS n FROM es_events`)).rows[0].n);
     });
   }
 

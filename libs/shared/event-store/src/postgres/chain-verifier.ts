@@ -75,6 +75,7 @@ interface Checkpoint {
   gp: string;
   events: string;
   hash: string;
+  /** Stream → [revision, hash, `transaction_id:global_position`] of its head, for streams that moved in the stretch. */
   heads: Record<string, [number, string, string]> | null;
 }
 
@@ -82,7 +83,7 @@ interface StreamState {
   revision: number;
   /** The stored hash of its last event (what the next one chains to), null when unchained. */
   link: string | null;
-  /** The hash the running all-stream hash took for its last event, and that event's position. */
+  /** The hash the running all-stream hash took for its last event, and that event's position (`tx:gp`). */
   head: string;
   gp: string;
 }
@@ -142,7 +143,9 @@ export async function verifyEventChain(pool: Pool, options: VerifyChainOptions =
     problems.push(problem);
   };
   let running = '';
+  /** Events in the all-stream so far, as the running hash counts them (reset to a checkpoint's after a mismatch). */
   let events = 0;
+  let checkedEvents = 0;
   let chained = 0;
   let unchained = 0;
   let checked = 0;
@@ -160,23 +163,24 @@ export async function verifyEventChain(pool: Pool, options: VerifyChainOptions =
     const position = { transactionId: cp.tx, globalPosition: cp.gp };
     if (cp.hash !== running || Number(cp.events) !== events) {
       let located = false;
-      for (const [streamId, [revision, head, gp]] of Object.entries(cp.heads ?? {})) {
+      for (const [streamId, [revision, head, at]] of Object.entries(cp.heads ?? {})) {
         const state = streams.get(streamId);
-        const where = { transactionId: cp.tx, globalPosition: gp };
+        const [transactionId, gp] = at.split(':');
+        const where = { transactionId, globalPosition: gp };
         if (!state || state.revision < revision) {
           const from = state ? state.revision + 1 : 0;
-          report({ kind: 'deleted', streamId, revision: from, position: where, detail: `revision${from < revision ? `s ${from}–${revision}` : ` ${revision}`} missing: the checkpoint at position ${cp.gp} recorded the stream's head at revision ${revision} (position ${gp}); the store's head is ${state ? `revision ${state.revision}` : 'absent'}` });
+          report({ kind: 'deleted', streamId, revision: from, position: where, detail: `revision${from < revision ? `s ${from}–${revision}` : ` ${revision}`} missing: the checkpoint at position ${cp.tx}:${cp.gp} recorded the stream's head at revision ${revision} (position ${at}); the store's head is ${state ? `revision ${state.revision}` : 'absent'}` });
           located = true;
         } else if (state.revision === revision && state.head !== head) {
-          report({ kind: 'changed', streamId, revision, position: where, detail: `the stream's head differs from the one the checkpoint at position ${cp.gp} recorded (the event or one before it was rewritten with recomputed hashes)` });
+          report({ kind: 'changed', streamId, revision, position: where, detail: `the stream's head differs from the one the checkpoint at position ${cp.tx}:${cp.gp} recorded (the event or one before it was rewritten with recomputed hashes)` });
           located = true;
-        } else if (state.revision === revision && state.gp !== gp) {
-          report({ kind: 'reordered', streamId, revision, position: where, detail: `the stream's head moved from position ${gp} (recorded by the checkpoint at position ${cp.gp}) to ${state.gp}` });
+        } else if (state.revision === revision && state.gp !== at) {
+          report({ kind: 'reordered', streamId, revision, position: where, detail: `the stream's head moved from position ${at} (recorded by the checkpoint at position ${cp.tx}:${cp.gp}) to ${state.gp}` });
           located = true;
         }
       }
       if (!located) {
-        report({ kind: 'checkpoint', position, detail: `the all-stream up to position ${cp.gp} does not match its checkpoint (${events} events here, ${cp.events} recorded): events were deleted, inserted or moved between the previous checkpoint and this one` });
+        report({ kind: 'checkpoint', position, detail: `the all-stream up to position ${cp.tx}:${cp.gp} does not match its checkpoint (${events} events here, ${cp.events} recorded): events were deleted, inserted or moved between the previous checkpoint and this one` });
       }
       // Judge the next stretch on its own.
       running = cp.hash;
@@ -204,7 +208,7 @@ export async function verifyEventChain(pool: Pool, options: VerifyChainOptions =
       const base = { streamId: row.stream_id, revision: event.revision, position };
       let found = false;
       if (event.revision > expected) {
-        const problem: ChainProblem = { ...base, kind: 'deleted', revision: expected, detail: `revision${expected < event.revision - 1 ? `s ${expected}–${event.revision - 1}` : ` ${expected}`} missing before revision ${event.revision} (position ${row.gp})` };
+        const problem: ChainProblem = { ...base, kind: 'deleted', revision: expected, detail: `revision${expected < event.revision - 1 ? `s ${expected}–${event.revision - 1}` : ` ${expected}`} missing before revision ${event.revision} (position ${row.tx}:${row.gp})` };
         report(problem);
         gaps.set(row.stream_id, { problem, from: expected, to: event.revision - 1, seen: event.revision });
         found = true;
@@ -235,10 +239,11 @@ export async function verifyEventChain(pool: Pool, options: VerifyChainOptions =
           report({ ...base, kind: 'changed', detail: `stored bytes do not match the event's hash (data, metadata, type, revision, time or id edited — or copied from another row)` });
         }
       }
-      streams.set(row.stream_id, { revision: Math.max(event.revision, state?.revision ?? -1), link: row.hash, head, gp: row.gp });
+      streams.set(row.stream_id, { revision: Math.max(event.revision, state?.revision ?? -1), link: row.hash, head, gp: `${row.tx}:${row.gp}` });
       running = allStreamStep(running, position, head);
       events++;
-      moved.set(row.stream_id, [event.revision, head, row.gp]);
+      moved.set(row.stream_id, [event.revision, head, `${row.tx}:${row.gp}`]);
+      checkedEvents++;
       last = position;
       if (next >= checkpoints.length && ++sinceCheckpoint >= every) {
         planned.push({ position, events, hash: running, heads: Object.fromEntries(moved) });
@@ -246,7 +251,7 @@ export async function verifyEventChain(pool: Pool, options: VerifyChainOptions =
         sinceCheckpoint = 0;
       }
     }
-    options.onProgress?.(events, total);
+    options.onProgress?.(checkedEvents, total);
     if (rows.length < pageSize) break;
     const end = rows[rows.length - 1];
     after = { transactionId: end.tx, globalPosition: end.gp };
@@ -274,7 +279,7 @@ export async function verifyEventChain(pool: Pool, options: VerifyChainOptions =
   problems.sort((a, b) => compare(a.position, b.position));
   return {
     streams: streams.size,
-    events,
+    events: checkedEvents,
     chained,
     unchained,
     problems: problems.slice(0, maxProblems),
