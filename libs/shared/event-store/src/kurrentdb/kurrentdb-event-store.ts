@@ -9,6 +9,16 @@
  * - System events (`$`-prefixed types: stream metadata, links, statistics) are filtered out of `$all`.
  * - The schema version travels in metadata (see event-mapping.ts) and is stripped on read.
  * - Idempotence by event id: see `appendToStream` and the deviation noted there.
+ *
+ * No tamper-evidence chain here (issue 14.3; `leakwatch audit verify` and `audit export` read PostgreSQL only).
+ * A chain in event metadata would need the stream's previous hash before every append: a read round trip, and
+ * with `any`/`stream_exists` a head that can change between that read and the append — turning every append
+ * into a read-then-exact-revision loop. The hash would also have to leave out the server's `created` time and
+ * `$all` position, which are assigned after the client sent the event. And KurrentDB's API cannot edit an
+ * event at all: a stream is only appended to, deleted (a tombstone) or truncated (`$tb`/`$maxCount` in its
+ * metadata), each of which is itself visible; what a chain would add is evidence against editing the database
+ * files on disk, which is what KurrentDB's own chunk checksums are for. Not implemented, and not tested: no
+ * KurrentDB can run where this was written (its contract tests are skipped without EVENTSTORE_URL).
  */
 import {
   END,
