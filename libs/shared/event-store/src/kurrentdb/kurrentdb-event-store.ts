@@ -16,9 +16,10 @@
  * into a read-then-exact-revision loop. The hash would also have to leave out the server's `created` time and
  * `$all` position, which are assigned after the client sent the event. And KurrentDB's API cannot edit an
  * event at all: a stream is only appended to, deleted (a tombstone) or truncated (`$tb`/`$maxCount` in its
- * metadata), each of which is itself visible; what a chain would add is evidence against editing the database
- * files on disk, which is what KurrentDB's own chunk checksums are for. Not implemented, and not tested: no
- * KurrentDB can run where this was written (its contract tests are skipped without EVENTSTORE_URL).
+ * metadata), each of which is itself visible. What a chain would add is evidence against someone rewriting the
+ * database files on disk (chunk checksums catch corruption, not a deliberate rewrite) — that gap stays open with
+ * KurrentDB. Not implemented, and not tested: no KurrentDB can run where this was written (its contract tests
+ * are skipped without EVENTSTORE_URL).
  */
 import {
   END,
