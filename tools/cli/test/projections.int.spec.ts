@@ -148,6 +148,13 @@ describe('leakwatch projections (CLI)', () => {
     expect(live.ac_api_keys).toHaveLength(6);
     expect((live.ac_domains as Array<{ status: string }>).map((d) => d.status).sort()).toEqual(['pending', 'revoked', 'verified']);
     expect(live.projection_checkpoints).toHaveLength(RUNNERS.length);
+    // The bus-fed read models (stats, token index, leak owners) have rows of every kind too.
+    expect(live.st_leaks).toHaveLength(LEAKS);
+    expect((live.st_leak_activity as Array<{ kind: string }>).map((a) => a.kind)).toEqual(expect.arrayContaining(['opened', 'fixed', 'false_positive', 'reopened', 'attempt']));
+    expect((live.st_leak_decisions as unknown[]).length).toBeGreaterThan(0);
+    expect((live.gw_leak_tokens as Array<{ blocked: boolean }>).some((t) => t.blocked)).toBe(true);
+    expect((live.gw_leak_tokens as unknown[]).length).toBe(LEAKS - LEAKS / 4); // tokens only, never passwords
+    expect((live.nt_leak_orgs as unknown[]).length).toBe(LEAKS - LEAKS / 4); // credentials here have no ingesting org
   });
 
   it('rebuild refuses while a Leakwatch process is live on the database, and changes nothing', async () => {
@@ -171,6 +178,10 @@ describe('leakwatch projections (CLI)', () => {
     await pool.query(`UPDATE ll_leaks SET status = 'bogus', revision = 999 WHERE leakid IN (SELECT leakid FROM ll_leaks LIMIT 20)`);
     await pool.query(`DELETE FROM ll_leaks WHERE leakid IN (SELECT leakid FROM ll_leaks ORDER BY leakid DESC LIMIT 5)`);
     await pool.query(`DELETE FROM ac_orgs WHERE name = 'Bravo'`);
+    await pool.query(`UPDATE st_leaks SET status = 'fixed', revision = 999 WHERE leakid IN (SELECT leakid FROM st_leaks LIMIT 10)`);
+    await pool.query(`DELETE FROM st_leak_decisions WHERE revision = 1`);
+    await pool.query(`UPDATE gw_leak_tokens SET blocked = NOT blocked, revision = 999 WHERE leakid IN (SELECT leakid FROM gw_leak_tokens LIMIT 10)`);
+    await pool.query(`DELETE FROM nt_leak_orgs WHERE leakid IN (SELECT leakid FROM nt_leak_orgs LIMIT 10)`);
     await pool.query(`INSERT INTO ac_domains (org_id, domain, status, token, claimed_at, revision) VALUES ('x', 'stale.example', 'pending', 't', now(), 0)`);
     expect(await snapshot(pool)).not.toEqual(live);
 
@@ -229,7 +240,7 @@ describe('leakwatch projections (CLI)', () => {
   it('rebuild names unknown runners, and --help explains the race with a live process', async () => {
     const unknown = await run(['projections', 'rebuild', 'nope'], { DATABASE_URL: url });
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/unknown runner "nope" \(runners: leak-lifecycle, access-control, leak-versions\)/);
+    expect(unknown.stderr).toMatch(/unknown runner "nope" \(runners: leak-lifecycle, access-control, leak-versions, stats, gateway-tokens, notifications\)/);
     const help = await run(['projections', 'rebuild', '--help']);
     expect(help.stdout).toMatch(/--all/);
     expect(help.stdout).toMatch(/--yes/);

@@ -18,6 +18,8 @@ export { EventRelay } from './relay/event-relay';
 export type { EventRelayOptions } from './relay/event-relay';
 export { toCloudEvent, toIntegrationCloudEvent, sourceOf } from './relay/to-cloud-event';
 export * from './relay/integration-mappers';
+export { topicProjection, mapperOf } from './relay/topic-projection';
+export type { TopicReadModel } from './relay/topic-projection';
 export * from './dedup/processed-messages.port';
 export { InMemoryProcessedMessages } from './dedup/in-memory-processed-messages';
 export { dedupHandler } from './dedup/dedup-handler';

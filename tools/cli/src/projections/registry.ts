@@ -3,8 +3,12 @@
  * run, imported from their features, so the CLI can never drift from what the live runners write.
  */
 import { accessProjection } from '@leakwatch/access-control/feature';
-import { LEAK_PROJECTIONS, LEAK_PROJECTION_RUNNER, LEAK_VERSION_PROJECTIONS, LEAK_VERSIONS_RUNNER } from '@leakwatch/leak-lifecycle/feature';
+import { tokenIndexReadModel } from '@leakwatch/gateway/feature';
+import { LEAK_PROJECTIONS, LEAK_PROJECTION_RUNNER, LEAK_VERSION_PROJECTIONS, LEAK_VERSIONS_RUNNER, leakIntegrationMapper } from '@leakwatch/leak-lifecycle/feature';
+import { TOPICS, mapperOf, topicProjection } from '@leakwatch/messaging';
+import { leakOrgsReadModel } from '@leakwatch/notifications/feature';
 import type { Projection } from '@leakwatch/projections';
+import { leakStatsReadModel } from '@leakwatch/stats/feature';
 
 export interface RunnerDefinition {
   /** The checkpoint key in `projection_checkpoints`. */
@@ -12,12 +16,23 @@ export interface RunnerDefinition {
   /** Which service runs it live. */
   service: string;
   projections: Projection[];
+  /**
+   * Read models fed live by bus consumer groups (`<service>.<suffix>`) rather than a projection runner: their
+   * checkpoints (messaging_checkpoints, embedded mode) are what `list` reports the lag from.
+   */
+  busGroups?: string[];
 }
+
+// Leak events reach the topic read models as the bus delivers them: through leak-lifecycle's integration mapper.
+const leakTopic = mapperOf(TOPICS.leaks, leakIntegrationMapper);
 
 export const RUNNERS: RunnerDefinition[] = [
   { name: LEAK_PROJECTION_RUNNER, service: 'leak-lifecycle', projections: LEAK_PROJECTIONS },
   { name: 'access-control', service: 'access-control', projections: [accessProjection] },
   { name: LEAK_VERSIONS_RUNNER, service: 'leak-lifecycle', projections: LEAK_VERSION_PROJECTIONS },
+  { name: 'stats', service: 'stats', projections: [topicProjection(leakStatsReadModel, leakTopic)], busGroups: ['stats.leaks', 'stats.decisions'] },
+  { name: 'gateway-tokens', service: 'gateway', projections: [topicProjection(tokenIndexReadModel, leakTopic)], busGroups: ['gateway.tokens.v2'] },
+  { name: 'notifications', service: 'notifications', projections: [topicProjection(leakOrgsReadModel, leakTopic)], busGroups: ['notifications'] },
 ];
 
 export const runnerTables = (runner: RunnerDefinition): string[] => runner.projections.flatMap((p) => p.tables);

@@ -6,6 +6,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
 import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
 import { DetectedToken, TokenIndex } from './token-index';
+import { detectedToken } from './token-index.topic';
 
 @Injectable()
 export class TokenIndexFeed extends BusConsumer {
@@ -69,21 +70,3 @@ export class TokenIndexFeed extends BusConsumer {
   }
 }
 
-/**
- * A token `LeakDetected` as the index needs it. Tokens only: old credential events carry their password's plain
- * hash (issue 15.4), and a password is never matchable by a token check anyway (see token-index.ts).
- */
-function detectedToken(event: CloudEvent): { token: DetectedToken; revision: number } | undefined {
-  const data = event.data as {
-    leakid?: string;
-    kind?: string;
-    fingerprint?: string | null;
-    identity?: { email?: string | null } | null;
-    site?: { domain?: string | null } | null;
-    org_id?: string | null;
-  } | null;
-  const revision = Number(event.extensions?.streamrevision);
-  if (!data?.leakid || !Number.isInteger(revision)) return undefined;
-  if (data.kind !== 'token' || typeof data.fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(data.fingerprint)) return undefined;
-  return { token: { leakid: data.leakid, fingerprint: data.fingerprint, identityEmail: data.identity?.email, siteDomain: data.site?.domain, orgId: data.org_id }, revision };
-}

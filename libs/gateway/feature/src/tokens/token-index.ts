@@ -12,7 +12,7 @@
 import { EventEmitter } from 'node:events';
 import type { Pool } from 'pg';
 import { Caller, LeakAccessFacts, canRead, emailDomain, leakVisibleSql, normalizeDomain, normalizeEmail } from '@leakwatch/authz';
-import { createSchemaOnce, withTransaction } from '@leakwatch/pg';
+import { createSchemaOnce } from '@leakwatch/pg';
 
 export interface TokenEntry {
   leakid: string;
@@ -58,6 +58,42 @@ DO $$ BEGIN
 END $$;`;
 
 export const RANGE_PREFIX_LENGTH = 5;
+export const TOKEN_INDEX_SCHEMA_SQL = SCHEMA;
+
+/** New token leaks in one multi-row insert (a leak already indexed is left as it is). */
+export async function insertTokens(db: Pick<Pool, 'query'>, entries: TokenEntry[]): Promise<void> {
+  const col = <T>(pick: (e: TokenEntry) => T) => entries.map(pick);
+  await db.query(
+    `INSERT INTO gw_leak_tokens (leakid, fingerprint, blocked, revision, identity_email, identity_domain, site_domain, org_id)
+     SELECT leakid, fingerprint, false, revision, identity_email, identity_domain, site_domain, org_id
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[])
+            AS t(leakid, fingerprint, revision, identity_email, identity_domain, site_domain, org_id)
+     ON CONFLICT DO NOTHING`,
+    [col((e) => e.leakid), col((e) => e.fingerprint), col((e) => e.revision), col((e) => e.facts.identityEmail ?? null),
+      col((e) => emailDomain(e.facts.identityEmail) ?? null), col((e) => e.facts.siteDomain ?? null), col((e) => e.facts.ingestedByOrgId ?? null)],
+  );
+}
+
+/** A new entry for a detected token, its access facts normalised as the index keeps them. */
+export function tokenEntry(token: DetectedToken, revision: number): TokenEntry {
+  return {
+    leakid: token.leakid, fingerprint: token.fingerprint, blocked: false, revision,
+    facts: { identityEmail: normalizeEmail(token.identityEmail ?? undefined), siteDomain: normalizeDomain(token.siteDomain ?? undefined), ingestedByOrgId: token.orgId ?? undefined },
+  };
+}
+
+/**
+ * A virtual patch on/off in SQL alone (the rebuild's path): revision-guarded like `setBlocked`, and a change of
+ * the blocked set is logged for blocklist readers, in one statement.
+ */
+export async function setBlockedRow(db: Pick<Pool, 'query'>, leakid: string, blocked: boolean, revision: number): Promise<void> {
+  await db.query(
+    `WITH old AS (SELECT leakid, fingerprint, blocked FROM gw_leak_tokens WHERE leakid = $1 AND revision < $3 FOR UPDATE),
+          changed AS (UPDATE gw_leak_tokens t SET blocked = $2, revision = $3 FROM old WHERE t.leakid = old.leakid RETURNING old.fingerprint, old.blocked AS was)
+     INSERT INTO gw_blocklist_log (fingerprint, leakid, blocked) SELECT fingerprint, $1, $2 FROM changed WHERE was <> $2`,
+    [leakid, blocked, revision],
+  );
+}
 
 export class TokenIndex {
   private readonly byFingerprint = new Map<string, TokenEntry[]>();
@@ -128,24 +164,11 @@ export class TokenIndex {
   async addLeaks(tokens: Array<{ token: DetectedToken; revision: number }>): Promise<void> {
     const fresh = new Map<string, TokenEntry>();
     for (const { token, revision } of tokens) {
-      if (this.byLeak.has(token.leakid) || fresh.has(token.leakid)) continue;
-      fresh.set(token.leakid, {
-        leakid: token.leakid, fingerprint: token.fingerprint, blocked: false, revision,
-        facts: { identityEmail: normalizeEmail(token.identityEmail ?? undefined), siteDomain: normalizeDomain(token.siteDomain ?? undefined), ingestedByOrgId: token.orgId ?? undefined },
-      });
+      if (!this.byLeak.has(token.leakid) && !fresh.has(token.leakid)) fresh.set(token.leakid, tokenEntry(token, revision));
     }
     if (!fresh.size) return;
     const entries = [...fresh.values()];
-    const col = <T>(pick: (e: TokenEntry) => T) => entries.map(pick);
-    await this.pool.query(
-      `INSERT INTO gw_leak_tokens (leakid, fingerprint, blocked, revision, identity_email, identity_domain, site_domain, org_id)
-       SELECT leakid, fingerprint, false, revision, identity_email, identity_domain, site_domain, org_id
-         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[])
-              AS t(leakid, fingerprint, revision, identity_email, identity_domain, site_domain, org_id)
-       ON CONFLICT DO NOTHING`,
-      [col((e) => e.leakid), col((e) => e.fingerprint), col((e) => e.revision), col((e) => e.facts.identityEmail ?? null),
-        col((e) => emailDomain(e.facts.identityEmail) ?? null), col((e) => e.facts.siteDomain ?? null), col((e) => e.facts.ingestedByOrgId ?? null)],
-    );
+    await insertTokens(this.pool, entries);
     for (const entry of entries) this.remember(entry);
     this.changed(false);
   }
@@ -154,14 +177,8 @@ export class TokenIndex {
   async setBlocked(leakid: string, blocked: boolean, revision: number): Promise<void> {
     const current = this.byLeak.get(leakid);
     if (!current || current.revision >= revision) return;
-    let logged = false;
-    await withTransaction(this.pool, async (client) => {
-      const updated = await client.query(`UPDATE gw_leak_tokens SET blocked = $2, revision = $3 WHERE leakid = $1 AND revision < $3`, [leakid, blocked, revision]);
-      if (updated.rowCount && current.blocked !== blocked) {
-        await client.query(`INSERT INTO gw_blocklist_log (fingerprint, leakid, blocked) VALUES ($1, $2, $3)`, [current.fingerprint, leakid, blocked]);
-        logged = true;
-      }
-    });
+    await setBlockedRow(this.pool, leakid, blocked, revision);
+    const logged = current.blocked !== blocked;
     current.blocked = blocked;
     current.revision = revision;
     this.changed(logged);

@@ -33,6 +33,17 @@ export interface DueDelivery {
   attemptLimit: number;
 }
 
+export const LEAK_ORGS_SCHEMA_SQL = `CREATE TABLE IF NOT EXISTS nt_leak_orgs (leakid text PRIMARY KEY, org_id text NOT NULL)`;
+
+/** Which organisation ingested each leak (`nt_leak_orgs`), many in one statement; a leak's organisation never changes. */
+export async function rememberLeakOrgs(db: Pick<Pool, 'query'>, pairs: Array<{ leakid: string; orgId: string }>): Promise<void> {
+  if (!pairs.length) return;
+  await db.query(
+    `INSERT INTO nt_leak_orgs (leakid, org_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
+    [pairs.map((p) => p.leakid), pairs.map((p) => p.orgId)],
+  );
+}
+
 /** How long a leased delivery stays invisible to other dispatchers (a crashed sender's lease runs out). */
 const LEASE_SECONDS = 60;
 
@@ -47,7 +58,7 @@ export class DeliveryLog {
       UNIQUE (subscription_id, event_id));
       CREATE INDEX IF NOT EXISTS nt_deliveries_due ON nt_deliveries (next_attempt_at) WHERE status = 'pending';
       CREATE INDEX IF NOT EXISTS nt_deliveries_log ON nt_deliveries (subscription_id, created_at DESC);
-      CREATE TABLE IF NOT EXISTS nt_leak_orgs (leakid text PRIMARY KEY, org_id text NOT NULL);`);
+      ${LEAK_ORGS_SCHEMA_SQL};`);
   }
 
   async rememberLeakOrg(leakid: string, orgId: string): Promise<void> {
@@ -55,12 +66,8 @@ export class DeliveryLog {
   }
 
   /** Many at once (a page of LeakDetected): one multi-row insert. */
-  async rememberLeakOrgs(pairs: Array<{ leakid: string; orgId: string }>): Promise<void> {
-    if (!pairs.length) return;
-    await this.pool.query(
-      `INSERT INTO nt_leak_orgs (leakid, org_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
-      [pairs.map((p) => p.leakid), pairs.map((p) => p.orgId)],
-    );
+  rememberLeakOrgs(pairs: Array<{ leakid: string; orgId: string }>): Promise<void> {
+    return rememberLeakOrgs(this.pool, pairs);
   }
 
   /** The organisations of these leaks (those an organisation ingested), one query. */

@@ -9,6 +9,7 @@ import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messagin
 import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
 import { LeakNotification, NOTIFIABLE_EVENT_TYPES } from '../domain';
 import { DeliveryLog } from './delivery-log';
+import { leakOrgPairs } from './leak-orgs.topic';
 import { SubscriptionsRepository } from './subscriptions.repository';
 import { NOTIFICATIONS_RUNTIME, NotificationsRuntime } from './notifications-runtime';
 
@@ -55,11 +56,11 @@ export class LeakEventsConsumer extends BusConsumer {
   protected override async handleBatch(events: CloudEvent[]): Promise<void> {
     if (events.length === 1) return this.handle(events[0]);
     const notifiable = events.flatMap((event) => {
-      const data = (event.data ?? {}) as { leakid?: unknown; org_id?: unknown };
-      return NOTIFIABLE.has(event.type) && typeof data.leakid === 'string' ? [{ event, leakid: data.leakid, orgId: typeof data.org_id === 'string' ? data.org_id : undefined }] : [];
+      const data = (event.data ?? {}) as { leakid?: unknown };
+      return NOTIFIABLE.has(event.type) && typeof data.leakid === 'string' ? [{ event, leakid: data.leakid }] : [];
     });
     if (!notifiable.length) return;
-    await this.log.rememberLeakOrgs(notifiable.flatMap((n) => (n.event.type === 'LeakDetected' && n.orgId ? [{ leakid: n.leakid, orgId: n.orgId }] : [])));
+    await this.log.rememberLeakOrgs(leakOrgPairs(events));
     const orgs = await this.log.leakOrgs([...new Set(notifiable.map((n) => n.leakid))]);
     const subscriptions = await this.subscriptions.liveOf([...new Set(orgs.values())]);
     if (!subscriptions.length) return;

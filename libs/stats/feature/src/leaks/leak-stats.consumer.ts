@@ -5,10 +5,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
 import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
-import { LeakDecisionsReadModel, decisionRow, readLeakDecision } from '../reports/leak-decisions.read-model';
+import { LeakDecisionsReadModel, readLeakDecision } from '../reports/leak-decisions.read-model';
 import { StatsSchema } from '../stats-schema';
 import { readLeakEvent } from './leak-events.reader';
 import { LeakStatsReadModel } from './leak-stats.read-model';
+import { leakStatsItems } from './leak-stats.topic';
 
 @Injectable()
 export class LeakStatsConsumer extends BusConsumer {
@@ -40,19 +41,10 @@ export class LeakStatsConsumer extends BusConsumer {
     else await this.readModel.apply(fact);
   }
 
-  /** A page in one transaction: runs of LeakDetected are multi-row inserts, the rest in order (applyLeakFactsPage). */
+  /** A page in one transaction: runs of LeakDetected are multi-row inserts, the rest in order (leak-stats.topic.ts). */
   protected override async handleBatch(events: CloudEvent[]): Promise<void> {
     if (events.length === 1) return this.handle(events[0]);
-    const items = [];
-    for (const event of events) {
-      const fact = readLeakEvent(event);
-      if (!fact) {
-        if (!event.extensions?.streamrevision) this.logger.warn(`leak event ${event.id} (${event.type}) without a stream revision: skipped`);
-        continue;
-      }
-      const decision = readLeakDecision(event);
-      items.push({ fact, decision: decision ? decisionRow(decision) : undefined });
-    }
+    const items = leakStatsItems(events, (event) => this.logger.warn(`leak event ${event.id} (${event.type}) without a stream revision: skipped`));
     if (items.length) await this.readModel.applyPage(items);
   }
 }
