@@ -1,7 +1,8 @@
 /**
  * `leakwatch projections list | rebuild` against real PostgreSQL: a store with a realistic history written
- * through the real deciders, projected by live ProjectionRunners, then rebuilt by the CLI (a child process)
- * — every projection table must come back row for row as the live runners built it.
+ * through the real deciders, projected live — by ProjectionRunners, and by the real bus consumers (stats,
+ * token index, notifications) on the embedded-mode bus — then rebuilt by the CLI (a child process): every
+ * registered table must come back row for row as the live run built it.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -9,10 +10,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Pool } from 'pg';
 import { apiKeyDecider, domainDecider, organizationDecider, orgStream, apiKeyStream, domainStream } from '@leakwatch/access-control/domain';
-import { EventMetadata, PostgresEventStore, decideAndAppend } from '@leakwatch/event-store';
+import { EventMetadata, GlobalPosition, PostgresEventStore, comparePositions, decideAndAppend, decodePosition } from '@leakwatch/event-store';
+import { TokenIndex, TokenIndexFeed } from '@leakwatch/gateway/feature';
+import { leakIntegrationMapper } from '@leakwatch/leak-lifecycle/feature';
+import { IntegrationMapperRegistry, PostgresCheckpointStore, StoreBackedMessageBus, TOPICS } from '@leakwatch/messaging';
+import { DeliveryLog, LeakEventsConsumer, NotificationsRuntime } from '@leakwatch/notifications/feature';
+import { LeakDecisionsConsumer, LeakDecisionsReadModel, LeakStatsConsumer, LeakStatsReadModel, StatsSchema } from '@leakwatch/stats/feature';
 import { LeakCommand, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { ProjectionRunner, unionFilter } from '@leakwatch/projections';
-import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
+import { eventually, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { RUNNERS, runnerTables } from '../src/projections/registry';
 
 const root = path.resolve(__dirname, '../../..');
@@ -24,6 +30,8 @@ const run = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> =>
   }).catch((error: RunResult) => error);
 
 const LEAKS = 200;
+/** Runners a ProjectionRunner feeds live; the others are fed by bus consumer groups. */
+const STORE_RUNNERS = RUNNERS.filter((r) => !r.busGroups);
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const at = (minute: number) => new Date(Date.UTC(2025, 0, 1) + minute * 60_000).toISOString();
@@ -108,7 +116,8 @@ async function snapshot(pool: Pool): Promise<Record<string, unknown[]>> {
     expect(keys.length).toBeGreaterThan(0);
     tables[table] = (await pool.query(`SELECT * FROM ${table} ORDER BY ${keys.map((k) => `"${k.column}"`).join(', ')}`)).rows;
   }
-  tables.projection_checkpoints = (await pool.query(`SELECT name, position FROM projection_checkpoints ORDER BY name`)).rows;
+  // The store runners' checkpoints (bus-fed read models keep theirs in messaging_checkpoints, per consumer group).
+  tables.projection_checkpoints = (await pool.query(`SELECT name, position FROM projection_checkpoints WHERE name = ANY($1) ORDER BY name`, [STORE_RUNNERS.map((r) => r.name)])).rows;
   return tables;
 }
 
@@ -124,12 +133,38 @@ describe('leakwatch projections (CLI)', () => {
     url = pool.options.connectionString as string;
     const store = await PostgresEventStore.create(pool, { pollIntervalMs: 50 });
     // Live runners project while the history is being written, as in the running services.
-    const runners = RUNNERS.map((r) => new ProjectionRunner(r.name, store, pool, r.projections));
+    const runners = STORE_RUNNERS.map((r) => new ProjectionRunner(r.name, store, pool, r.projections));
     await Promise.all(runners.map((r) => r.start()));
+    // The bus-fed read models, live as the embedded services run them: their real consumers (which take the
+    // pages the store-backed bus delivers), on the bus, through leak-lifecycle's integration mapper.
+    const mappers = new IntegrationMapperRegistry();
+    mappers.register(TOPICS.leaks, leakIntegrationMapper);
+    const bus = new StoreBackedMessageBus({ store, checkpoints: await PostgresCheckpointStore.create(pool), source: 'leakwatch/leakwatch', mappers, checkpointAfterMs: 50 });
+    const statsSchema = new StatsSchema(pool);
+    const decisions = new LeakDecisionsReadModel(pool);
+    const deliveries = new DeliveryLog(pool);
+    await deliveries.setup();
+    // Nobody subscribed: the consumer's read model (nt_leak_orgs) is what is compared; deliveries are not a read model.
+    const notifications = { log: deliveries, subscriptions: { liveOf: async () => [], matching: async () => [] }, dispatcher: { wake: () => undefined }, maxAttempts: 3 } as unknown as NotificationsRuntime;
+    const consumers = [
+      new LeakStatsConsumer(statsSchema, new LeakStatsReadModel(pool), decisions, bus, 'all'),
+      new LeakDecisionsConsumer(statsSchema, decisions, bus, 'all'),
+      new TokenIndexFeed(new TokenIndex(pool), bus, 'all'),
+      new LeakEventsConsumer(notifications, bus, 'all'),
+    ];
+    for (const consumer of consumers) await consumer.onModuleInit();
     await buildHistory(store);
     const all = await store.readAll();
     const last = all[all.length - 1].position;
     for (const runner of runners) expect(await runner.waitFor(last, 20_000)).toBe(true);
+    const lastLeak = [...all].reverse().find((e) => e.streamId.startsWith('leak-'))?.position as GlobalPosition;
+    await eventually(
+      'every bus group has consumed the last leak event',
+      async () => (await pool.query<{ position: string }>(`SELECT position FROM messaging_checkpoints WHERE name LIKE 'bus:all.%'`)).rows,
+      (rows) => rows.length === consumers.length && rows.every((r) => comparePositions(decodePosition(r.position), lastLeak) >= 0),
+    );
+    for (const consumer of consumers) await consumer.onApplicationShutdown();
+    await bus.close();
     await Promise.all(runners.map((r) => r.stop()));
     await store.close();
     live = await snapshot(pool);
@@ -147,7 +182,7 @@ describe('leakwatch projections (CLI)', () => {
     expect(live.ac_orgs).toHaveLength(3);
     expect(live.ac_api_keys).toHaveLength(6);
     expect((live.ac_domains as Array<{ status: string }>).map((d) => d.status).sort()).toEqual(['pending', 'revoked', 'verified']);
-    expect(live.projection_checkpoints).toHaveLength(RUNNERS.length);
+    expect(live.projection_checkpoints).toHaveLength(STORE_RUNNERS.length);
     // The bus-fed read models (stats, token index, leak owners) have rows of every kind too.
     expect(live.st_leaks).toHaveLength(LEAKS);
     expect((live.st_leak_activity as Array<{ kind: string }>).map((a) => a.kind)).toEqual(expect.arrayContaining(['opened', 'fixed', 'false_positive', 'reopened', 'attempt']));
@@ -219,7 +254,10 @@ describe('leakwatch projections (CLI)', () => {
     expect(runners.map((r) => r.runner)).toEqual(RUNNERS.map((r) => r.name));
     for (const runner of runners) {
       expect(runner.lag).toBe(0);
-      expect(runner.checkpoint).toBe((live.projection_checkpoints as Array<{ name: string; position: string }>).find((c) => c.name === runner.runner)?.position);
+      const fedByBus = RUNNERS.find((r) => r.name === runner.runner)?.busGroups;
+      // A bus-fed read model reports its consumer groups' checkpoint (the least advanced of them).
+      if (fedByBus) expect(runner.checkpoint).toMatch(/^\d+\/\d+$/);
+      else expect(runner.checkpoint).toBe((live.projection_checkpoints as Array<{ name: string; position: string }>).find((c) => c.name === runner.runner)?.position);
     }
     expect(runners.find((r) => r.runner === 'leak-lifecycle')?.tables).toEqual([{ name: 'll_leaks', rows: LEAKS }]);
 
