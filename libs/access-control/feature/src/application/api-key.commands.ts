@@ -5,17 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import type { Caller } from '@leakwatch/authz';
 import { ApiKeyType, Role, apiKeyDecider, apiKeyStream, isGlobalRole } from '@leakwatch/access-control/domain';
 import { apiKeyMaterial, generateApiKey } from '@leakwatch/auth';
 import { EVENT_STORE, EventStore, GlobalPosition, decideAndAppend } from '@leakwatch/event-store';
-import { ProblemException } from '@leakwatch/runtime';
 import { AccessQueries, ApiKeyView } from '../read-model/access-queries';
 import { AccessProjectionRunner } from './access-projection-runner';
 import { metadataFor } from './actor';
 import { DirectoryWriteThrough } from './directory-write-through';
-import { refusalProblem } from './refusals';
+import { AccessResult, Refused, answer, refused } from './access-result';
 
 export const DEFAULT_DAILY_LIMIT = 10_000;
 
@@ -31,14 +30,20 @@ export interface IssueApiKeyInput {
 
 export type IssuedApiKey = ApiKeyView & { key: string };
 
-export class IssueApiKeyCommand {
-  constructor(readonly caller: Caller | 'system', readonly input: IssueApiKeyInput, readonly keyId: string = randomUUID(), readonly presetKey?: string) {}
+export class IssueApiKeyCommand extends Command<AccessResult<IssuedApiKey>> {
+  constructor(readonly caller: Caller | 'system', readonly input: IssueApiKeyInput, readonly keyId: string = randomUUID(), readonly presetKey?: string) {
+    super();
+  }
 }
-export class RotateApiKeyCommand {
-  constructor(readonly caller: Caller, readonly keyId: string) {}
+export class RotateApiKeyCommand extends Command<AccessResult<IssuedApiKey>> {
+  constructor(readonly caller: Caller, readonly keyId: string) {
+    super();
+  }
 }
-export class RevokeApiKeyCommand {
-  constructor(readonly caller: Caller, readonly keyId: string) {}
+export class RevokeApiKeyCommand extends Command<AccessResult<ApiKeyView>> {
+  constructor(readonly caller: Caller, readonly keyId: string) {
+    super();
+  }
 }
 
 abstract class ApiKeyHandlerBase {
@@ -60,22 +65,21 @@ abstract class ApiKeyHandlerBase {
     return view;
   }
 
-  /** The key as the caller may see it, or 404 (foreign keys are indistinguishable from unknown ones). */
-  protected async reachableKey(caller: Caller, keyId: string): Promise<ApiKeyView> {
+  /** Whether the caller may act on the key (foreign keys are refused like unknown ones). */
+  protected async inReach(caller: Caller, keyId: string): Promise<Refused | undefined> {
     const key = await this.queries.findKey(keyId);
     const reachable = key && (caller.role === 'global_admin' || (caller.role === 'admin' && key.org_id === caller.orgId && !isGlobalRole(key.role as Role)));
-    if (!key || !reachable) throw new ProblemException(404, 'key-not-found', 'Not found', `No API key ${keyId} in your reach.`);
-    return key;
+    return reachable ? undefined : refused('key_not_in_reach', keyId);
   }
 }
 
 @CommandHandler(IssueApiKeyCommand)
-export class IssueApiKeyHandler extends ApiKeyHandlerBase implements ICommandHandler<IssueApiKeyCommand, IssuedApiKey> {
-  async execute({ caller, input, keyId, presetKey }: IssueApiKeyCommand): Promise<IssuedApiKey> {
-    const orgId = caller === 'system' ? input.org_id : this.authorize(caller, input);
-    if (orgId && !(await this.queries.orgExists(orgId))) {
-      throw new ProblemException(404, 'org-not-found', 'Not found', `No organisation ${orgId}.`);
-    }
+export class IssueApiKeyHandler extends ApiKeyHandlerBase implements ICommandHandler<IssueApiKeyCommand, AccessResult<IssuedApiKey>> {
+  async execute({ caller, input, keyId, presetKey }: IssueApiKeyCommand): Promise<AccessResult<IssuedApiKey>> {
+    const target = caller === 'system' ? answer(input.org_id) : this.authorize(caller, input);
+    if (!target.ok) return target;
+    const orgId = target.value;
+    if (orgId && !(await this.queries.orgExists(orgId))) return refused('org_not_found', orgId);
     const material = presetKey ? apiKeyMaterial(presetKey) : generateApiKey();
     const at = new Date().toISOString();
     const outcome = await decideAndAppend(
@@ -93,26 +97,25 @@ export class IssueApiKeyHandler extends ApiKeyHandlerBase implements ICommandHan
       },
       metadataFor(caller, at),
     );
-    if (!outcome.result.ok) throw refusalProblem(outcome.result.refusal);
-    return { ...(await this.view(keyId, outcome.position)), key: material.key };
+    if (!outcome.result.ok) return refused(outcome.result.refusal);
+    return answer({ ...(await this.view(keyId, outcome.position)), key: material.key });
   }
 
-  /** Returns the organisation the new key belongs to, or refuses. */
-  private authorize(caller: Caller, input: IssueApiKeyInput): string | undefined {
-    if (caller.role === 'global_admin') return input.org_id;
-    if (caller.role !== 'admin') throw new ProblemException(403, 'forbidden-role', 'Forbidden', 'Only admins issue API keys.');
-    if (isGlobalRole(input.role)) throw new ProblemException(403, 'forbidden-role', 'Forbidden', 'An organisation admin cannot issue global keys.');
-    if (input.org_id && input.org_id !== caller.orgId) {
-      throw new ProblemException(403, 'foreign-organization', 'Forbidden', 'An organisation admin issues keys for its own organisation only.');
-    }
-    return caller.orgId;
+  /** The organisation the new key belongs to, or a refusal. */
+  private authorize(caller: Caller, input: IssueApiKeyInput): AccessResult<string | undefined> {
+    if (caller.role === 'global_admin') return answer(input.org_id);
+    if (caller.role !== 'admin') return refused('admins_only');
+    if (isGlobalRole(input.role)) return refused('org_admin_global_role');
+    if (input.org_id && input.org_id !== caller.orgId) return refused('foreign_organization');
+    return answer(caller.orgId);
   }
 }
 
 @CommandHandler(RotateApiKeyCommand)
-export class RotateApiKeyHandler extends ApiKeyHandlerBase implements ICommandHandler<RotateApiKeyCommand, IssuedApiKey> {
-  async execute({ caller, keyId }: RotateApiKeyCommand): Promise<IssuedApiKey> {
-    await this.reachableKey(caller, keyId);
+export class RotateApiKeyHandler extends ApiKeyHandlerBase implements ICommandHandler<RotateApiKeyCommand, AccessResult<IssuedApiKey>> {
+  async execute({ caller, keyId }: RotateApiKeyCommand): Promise<AccessResult<IssuedApiKey>> {
+    const outOfReach = await this.inReach(caller, keyId);
+    if (outOfReach) return outOfReach;
     const secret = generateApiKey();
     const at = new Date().toISOString();
     const outcome = await decideAndAppend(
@@ -120,18 +123,19 @@ export class RotateApiKeyHandler extends ApiKeyHandlerBase implements ICommandHa
       { type: 'RotateApiKey', keyId, keyHash: secret.hash, prefix: secret.prefix, at },
       metadataFor(caller, at),
     );
-    if (!outcome.result.ok) throw refusalProblem(outcome.result.refusal);
-    return { ...(await this.view(keyId, outcome.position)), key: secret.key };
+    if (!outcome.result.ok) return refused(outcome.result.refusal);
+    return answer({ ...(await this.view(keyId, outcome.position)), key: secret.key });
   }
 }
 
 @CommandHandler(RevokeApiKeyCommand)
-export class RevokeApiKeyHandler extends ApiKeyHandlerBase implements ICommandHandler<RevokeApiKeyCommand, ApiKeyView> {
-  async execute({ caller, keyId }: RevokeApiKeyCommand): Promise<ApiKeyView> {
-    await this.reachableKey(caller, keyId);
+export class RevokeApiKeyHandler extends ApiKeyHandlerBase implements ICommandHandler<RevokeApiKeyCommand, AccessResult<ApiKeyView>> {
+  async execute({ caller, keyId }: RevokeApiKeyCommand): Promise<AccessResult<ApiKeyView>> {
+    const outOfReach = await this.inReach(caller, keyId);
+    if (outOfReach) return outOfReach;
     const at = new Date().toISOString();
     const outcome = await decideAndAppend(this.store, apiKeyStream(keyId), apiKeyDecider, { type: 'RevokeApiKey', keyId, at }, metadataFor(caller, at));
-    if (!outcome.result.ok) throw refusalProblem(outcome.result.refusal);
-    return this.view(keyId, outcome.position);
+    if (!outcome.result.ok) return refused(outcome.result.refusal);
+    return answer(await this.view(keyId, outcome.position));
   }
 }

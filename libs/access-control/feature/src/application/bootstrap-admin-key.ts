@@ -12,8 +12,9 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { apiKeyStream } from '@leakwatch/access-control/domain';
 import { generateApiKey } from '@leakwatch/auth';
-import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
-import { HealthRegistry, ListeningHooks, ProblemException } from '@leakwatch/runtime';
+import { EVENT_STORE, EventStore, WrongExpectedRevisionError } from '@leakwatch/event-store';
+import { HealthRegistry, ListeningHooks } from '@leakwatch/runtime';
+import { AccessResult, refused } from './access-result';
 import { ACCESS_CONTROL_OPTIONS, AccessControlOptions } from '../access-control.options';
 import { IssueApiKeyCommand } from './api-key.commands';
 
@@ -45,15 +46,18 @@ export class BootstrapAdminKey implements OnModuleInit {
       return;
     }
     const key = this.options.adminKey ?? generateApiKey().key;
+    let issued: AccessResult<unknown>;
     try {
       // Answers once the key is in the store and in this process's read model: it works when printed.
-      await this.commands.execute(new IssueApiKeyCommand('system', { name: 'bootstrap global admin', role: 'global_admin', limit: 1_000_000 }, BOOTSTRAP_KEY_ID, key));
+      issued = await this.commands.execute(new IssueApiKeyCommand('system', { name: 'bootstrap global admin', role: 'global_admin', limit: 1_000_000 }, BOOTSTRAP_KEY_ID, key));
     } catch (error) {
-      if (error instanceof ProblemException && error.getStatus() === 409) {
-        this.stored = true; // another process won the race (and printed its key)
-        return;
-      }
-      throw error;
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      issued = refused('key_exists'); // another process appended first
+    }
+    if (!issued.ok) {
+      if (issued.refusal !== 'key_exists') throw new Error(`the bootstrap admin key was refused: ${issued.refusal}`);
+      this.stored = true; // another process won the race (and printed its key)
+      return;
     }
     this.stored = true;
     this.logger.log('bootstrap global_admin key created');

@@ -4,18 +4,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import type { Caller } from '@leakwatch/authz';
 import { claimableDomain, domainDecider, domainStream } from '@leakwatch/access-control/domain';
 import { OwnershipChecker, challengeRecordName, challengeRecordValue, wellKnownUrl } from '@leakwatch/access-control/verification';
 import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
-import { ProblemException } from '@leakwatch/runtime';
 import { ACCESS_CONTROL_OPTIONS, AccessControlOptions } from '../access-control.options';
 import { AccessQueries, DomainView } from '../read-model/access-queries';
 import { AccessProjectionRunner } from './access-projection-runner';
 import { metadataFor } from './actor';
 import { DirectoryWriteThrough } from './directory-write-through';
-import { refusalProblem } from './refusals';
+import { AccessResult, answer, refused } from './access-result';
 import { targetOrg } from './target-org';
 
 export const OWNERSHIP_CHECKER = Symbol('OWNERSHIP_CHECKER');
@@ -29,6 +28,12 @@ export interface DomainClaimView {
   http: { url: string; content: string };
 }
 
+export interface ClaimedDomain {
+  /** False when the domain was already claimed and pending: the answer repeats the instructions issued then. */
+  created: boolean;
+  claim: DomainClaimView;
+}
+
 export interface VerificationView {
   org_id: string;
   domain: string;
@@ -38,24 +43,28 @@ export interface VerificationView {
   reason?: string;
 }
 
-export class ClaimDomainCommand {
-  constructor(readonly caller: Caller, readonly domain: string, readonly orgId?: string) {}
+export class ClaimDomainCommand extends Command<AccessResult<ClaimedDomain>> {
+  constructor(readonly caller: Caller, readonly domain: string, readonly orgId?: string) {
+    super();
+  }
 }
-export class VerifyDomainCommand {
-  constructor(readonly caller: Caller, readonly domain: string, readonly orgId?: string) {}
+export class VerifyDomainCommand extends Command<AccessResult<VerificationView>> {
+  constructor(readonly caller: Caller, readonly domain: string, readonly orgId?: string) {
+    super();
+  }
 }
-export class RevokeDomainCommand {
-  constructor(readonly caller: Caller, readonly domain: string, readonly orgId?: string) {}
+export class RevokeDomainCommand extends Command<AccessResult<DomainView>> {
+  constructor(readonly caller: Caller, readonly domain: string, readonly orgId?: string) {
+    super();
+  }
 }
 
-function parseDomain(input: string): string {
+/** The organisation and the claimable domain a command acts on, or why not. */
+function target(caller: Caller, requested: string | undefined, input: string): AccessResult<{ orgId: string; domain: string }> {
+  const org = targetOrg(caller, requested);
+  if (!org.ok) return org;
   const domain = claimableDomain(input);
-  if (!domain) {
-    throw new ProblemException(400, 'invalid-domain', 'Invalid request', `"${input}" is not a domain name (e.g. acme.com).`, {
-      errors: [{ field: 'domain', message: 'must be a domain name such as acme.com' }],
-    });
-  }
-  return domain;
+  return domain ? answer({ orgId: org.value, domain }) : refused('invalid_domain', input);
 }
 
 abstract class DomainHandlerBase {
@@ -68,10 +77,9 @@ abstract class DomainHandlerBase {
     protected readonly projection: AccessProjectionRunner,
   ) {}
 
-  protected async existingClaim(orgId: string, domain: string) {
+  protected async existingClaim(orgId: string, domain: string): Promise<AccessResult<DomainView & { token: string }>> {
     const claim = await this.queries.findDomain(orgId, domain);
-    if (!claim) throw new ProblemException(404, 'domain-not-claimed', 'Not found', `${domain} has not been claimed by this organisation.`);
-    return claim;
+    return claim ? answer(claim) : refused('domain_not_claimed', domain);
   }
 }
 
@@ -87,28 +95,29 @@ export function claimView(orgId: string, domain: string, token: string): DomainC
 }
 
 @CommandHandler(ClaimDomainCommand)
-export class ClaimDomainHandler extends DomainHandlerBase implements ICommandHandler<ClaimDomainCommand, { created: boolean; claim: DomainClaimView }> {
-  async execute({ caller, domain: input, orgId: requested }: ClaimDomainCommand) {
-    const orgId = targetOrg(caller, requested);
-    const domain = parseDomain(input);
-    if (!(await this.queries.orgExists(orgId))) throw new ProblemException(404, 'org-not-found', 'Not found', `No organisation ${orgId}.`);
+export class ClaimDomainHandler extends DomainHandlerBase implements ICommandHandler<ClaimDomainCommand, AccessResult<ClaimedDomain>> {
+  async execute({ caller, domain: input, orgId: requested }: ClaimDomainCommand): Promise<AccessResult<ClaimedDomain>> {
+    const targeted = target(caller, requested, input);
+    if (!targeted.ok) return targeted;
+    const { orgId, domain } = targeted.value;
+    if (!(await this.queries.orgExists(orgId))) return refused('org_not_found', orgId);
     const token = randomBytes(24).toString('base64url');
     const at = new Date().toISOString();
     const outcome = await decideAndAppend(this.store, domainStream(orgId, domain), domainDecider, { type: 'ClaimDomain', orgId, domain, token, at }, metadataFor(caller, at));
     if (!outcome.result.ok) {
       // Claiming again while pending is harmless: answer with the instructions already issued.
       if (outcome.result.refusal === 'already_claimed' && outcome.state.status === 'pending') {
-        return { created: false, claim: claimView(orgId, domain, outcome.state.token) };
+        return answer({ created: false, claim: claimView(orgId, domain, outcome.state.token) });
       }
-      throw refusalProblem(outcome.result.refusal);
+      return refused(outcome.result.refusal);
     }
     await this.projection.caughtUpTo(outcome.position);
-    return { created: true, claim: claimView(orgId, domain, token) };
+    return answer({ created: true, claim: claimView(orgId, domain, token) });
   }
 }
 
 @CommandHandler(VerifyDomainCommand)
-export class VerifyDomainHandler extends DomainHandlerBase implements ICommandHandler<VerifyDomainCommand, VerificationView> {
+export class VerifyDomainHandler extends DomainHandlerBase implements ICommandHandler<VerifyDomainCommand, AccessResult<VerificationView>> {
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     queries: AccessQueries,
@@ -119,18 +128,21 @@ export class VerifyDomainHandler extends DomainHandlerBase implements ICommandHa
     super(store, queries, projection);
   }
 
-  async execute({ caller, domain: input, orgId: requested }: VerifyDomainCommand): Promise<VerificationView> {
-    const orgId = targetOrg(caller, requested);
-    const domain = parseDomain(input);
-    const claim = await this.existingClaim(orgId, domain);
-    if (claim.status === 'revoked') throw refusalProblem('domain_revoked');
+  async execute({ caller, domain: input, orgId: requested }: VerifyDomainCommand): Promise<AccessResult<VerificationView>> {
+    const targeted = target(caller, requested, input);
+    if (!targeted.ok) return targeted;
+    const { orgId, domain } = targeted.value;
+    const existing = await this.existingClaim(orgId, domain);
+    if (!existing.ok) return existing;
+    const claim = existing.value;
+    if (claim.status === 'revoked') return refused('domain_revoked');
 
     const dns = await this.checker.checkDns(domain, claim.token);
     const result = dns.verified ? dns : await this.checker.checkHttp(domain, claim.token);
     if (!result.verified) {
       const httpReason = result.method === 'http' ? result.reason : undefined;
       const reason = [!dns.verified ? `DNS: ${dns.reason}` : undefined, httpReason ? `HTTPS: ${httpReason}` : undefined].filter(Boolean).join('; ');
-      return { org_id: orgId, domain, status: claim.status, expires_at: claim.expires_at, reason };
+      return answer({ org_id: orgId, domain, status: claim.status, expires_at: claim.expires_at, reason });
     }
     const at = new Date().toISOString();
     const outcome = await decideAndAppend(
@@ -138,24 +150,28 @@ export class VerifyDomainHandler extends DomainHandlerBase implements ICommandHa
       { type: 'RecordVerification', method: result.method, at, validForDays: this.options.verificationValidDays },
       metadataFor(caller, at),
     );
-    if (!outcome.result.ok) throw refusalProblem(outcome.result.refusal);
+    if (!outcome.result.ok) return refused(outcome.result.refusal);
     await Promise.all([this.projection.caughtUpTo(outcome.position), this.directory.sync(domainStream(orgId, domain))]);
     const verified = outcome.result.events[0];
-    return { org_id: orgId, domain, status: 'verified', method: result.method, expires_at: verified.type === 'DomainVerified' ? verified.data.expires_at : null };
+    return answer({ org_id: orgId, domain, status: 'verified', method: result.method, expires_at: verified.type === 'DomainVerified' ? verified.data.expires_at : null });
   }
 }
 
 @CommandHandler(RevokeDomainCommand)
-export class RevokeDomainHandler extends DomainHandlerBase implements ICommandHandler<RevokeDomainCommand, DomainView> {
-  async execute({ caller, domain: input, orgId: requested }: RevokeDomainCommand): Promise<DomainView> {
-    const orgId = targetOrg(caller, requested);
-    const domain = parseDomain(input);
-    await this.existingClaim(orgId, domain);
+export class RevokeDomainHandler extends DomainHandlerBase implements ICommandHandler<RevokeDomainCommand, AccessResult<DomainView>> {
+  async execute({ caller, domain: input, orgId: requested }: RevokeDomainCommand): Promise<AccessResult<DomainView>> {
+    const targeted = target(caller, requested, input);
+    if (!targeted.ok) return targeted;
+    const { orgId, domain } = targeted.value;
+    const existing = await this.existingClaim(orgId, domain);
+    if (!existing.ok) return existing;
     const at = new Date().toISOString();
     const outcome = await decideAndAppend(this.store, domainStream(orgId, domain), domainDecider, { type: 'RevokeDomain', at }, metadataFor(caller, at));
-    if (!outcome.result.ok) throw refusalProblem(outcome.result.refusal);
+    if (!outcome.result.ok) return refused(outcome.result.refusal);
     await Promise.all([this.projection.caughtUpTo(outcome.position), this.directory.sync(domainStream(orgId, domain))]);
-    const { token: _token, ...view } = await this.existingClaim(orgId, domain);
-    return view;
+    const after = await this.existingClaim(orgId, domain);
+    if (!after.ok) return after;
+    const { token: _token, ...view } = after.value;
+    return answer(view);
   }
 }

@@ -1,28 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import type { Caller } from '@leakwatch/authz';
 import { organizationDecider, orgStream } from '@leakwatch/access-control/domain';
 import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
 import { metadataFor } from './actor';
 import { AccessProjectionRunner } from './access-projection-runner';
-import { refusalProblem } from './refusals';
+import { AccessResult, answer, refused } from './access-result';
 
-export class CreateOrganizationCommand {
-  constructor(readonly caller: Caller, readonly name: string) {}
+export interface CreatedOrganization {
+  org_id: string;
+  name: string;
+}
+
+export class CreateOrganizationCommand extends Command<AccessResult<CreatedOrganization>> {
+  constructor(readonly caller: Caller, readonly name: string) {
+    super();
+  }
 }
 
 @CommandHandler(CreateOrganizationCommand)
-export class CreateOrganizationHandler implements ICommandHandler<CreateOrganizationCommand, { org_id: string; name: string }> {
+export class CreateOrganizationHandler implements ICommandHandler<CreateOrganizationCommand, AccessResult<CreatedOrganization>> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, private readonly projection: AccessProjectionRunner) {}
 
-  async execute({ caller, name }: CreateOrganizationCommand) {
+  async execute({ caller, name }: CreateOrganizationCommand): Promise<AccessResult<CreatedOrganization>> {
     const orgId = randomUUID();
     const at = new Date().toISOString();
     const outcome = await decideAndAppend(this.store, orgStream(orgId), organizationDecider, { type: 'CreateOrganization', orgId, name }, metadataFor(caller, at));
-    if (!outcome.result.ok) throw refusalProblem(outcome.result.refusal);
+    if (!outcome.result.ok) return refused(outcome.result.refusal);
     await this.projection.caughtUpTo(outcome.position);
-    return { org_id: orgId, name: outcome.result.events[0].data.name };
+    return answer({ org_id: orgId, name: outcome.result.events[0].data.name });
   }
-
 }

@@ -1,18 +1,13 @@
 import { Caller, isGlobalRole } from '@leakwatch/authz';
-import { ProblemException } from '@leakwatch/runtime';
+import { AccessResult, answer, refused } from './access-result';
 
 /**
  * The organisation a domain operation acts on: an org admin's own; a global admin must name one.
- * An org admin naming another organisation is refused (403).
+ * An org admin naming another organisation is refused.
  */
-export function targetOrg(caller: Caller, requested: string | undefined): string {
-  if (isGlobalRole(caller.role)) {
-    if (!requested) throw new ProblemException(400, 'org-id-required', 'Invalid request', 'Global keys must say which organisation: pass org_id.');
-    return requested;
-  }
-  if (!caller.orgId) throw new ProblemException(403, 'no-organization', 'Forbidden', 'The key belongs to no organisation.');
-  if (requested && requested !== caller.orgId) {
-    throw new ProblemException(403, 'foreign-organization', 'Forbidden', 'A key acts on its own organisation only.');
-  }
-  return caller.orgId;
+export function targetOrg(caller: Caller, requested: string | undefined): AccessResult<string> {
+  if (isGlobalRole(caller.role)) return requested ? answer(requested) : refused('org_id_required');
+  if (!caller.orgId) return refused('no_organization');
+  if (requested && requested !== caller.orgId) return refused('foreign_organization');
+  return answer(caller.orgId);
 }

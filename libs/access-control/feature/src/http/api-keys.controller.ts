@@ -9,6 +9,7 @@ import { IssueApiKeyCommand, RevokeApiKeyCommand, RotateApiKeyCommand } from '..
 import { AccessQueries } from '../read-model/access-queries';
 import { IssueApiKeyDto, KeyIdParams, OrgListQueryDto } from './dto/access.dto';
 import { pageOrRefusal } from './page-or-refusal';
+import { answerOrProblem } from './refusal-problems';
 
 @ApiTags('access control')
 @ApiSecurity('api-key')
@@ -21,8 +22,8 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Issue an API key; the key is shown in this answer only' })
   @ApiCreatedResponse({ description: 'The key’s record and the key itself (shown once)', schema: API_KEY_WITH_SECRET_SCHEMA, example: { ...API_KEY_EXAMPLE, key: 'lw_SsIJ02dPTmnP09ehgslDSnR5GyQMPw_CoRPSTxy0sak' } })
   @ApiProblems(403, 404, 409)
-  issue(@CurrentCaller() caller: Caller, @Body() body: IssueApiKeyDto) {
-    return this.commands.execute(new IssueApiKeyCommand(caller, body));
+  async issue(@CurrentCaller() caller: Caller, @Body() body: IssueApiKeyDto) {
+    return answerOrProblem(await this.commands.execute(new IssueApiKeyCommand(caller, body)));
   }
 
   @Get()
@@ -44,8 +45,8 @@ export class ApiKeysController {
   @ApiParam({ name: 'id', description: 'The key’s id', schema: { type: 'string', format: 'uuid' } })
   @ApiOkResponse({ description: 'The revoked key’s record', schema: API_KEY_SCHEMA, example: { ...API_KEY_EXAMPLE, revoked_at: '2026-11-26T10:00:00.000Z', status: 'revoked' } })
   @ApiProblems(403, 404, 409)
-  revoke(@CurrentCaller() caller: Caller, @Param() params: KeyIdParams) {
-    return this.commands.execute(new RevokeApiKeyCommand(caller, params.id));
+  async revoke(@CurrentCaller() caller: Caller, @Param() params: KeyIdParams) {
+    return answerOrProblem(await this.commands.execute(new RevokeApiKeyCommand(caller, params.id)));
   }
 
   @Post(':id/rotate')
@@ -55,7 +56,7 @@ export class ApiKeysController {
   @ApiParam({ name: 'id', description: 'The key’s id', schema: { type: 'string', format: 'uuid' } })
   @ApiOkResponse({ description: 'The key’s record and its new secret (shown once)', schema: API_KEY_WITH_SECRET_SCHEMA })
   @ApiProblems(403, 404, 409)
-  rotate(@CurrentCaller() caller: Caller, @Param() params: KeyIdParams) {
-    return this.commands.execute(new RotateApiKeyCommand(caller, params.id));
+  async rotate(@CurrentCaller() caller: Caller, @Param() params: KeyIdParams) {
+    return answerOrProblem(await this.commands.execute(new RotateApiKeyCommand(caller, params.id)));
   }
 }

@@ -9,6 +9,7 @@ import { CreateOrganizationCommand } from '../application/organization.commands'
 import { AccessQueries } from '../read-model/access-queries';
 import { CreateOrganizationDto, ListPageQueryDto } from './dto/access.dto';
 import { pageOrRefusal } from './page-or-refusal';
+import { answerOrProblem } from './refusal-problems';
 
 @ApiTags('access control')
 @ApiSecurity('api-key')
@@ -21,8 +22,8 @@ export class OrganizationsController {
   @ApiOperation({ summary: 'Create an organisation (global admin)' })
   @ApiCreatedResponse({ description: 'The new organisation', schema: ORGANIZATION_CREATED_SCHEMA, example: { org_id: ORGANIZATION_EXAMPLE.org_id, name: ORGANIZATION_EXAMPLE.name } })
   @ApiProblems(403, 409)
-  create(@CurrentCaller() caller: Caller, @Body() body: CreateOrganizationDto) {
-    return this.commands.execute(new CreateOrganizationCommand(caller, body.name));
+  async create(@CurrentCaller() caller: Caller, @Body() body: CreateOrganizationDto) {
+    return answerOrProblem(await this.commands.execute(new CreateOrganizationCommand(caller, body.name)));
   }
 
   @Get()
