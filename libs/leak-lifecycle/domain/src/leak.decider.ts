@@ -1,5 +1,5 @@
 /**
- * The Leak aggregate as a pure decider. Rules (DESIGN + Wallarm's decisions):
+ * The Leak aggregate as a pure decider. Rules (as in Wallarm's API Leaks decisions):
  * - statuses open | fixed | false_positive; nothing is ever deleted;
  * - a virtual patch only while open; moving to fixed/false_positive removes an active patch;
  * - the same status again, or the same patch state again, decides nothing (no event);

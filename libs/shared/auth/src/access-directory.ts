@@ -1,5 +1,5 @@
 /**
- * The local access projection every service keeps (DESIGN: decide without a network call): API keys by
+ * The local access projection every service keeps (so it decides without a network call): API keys by
  * hash and each organisation's verified domains, built from `leakwatch.access.v1` events, persisted in
  * PostgreSQL (so a restart needs no replay) and held in memory for the per-request lookup.
  * Each row remembers the stream revision it reflects, so a redelivered older event never undoes a newer one.
@@ -78,7 +78,7 @@ export class AccessDirectory {
   }
 
   /**
-   * The key with this hash, or a definite "no such key" (DESIGN: decide without a network call).
+   * The key with this hash, or a definite "no such key" — decided locally, without a network call.
    * Memory first; on a miss, one indexed read of the persisted directory: in embedded mode the issuing
    * command writes through this directory before it answers, and with a PostgreSQL shared by the services
    * (distributed mode) the access-control service has written the row before its 201 — so a key issued a

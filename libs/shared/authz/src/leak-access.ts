@@ -1,5 +1,5 @@
 /**
- * What a leak is to a given caller (DESIGN.md "Leak model" → Type). The type is not a property of the
+ * What a leak is to a given caller (its "type": personal, employee, customer or organization). The type is not a property of the
  * leak alone: the same leak is `personal` to one user, `employee` to their org, invisible to others.
  */
 import { Caller, isGlobalRole } from './caller';

@@ -1,6 +1,6 @@
 /**
  * The authorization policy every service applies locally: who may read or change which leak.
- * Refusals are values (DESIGN.md: the edge maps them to 403); the 404 for an unknown id is the caller's job,
+ * Refusals are values (the HTTP edge maps them to 403); the 404 for an unknown id is the caller's job,
  * decided before this policy is asked.
  */
 import { Caller, isGlobalRole, isAdminRole, isRole } from './caller';
@@ -42,7 +42,7 @@ export function canAccess(caller: Caller, facts: LeakAccessFacts, action: Action
 }
 
 /**
- * All-or-nothing decision for a bulk request (DESIGN.md: nothing changes unless every id is accessible).
+ * All-or-nothing decision for a bulk request: nothing changes unless every id is accessible.
  * Lists every refused index so the edge can say which ids; an empty list is vacuously allowed
  * (the edge validates 1..1000 ids before asking).
  */

@@ -1,5 +1,5 @@
 /**
- * The integration topics of DESIGN.md and which stored streams feed them. Routing is by stream category
+ * The integration topics between services and which stored streams feed them. Routing is by stream category
  * (the stream id prefix), so a new event type in an existing aggregate is published without touching this file.
  *
  * Message keys (Kafka orders per key within a partition):

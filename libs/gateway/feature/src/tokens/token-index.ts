@@ -1,7 +1,7 @@
 /**
  * The gateway's local view of leaked tokens: SHA-256 fingerprint → the leaks of that token (one per owner),
  * whether each is blocked (an active virtual patch) and the facts the visibility policy needs, so every
- * answer is scoped to what the caller may see (DESIGN: "a key learns only about leaks its caller may see").
+ * answer is scoped to what the caller may see: a key learns only about leaks its caller may see.
  * Checks are Map lookups — no database on the hot path. Kept current from leak events and persisted (a
  * restart needs no replay); every change of the blocked set is appended to a change log that gateways page
  * through (`/tokens/blocklist?cursor=`), filtered by the same policy in SQL.

@@ -24,7 +24,7 @@ import { LeakwatchConfig } from '../config/leakwatch-config';
 import { HealthRegistry } from '../health/health';
 import { INTEGRATION_MAPPERS, LEAKWATCH_CONFIG, PG_POOL, SERVICE_NAME } from './tokens';
 
-/** Topics fed by the aggregates each service owns (DESIGN: topic → producer). */
+/** Topics fed by the aggregates each service owns: each topic has exactly one producing service. */
 export const OWNED_TOPICS: Record<string, readonly string[]> = {
   all: ALL_TOPICS,
   ingest: [TOPICS.findings],
