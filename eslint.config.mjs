@@ -38,7 +38,7 @@ export default [
               bannedExternalImports: FRAMEWORK_AND_IO,
             },
             // Bounded contexts reach each other only through contracts.
-            ...['gateway', 'ingest', 'leak-lifecycle', 'access-control', 'stats'].map((context) => ({
+            ...['gateway', 'ingest', 'leak-lifecycle', 'access-control', 'stats', 'notifications'].map((context) => ({
               sourceTag: `scope:${context}`,
               onlyDependOnLibsWithTags: [`scope:${context}`, 'scope:shared', 'type:contracts'],
             })),

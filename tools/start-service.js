@@ -3,7 +3,7 @@
 // The list mirrors SERVICE_NAMES in libs/shared/runtime/src/config/leakwatch-config.ts (plain JS: no TS loader yet).
 const path = require('node:path');
 
-const SERVICES = ['gateway', 'ingest', 'leak-lifecycle', 'access-control', 'stats'];
+const SERVICES = ['gateway', 'ingest', 'leak-lifecycle', 'access-control', 'stats', 'notifications'];
 const service = process.env.LEAKWATCH_SERVICE;
 
 if (!service || !SERVICES.includes(service)) {

@@ -17,9 +17,9 @@ export const ALL_SERVICES: Record<string, Type<unknown> | DynamicModule> = {
   'leak-lifecycle': LeakLifecycleModule,
   'access-control': AccessControlModule.forRoot(),
   stats: StatsModule,
+  notifications: NotificationsModule,
 };
 
 export function embeddedModules(): Array<Type<unknown> | DynamicModule> {
-  // Outbound notifications run in embedded mode only so far (distributed mode needs their own service app).
-  return [AuthModule.forRoot(), ...Object.values(ALL_SERVICES), NotificationsModule];
+  return [AuthModule.forRoot(), ...Object.values(ALL_SERVICES)];
 }

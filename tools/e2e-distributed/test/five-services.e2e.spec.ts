@@ -1,9 +1,10 @@
 /**
- * Distributed mode end to end: the five services as five Node processes (their real entry points), each with
+ * Distributed mode end to end: the six services as six Node processes (their real entry points), each with
  * its own PostgreSQL database, integration events over the Kafka protocol (kafka-mock), every request through
  * the gateway. One round of the product's main path: an organisation's admin adds a leak by hand and uploads a
  * gitleaks report, fixes one leak, virtually patches another, a gateway check of the patched token is blocked,
- * the attempt shows in the leak's history and in `/api/v1/stats/leaks`, `/api/stats` counts the requests.
+ * the attempt shows in the leak's history and in `/api/v1/stats/leaks`, `/api/stats` counts the requests, and
+ * the fix reaches a webhook subscribed through the notifications service (delivered at least once).
  *
  * Then the same round once per service while that service is killed with SIGKILL at a random moment of it and
  * restarted: nothing acknowledged is lost, nothing is applied twice. A request that got no answer (the
@@ -15,6 +16,7 @@
  * attempts: for those two figures, in the gateway's round, only "never more than sent" is asserted.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer, Server } from 'node:http';
 import { CloudEvent as SdkCloudEvent, Kafka as CloudEventsKafka } from 'cloudevents';
 import { Kafka, logLevel } from 'kafkajs';
 import { asyncApiDocument } from '@leakwatch/contracts';
@@ -62,7 +64,7 @@ function gitleaksReport(secrets: string[]): string {
   );
 }
 
-describe('distributed mode: five services as processes, over the Kafka protocol', () => {
+describe('distributed mode: six services as processes, over the Kafka protocol', () => {
   let pg: ThrowawayPostgres;
   let kafka: KafkaMock;
   let cluster: Cluster;
@@ -74,6 +76,9 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
   const attempts = new Tally(); // blocked token checks (each records one attempt)
   let fixedLeaks = 0;
   let gatewayKilled = false;
+  // Outbound notifications (the notifications service): what a subscribed webhook receiver got.
+  let receiver: Server | undefined;
+  const delivered: Array<{ type: string; leakid?: string }> = [];
 
   /** One HTTP call through the gateway; a network error or a 5xx is "no answer" (null). */
   const send = async (method: string, path: string, key: string | undefined, body?: unknown, raw?: string): Promise<Answer | null> => {
@@ -115,6 +120,16 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
     [pg, kafka] = await Promise.all([startThrowawayPostgres(), startKafkaMock({ topics: [...ALL_TOPICS] })]);
     const databases = {} as Record<Service, string>;
     for (const service of SERVICES) databases[service] = await pg.newDatabase(service.replace('-', '_'));
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const event = JSON.parse(body) as { type: string; data?: { leakid?: string } };
+        delivered.push({ type: event.type, leakid: event.data?.leakid });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver?.listen(0, '127.0.0.1', resolve));
     cluster = await startCluster({
       databases,
       kafkaBrokers: kafka.brokers,
@@ -127,6 +142,9 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
         KAFKA_IDEMPOTENT: 'false',
         KAFKA_SESSION_TIMEOUT_MS: '6000',
         KAFKA_MAX_WAIT_MS: '50',
+        // The webhook receiver is this test, on loopback over plain HTTP.
+        LEAKWATCH_NOTIFY_ALLOWED_ADDRESSES: '127.0.0.1',
+        LEAKWATCH_NOTIFY_ALLOW_HTTP: 'true',
       },
     });
 
@@ -142,10 +160,15 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
     await eventuallyDefined('org admin key works', async () => ((await send('GET', '/api/v1/leaks?limit=1', orgAdmin))?.status === 200 ? true : undefined), { timeoutMs: 60_000 });
     requests.acked++;
     requests.sent++;
+    // Subscribe the receiver to status changes through the gateway (routed to the notifications service).
+    const address = receiver.address() as { port: number };
+    const subscribed = await call(null, 'POST', '/api/v1/notifications/subscriptions', { url: `http://127.0.0.1:${address.port}/hook`, event_types: ['LeakStatusChanged'] });
+    expect(subscribed).toMatchObject({ status: 201, body: { event_types: ['LeakStatusChanged'] } });
   }, 240_000);
 
   afterAll(async () => {
     await cluster?.stop();
+    receiver?.close();
     await kafka?.stop();
     await pg?.stop();
   }, 60_000);
@@ -220,6 +243,8 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
     const sighted = await leak(reportLeak);
     expect(sighted.sightings).toBeGreaterThanOrEqual(uploads.acked);
     expect(sighted.sightings).toBeLessThanOrEqual(uploads.sent);
+    // Leak events → Kafka → the notifications service → the subscribed webhook: the fix is announced.
+    await eventuallyDefined(`notification of ${label}'s fix delivered`, async () => (delivered.some((d) => d.type === 'LeakStatusChanged' && d.leakid === fixMe) ? true : undefined), { timeoutMs: 60_000 });
     const manualLeak = await leak(fixMe);
     expect(manualLeak.sightings).toBeGreaterThanOrEqual(1);
     expect(manualLeak.sightings).toBeLessThanOrEqual(manualAdds.sent);
@@ -247,7 +272,7 @@ describe('distributed mode: five services as processes, over the Kafka protocol'
     expect(orgAdminId).toEqual(expect.any(String));
   }
 
-  it('runs the whole path across five processes', async () => {
+  it('runs the whole path across six processes', async () => {
     await round('steady');
     await checkStats();
   }, 180_000);

@@ -11,6 +11,8 @@ describe('upstreamFor', () => {
     ['POST', '/api/v1/api-keys', 'access-control'],
     ['GET', '/api/v1/stats/leaks', 'stats'],
     ['GET', '/api/v1/reports/remediation?from=2026-11-01&format=csv', 'stats'],
+    ['POST', '/api/v1/notifications/subscriptions', 'notifications'],
+    ['POST', '/api/v1/notifications/subscriptions/4b1c/deliveries/9f2e/redeliver', 'notifications'],
     ['GET', '/api/v1/nothing-here', null],
   ])('%s %s → %s', (method, path, service) => {
     expect(upstreamFor(method, path)).toBe(service);

@@ -1,8 +1,8 @@
 /**
  * Outbound notifications: per-organisation webhook subscriptions that receive the organisation's leak events
  * as CloudEvents (structured JSON) or Slack messages, signed (Standard Webhooks), retried with backoff, with a
- * delivery log and redelivery by id. Mounted by the embedded process (`npm start`); distributed mode has no
- * service hosting it yet.
+ * delivery log and redelivery by id. Mounted by the embedded process (`npm start`), and in distributed mode
+ * by the `notifications` service (apps/notifications), which reads the leak events from Kafka.
  */
 import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';

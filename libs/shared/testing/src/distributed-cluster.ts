@@ -1,5 +1,5 @@
 /**
- * The distributed topology without Docker: the five services as separate Node processes (each `apps/<name>`
+ * The distributed topology without Docker: the six services as separate Node processes (each `apps/<name>`
  * entry point, exactly what `npm run start:service` runs), each with its own PostgreSQL database (event
  * store + read models), integration events over a Kafka-protocol broker. Used by the five-process e2e
  * suite (which kills services with SIGKILL and restarts them on the same port) and by
@@ -9,7 +9,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '@leakwatch/postgres-server';
 
-export const SERVICES = ['access-control', 'ingest', 'leak-lifecycle', 'stats', 'gateway'] as const;
+export const SERVICES = ['access-control', 'ingest', 'leak-lifecycle', 'stats', 'notifications', 'gateway'] as const;
 export type Service = (typeof SERVICES)[number];
 type Upstream = Exclude<Service, 'gateway'>;
 
@@ -19,6 +19,7 @@ const UPSTREAM_ENV: Record<Upstream, string> = {
   'leak-lifecycle': 'LEAK_LIFECYCLE_URL',
   'access-control': 'ACCESS_CONTROL_URL',
   stats: 'STATS_URL',
+  notifications: 'NOTIFICATIONS_URL',
 };
 
 export interface ClusterOptions {

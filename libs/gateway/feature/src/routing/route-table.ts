@@ -3,7 +3,7 @@
  * and operations endpoints are answered locally. Method matters once: POST /api/v1/leaks adds leaks (ingest),
  * every other /api/v1/leaks route reads or decides (leak-lifecycle).
  */
-export type UpstreamService = 'ingest' | 'leak-lifecycle' | 'access-control' | 'stats';
+export type UpstreamService = 'ingest' | 'leak-lifecycle' | 'access-control' | 'stats' | 'notifications';
 
 const RULES: Array<{ test: (method: string, path: string) => boolean; service: UpstreamService }> = [
   { test: (m, p) => m === 'POST' && /^\/api\/v1\/leaks\/?$/.test(p), service: 'ingest' },
@@ -13,6 +13,7 @@ const RULES: Array<{ test: (method: string, path: string) => boolean; service: U
   { test: (_, p) => /^\/api\/v1\/(orgs|api-keys|domains)(\/|$)/.test(p), service: 'access-control' },
   { test: (_, p) => p === '/api/stats' || p.startsWith('/api/v1/stats'), service: 'stats' },
   { test: (_, p) => p.startsWith('/api/v1/reports/'), service: 'stats' },
+  { test: (_, p) => p === '/api/v1/notifications' || p.startsWith('/api/v1/notifications/'), service: 'notifications' },
 ];
 
 export function upstreamFor(method: string, path: string): UpstreamService | null {

@@ -8,7 +8,7 @@ import { IsIn, IsOptional, IsString, IsUrl, Matches, MinLength, ValidateBy, buil
 import path from 'node:path';
 import { defaultSecretsKeyFile, isInside, SECRETS_KEY_LIST, SecretsKeySettings } from './secrets-keyring';
 
-export const SERVICE_NAMES = ['gateway', 'ingest', 'leak-lifecycle', 'access-control', 'stats'] as const;
+export const SERVICE_NAMES = ['gateway', 'ingest', 'leak-lifecycle', 'access-control', 'stats', 'notifications'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
@@ -126,6 +126,7 @@ export class LeakwatchEnvironment {
   @IsOptional() @IsUrl(URL_OPTIONS) LEAK_LIFECYCLE_URL?: string;
   @IsOptional() @IsUrl(URL_OPTIONS) ACCESS_CONTROL_URL?: string;
   @IsOptional() @IsUrl(URL_OPTIONS) STATS_URL?: string;
+  @IsOptional() @IsUrl(URL_OPTIONS) NOTIFICATIONS_URL?: string;
 }
 
 export interface LeakwatchConfig {
@@ -241,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LeakwatchConfi
       'leak-lifecycle': raw.LEAK_LIFECYCLE_URL,
       'access-control': raw.ACCESS_CONTROL_URL,
       stats: raw.STATS_URL,
+      notifications: raw.NOTIFICATIONS_URL,
     },
   };
 }
@@ -255,7 +257,7 @@ const KNOWN_KEYS = [
   'KAFKA_SESSION_TIMEOUT_MS', 'KAFKA_MAX_WAIT_MS', 'KAFKA_IDEMPOTENT', 'KAFKA_SSL', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD',
   'LEAKWATCH_SECRETS_KEY', 'LEAKWATCH_SECRETS_KEY_FILE',
   'LEAKWATCH_NOTIFY_ALLOWED_ADDRESSES', 'LEAKWATCH_NOTIFY_ALLOW_HTTP', 'LEAKWATCH_NOTIFY_RETRY_BASE_MS', 'LEAKWATCH_NOTIFY_MAX_ATTEMPTS',
-  'INGEST_URL', 'LEAK_LIFECYCLE_URL', 'ACCESS_CONTROL_URL', 'STATS_URL',
+  'INGEST_URL', 'LEAK_LIFECYCLE_URL', 'ACCESS_CONTROL_URL', 'STATS_URL', 'NOTIFICATIONS_URL',
   'HOST', 'LEAKWATCH_INGEST_MAX_BYTES', 'LEAKWATCH_INGEST_MAX_RECORDS', 'LEAKWATCH_LEAKID_KEY',
   'LEAKWATCH_DOMAIN_VERIFICATION_DAYS', 'LEAKWATCH_DNS_SERVERS', 'LEAKWATCH_VERIFICATION_ALLOW_PRIVATE', 'LEAKWATCH_VERIFICATION_HTTP_PORT',
   'LEAKWATCH_DNS_TIMEOUT_MS', 'LEAKWATCH_HTTP_TIMEOUT_MS',
