@@ -7,7 +7,7 @@ import { CloudEvent, cloudEvent } from '@leakwatch/messaging';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { readLeakEvent } from '../src/leaks/leak-events.reader';
 import { LeakStatsReadModel } from '../src/leaks/leak-stats.read-model';
-import { LeakDecisionsReadModel, decisionRow, readLeakDecision } from '../src/reports/leak-decisions.read-model';
+import { LeakDecisionsReadModel, readLeakDecision } from '../src/reports/leak-decisions.read-model';
 import { setUpStatsSchema } from '../src/stats-schema';
 
 const id = (n: number) => n.toString(16).padStart(32, '0');
@@ -50,6 +50,14 @@ describe('stats leak read model, a page at a time (PostgreSQL)', () => {
     events.push(leakEvent(leaks[1], 'LeakStatusChanged', '2026-11-23T10:00:00Z', { from: 'open', to: 'false_positive', reason: 'decision', comment: null }));
     events.push(leakEvent(leaks[0], 'LeakStatusChanged', '2026-11-24T10:00:00Z', { from: 'fixed', to: 'open', reason: 'regression', comment: null }));
     events.push(leakEvent(leaks[2], 'LeakedTokenUseAttempted', '2026-11-24T11:00:00Z', { attempted_at: '2026-11-24T11:00:00Z' }));
+    // One leak toggled several times within one run (the fold carries its row from event to event), others between.
+    for (const [k, to] of (['fixed', 'open', 'fixed', 'open', 'false_positive'] as const).entries()) {
+      const from = k === 0 ? 'open' : (['fixed', 'open', 'fixed', 'open'] as const)[k - 1];
+      events.push(leakEvent(leaks[3], 'LeakStatusChanged', `2026-11-25T1${k}:00:00Z`, { from, to, reason: 'decision', comment: null }));
+      events.push(leakEvent(leaks[4 + k], 'LeakSighted', `2026-11-25T1${k}:30:00Z`, { source: { name: k % 2 ? 'github' : 'pastebin' } }));
+    }
+    events.push(leakEvent(leaks[3], 'LeakedTokenUseAttempted', '2026-11-26T11:00:00Z', { attempted_at: '2026-11-26T11:00:00Z' }));
+    events.push(leakEvent(id(999), 'LeakStatusChanged', '2026-11-26T12:00:00Z', { from: 'open', to: 'fixed', reason: 'decision', comment: null })); // no such leak
 
     const oneByOne = await pg.newPool('stats_one');
     const paged = await pg.newPool('stats_paged');
@@ -70,13 +78,14 @@ describe('stats leak read model, a page at a time (PostgreSQL)', () => {
       page.flatMap((event) => {
         const fact = readLeakEvent(event);
         const decision = readLeakDecision(event);
-        return fact ? [{ fact, decision: decision ? decisionRow(decision) : undefined }] : [];
+        return fact ? [{ fact, decision }] : [];
       });
     // Pages of 17: page boundaries fall inside runs; then a duplicate-laden page and the whole history again.
     for (let i = 0; i < events.length; i += 17) await model.applyPage(items(events.slice(i, i + 17)));
     const expected = await dump(oneByOne);
     expect(expected.st_leaks).toHaveLength(41);
-    expect(expected.st_leak_decisions).toHaveLength(3);
+    expect(expected.st_leak_decisions).toHaveLength(9);
+    expect((expected.st_leak_activity as Array<{ kind: string; seconds_open: number | null }>).filter((a) => a.kind === 'fixed' && a.seconds_open !== null)).toHaveLength(3);
     expect(await dump(paged)).toEqual(expected);
 
     await model.applyPage(items([...events.slice(0, 5), ...events.slice(0, 5), ...events.slice(40)]));

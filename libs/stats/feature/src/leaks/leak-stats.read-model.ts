@@ -10,6 +10,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '@leakwatch/pg';
 import type { LeakFactAt } from './leak-events.reader';
+// Decision rows go with their status change's counts (a function-level cycle: each module uses the other's at call time).
+import { LeakDecision, insertDecisions } from '../reports/leak-decisions.read-model';
 
 export const LEAK_STATS_TABLES = ['st_leaks', 'st_leak_activity'];
 
@@ -33,40 +35,112 @@ export class LeakStatsReadModel {
   }
 
   /** A page of facts (with the decision rows of its status changes) in one transaction. */
-  applyPage(items: Array<{ fact: LeakFactAt; decision?: LeakDecisionRow }>): Promise<void> {
+  applyPage(items: LeakStatsItem[]): Promise<void> {
     return withTransaction(this.pool, (client) => applyLeakFactsPage(client, items));
   }
 }
 
-/** The decision row writer, passed in by the decisions read model (which owns `st_leak_decisions`). */
-export interface LeakDecisionRow {
-  write(client: PoolClient): Promise<void>;
+/** A fact of a page, with its decision row when it is a status change (`st_leak_decisions`, same transaction). */
+export interface LeakStatsItem {
+  fact: LeakFactAt;
+  decision?: LeakDecision;
 }
 
 type Detected = LeakFactAt & { fact: Extract<LeakFactAt['fact'], { type: 'LeakDetected' }> };
 
 /**
- * A page of facts in order, set-based where it matters: each run of `LeakDetected` (an ingest's bulk) is one
- * multi-row insert into `st_leaks` and one into `st_leak_activity` (for the leaks that were new), whatever its
- * length; every other fact is applied as \`applyLeakFact\` does, in page order, so a leak's later events see its
- * row. Gives the same rows as applying the facts one by one, and a replayed page changes nothing.
+ * A page of facts in order, set-based: each run of `LeakDetected` (an ingest's bulk) is one multi-row insert
+ * into `st_leaks` and one into `st_leak_activity` (for the leaks that were new); each run of the other facts
+ * (status changes, sightings, patches, attempts) is folded onto the rows it touches — read once under row
+ * locks, changed in memory as \`applyLeakFact\` would, written back in one multi-row UPDATE, its activity and
+ * decision rows in one insert each. Gives the same rows as applying the facts one by one (tested), and a
+ * replayed page changes nothing.
  */
-export async function applyLeakFactsPage(client: PoolClient, items: Array<{ fact: LeakFactAt; decision?: LeakDecisionRow }>): Promise<void> {
-  let run: Detected[] = [];
-  const flush = async () => {
-    if (run.length) await insertDetected(client, run);
-    run = [];
-  };
-  for (const { fact, decision } of items) {
-    if (fact.fact.type === 'LeakDetected') {
-      run.push(fact as Detected);
-      continue;
-    }
-    await flush();
-    if (decision) await decision.write(client);
-    await applyLeakFact(client, fact);
+export async function applyLeakFactsPage(client: PoolClient, items: LeakStatsItem[]): Promise<void> {
+  for (let i = 0; i < items.length; ) {
+    const detected = items[i].fact.fact.type === 'LeakDetected';
+    let end = i;
+    while (end < items.length && (items[end].fact.fact.type === 'LeakDetected') === detected) end++;
+    const run = items.slice(i, end);
+    if (detected) await insertDetected(client, run.map((item) => item.fact as Detected));
+    else await foldFacts(client, run);
+    i = end;
   }
-  await flush();
+}
+
+interface StatsRow {
+  leakid: string;
+  revision: number;
+  status: string;
+  sources: string[];
+  virtual_patch: boolean;
+  open_since: Date | null;
+  fixed_at: Date | null;
+  changed?: boolean;
+}
+
+/** The UPDATEs of `applyLeakFact` for every fact but LeakDetected, as a fold over the rows (same guards, same results). */
+async function foldFacts(client: PoolClient, run: LeakStatsItem[]): Promise<void> {
+  await insertDecisions(client, run.flatMap((item) => item.decision ?? []));
+  const ids = [...new Set(run.map((item) => item.fact.fact.leakid))];
+  const { rows } = await client.query<StatsRow>(
+    `SELECT leakid, revision, status, sources, virtual_patch, open_since, fixed_at FROM st_leaks WHERE leakid = ANY($1::text[]) ORDER BY leakid FOR UPDATE`,
+    [ids],
+  );
+  const byId = new Map(rows.map((r) => [r.leakid, r]));
+  const activity: Array<{ leakid: string; revision: number; kind: string; at: string; seconds: number | null }> = [];
+  for (const { fact: { fact, revision, at } } of run) {
+    const row = byId.get(fact.leakid);
+    if (!row || row.revision >= revision) continue; // no such leak yet, or already applied
+    row.revision = revision;
+    row.changed = true;
+    switch (fact.type) {
+      case 'LeakSighted':
+        if (!row.sources.includes(fact.source)) row.sources = [...row.sources, fact.source];
+        break;
+      case 'LeakStatusChanged':
+        if (fact.to === 'fixed') {
+          const seconds = row.open_since ? Math.max(0, (Date.parse(at) - row.open_since.getTime()) / 1000) : null;
+          Object.assign(row, { status: 'fixed', fixed_at: new Date(at), open_since: null });
+          activity.push({ leakid: fact.leakid, revision, kind: 'fixed', at, seconds });
+        } else if (fact.to === 'open') {
+          Object.assign(row, { status: 'open', fixed_at: null, open_since: new Date(at) });
+          activity.push({ leakid: fact.leakid, revision, kind: 'reopened', at, seconds: null });
+        } else {
+          Object.assign(row, { status: 'false_positive', fixed_at: null, open_since: null });
+          activity.push({ leakid: fact.leakid, revision, kind: 'false_positive', at, seconds: null });
+        }
+        break;
+      case 'VirtualPatchApplied':
+      case 'VirtualPatchRemoved':
+        row.virtual_patch = fact.type === 'VirtualPatchApplied';
+        break;
+      case 'LeakedTokenUseAttempted':
+        activity.push({ leakid: fact.leakid, revision, kind: 'attempt', at: fact.attemptedAt, seconds: null });
+        break;
+    }
+  }
+  const changed = rows.filter((r) => r.changed);
+  if (changed.length) {
+    const col = <T>(pick: (r: StatsRow) => T) => changed.map(pick);
+    await client.query(
+      `UPDATE st_leaks s SET revision = u.revision, status = u.status, sources = u.sources, virtual_patch = u.virtual_patch,
+         open_since = u.open_since, fixed_at = u.fixed_at
+       FROM unnest($1::text[], $2::int[], $3::text[], $4::jsonb[], $5::boolean[], $6::timestamptz[], $7::timestamptz[])
+            AS u(leakid, revision, status, sources, virtual_patch, open_since, fixed_at)
+       WHERE s.leakid = u.leakid`,
+      [col((r) => r.leakid), col((r) => r.revision), col((r) => r.status), col((r) => JSON.stringify(r.sources)), col((r) => r.virtual_patch),
+        col((r) => r.open_since), col((r) => r.fixed_at)],
+    );
+  }
+  if (activity.length) {
+    const col = <T>(pick: (a: (typeof activity)[number]) => T) => activity.map(pick);
+    await client.query(
+      `INSERT INTO st_leak_activity (leakid, revision, kind, at, seconds_open)
+       SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::float8[]) ON CONFLICT DO NOTHING`,
+      [col((a) => a.leakid), col((a) => a.revision), col((a) => a.kind), col((a) => a.at), col((a) => a.seconds)],
+    );
+  }
 }
 
 async function insertDetected(client: PoolClient, run: Detected[]): Promise<void> {

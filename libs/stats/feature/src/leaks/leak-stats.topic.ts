@@ -5,13 +5,12 @@
  */
 import type { PoolClient } from 'pg';
 import { CloudEvent, TOPICS, TopicReadModel } from '@leakwatch/messaging';
-import { LEAK_DECISIONS_SCHEMA_SQL, LEAK_DECISIONS_TABLES, decisionRow, readLeakDecision } from '../reports/leak-decisions.read-model';
+import { LEAK_DECISIONS_SCHEMA_SQL, LEAK_DECISIONS_TABLES, readLeakDecision } from '../reports/leak-decisions.read-model';
 import { readLeakEvent } from './leak-events.reader';
-import { LEAK_STATS_SCHEMA_SQL, LEAK_STATS_TABLES, LeakDecisionRow, applyLeakFactsPage } from './leak-stats.read-model';
-import type { LeakFactAt } from './leak-events.reader';
+import { LEAK_STATS_SCHEMA_SQL, LEAK_STATS_TABLES, LeakStatsItem, applyLeakFactsPage } from './leak-stats.read-model';
 
 /** The facts of a page (with each status change's decision row); `skipped` hears of events without a stream revision. */
-export function leakStatsItems(messages: CloudEvent[], skipped?: (event: CloudEvent) => void): Array<{ fact: LeakFactAt; decision?: LeakDecisionRow }> {
+export function leakStatsItems(messages: CloudEvent[], skipped?: (event: CloudEvent) => void): LeakStatsItem[] {
   return messages.flatMap((event) => {
     const fact = readLeakEvent(event);
     if (!fact) {
@@ -19,7 +18,7 @@ export function leakStatsItems(messages: CloudEvent[], skipped?: (event: CloudEv
       return [];
     }
     const decision = readLeakDecision(event);
-    return [{ fact, decision: decision ? decisionRow(decision) : undefined }];
+    return [{ fact, decision }];
   });
 }
 

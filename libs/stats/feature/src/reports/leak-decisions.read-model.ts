@@ -79,10 +79,9 @@ export class LeakDecisionsReadModel {
   }
 }
 
-/** The decision row as a writer for a page of leak facts (LeakStatsReadModel.applyPage), in its transaction. */
-export const decisionRow = (decision: LeakDecision) => ({ write: (client: PoolClient) => insertDecision(client, decision) });
-
-async function insertDecisions(client: PoolClient, decisions: LeakDecision[]): Promise<void> {
+/** Decision rows in one multi-row insert (a replayed one inserts nothing). */
+export async function insertDecisions(client: PoolClient, decisions: LeakDecision[]): Promise<void> {
+  if (!decisions.length) return;
   const col = <T>(pick: (d: LeakDecision) => T) => decisions.map(pick);
   await client.query(
     `INSERT INTO st_leak_decisions (leakid, revision, at, from_status, to_status, reason, comment, actor_key_id, actor_role, actor_org_id)
