@@ -139,7 +139,7 @@ function gatedPool(url: string, quietPool: (url: string) => Pool) {
   const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
   (pool as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = async (...args: unknown[]) => {
     const config = args[0] as { name?: string } | string;
-    const gate = typeof config === 'object' && config.name === 'es_append' ? gates.shift() : undefined;
+    const gate = typeof config === 'object' && (config.name === 'es_append' || config.name === 'es_append_one') ? gates.shift() : undefined;
     if (!gate) return query(...args);
     const client: PoolClient = await pool.connect();
     try {

@@ -76,29 +76,45 @@ export class PostgresEventStore implements EventStore {
     return (await this.appendToStreams([{ streamId, events, expectedRevision }]))[0];
   }
 
-  /** One statement, one round trip: the `es_append` function (schema.ts) locks, checks, inserts and notifies. */
+  /** One statement, one round trip: the `es_append` (or `es_append_one`) function (schema.ts) locks, checks and inserts. */
   async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
     assertValidMultiAppend(appends);
     const events = appends.flatMap((a, i) => a.events.map((event) => ({ event, stream: i + 1 })));
+    const expected = (a: StreamAppend) => (typeof a.expectedRevision === 'number' ? a.expectedRevision : EXPECTED_CODES[a.expectedRevision]);
+    type Outcome = { outcome: 'write' | 'repeat' | 'duplicate' | 'conflict'; revision: string; tx_id: string | null; last_position: string | null };
+    // One event: es_append_one takes scalars (no array literals to build and parse); otherwise es_append.
+    const single = appends.length === 1 && events.length === 1;
     const { rows } = await this.pool
-      .query<{ stream_id: string; outcome: 'write' | 'repeat' | 'duplicate' | 'conflict'; revision: string; tx_id: string | null; last_position: string | null }>({
-        name: 'es_append',
-        text: `SELECT * FROM es_append($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])`,
-        values: [
-          appends.map((a) => a.streamId),
-          appends.map((a) => (typeof a.expectedRevision === 'number' ? a.expectedRevision : EXPECTED_CODES[a.expectedRevision])),
-          events.map((e) => e.stream),
-          events.map((e) => e.event.id),
-          events.map((e) => e.event.type),
-          events.map((e) => e.event.schemaVersion ?? 1),
-          events.map((e) => JSON.stringify(e.event.data ?? null)),
-          events.map((e) => JSON.stringify(e.event.metadata ?? {})),
-        ],
-      })
-      .catch((error: { code?: string; constraint?: string }) => {
-        // Another stream stored one of these ids concurrently (our stream locks do not cover other streams).
+      .query<Outcome>(
+        single
+          ? {
+              name: 'es_append_one',
+              text: `SELECT * FROM es_append_one($1, $2, $3, $4, $5, $6, $7)`,
+              values: [appends[0].streamId, expected(appends[0]), events[0].event.id, events[0].event.type, events[0].event.schemaVersion ?? 1,
+                JSON.stringify(events[0].event.data ?? null), JSON.stringify(events[0].event.metadata ?? {})],
+            }
+          : {
+              name: 'es_append',
+              text: `SELECT * FROM es_append($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])`,
+              values: [
+                appends.map((a) => a.streamId),
+                appends.map(expected),
+                events.map((e) => e.stream),
+                events.map((e) => e.event.id),
+                events.map((e) => e.event.type),
+                events.map((e) => e.event.schemaVersion ?? 1),
+                events.map((e) => JSON.stringify(e.event.data ?? null)),
+                events.map((e) => JSON.stringify(e.event.metadata ?? {})),
+              ],
+            },
+      )
+      .catch(async (error: { code?: string; constraint?: string }) => {
+        // Some ids of the batch were stored already (es_append wrote the rest, then undid it), or another stream
+        // stored one of them concurrently (our stream locks do not cover other streams).
         if (error.code === '23505' && error.constraint === 'es_events_event_id_key') {
-          throw new DuplicateEventIdError(appends.map((a) => a.streamId).join(', '), events.map((e) => e.event.id));
+          const ids = events.map((e) => e.event.id);
+          const { rows: found } = await this.pool.query<{ event_id: string }>(`SELECT event_id FROM es_events WHERE event_id = ANY($1::uuid[])`, [ids]);
+          throw new DuplicateEventIdError(appends.map((a) => a.streamId).join(', '), found.length ? found.map((r) => r.event_id) : ids);
         }
         throw error;
       });

@@ -42,12 +42,13 @@ ALTER TABLE es_events ADD COLUMN IF NOT EXISTS event_hash bytea;
 CREATE OR REPLACE FUNCTION es_event_hash(
   p_stream text, p_revision bigint, p_id uuid, p_type text, p_version int, p_recorded timestamptz, p_data jsonb, p_metadata jsonb, p_prev bytea
 ) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $h$
+  -- One expression, no FROM: PostgreSQL inlines it into the caller's expression (no function executor per event).
   SELECT sha256(convert_to(
     'lw-event-v1' || E'\\n' || octet_length(p_stream) || ':' || p_stream || E'\\n' || p_revision || E'\\n' || p_id || E'\\n' ||
     octet_length(p_type) || ':' || p_type || E'\\n' || p_version || E'\\n' ||
     to_char(p_recorded AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || E'\\n' ||
-    octet_length(x.d) || ':' || x.d || E'\\n' || octet_length(x.m) || ':' || x.m || E'\\n' || COALESCE(encode(p_prev, 'hex'), ''), 'UTF8'))
-  FROM (SELECT p_data::text AS d, p_metadata::text AS m) x
+    octet_length(p_data::text) || ':' || p_data::text || E'\\n' || octet_length(p_metadata::text) || ':' || p_metadata::text || E'\\n' ||
+    COALESCE(encode(p_prev, 'hex'), ''), 'UTF8'))
 $h$;
 -- es_append computes the hash itself (it already holds the stream's last event). Rows inserted any other way
 -- (the ingest's one-statement publish of a report) get theirs here; a BEFORE ROW trigger sees the rows the
@@ -114,39 +115,49 @@ DECLARE
   v_now timestamptz := now();
   v_st int;
 BEGIN
-  -- One stream (almost every append): a lock, an index probe for the revision, the insert. A stream's revision
-  -- is its last event's (the primary key index, read backwards): no second table to keep in step.
+  -- One stream (almost every append): a lock, an index probe for the revision and the head's hash, the insert.
+  -- A stream's revision is its last event's (the primary key index, read backwards): no second table to keep in
+  -- step. Event ids are checked by the insert itself (ON CONFLICT on their unique index): no probe before it on
+  -- the common path; only an append that wrote nothing (a repeat, a conflict) looks the ids up.
   IF array_length(p_streams, 1) = 1 THEN
     PERFORM pg_advisory_xact_lock(hashtextextended(p_streams[1], 7237));
     SELECT e.stream_revision, e.event_hash INTO v_one, v_prev FROM es_events e WHERE e.stream_id = p_streams[1] ORDER BY e.stream_revision DESC LIMIT 1;
     v_one := COALESCE(v_one, -1);
-    IF EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = ANY(p_ids)) THEN
-      SELECT count(*) FILTER (WHERE e.stream_id = p_streams[1]), count(*),
-             (array_agg(e.transaction_id::text ORDER BY e.transaction_id DESC, e.global_position DESC))[1],
-             (array_agg(e.global_position ORDER BY e.transaction_id DESC, e.global_position DESC))[1]
-        INTO v_here, v_found, v_tx1, v_gp
-        FROM es_events e WHERE e.event_id = ANY(p_ids);
+    IF (CASE p_expected[1] WHEN -2 THEN true WHEN -1 THEN v_one = -1 WHEN -3 THEN v_one >= 0 ELSE v_one = p_expected[1] END) THEN
+      -- Each event's hash chains to the one before it (the stream's last event, read above).
+      FOR i IN 1 .. array_length(p_ids, 1) LOOP
+        v_prev := es_event_hash(p_streams[1], v_one + i, p_ids[i], p_types[i], p_versions[i], v_now, p_data[i], p_metadata[i], v_prev);
+        v_hashes[i] := v_prev;
+      END LOOP;
+      WITH ins AS (
+        INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at, event_hash)
+        SELECT p_streams[1], v_one + t.ord, t.id, t.ty, t.v, t.d, t.m, v_now, t.h
+          FROM unnest(p_ids, p_types, p_versions, p_data, p_metadata, v_hashes) WITH ORDINALITY AS t(id, ty, v, d, m, h, ord)
+         ORDER BY t.ord
+        ON CONFLICT (event_id) DO NOTHING
+        RETURNING es_events.global_position AS gp
+      )
+      SELECT max(ins.gp), count(*) INTO v_gp, v_here FROM ins;
+      IF v_here = array_length(p_ids, 1) THEN
+        RETURN QUERY SELECT p_streams[1], 'write'::text, v_one + array_length(p_ids, 1), pg_current_xact_id()::text, v_gp;
+        RETURN;
+      END IF;
+      -- Some ids were stored already and others not: undo the part written (the caller reports the ids).
+      IF v_here > 0 THEN
+        RAISE unique_violation USING MESSAGE = 'some event ids of this append are stored already', CONSTRAINT = 'es_events_event_id_key';
+      END IF;
+    END IF;
+    -- Nothing written: a repeat of a stored append (also with a stale expected revision), ids stored elsewhere, or a conflict.
+    SELECT count(*) FILTER (WHERE e.stream_id = p_streams[1]), count(*),
+           (array_agg(e.transaction_id::text ORDER BY e.transaction_id DESC, e.global_position DESC))[1],
+           (array_agg(e.global_position ORDER BY e.transaction_id DESC, e.global_position DESC))[1]
+      INTO v_here, v_found, v_tx1, v_gp
+      FROM es_events e WHERE e.event_id = ANY(p_ids);
+    IF v_found > 0 THEN
       RETURN QUERY SELECT p_streams[1], CASE WHEN v_here = array_length(p_ids, 1) THEN 'repeat' ELSE 'duplicate' END, v_one, v_tx1, v_gp;
       RETURN;
     END IF;
-    IF NOT (CASE p_expected[1] WHEN -2 THEN true WHEN -1 THEN v_one = -1 WHEN -3 THEN v_one >= 0 ELSE v_one = p_expected[1] END) THEN
-      RETURN QUERY SELECT p_streams[1], 'conflict'::text, v_one, NULL::text, NULL::bigint;
-      RETURN;
-    END IF;
-    -- Each event's hash chains to the one before it (the stream's last event, read above).
-    FOR i IN 1 .. array_length(p_ids, 1) LOOP
-      v_prev := es_event_hash(p_streams[1], v_one + i, p_ids[i], p_types[i], p_versions[i], v_now, p_data[i], p_metadata[i], v_prev);
-      v_hashes[i] := v_prev;
-    END LOOP;
-    WITH ins AS (
-      INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at, event_hash)
-      SELECT p_streams[1], v_one + t.ord, t.id, t.ty, t.v, t.d, t.m, v_now, t.h
-        FROM unnest(p_ids, p_types, p_versions, p_data, p_metadata, v_hashes) WITH ORDINALITY AS t(id, ty, v, d, m, h, ord)
-       ORDER BY t.ord
-      RETURNING es_events.global_position AS gp
-    )
-    SELECT max(ins.gp) INTO v_gp FROM ins;
-    RETURN QUERY SELECT p_streams[1], 'write'::text, v_one + array_length(p_ids, 1), pg_current_xact_id()::text, v_gp;
+    RETURN QUERY SELECT p_streams[1], 'conflict'::text, v_one, NULL::text, NULL::bigint;
     RETURN;
   END IF;
 
@@ -212,6 +223,45 @@ BEGIN
     FROM unnest(p_streams) WITH ORDINALITY AS t(s, i) ORDER BY t.i;
 END
 $fn$;
+
+-- The common case — one event, one stream — without arrays: scalar parameters (no array literals to build in
+-- Node and parse here, no unnest), one row out (no RETURN QUERY). Same rules as es_append's one-stream branch.
+CREATE OR REPLACE FUNCTION es_append_one(
+  p_stream text, p_expected bigint, p_id uuid, p_type text, p_version int, p_data jsonb, p_metadata jsonb,
+  OUT outcome text, OUT revision bigint, OUT tx_id text, OUT last_position bigint
+) LANGUAGE plpgsql AS $one$
+DECLARE
+  v_rev bigint;
+  v_prev bytea;
+  v_now timestamptz := now();
+  v_stream text;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtextextended(p_stream, 7237));
+  SELECT e.stream_revision, e.event_hash INTO v_rev, v_prev FROM es_events e WHERE e.stream_id = p_stream ORDER BY e.stream_revision DESC LIMIT 1;
+  v_rev := COALESCE(v_rev, -1);
+  IF (CASE p_expected WHEN -2 THEN true WHEN -1 THEN v_rev = -1 WHEN -3 THEN v_rev >= 0 ELSE v_rev = p_expected END) THEN
+    INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at, event_hash)
+    VALUES (p_stream, v_rev + 1, p_id, p_type, p_version, p_data, p_metadata, v_now,
+            es_event_hash(p_stream, v_rev + 1, p_id, p_type, p_version, v_now, p_data, p_metadata, v_prev))
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING es_events.global_position INTO last_position;
+    IF FOUND THEN
+      outcome := 'write';
+      revision := v_rev + 1;
+      tx_id := pg_current_xact_id()::text;
+      RETURN;
+    END IF;
+  END IF;
+  -- Nothing written: a repeat (also with a stale expected revision), an id stored in another stream, or a conflict.
+  SELECT e.stream_id, e.transaction_id::text, e.global_position INTO v_stream, tx_id, last_position FROM es_events e WHERE e.event_id = p_id;
+  revision := v_rev;
+  outcome := CASE WHEN v_stream IS NULL THEN 'conflict' WHEN v_stream = p_stream THEN 'repeat' ELSE 'duplicate' END;
+  IF v_stream IS NULL THEN
+    tx_id := NULL;
+    last_position := NULL;
+  END IF;
+END
+$one$;
 `;
 
 /**
