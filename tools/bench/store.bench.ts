@@ -1,10 +1,11 @@
 /**
  * Event store append benchmark (issue 16): single-event appends from 8 concurrent writers through
- * Leakwatch's PostgreSQL store (`es_append`: one statement per append), compared with a raw prepared INSERT
- * of the same row into a table shaped like `es_events` (same columns and indexes), through the same pool, on
- * the same PostgreSQL — new streams (expected `no_stream`) and hot streams (each writer appends to its own
- * stream with the exact expected revision). Emmett's PostgreSQL store belongs in this table too
- * (`@event-driven-io/emmett-postgresql`): it is not installed, so its rows say so.
+ * Leakwatch's PostgreSQL store (`es_append_one`: one statement per append), compared with a raw prepared INSERT
+ * of the same row into a table shaped like `es_events` (same columns and indexes), through the same pool, and
+ * with Emmett's PostgreSQL store (`@event-driven-io/emmett-postgresql`, its own pool of the same size, its own
+ * database) on the same PostgreSQL — new streams (expected `no_stream`) and hot streams (each writer appends to
+ * its own stream with the exact expected revision). Emmett lives in its own package (tools/bench/emmett),
+ * installed on demand; when that fails its rows say why.
  *
  *   node -r ./tools/register.js tools/bench/store.bench.ts [--events 8000] [--writers 8]
  */
@@ -18,6 +19,7 @@ import { ExpectedRevision, PostgresEventStore } from '@leakwatch/event-store';
 import { PostgresServer } from '@leakwatch/postgres-server';
 import { machine, perSecond, positiveInt, printTable, seconds } from './support/format';
 import { log } from './support/process';
+import { openEmmett } from './emmett/emmett-store';
 import { runBenchmark } from './support/run';
 
 interface Row {
@@ -26,6 +28,7 @@ interface Row {
   time: string;
   rate: string;
   ratio: string;
+  vsEmmett?: string;
 }
 
 const program = new Command('bench:store')
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
       pool.on('error', () => undefined); // the server stops at the end
       const store = await PostgresEventStore.create(pool);
       await pool.query(`CREATE TABLE raw_events (LIKE es_events INCLUDING ALL)`);
+      const emmett = await openEmmett(await server.createDatabase('emmett'), options.writers + 2);
       const rows: Row[] = [];
       for (const scenario of ['new streams', 'hot streams'] as const) {
         const raw = await drive(options, async (writer, n) => {
@@ -69,15 +73,31 @@ async function main(): Promise<void> {
           const result = await store.appendToStream(stream, [{ id: randomUUID(), type: 'FindingReceived', data: data(), metadata }], { expectedRevision: expected });
           hot.set(writer, result.nextExpectedRevision);
         });
+        let theirs: number | undefined;
+        if ('store' in emmett) {
+          const versions = new Map<number, bigint>();
+          theirs = await drive(options, async (writer) => {
+            const stream = scenario === 'new streams' ? `finding-${randomUUID()}` : `hot-${writer}`;
+            const expected = scenario === 'hot streams' && versions.has(writer) ? (versions.get(writer) as bigint) : 'STREAM_DOES_NOT_EXIST';
+            const result = await emmett.store.appendToStream(stream, [{ type: 'FindingReceived', data: data(), metadata }], { expectedStreamVersion: expected });
+            versions.set(writer, result.nextExpectedStreamVersion);
+          });
+        }
         rows.push(
           { measure: `raw prepared INSERT, ${scenario}`, count: `${options.events} rows`, time: seconds(raw), rate: perSecond(options.events, raw, 'rows'), ratio: '1.00' },
-          { measure: `Leakwatch appendToStream, ${scenario}`, count: `${options.events} events`, time: seconds(ours), rate: perSecond(options.events, ours, 'events'), ratio: (raw / ours).toFixed(2) },
-          { measure: `Emmett PostgreSQL store, ${scenario}`, count: 'not run', time: '', rate: '@event-driven-io/emmett-postgresql not installed', ratio: '' },
+          {
+            measure: `Leakwatch appendToStream, ${scenario}`, count: `${options.events} events`, time: seconds(ours), rate: perSecond(options.events, ours, 'events'), ratio: (raw / ours).toFixed(2),
+            vsEmmett: theirs === undefined ? '' : (theirs / ours).toFixed(2),
+          },
+          theirs === undefined
+            ? { measure: `Emmett PostgreSQL store, ${scenario}`, count: 'not run', time: '', rate: 'unavailable' in emmett ? emmett.unavailable : '', ratio: '' }
+            : { measure: `Emmett PostgreSQL store, ${scenario}`, count: `${options.events} events`, time: seconds(theirs), rate: perSecond(options.events, theirs, 'events'), ratio: (raw / theirs).toFixed(2), vsEmmett: '1.00' },
         );
       }
+      if ('store' in emmett) await emmett.close();
       printTable(
         `Leakwatch event store benchmark — single-event appends, ${options.writers} writers, one pool (${machine()})`,
-        [['measure', 'measure', 'left'], ['count', 'count', 'right'], ['time', 'time', 'right'], ['rate', 'rate', 'right'], ['ratio', '÷ raw INSERT', 'right']],
+        [['measure', 'measure', 'left'], ['count', 'count', 'right'], ['time', 'time', 'right'], ['rate', 'rate', 'right'], ['ratio', '÷ raw INSERT', 'right'], ['vsEmmett', '÷ Emmett', 'right']],
         rows,
       );
       await store.close();
