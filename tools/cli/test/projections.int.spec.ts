@@ -9,14 +9,14 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Pool } from 'pg';
-import { apiKeyDecider, domainDecider, organizationDecider, orgStream, apiKeyStream, domainStream } from '@leakwatch/access-control/domain';
+import { apiKeyAggregate, apiKeyDecider, domainAggregate, domainDecider, organizationAggregate, organizationDecider, orgStream, apiKeyStream, domainStream } from '@leakwatch/access-control/domain';
 import { EventMetadata, GlobalPosition, PostgresEventStore, comparePositions, decideAndAppend, decodePosition } from '@leakwatch/event-store';
 import { TokenIndex, TokenIndexFeed } from '@leakwatch/gateway/feature';
 import { leakIntegrationMapper } from '@leakwatch/leak-lifecycle/feature';
 import { IntegrationMapperRegistry, PostgresCheckpointStore, StoreBackedMessageBus, TOPICS } from '@leakwatch/messaging';
 import { DeliveryLog, LeakEventsConsumer, NotificationsRuntime } from '@leakwatch/notifications/feature';
 import { LeakDecisionsConsumer, LeakDecisionsReadModel, LeakStatsConsumer, LeakStatsReadModel, StatsSchema } from '@leakwatch/stats/feature';
-import { LeakCommand, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { LeakCommand, leakAggregate, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { ProjectionRunner, unionFilter } from '@leakwatch/projections';
 import { eventually, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { RUNNERS, runnerTables } from '../src/projections/registry';
@@ -53,18 +53,18 @@ async function buildHistory(store: PostgresEventStore): Promise<void> {
   let minute = 0;
   for (const org of orgs) {
     const meta = { ...admin, occurred_at: at(minute++) };
-    await decideAndAppend(store, orgStream(org.id), organizationDecider, { type: 'CreateOrganization', orgId: org.id, name: org.name }, meta);
+    await decideAndAppend(store, orgStream(org.id), organizationAggregate, { type: 'CreateOrganization', orgId: org.id, name: org.name }, meta);
     for (const role of ['admin', 'analyst'] as const) {
       const keyId = randomUUID();
       const key = { key_id: keyId, name: `${role}@${org.domain}`, role, org_id: org.id, user_email: `${role}@${org.domain}`, type: 'private' as const, limit: 10_000, expires_at: null, key_hash: sha256(keyId), prefix: `lw_${keyId.slice(0, 8)}` };
-      await decideAndAppend(store, apiKeyStream(keyId), apiKeyDecider, { type: 'IssueApiKey', key, at: at(minute++) }, meta);
-      if (role === 'admin') await decideAndAppend(store, apiKeyStream(keyId), apiKeyDecider, { type: 'RotateApiKey', keyId, keyHash: sha256(`${keyId}-2`), prefix: 'lw_rotated0', at: at(minute++) }, meta);
-      else if (org.name === 'Bravo') await decideAndAppend(store, apiKeyStream(keyId), apiKeyDecider, { type: 'RevokeApiKey', keyId, at: at(minute++) }, meta);
+      await decideAndAppend(store, apiKeyStream(keyId), apiKeyAggregate, { type: 'IssueApiKey', key, at: at(minute++) }, meta);
+      if (role === 'admin') await decideAndAppend(store, apiKeyStream(keyId), apiKeyAggregate, { type: 'RotateApiKey', keyId, keyHash: sha256(`${keyId}-2`), prefix: 'lw_rotated0', at: at(minute++) }, meta);
+      else if (org.name === 'Bravo') await decideAndAppend(store, apiKeyStream(keyId), apiKeyAggregate, { type: 'RevokeApiKey', keyId, at: at(minute++) }, meta);
     }
     const domain = domainStream(org.id, org.domain);
-    await decideAndAppend(store, domain, domainDecider, { type: 'ClaimDomain', orgId: org.id, domain: org.domain, token: randomUUID(), at: at(minute++) }, meta);
-    if (org.name !== 'Charlie') await decideAndAppend(store, domain, domainDecider, { type: 'RecordVerification', method: 'dns', at: at(minute++), validForDays: 30 }, meta);
-    if (org.name === 'Bravo') await decideAndAppend(store, domain, domainDecider, { type: 'RevokeDomain', at: at(minute++) }, meta);
+    await decideAndAppend(store, domain, domainAggregate, { type: 'ClaimDomain', orgId: org.id, domain: org.domain, token: randomUUID(), at: at(minute++) }, meta);
+    if (org.name !== 'Charlie') await decideAndAppend(store, domain, domainAggregate, { type: 'RecordVerification', method: 'dns', at: at(minute++), validForDays: 30 }, meta);
+    if (org.name === 'Bravo') await decideAndAppend(store, domain, domainAggregate, { type: 'RevokeDomain', at: at(minute++) }, meta);
   }
 
   await eachLimit(Array.from({ length: LEAKS }, (_, i) => i), 16, async (i) => {
@@ -98,7 +98,7 @@ async function buildHistory(store: PostgresEventStore): Promise<void> {
     if (i % 11 === 0) steps.push({ type: 'RecordTokenUseAttempt', at: at(6000 + i), keyId: null });
     for (const [step, command] of steps.entries()) {
       const meta: EventMetadata = { occurred_at: at(2000 + i * 10 + step), actor: { key_id: 'k', org_id: org.id, role: 'admin', user_email: `admin@${org.domain}` } };
-      const outcome = await decideAndAppend(store, leakStream(leakid), leakDecider, command, meta);
+      const outcome = await decideAndAppend(store, leakStream(leakid), leakAggregate, command, meta);
       if (!outcome.result.ok) throw new Error(`fixture command refused: ${outcome.result.refusal}`);
     }
   });

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '@leakwatch/authz';
 import type { FindingReceivedV1 } from '@leakwatch/contracts';
 import { EventStore, PostgresEventStore, decideAndAppend } from '@leakwatch/event-store';
-import { leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { leakAggregate, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { DecideOnLeaksCommand, DecideOnLeaksHandler } from '../src/application/decide-on-leaks';
 import type { LeaksProjectionRunner } from '../src/application/leaks-projection-runner';
@@ -49,7 +49,7 @@ describe('bulk decisions: all or nothing', () => {
     const proxy = Object.create(store, {
       appendToStreams: {
         value: async (appends: Parameters<EventStore['appendToStreams']>[0]) => {
-          if (calls++ === 0) await decideAndAppend(store, leakStream(leakid), leakDecider, command, { actor: { role: 'admin' } });
+          if (calls++ === 0) await decideAndAppend(store, leakStream(leakid), leakAggregate, command, { actor: { role: 'admin' } });
           return store.appendToStreams(appends);
         },
       },

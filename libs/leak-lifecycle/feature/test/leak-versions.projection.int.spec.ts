@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { EventMetadata, InMemoryEventStore, RecordedEvent, decideAndAppend } from '@leakwatch/event-store';
-import { LeakCommand, LeakDetectedData, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { LeakCommand, LeakDetectedData, leakAggregate, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { leakAsOf } from '../src/read-model/leak-as-of';
 import { toView } from '../src/read-model/leak-queries';
@@ -44,7 +44,7 @@ describe('leak versions projection (as_of on lists)', () => {
         const time = at();
         // The last attempt is reported late: stamped before the events recorded ahead of it.
         const meta: EventMetadata = { occurred_at: command.type === 'RecordTokenUseAttempt' && i % 2 ? minute(clock - 10) : time };
-        await decideAndAppend(store, leakStream(id), leakDecider, command, meta);
+        await decideAndAppend(store, leakStream(id), leakAggregate, command, meta);
       }
     }
     events = await store.readAll();

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { InMemoryEventStore, RecordedEvent, decideAndAppend } from '@leakwatch/event-store';
-import { LeakDetectedData, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { LeakDetectedData, leakAggregate, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { leaksProjection } from '../src/read-model/leaks.projection';
 
@@ -26,11 +26,11 @@ describe('leaks projection', () => {
     const ids = Array.from({ length: 5 }, () => randomUUID().replace(/-/g, ''));
     for (const [i, id] of ids.entries()) {
       const stream = leakStream(id);
-      await decideAndAppend(store, stream, leakDecider, { type: 'RecordFinding', finding: finding(id), at: `2026-01-0${i + 1}T00:00:00.000Z` }, {});
-      await decideAndAppend(store, stream, leakDecider, { type: 'RecordFinding', finding: { ...finding(id), source: { name: 'trufflehog' } }, at: '2026-02-01T00:00:00.000Z' }, {});
-      await decideAndAppend(store, stream, leakDecider, { type: 'SetVirtualPatch', enabled: true }, {});
-      if (i % 2) await decideAndAppend(store, stream, leakDecider, { type: 'ChangeStatus', to: 'fixed' }, { occurred_at: '2026-03-01T00:00:00.000Z' });
-      await decideAndAppend(store, stream, leakDecider, { type: 'RecordTokenUseAttempt', at: '2026-03-02T00:00:00.000Z' }, {});
+      await decideAndAppend(store, stream, leakAggregate, { type: 'RecordFinding', finding: finding(id), at: `2026-01-0${i + 1}T00:00:00.000Z` }, {});
+      await decideAndAppend(store, stream, leakAggregate, { type: 'RecordFinding', finding: { ...finding(id), source: { name: 'trufflehog' } }, at: '2026-02-01T00:00:00.000Z' }, {});
+      await decideAndAppend(store, stream, leakAggregate, { type: 'SetVirtualPatch', enabled: true }, {});
+      if (i % 2) await decideAndAppend(store, stream, leakAggregate, { type: 'ChangeStatus', to: 'fixed' }, { occurred_at: '2026-03-01T00:00:00.000Z' });
+      await decideAndAppend(store, stream, leakAggregate, { type: 'RecordTokenUseAttempt', at: '2026-03-02T00:00:00.000Z' }, {});
     }
     events = await store.readAll();
   });

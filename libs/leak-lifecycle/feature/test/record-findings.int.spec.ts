@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FindingReceivedV1 } from '@leakwatch/contracts';
 import { EventStore, PostgresEventStore, decideAndAppend } from '@leakwatch/event-store';
-import { leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { leakAggregate, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { FindingMessage, recordFindings } from '../src/application/record-findings';
 
@@ -54,7 +54,7 @@ describe('recording a page of findings', () => {
         value: async (appends: Parameters<EventStore['appendToStreams']>[0]) => {
           if (!interfered) {
             interfered = true;
-            await decideAndAppend(store, leakStream(existing), leakDecider, { type: 'ChangeStatus', to: 'false_positive' }, { actor: { role: 'admin' } });
+            await decideAndAppend(store, leakStream(existing), leakAggregate, { type: 'ChangeStatus', to: 'false_positive' }, { actor: { role: 'admin' } });
           }
           return store.appendToStreams(appends);
         },

@@ -3,6 +3,8 @@
  * `evolve` folds events into state. Pure: no clock, random or I/O — time and ids enter through commands,
  * so replaying a stream always rebuilds the same state.
  */
+import type { EventCodec, StoredEventShape } from './event-codec';
+
 export interface Decider<State, Command, Event, Refusal = never> {
   initialState: () => State;
   decide: (command: Command, state: State) => DecisionResult<Event, Refusal>;
@@ -18,6 +20,17 @@ export const refuse = <Refusal>(refusal: Refusal): DecisionResult<never, Refusal
 export function replay<State, Event>(decider: Pick<Decider<State, unknown, Event, unknown>, 'initialState' | 'evolve'>, events: Iterable<Event>): State {
   let state = decider.initialState();
   for (const event of events) state = decider.evolve(state, event);
+  return state;
+}
+
+/** Folds stored events through the context's codec (upcasting old shapes) into the decider's state. */
+export function replayStored<State, Event extends { type: string; data: unknown }>(
+  decider: Pick<Decider<State, unknown, Event, unknown>, 'initialState' | 'evolve'>,
+  codec: EventCodec<Event>,
+  stored: Iterable<StoredEventShape>,
+): State {
+  let state = decider.initialState();
+  for (const event of stored) state = decider.evolve(state, codec.decodeKnown(event));
   return state;
 }
 

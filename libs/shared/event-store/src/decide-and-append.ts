@@ -4,7 +4,7 @@
  * against fresh state, so an update is never lost nor applied twice; give up after a few attempts.
  */
 import { randomUUID } from 'node:crypto';
-import { Decider, DecisionResult } from '@leakwatch/decider';
+import { Decider, DecisionResult, EventCodec, replayStored } from '@leakwatch/decider';
 import { EventMetadata, EventStore } from './event-store.port';
 import { WrongExpectedRevisionError } from './errors';
 import { GlobalPosition } from './position';
@@ -12,6 +12,12 @@ import { GlobalPosition } from './position';
 export interface DomainEventShape {
   type: string;
   data: unknown;
+}
+
+/** Folds with `decider`; stored events are read through `codec` (the context's one decoding/upcasting seam). */
+export interface Aggregate<State, Command, Event extends DomainEventShape, Refusal> {
+  decider: Decider<State, Command, Event, Refusal>;
+  codec: EventCodec<Event>;
 }
 
 export interface DecideOutcome<State, Event, Refusal> {
@@ -27,7 +33,7 @@ export interface DecideOutcome<State, Event, Refusal> {
 export async function decideAndAppend<State, Command, Event extends DomainEventShape, Refusal>(
   store: EventStore,
   streamId: string,
-  decider: Decider<State, Command, Event, Refusal>,
+  { decider, codec }: Aggregate<State, Command, Event, Refusal>,
   command: Command,
   metadata: EventMetadata,
   options: {
@@ -42,14 +48,14 @@ export async function decideAndAppend<State, Command, Event extends DomainEventS
   const maxAttempts = options.maxAttempts ?? 10;
   for (let attempt = 1; ; attempt++) {
     const history = await store.readStream(streamId);
-    const state = history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), decider.initialState());
+    const state = replayStored(decider, codec, history);
     const revision = history.length ? history[history.length - 1].revision : -1;
     const result = decider.decide(command, state);
     if (!result.ok || result.events.length === 0) return { result, state, revision };
     try {
       const appended = await store.appendToStream(
         streamId,
-        result.events.map((e, i) => ({ id: options.eventId?.(i) ?? randomUUID(), type: e.type, data: e.data, metadata })),
+        result.events.map((e, i) => ({ id: options.eventId?.(i) ?? randomUUID(), ...codec.encode(e), metadata })),
         { expectedRevision: revision < 0 ? 'no_stream' : revision },
       );
       return { result, state: result.events.reduce(decider.evolve, state), revision: appended.nextExpectedRevision, position: appended.position };
@@ -64,11 +70,11 @@ export async function decideAndAppend<State, Command, Event extends DomainEventS
 export async function loadState<State, Event extends DomainEventShape>(
   store: EventStore,
   streamId: string,
-  decider: Pick<Decider<State, unknown, Event, unknown>, 'initialState' | 'evolve'>,
+  { decider, codec }: { decider: Pick<Decider<State, unknown, Event, unknown>, 'initialState' | 'evolve'>; codec: EventCodec<Event> },
 ): Promise<{ state: State; revision: number }> {
   const history = await store.readStream(streamId);
   return {
-    state: history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), decider.initialState()),
+    state: replayStored(decider, codec, history),
     revision: history.length ? history[history.length - 1].revision : -1,
   };
 }

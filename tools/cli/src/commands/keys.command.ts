@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
-import { ApiKeyState, apiKeyDecider, apiKeyStream } from '@leakwatch/access-control/domain';
+import { ApiKeyState, apiKeyAggregate, apiKeyStream } from '@leakwatch/access-control/domain';
 import { BOOTSTRAP_KEY_ID } from '@leakwatch/access-control/feature';
 import { generateApiKey } from '@leakwatch/auth';
 import { EventStore, decideAndAppend, loadState } from '@leakwatch/event-store';
@@ -42,11 +42,11 @@ export function registerKeysCommand(program: Command): void {
 async function bootstrapKey(store: EventStore, fresh?: { name: string }): Promise<{ keyId: string; key: string; action: string }> {
   const at = new Date().toISOString();
   const metadata = { occurred_at: at, actor: { role: 'system', key_id: 'leakwatch-cli' }, correlation_id: randomUUID() };
-  const { state }: { state: ApiKeyState } = await loadState(store, apiKeyStream(BOOTSTRAP_KEY_ID), apiKeyDecider);
+  const { state }: { state: ApiKeyState } = await loadState(store, apiKeyStream(BOOTSTRAP_KEY_ID), apiKeyAggregate);
   // A revoked bootstrap key stays revoked (revocation is for good): a new key is issued instead.
   if (!fresh && state.status === 'active') {
     const secret = generateApiKey();
-    const outcome = await decideAndAppend(store, apiKeyStream(BOOTSTRAP_KEY_ID), apiKeyDecider, { type: 'RotateApiKey', keyId: BOOTSTRAP_KEY_ID, keyHash: secret.hash, prefix: secret.prefix, at }, metadata);
+    const outcome = await decideAndAppend(store, apiKeyStream(BOOTSTRAP_KEY_ID), apiKeyAggregate, { type: 'RotateApiKey', keyId: BOOTSTRAP_KEY_ID, keyHash: secret.hash, prefix: secret.prefix, at }, metadata);
     if (!outcome.result.ok) throw new Error(`cannot rotate the bootstrap key: ${outcome.result.refusal}`);
     return { keyId: BOOTSTRAP_KEY_ID, key: secret.key, action: 'rotated the bootstrap' };
   }
@@ -54,7 +54,7 @@ async function bootstrapKey(store: EventStore, fresh?: { name: string }): Promis
   const secret = generateApiKey();
   const name = fresh?.name ?? (keyId === BOOTSTRAP_KEY_ID ? 'bootstrap global admin' : 'recovery global admin');
   const outcome = await decideAndAppend(
-    store, apiKeyStream(keyId), apiKeyDecider,
+    store, apiKeyStream(keyId), apiKeyAggregate,
     {
       type: 'IssueApiKey',
       at,

@@ -7,9 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import type { Caller } from '@leakwatch/authz';
-import { ApiKeyType, Role, apiKeyDecider, apiKeyStream, isGlobalRole } from '@leakwatch/access-control/domain';
+import { ApiKeyType, Role, apiKeyAggregate, apiKeyStream, isGlobalRole } from '@leakwatch/access-control/domain';
 import { apiKeyMaterial, generateApiKey } from '@leakwatch/auth';
 import { EVENT_STORE, EventStore, GlobalPosition, decideAndAppend } from '@leakwatch/event-store';
+import { CLOCK, Clock } from '@leakwatch/runtime';
 import { AccessQueries, ApiKeyView } from '../read-model/access-queries';
 import { AccessProjectionRunner } from './access-projection-runner';
 import { metadataFor } from './actor';
@@ -47,6 +48,9 @@ export class RevokeApiKeyCommand extends Command<AccessResult<ApiKeyView>> {
 }
 
 abstract class ApiKeyHandlerBase {
+  /** Property-injected so the handlers need no constructors of their own. */
+  @Inject(CLOCK) protected readonly clock!: Clock;
+
   constructor(
     @Inject(EVENT_STORE) protected readonly store: EventStore,
     protected readonly queries: AccessQueries,
@@ -81,11 +85,11 @@ export class IssueApiKeyHandler extends ApiKeyHandlerBase implements ICommandHan
     const orgId = target.value;
     if (orgId && !(await this.queries.orgExists(orgId))) return refused('org_not_found', orgId);
     const material = presetKey ? apiKeyMaterial(presetKey) : generateApiKey();
-    const at = new Date().toISOString();
+    const at = this.clock().toISOString();
     const outcome = await decideAndAppend(
       this.store,
       apiKeyStream(keyId),
-      apiKeyDecider,
+      apiKeyAggregate,
       {
         type: 'IssueApiKey',
         at,
@@ -117,9 +121,9 @@ export class RotateApiKeyHandler extends ApiKeyHandlerBase implements ICommandHa
     const outOfReach = await this.inReach(caller, keyId);
     if (outOfReach) return outOfReach;
     const secret = generateApiKey();
-    const at = new Date().toISOString();
+    const at = this.clock().toISOString();
     const outcome = await decideAndAppend(
-      this.store, apiKeyStream(keyId), apiKeyDecider,
+      this.store, apiKeyStream(keyId), apiKeyAggregate,
       { type: 'RotateApiKey', keyId, keyHash: secret.hash, prefix: secret.prefix, at },
       metadataFor(caller, at),
     );
@@ -133,8 +137,8 @@ export class RevokeApiKeyHandler extends ApiKeyHandlerBase implements ICommandHa
   async execute({ caller, keyId }: RevokeApiKeyCommand): Promise<AccessResult<ApiKeyView>> {
     const outOfReach = await this.inReach(caller, keyId);
     if (outOfReach) return outOfReach;
-    const at = new Date().toISOString();
-    const outcome = await decideAndAppend(this.store, apiKeyStream(keyId), apiKeyDecider, { type: 'RevokeApiKey', keyId, at }, metadataFor(caller, at));
+    const at = this.clock().toISOString();
+    const outcome = await decideAndAppend(this.store, apiKeyStream(keyId), apiKeyAggregate, { type: 'RevokeApiKey', keyId, at }, metadataFor(caller, at));
     if (!outcome.result.ok) return refused(outcome.result.refusal);
     return answer(await this.view(keyId, outcome.position));
   }

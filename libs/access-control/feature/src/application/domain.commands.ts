@@ -6,9 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import type { Caller } from '@leakwatch/authz';
-import { claimableDomain, domainDecider, domainStream } from '@leakwatch/access-control/domain';
+import { claimableDomain, domainAggregate, domainStream } from '@leakwatch/access-control/domain';
 import { OwnershipChecker, challengeRecordName, challengeRecordValue, wellKnownUrl } from '@leakwatch/access-control/verification';
 import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
+import { CLOCK, Clock } from '@leakwatch/runtime';
 import { ACCESS_CONTROL_OPTIONS, AccessControlOptions } from '../access-control.options';
 import { AccessQueries, DomainView } from '../read-model/access-queries';
 import { AccessProjectionRunner } from './access-projection-runner';
@@ -70,6 +71,7 @@ function target(caller: Caller, requested: string | undefined, input: string): A
 abstract class DomainHandlerBase {
   /** Property-injected so subclasses with their own constructors need not pass it along. */
   @Inject(DirectoryWriteThrough) protected readonly directory!: DirectoryWriteThrough;
+  @Inject(CLOCK) protected readonly clock!: Clock;
 
   constructor(
     @Inject(EVENT_STORE) protected readonly store: EventStore,
@@ -102,8 +104,8 @@ export class ClaimDomainHandler extends DomainHandlerBase implements ICommandHan
     const { orgId, domain } = targeted.value;
     if (!(await this.queries.orgExists(orgId))) return refused('org_not_found', orgId);
     const token = randomBytes(24).toString('base64url');
-    const at = new Date().toISOString();
-    const outcome = await decideAndAppend(this.store, domainStream(orgId, domain), domainDecider, { type: 'ClaimDomain', orgId, domain, token, at }, metadataFor(caller, at));
+    const at = this.clock().toISOString();
+    const outcome = await decideAndAppend(this.store, domainStream(orgId, domain), domainAggregate, { type: 'ClaimDomain', orgId, domain, token, at }, metadataFor(caller, at));
     if (!outcome.result.ok) {
       // Claiming again while pending is harmless: answer with the instructions already issued.
       if (outcome.result.refusal === 'already_claimed' && outcome.state.status === 'pending') {
@@ -144,9 +146,9 @@ export class VerifyDomainHandler extends DomainHandlerBase implements ICommandHa
       const reason = [!dns.verified ? `DNS: ${dns.reason}` : undefined, httpReason ? `HTTPS: ${httpReason}` : undefined].filter(Boolean).join('; ');
       return answer({ org_id: orgId, domain, status: claim.status, expires_at: claim.expires_at, reason });
     }
-    const at = new Date().toISOString();
+    const at = this.clock().toISOString();
     const outcome = await decideAndAppend(
-      this.store, domainStream(orgId, domain), domainDecider,
+      this.store, domainStream(orgId, domain), domainAggregate,
       { type: 'RecordVerification', method: result.method, at, validForDays: this.options.verificationValidDays },
       metadataFor(caller, at),
     );
@@ -165,8 +167,8 @@ export class RevokeDomainHandler extends DomainHandlerBase implements ICommandHa
     const { orgId, domain } = targeted.value;
     const existing = await this.existingClaim(orgId, domain);
     if (!existing.ok) return existing;
-    const at = new Date().toISOString();
-    const outcome = await decideAndAppend(this.store, domainStream(orgId, domain), domainDecider, { type: 'RevokeDomain', at }, metadataFor(caller, at));
+    const at = this.clock().toISOString();
+    const outcome = await decideAndAppend(this.store, domainStream(orgId, domain), domainAggregate, { type: 'RevokeDomain', at }, metadataFor(caller, at));
     if (!outcome.result.ok) return refused(outcome.result.refusal);
     await Promise.all([this.projection.caughtUpTo(outcome.position), this.directory.sync(domainStream(orgId, domain))]);
     const after = await this.existingClaim(orgId, domain);

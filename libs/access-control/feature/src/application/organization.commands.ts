@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import type { Caller } from '@leakwatch/authz';
-import { organizationDecider, orgStream } from '@leakwatch/access-control/domain';
+import { organizationAggregate, orgStream } from '@leakwatch/access-control/domain';
 import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
+import { CLOCK, Clock } from '@leakwatch/runtime';
 import { metadataFor } from './actor';
 import { AccessProjectionRunner } from './access-projection-runner';
 import { AccessResult, answer, refused } from './access-result';
@@ -21,12 +22,16 @@ export class CreateOrganizationCommand extends Command<AccessResult<CreatedOrgan
 
 @CommandHandler(CreateOrganizationCommand)
 export class CreateOrganizationHandler implements ICommandHandler<CreateOrganizationCommand, AccessResult<CreatedOrganization>> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, private readonly projection: AccessProjectionRunner) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly projection: AccessProjectionRunner,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async execute({ caller, name }: CreateOrganizationCommand): Promise<AccessResult<CreatedOrganization>> {
     const orgId = randomUUID();
-    const at = new Date().toISOString();
-    const outcome = await decideAndAppend(this.store, orgStream(orgId), organizationDecider, { type: 'CreateOrganization', orgId, name }, metadataFor(caller, at));
+    const at = this.clock().toISOString();
+    const outcome = await decideAndAppend(this.store, orgStream(orgId), organizationAggregate, { type: 'CreateOrganization', orgId, name }, metadataFor(caller, at));
     if (!outcome.result.ok) return refused(outcome.result.refusal);
     await this.projection.caughtUpTo(outcome.position);
     return answer({ org_id: orgId, name: outcome.result.events[0].data.name });

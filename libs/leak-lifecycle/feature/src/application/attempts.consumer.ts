@@ -4,7 +4,7 @@
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
-import { leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { leakAggregate, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
 import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
 import { derivedUuid } from './findings.consumer';
@@ -32,7 +32,7 @@ export class AttemptsConsumer extends BusConsumer {
     const outcome = await decideAndAppend(
       this.store,
       leakStream(data.leakid),
-      leakDecider,
+      leakAggregate,
       { type: 'RecordTokenUseAttempt', at: data.attempted_at, keyId: data.key_id ?? null, blocked: data.blocked },
       { occurred_at: data.attempted_at, actor: { key_id: data.key_id ?? undefined, role: 'gateway' }, causation_id: event.id },
       { eventId: (i) => derivedUuid(`${event.id}/${i}`) },

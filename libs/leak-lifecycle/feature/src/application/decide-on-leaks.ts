@@ -11,7 +11,8 @@ import type { Pool } from 'pg';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Caller, canAccessAll, isAdminRole } from '@leakwatch/authz';
 import { EVENT_STORE, EventStore, GlobalPosition, WrongExpectedRevisionError, comparePositions } from '@leakwatch/event-store';
-import { LeakCommand, LeakEvent, LeakState, LeakStatus, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { replayStored } from '@leakwatch/decider';
+import { LeakCommand, LeakEvent, LeakState, LeakStatus, leakDecider, leakEventCodec, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { PG_POOL, ProblemException } from '@leakwatch/runtime';
 import { DecidedRow, applyDecisionsInline } from '../read-model/leaks.projection';
 import { accessFacts } from './leak-access';
@@ -77,7 +78,7 @@ export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksComman
       const loaded = ids.map((id) => {
         const history = histories.get(leakStream(id)) ?? [];
         return {
-          state: history.reduce((s, e) => leakDecider.evolve(s, { type: e.type, data: e.data } as LeakEvent), leakDecider.initialState()),
+          state: replayStored(leakDecider, leakEventCodec, history),
           revision: history.length ? history[history.length - 1].revision : -1,
         };
       });

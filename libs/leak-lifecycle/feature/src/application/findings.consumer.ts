@@ -6,7 +6,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FINDING_RECEIVED, FINDING_RESOLUTION_RECEIVED, FindingReceivedV1, FindingResolutionReceivedV1, LEAK_ID_PATTERN } from '@leakwatch/contracts';
 import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
-import { leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { leakAggregate, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
 import { BusConsumer, PG_POOL, SERVICE_NAME } from '@leakwatch/runtime';
 import type { Pool } from 'pg';
@@ -80,7 +80,7 @@ export class FindingsConsumer extends BusConsumer {
     const outcome = await decideAndAppend(
       this.store,
       leakStream(data.leakid),
-      leakDecider,
+      leakAggregate,
       { type: 'ChangeStatus', to: data.status, comment: `${data.source.name}: ${data.reason}` },
       { occurred_at: data.reported_at, actor: { role: 'integration', user_email: undefined, key_id: data.source.name }, causation_id: event.id },
       { eventId: (index) => derivedUuid(`${event.id}/${index}`) },

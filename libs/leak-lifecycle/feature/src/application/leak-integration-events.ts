@@ -3,11 +3,14 @@
  * the relay (Kafka) and the in-process bus alike (and by `leakwatch events tail` on an embedded store).
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { LeakEvent, toLeakEventV1 } from '@leakwatch/leak-lifecycle/domain';
+import { leakEventCodec, toLeakEventV1 } from '@leakwatch/leak-lifecycle/domain';
 import { IntegrationMapper, IntegrationMapperRegistry, TOPICS } from '@leakwatch/messaging';
 import { INTEGRATION_MAPPERS } from '@leakwatch/runtime';
 
-export const leakIntegrationMapper: IntegrationMapper = (event) => toLeakEventV1({ type: event.type, data: event.data } as LeakEvent);
+export const leakIntegrationMapper: IntegrationMapper = (event) => {
+  const decoded = leakEventCodec.decode(event);
+  return decoded ? toLeakEventV1(decoded) : null;
+};
 
 @Injectable()
 export class LeakIntegrationEvents {

@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import type { FindingReceivedV1 } from '@leakwatch/contracts';
 import { EventMetadata, EventStore, NewEvent, StreamAppend, WrongExpectedRevisionError } from '@leakwatch/event-store';
-import { LeakEvent, LeakState, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { replayStored } from '@leakwatch/decider';
+import { LeakState, leakDecider, leakEventCodec, leakStream } from '@leakwatch/leak-lifecycle/domain';
 
 /** A UUID (v5 layout) derived from a name: the same finding always yields the same event ids. */
 export function derivedUuid(name: string): string {
@@ -39,7 +40,7 @@ export async function recordFindings(store: EventStore, messages: FindingMessage
     const states = new Map<string, { state: LeakState; revision: number; ids: Set<string> }>();
     for (const [streamId, history] of histories) {
       states.set(streamId, {
-        state: history.reduce((s, e) => leakDecider.evolve(s, { type: e.type, data: e.data } as LeakEvent), leakDecider.initialState()),
+        state: replayStored(leakDecider, leakEventCodec, history),
         revision: history.length ? history[history.length - 1].revision : -1,
         ids: new Set(history.map((e) => e.id)),
       });

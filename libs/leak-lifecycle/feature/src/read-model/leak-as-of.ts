@@ -5,11 +5,13 @@
  * Only `type` is not history: it says what the leak is for the caller now (their key and verified domains).
  */
 import { withoutPasswordHash } from '@leakwatch/contracts';
-import { LeakEvent, LeakState, leakDecider } from '@leakwatch/leak-lifecycle/domain';
+import { LeakState, leakDecider, leakEventCodec } from '@leakwatch/leak-lifecycle/domain';
 import type { LeakView } from './leak-queries';
 
 export interface TimedEvent {
   type: string;
+  /** The stored schema version (absent: 1), for the codec. */
+  schemaVersion?: number;
   data: unknown;
   revision: number;
   /** When it happened (`occurred_at`), as ISO 8601. */
@@ -34,7 +36,7 @@ export function leakAsOf(events: readonly TimedEvent[], asOf: string): LeakAsOfV
   for (const e of events) {
     effective = Math.max(effective, Date.parse(e.time));
     if (effective > cutoff) break;
-    const event = { type: e.type, data: e.data } as LeakEvent;
+    const event = leakEventCodec.decodeKnown(e);
     state = leakDecider.evolve(state, event);
     revision = e.revision;
     if (event.type === 'LeakStatusChanged') fixedAt = event.data.to === 'fixed' ? iso(e.time) : null;

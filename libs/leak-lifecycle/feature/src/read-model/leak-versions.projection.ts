@@ -11,7 +11,7 @@
  */
 import { withoutPasswordHash } from '@leakwatch/contracts';
 import type { RecordedEvent } from '@leakwatch/event-store';
-import type { LeakEvent } from '@leakwatch/leak-lifecycle/domain';
+import { LeakEvent, leakEventCodec } from '@leakwatch/leak-lifecycle/domain';
 import type { Projection } from '@leakwatch/projections';
 import type { PoolClient } from 'pg';
 
@@ -88,8 +88,9 @@ async function applyVersions(events: RecordedEvent[], client: PoolClient): Promi
   const closed: VersionRow[] = [];
   const opened: VersionRow[] = [];
   for (const recorded of events) {
-    const event = { type: recorded.type, data: recorded.data } as LeakEvent;
-    const leakid = (recorded.data as { leakid: string }).leakid;
+    const event = leakEventCodec.decode(recorded);
+    if (!event) continue;
+    const leakid = event.data.leakid;
     const previous = current.get(leakid);
     const at = new Date((recorded.metadata.occurred_at as string | undefined) ?? recorded.recordedAt.toISOString());
     let next: VersionRow;

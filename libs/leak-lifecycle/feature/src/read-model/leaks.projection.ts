@@ -5,7 +5,7 @@
  */
 import { withoutPasswordHash } from '@leakwatch/contracts';
 import type { RecordedEvent } from '@leakwatch/event-store';
-import type { LeakEvent } from '@leakwatch/leak-lifecycle/domain';
+import { LeakEvent, leakEventCodec } from '@leakwatch/leak-lifecycle/domain';
 import type { Projection } from '@leakwatch/projections';
 import type { PoolClient } from 'pg';
 
@@ -46,7 +46,8 @@ export const leaksProjection: Projection = {
     }
   },
   async apply(recorded: RecordedEvent, client) {
-    const event = { type: recorded.type, data: recorded.data } as LeakEvent;
+    const event = leakEventCodec.decode(recorded);
+    if (!event) return;
     const rev = recorded.revision;
     const at = (recorded.metadata.occurred_at as string | undefined) ?? recorded.recordedAt.toISOString();
     switch (event.type) {
@@ -161,8 +162,9 @@ async function foldUpdates(events: RecordedEvent[], client: PoolClient): Promise
   );
   const byId = new Map(rows.map((r) => [r.leakid, r]));
   for (const recorded of events) {
-    const event = { type: recorded.type, data: recorded.data } as LeakEvent;
-    const row = byId.get((recorded.data as { leakid: string }).leakid);
+    const event = leakEventCodec.decode(recorded);
+    if (!event) continue;
+    const row = byId.get(event.data.leakid);
     if (!row || row.revision >= recorded.revision) continue; // no such leak yet, or already applied
     const at = new Date((recorded.metadata.occurred_at as string | undefined) ?? recorded.recordedAt.toISOString());
     switch (event.type) {

@@ -9,7 +9,7 @@ import { Pool } from 'pg';
 import { LeakwatchConfig } from '../config/leakwatch-config';
 import { HealthRegistry } from '../health/health';
 import { IntegrationMapperRegistry, MESSAGE_BUS } from '@leakwatch/messaging';
-import { INTEGRATION_MAPPERS, LEAKWATCH_CONFIG, PG_POOL, SERVICE_NAME } from './tokens';
+import { CLOCK, INTEGRATION_MAPPERS, LEAKWATCH_CONFIG, PG_POOL, SERVICE_NAME, systemClock } from './tokens';
 import { RelayRunner, messageBusProvider } from './messaging.providers';
 import { MetricsModule } from '../metrics/metrics';
 import { ParkedEventsMonitor } from './parked-events.monitor';
@@ -35,6 +35,7 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         ParkedEventsMonitor,
         { provide: LEAKWATCH_CONFIG, useValue: config },
         { provide: SERVICE_NAME, useValue: service },
+        { provide: CLOCK, useValue: systemClock },
         { provide: INTEGRATION_MAPPERS, useValue: new IntegrationMapperRegistry() },
         {
           provide: PG_POOL,
@@ -56,7 +57,7 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         messageBusProvider,
         RelayRunner,
       ],
-      exports: [LEAKWATCH_CONFIG, SERVICE_NAME, PG_POOL, EVENT_STORE, MESSAGE_BUS, INTEGRATION_MAPPERS],
+      exports: [LEAKWATCH_CONFIG, SERVICE_NAME, CLOCK, PG_POOL, EVENT_STORE, MESSAGE_BUS, INTEGRATION_MAPPERS],
     };
   }
 
