@@ -5,3 +5,4 @@ export * from './test-dns-server';
 export * from './distributed-cluster';
 export * from './redocly-lint';
 export * from './eventually';
+export * from './api-specification';
