@@ -39,16 +39,24 @@ CREATE INDEX IF NOT EXISTS es_events_type_order ON es_events (event_type, transa
 -- text PostgreSQL stores (normalised), the time in microseconds UTC, prev = the previous event's hash in hex
 -- ('' for a stream's first event, or when the previous event was written before the chain existed).
 ALTER TABLE es_events ADD COLUMN IF NOT EXISTS event_hash bytea;
+-- The encoding over the data's and metadata's jsonb text: callers that have it compute it once (jsonb output
+-- is the dearest part), and pass plain values, so PostgreSQL inlines this one expression into theirs.
+-- Explicit ::text casts, not || on numbers (which looks the output function up again on every call).
+CREATE OR REPLACE FUNCTION es_event_hash_text(
+  p_stream text, p_revision bigint, p_id uuid, p_type text, p_version int, p_recorded timestamptz, p_data text, p_metadata text, p_prev bytea
+) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $h$
+  SELECT sha256(convert_to(
+    'lw-event-v1' || E'\\n' || octet_length(p_stream)::text || ':' || p_stream || E'\\n' || p_revision::text || E'\\n' || p_id::text || E'\\n' ||
+    octet_length(p_type)::text || ':' || p_type || E'\\n' || p_version::text || E'\\n' ||
+    to_char(p_recorded AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || E'\\n' ||
+    octet_length(p_data)::text || ':' || p_data || E'\\n' || octet_length(p_metadata)::text || ':' || p_metadata || E'\\n' ||
+    COALESCE(encode(p_prev, 'hex'), ''), 'UTF8'))
+$h$;
+-- The same over stored values (verification by hand, tests).
 CREATE OR REPLACE FUNCTION es_event_hash(
   p_stream text, p_revision bigint, p_id uuid, p_type text, p_version int, p_recorded timestamptz, p_data jsonb, p_metadata jsonb, p_prev bytea
 ) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $h$
-  -- One expression, no FROM: PostgreSQL inlines it into the caller's expression (no function executor per event).
-  SELECT sha256(convert_to(
-    'lw-event-v1' || E'\\n' || octet_length(p_stream) || ':' || p_stream || E'\\n' || p_revision || E'\\n' || p_id || E'\\n' ||
-    octet_length(p_type) || ':' || p_type || E'\\n' || p_version || E'\\n' ||
-    to_char(p_recorded AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || E'\\n' ||
-    octet_length(p_data::text) || ':' || p_data::text || E'\\n' || octet_length(p_metadata::text) || ':' || p_metadata::text || E'\\n' ||
-    COALESCE(encode(p_prev, 'hex'), ''), 'UTF8'))
+  SELECT es_event_hash_text(p_stream, p_revision, p_id, p_type, p_version, p_recorded, p_data::text, p_metadata::text, p_prev)
 $h$;
 -- es_append computes the hash itself (it already holds the stream's last event). Rows inserted any other way
 -- (the ingest's one-statement publish of a report) get theirs here; a BEFORE ROW trigger sees the rows the
@@ -56,11 +64,15 @@ $h$;
 CREATE OR REPLACE FUNCTION es_events_chain() RETURNS trigger LANGUAGE plpgsql AS $t$
 DECLARE
   v_prev bytea;
+  v_data text;
+  v_metadata text;
 BEGIN
   IF NEW.stream_revision > 0 THEN
     SELECT e.event_hash INTO v_prev FROM es_events e WHERE e.stream_id = NEW.stream_id AND e.stream_revision = NEW.stream_revision - 1;
   END IF;
-  NEW.event_hash := es_event_hash(NEW.stream_id, NEW.stream_revision, NEW.event_id, NEW.event_type, NEW.schema_version, NEW.recorded_at, NEW.data, NEW.metadata, v_prev);
+  v_data := NEW.data::text;
+  v_metadata := NEW.metadata::text;
+  NEW.event_hash := es_event_hash_text(NEW.stream_id, NEW.stream_revision, NEW.event_id, NEW.event_type, NEW.schema_version, NEW.recorded_at, v_data, v_metadata, v_prev);
   RETURN NEW;
 END
 $t$;
@@ -114,6 +126,8 @@ DECLARE
   v_erevs bigint[] := '{}';
   v_now timestamptz := now();
   v_st int;
+  v_data text;
+  v_metadata text;
 BEGIN
   -- One stream (almost every append): a lock, an index probe for the revision and the head's hash, the insert.
   -- A stream's revision is its last event's (the primary key index, read backwards): no second table to keep in
@@ -126,7 +140,9 @@ BEGIN
     IF (CASE p_expected[1] WHEN -2 THEN true WHEN -1 THEN v_one = -1 WHEN -3 THEN v_one >= 0 ELSE v_one = p_expected[1] END) THEN
       -- Each event's hash chains to the one before it (the stream's last event, read above).
       FOR i IN 1 .. array_length(p_ids, 1) LOOP
-        v_prev := es_event_hash(p_streams[1], v_one + i, p_ids[i], p_types[i], p_versions[i], v_now, p_data[i], p_metadata[i], v_prev);
+        v_data := p_data[i]::text;
+        v_metadata := p_metadata[i]::text;
+        v_prev := es_event_hash_text(p_streams[1], v_one + i, p_ids[i], p_types[i], p_versions[i], v_now, v_data, v_metadata, v_prev);
         v_hashes[i] := v_prev;
       END LOOP;
       WITH ins AS (
@@ -194,7 +210,9 @@ BEGIN
       v_st := p_stream_of[i];
       IF v_outcome[v_st] = 'write' THEN
         v_revs[v_st] := v_revs[v_st] + 1;
-        v_heads[v_st] := es_event_hash(p_streams[v_st], v_revs[v_st], p_ids[i], p_types[i], p_versions[i], v_now, p_data[i], p_metadata[i], v_heads[v_st]);
+        v_data := p_data[i]::text;
+        v_metadata := p_metadata[i]::text;
+        v_heads[v_st] := es_event_hash_text(p_streams[v_st], v_revs[v_st], p_ids[i], p_types[i], p_versions[i], v_now, v_data, v_metadata, v_heads[v_st]);
         v_erevs[i] := v_revs[v_st];
         v_hashes[i] := v_heads[v_st];
       ELSE
@@ -235,14 +253,19 @@ DECLARE
   v_prev bytea;
   v_now timestamptz := now();
   v_stream text;
+  v_hash bytea;
+  v_data text;
+  v_metadata text;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended(p_stream, 7237));
   SELECT e.stream_revision, e.event_hash INTO v_rev, v_prev FROM es_events e WHERE e.stream_id = p_stream ORDER BY e.stream_revision DESC LIMIT 1;
   v_rev := COALESCE(v_rev, -1);
   IF (CASE p_expected WHEN -2 THEN true WHEN -1 THEN v_rev = -1 WHEN -3 THEN v_rev >= 0 ELSE v_rev = p_expected END) THEN
+    v_data := p_data::text;
+    v_metadata := p_metadata::text;
+    v_hash := es_event_hash_text(p_stream, v_rev + 1, p_id, p_type, p_version, v_now, v_data, v_metadata, v_prev);
     INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at, event_hash)
-    VALUES (p_stream, v_rev + 1, p_id, p_type, p_version, p_data, p_metadata, v_now,
-            es_event_hash(p_stream, v_rev + 1, p_id, p_type, p_version, v_now, p_data, p_metadata, v_prev))
+    VALUES (p_stream, v_rev + 1, p_id, p_type, p_version, p_data, p_metadata, v_now, v_hash)
     ON CONFLICT (event_id) DO NOTHING
     RETURNING es_events.global_position INTO last_position;
     IF FOUND THEN
