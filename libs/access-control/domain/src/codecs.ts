@@ -11,6 +11,13 @@ export const apiKeyEventCodec = defineEventCodec<ApiKeyEvent>({ ApiKeyIssued: { 
 export const domainEventCodec = defineEventCodec<DomainEvent>({ DomainClaimed: { version: 1 }, DomainVerified: { version: 1 }, DomainRevoked: { version: 1 } });
 export const organizationEventCodec = defineEventCodec<OrganizationEvent>({ OrganizationCreated: { version: 1 } });
 
+/** Every access-control event, for readers of all three categories (the projections). */
+export const accessEventCodec = defineEventCodec<ApiKeyEvent | DomainEvent | OrganizationEvent>({
+  ApiKeyIssued: { version: 1 }, ApiKeyRotated: { version: 1 }, ApiKeyRevoked: { version: 1 },
+  DomainClaimed: { version: 1 }, DomainVerified: { version: 1 }, DomainRevoked: { version: 1 },
+  OrganizationCreated: { version: 1 },
+});
+
 export const apiKeyAggregate = { decider: apiKeyDecider, codec: apiKeyEventCodec };
 export const domainAggregate = { decider: domainDecider, codec: domainEventCodec };
 export const organizationAggregate = { decider: organizationDecider, codec: organizationEventCodec };

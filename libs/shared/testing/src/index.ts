@@ -6,3 +6,4 @@ export * from './distributed-cluster';
 export * from './redocly-lint';
 export * from './eventually';
 export * from './api-specification';
+export * from './projection-specification';

@@ -4,9 +4,7 @@
  */
 import type { RecordedEvent } from '@leakwatch/event-store';
 import type { Projection } from '@leakwatch/projections';
-import type { ApiKeyEvent, DomainEvent, OrganizationEvent } from '@leakwatch/access-control/domain';
-
-type AccessDomainEvent = OrganizationEvent | ApiKeyEvent | DomainEvent;
+import { accessEventCodec } from '@leakwatch/access-control/domain';
 
 export const accessProjection: Projection = {
   name: 'access-control',
@@ -27,7 +25,8 @@ export const accessProjection: Projection = {
   filter: { streamCategories: ['org', 'apikey', 'domain'] },
   canHandle: (event) => /^(org|apikey|domain)-/.test(event.streamId),
   async apply(recorded: RecordedEvent, client) {
-    const event = { type: recorded.type, data: recorded.data } as AccessDomainEvent;
+    const event = accessEventCodec.decode(recorded);
+    if (!event) return;
     const rev = recorded.revision;
     switch (event.type) {
       case 'OrganizationCreated':
