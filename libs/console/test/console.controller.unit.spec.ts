@@ -4,6 +4,7 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { ConsoleAsset } from '../src/server/console-assets';
@@ -19,8 +20,9 @@ async function appWith(lookup: (path: string) => ConsoleLookup): Promise<INestAp
     controllers: [ConsoleController],
     providers: [{ provide: ConsoleAssets, useValue: { find: async (path: string) => lookup(path) } }],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
   await app.init();
+  await app.getHttpAdapter().getInstance().ready();
   return app;
 }
 

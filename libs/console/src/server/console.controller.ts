@@ -4,7 +4,7 @@
  */
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, Public, problem } from '@leakwatch/runtime';
 import { ConsoleAsset } from './console-assets';
 import { ConsoleAssets } from './console.service';
@@ -27,7 +27,7 @@ export class ConsoleController {
   }
 
   private async send(req: Request, res: Response, urlPath: string): Promise<void> {
-    for (const [name, value] of Object.entries(CONSOLE_SECURITY_HEADERS)) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(CONSOLE_SECURITY_HEADERS)) res.header(name, value);
     const { asset, unavailable } = await this.assets.find(urlPath);
     if (unavailable) {
       res.status(503).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem(503, 'console-unavailable', 'Service unavailable', `The web console could not be built: ${unavailable}`)));
@@ -37,18 +37,18 @@ export class ConsoleController {
       res.status(404).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem(404, 'not-found', 'Not found', `No console file ${urlPath}.`)));
       return;
     }
-    res.setHeader('Content-Type', asset.type);
-    res.setHeader('ETag', asset.etag);
-    res.setHeader('Vary', 'Accept-Encoding');
-    res.setHeader('Cache-Control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+    res.header('Content-Type', asset.type);
+    res.header('ETag', asset.etag);
+    res.header('Vary', 'Accept-Encoding');
+    res.header('Cache-Control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
     if (req.headers['if-none-match'] === asset.etag) {
-      res.status(304).end();
+      res.status(304).send();
       return;
     }
     const { encoding, body } = negotiate(asset, String(req.headers['accept-encoding'] ?? ''));
-    if (encoding) res.setHeader('Content-Encoding', encoding);
-    res.setHeader('Content-Length', String(body.length));
-    res.status(200).end(req.method === 'HEAD' ? undefined : body);
+    if (encoding) res.header('Content-Encoding', encoding);
+    // Fastify sets Content-Length and sends no body to a HEAD request.
+    res.status(200).send(body);
   }
 }
 

@@ -19,13 +19,12 @@ export function rateLimitHeaders(decision: UsageDecision): Record<string, string
   };
 }
 
-/** Where the headers go: an Express/Node response (anything with setHeader). */
-export interface HeaderSink {
-  setHeader(name: string, value: string): unknown;
-  headersSent?: boolean;
-}
+/** Where the headers go: a Fastify reply (`header`) or a Node response (`setHeader`). */
+export type HeaderSink = ({ header(name: string, value: string): unknown } | { setHeader(name: string, value: string): unknown }) & { headersSent?: boolean; sent?: boolean };
 
 export function setRateLimitHeaders(sink: HeaderSink | undefined, decision: UsageDecision): void {
-  if (!sink || sink.headersSent) return;
-  for (const [name, value] of Object.entries(rateLimitHeaders(decision))) sink.setHeader(name, value);
+  if (!sink || sink.headersSent || sink.sent) return;
+  const headers = rateLimitHeaders(decision);
+  if ('header' in sink) for (const name in headers) sink.header(name, headers[name]);
+  else for (const name in headers) sink.setHeader(name, headers[name]);
 }

@@ -25,3 +25,5 @@ export * from './http/client-error';
 export * from './http/pagination-link';
 export * from './http/openapi';
 export * from './http/csv';
+export * from './http/body-parsers';
+export * from './http/client-error-answer';

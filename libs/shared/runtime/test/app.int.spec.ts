@@ -206,6 +206,19 @@ describe('shared HTTP pipeline', () => {
     expect(at.body.at).toBe('2026-11-25T09:00:00.000Z');
   });
 
+  it('answers bad bodies on Fastify with 4xx problem+json: a malformed content type, a chunked body over the limit, a wrong content type', async () => {
+    const server = app.getHttpServer();
+    const badType = await request(server).post('/example').set('content-type', 'not a media type').send('{}').expect(415).expect('content-type', /problem\+json/);
+    expect(badType.body).toMatchObject({ status: 415, type: expect.stringContaining('unsupported-media-type') });
+    const chunked = await rawHttp(app, `POST /example HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${(1_100_000).toString(16)}\r\n{"pad":"${'x'.repeat(1_100_000 - 10)}"}\r\n0\r\n\r\n`);
+    expect(chunked).toMatch(/^HTTP\/1\.1 413 [\s\S]*application\/problem\+json[\s\S]*payload-too-large/);
+    // A body the route cannot read is no body: the DTO's own rules answer (400 naming the fields), never a 5xx.
+    const text = await request(server).post('/example').set('content-type', 'text/plain').send('ids=x').expect(400).expect('content-type', /problem\+json/);
+    expect(text.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'status' })]));
+    const primitive = await request(server).post('/example').set('content-type', 'application/json').send('"just a string"').expect(400);
+    expect(primitive.body).toMatchObject({ type: expect.stringContaining('malformed-body'), errors: [{ field: 'body' }] });
+  });
+
   it('answers an oversized URL with 414 and a head over 16 KiB with 431, both problem+json', async () => {
     const long = await request(app.getHttpServer()).get(`/example/${'a'.repeat(9000)}`).expect(414).expect('content-type', /problem\+json/);
     expect(long.body).toMatchObject({ status: 414, type: expect.stringContaining('uri-too-long') });

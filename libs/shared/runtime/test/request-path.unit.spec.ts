@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { NO_ROUTE, loggablePath, routePattern } from '../src';
+import { NO_ROUTE, ROUTE_PATTERN, loggablePath, routePattern } from '../src';
 
-const request = (url: string, route?: string) => ({ url, originalUrl: url, ...(route ? { route: { path: route } } : {}) }) as unknown as IncomingMessage;
+// The raw Node request, as the app's onRequest hook leaves it for the log serializers (Fastify's route pattern).
+const request = (url: string, route?: string) => ({ url, ...(route ? { [ROUTE_PATTERN]: route } : {}) }) as unknown as IncomingMessage;
 
 describe('which path a log line may show', () => {
   it('shows the raw path (never the query) of a request its route accepted', () => {
@@ -17,7 +18,8 @@ describe('which path a log line may show', () => {
 
   it('shows no path at all when no route matched (a catch-all middleware is no route)', () => {
     expect(loggablePath(request('/api/v1/ghp_0123456789abcdef'), { statusCode: 404 })).toBe(NO_ROUTE);
-    expect(loggablePath(request('/api/v1/ghp_0123456789abcdef', '/{*path}'), { statusCode: 404 })).toBe(NO_ROUTE);
-    expect(routePattern(request('/x', '/{*path}'))).toBeUndefined();
+    expect(loggablePath(request('/api/v1/ghp_0123456789abcdef', '/*'), { statusCode: 404 })).toBe(NO_ROUTE);
+    expect(routePattern(request('/x', '/*'))).toBeUndefined();
+    expect(routePattern({ routeOptions: { url: '/api/v1/leaks/:leakid' } })).toBe('/api/v1/leaks/:leakid'); // a Fastify request
   });
 });

@@ -23,7 +23,6 @@ import { STATS_CLOCK } from './stats-clock';
 import { StatsSchema } from './stats-schema';
 import { ApiUsageConsumer } from './usage/api-usage.consumer';
 import { ApiUsageReadModel } from './usage/api-usage.read-model';
-import { LeakLookupBodyErrors } from './usage/leak-lookup-body-errors';
 import { LeakLookupStatsController } from './usage/leak-lookup-stats.controller';
 
 @Module({
@@ -41,8 +40,6 @@ import { LeakLookupStatsController } from './usage/leak-lookup-stats.controller'
     LeakStatsConsumer,
     LeakVersionsConsumer,
     LeakDecisionsConsumer,
-    // Unreadable bodies on /api/stats answer in Leak-Lookup's format; everything else stays problem+json.
-    LeakLookupBodyErrors,
   ],
 })
 export class StatsModule {}

@@ -2,10 +2,12 @@
  * Distributed mode: authenticate at the edge (401 before any upstream sees the request), then forward to
  * the owning service, which authorizes with its own local access projection. Upstream failures become
  * 502/504 problems. In embedded mode no upstream is configured and every route is served in-process.
+ *
+ * A Nest middleware runs on Fastify's raw Node request and response (through @fastify/middie), before any body
+ * parser: the request body is piped to the upstream untouched, streamed (a report upload stays flat in memory).
  */
 import { Inject, Injectable, Logger, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
-import type { ClientRequest } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createProxyMiddleware, RequestHandler } from 'http-proxy-middleware';
 import { ApiKeyGuard } from '@leakwatch/auth';
 import { HealthRegistry, LEAKWATCH_CONFIG, LeakwatchConfig, PROBLEM_CONTENT_TYPE, ProblemException, problem } from '@leakwatch/runtime';
@@ -30,17 +32,13 @@ export class GatewayProxyMiddleware implements NestMiddleware {
           proxyTimeout: 30_000,
           timeout: 30_000,
           on: {
-            // Body parsers already consumed JSON/form bodies: write them back for the upstream.
-            proxyReq: (proxyReq: ClientRequest, req: Request) => restreamBody(proxyReq, req),
             error: (error, _req, res) => {
               this.logger.warn(`upstream ${service} failed: ${error.message}`);
               const response = res as Response;
-              if (response.headersSent) return;
+              if (!('headersSent' in response) || response.headersSent) return;
               const timedOut = /timeout|ETIMEDOUT/i.test(error.message);
               const status = timedOut ? 504 : 502;
-              response.status(status).type(PROBLEM_CONTENT_TYPE).send(
-                JSON.stringify(problem(status, timedOut ? 'upstream-timeout' : 'upstream-unavailable', timedOut ? 'Gateway timeout' : 'Bad gateway', `The ${service} service did not answer.`)),
-              );
+              sendProblemJson(response, status, problem(status, timedOut ? 'upstream-timeout' : 'upstream-unavailable', timedOut ? 'Gateway timeout' : 'Bad gateway', `The ${service} service did not answer.`));
             },
           },
         }),
@@ -49,7 +47,7 @@ export class GatewayProxyMiddleware implements NestMiddleware {
   }
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const service = upstreamFor(req.method, req.originalUrl);
+    const service = upstreamFor(req.method ?? 'GET', req.originalUrl);
     const proxy = service ? this.proxies.get(service) : undefined;
     if (!proxy) return next();
     try {
@@ -59,7 +57,7 @@ export class GatewayProxyMiddleware implements NestMiddleware {
         const retryAfter = (error.getResponse() as { retry_after?: unknown }).retry_after;
         if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
         // No `instance`: the raw path may hold a token pasted where an id belongs (errors never echo the URL).
-        res.status(error.getStatus()).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(error.getResponse()));
+        sendProblemJson(res, error.getStatus(), error.getResponse());
         return;
       }
       return next(error);
@@ -69,13 +67,14 @@ export class GatewayProxyMiddleware implements NestMiddleware {
   }
 }
 
-function restreamBody(proxyReq: ClientRequest, req: Request): void {
-  const body = (req as Request & { body?: unknown }).body;
-  if (!body || typeof body !== 'object' || Object.keys(body).length === 0) return;
-  const type = String(proxyReq.getHeader('content-type') ?? '');
-  const data = type.includes('application/x-www-form-urlencoded')
-    ? new URLSearchParams(body as Record<string, string>).toString()
-    : JSON.stringify(body);
-  proxyReq.setHeader('content-length', Buffer.byteLength(data));
-  proxyReq.write(data);
+type Request = IncomingMessage & { originalUrl: string };
+type Response = ServerResponse;
+type NextFunction = (error?: unknown) => void;
+
+function sendProblemJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }

@@ -12,7 +12,7 @@
  */
 import { All, Controller, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { ApiKeyGuard, Public } from '@leakwatch/auth';
 import { PROBLEM_CONTENT_TYPE, ProblemException, problem } from '@leakwatch/runtime';
 import { AttemptRecorder } from './attempt-recorder';
@@ -66,13 +66,13 @@ export class AuthorizeController {
     const caller = await this.guard.authenticate({ 'x-api-key': gatewayKey }, res);
     const credential = presentedCredential(req.headers);
     const verdict = credential ? judgeFingerprint(this.index, this.attempts, caller, secretFingerprint(credential)) : { leaked: false, blocked: false };
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Leakwatch-Verdict', verdict.blocked ? 'blocked' : verdict.leaked ? 'leaked' : 'allow');
+    res.header('Cache-Control', 'no-store');
+    res.header('X-Leakwatch-Verdict', verdict.blocked ? 'blocked' : verdict.leaked ? 'leaked' : 'allow');
     if (!verdict.blocked) {
-      res.status(204).end();
+      res.status(204).send();
       return;
     }
-    if (verdict.leakid) res.setHeader('X-Leakwatch-Leakid', verdict.leakid);
+    if (verdict.leakid) res.header('X-Leakwatch-Leakid', verdict.leakid);
     res
       .status(403)
       .type(PROBLEM_CONTENT_TYPE)

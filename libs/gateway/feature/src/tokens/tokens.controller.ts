@@ -9,7 +9,7 @@ import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, A
 import { ATTEMPTS_RESULT_SCHEMA, BLOCKLIST_PAGE_SCHEMA, TOKEN_VERDICT_SCHEMA } from './dto/tokens.openapi';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
 import { ProblemException } from '@leakwatch/runtime';
@@ -69,7 +69,7 @@ export class TokensController {
       const deadline = Date.now() + query.wait * 1000;
       const gone = new AbortController();
       // The response closes early only when the client went away: stop waiting for it then.
-      res.once('close', () => gone.abort());
+      res.raw.once('close', () => gone.abort());
       // A change the caller may not see wakes us too: look again until a visible one or the deadline.
       while (changes.length === 0 && !gone.signal.aborted && Date.now() < deadline) {
         if (!(await this.index.nextChange(deadline - Date.now(), gone.signal))) break;
@@ -97,12 +97,12 @@ export class TokensController {
     const prefix = raw.toLowerCase();
     const answer = formatRange(prefix, this.index.visibleInRange(caller, prefix));
     // The answer depends on the key: shared caches must not serve it to another key.
-    res.setHeader('Cache-Control', 'private, no-cache');
-    res.setHeader('Vary', 'X-API-Key, Authorization');
-    res.setHeader('ETag', answer.etag);
+    res.header('Cache-Control', 'private, no-cache');
+    res.header('Vary', 'X-API-Key, Authorization');
+    res.header('ETag', answer.etag);
     const presented = req.headers['if-none-match'];
     if (presented && presented.split(',').some((tag) => tag.trim().replace(/^W\//, '') === answer.etag)) {
-      res.status(304).end();
+      res.status(304).send();
       return;
     }
     res.status(200).type('text/plain; charset=utf-8').send(answer.body);

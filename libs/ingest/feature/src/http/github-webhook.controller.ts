@@ -10,7 +10,7 @@
 import { Controller, Headers, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { GITHUB_WEBHOOK_RESULT_SCHEMA, GITHUB_WEBHOOK_SECRET_SCHEMA } from './dto/ingest.openapi';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import type { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { Caller, isGlobalRole } from '@leakwatch/authz';
@@ -86,7 +86,7 @@ export class GithubWebhookController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const body = await wholeBody(req, 1024 * 1024);
+    const body = await wholeBody(req.raw, 1024 * 1024); // the raw bytes: the signature is over them
     // Unknown org, no secret, bad signature: one answer, so nothing can be probed.
     if (!orgId || !UUID.test(orgId) || !(await this.secrets.verify(orgId, body, signature))) {
       throw new ProblemException(401, 'invalid-signature', 'Unauthorized', 'X-Hub-Signature-256 does not match the organisation’s webhook secret.');

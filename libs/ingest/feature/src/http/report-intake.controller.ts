@@ -6,7 +6,7 @@
 import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { REPORT_INTAKE_EXAMPLE, REPORT_INTAKE_RESULT_SCHEMA } from './dto/ingest.openapi';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
 import { ParsedReport, RawFinding, ReportFormatError, exposureOf, parseGitleaks, parseSarif, parseTrufflehog, riskFor } from '@leakwatch/ingest/domain';
@@ -38,7 +38,7 @@ export class ReportIntakeController {
   async gitleaks(@CurrentCaller() caller: Caller, @Req() req: Request) {
     const batch = this.intake.begin(caller);
     const rejected: Rejection[] = [];
-    await eachJsonArrayElement(req, this.limits, declaredLength(req), (record, index) => {
+    await eachJsonArrayElement(req.raw, this.limits, declaredLength(req), (record, index) => {
       this.take(parseGitleaks([record]), index, batch, rejected);
       return batch.pressure(); // staged chunks still being written: read on after them (flat memory)
     });
@@ -56,7 +56,7 @@ export class ReportIntakeController {
   async trufflehog(@CurrentCaller() caller: Caller, @Req() req: Request) {
     const batch = this.intake.begin(caller);
     const rejected: Rejection[] = [];
-    await eachLine(req, this.limits, declaredLength(req), (line, index) => {
+    await eachLine(req.raw, this.limits, declaredLength(req), (line, index) => {
       this.take(parseTrufflehog(line), index, batch, rejected);
       return batch.pressure();
     });
@@ -72,7 +72,7 @@ export class ReportIntakeController {
   @ApiAcceptedResponse({ description: 'Every accepted finding is durably stored', schema: REPORT_INTAKE_RESULT_SCHEMA, example: REPORT_INTAKE_EXAMPLE })
   @ApiProblems(403, 413)
   async sarif(@CurrentCaller() caller: Caller, @Req() req: Request) {
-    const document = await wholeJson(req, this.limits, declaredLength(req));
+    const document = await wholeJson(req.raw, this.limits, declaredLength(req));
     let parsed: ParsedReport;
     try {
       parsed = parseSarif(document);

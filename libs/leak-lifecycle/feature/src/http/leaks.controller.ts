@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
 import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
@@ -80,13 +80,13 @@ export class LeaksController {
     const current = await this.visible(caller, params.leakid);
     // The stream revision as ETag: send it back as If-Match to make a decision conditional.
     if (!query.as_of) {
-      res.setHeader('ETag', `"${current.revision}"`);
+      res.header('ETag', `"${current.revision}"`);
       return current;
     }
     const asOf = new Date(query.as_of).toISOString();
     const events = await this.store.readStream(leakStream(params.leakid));
     // Every field from the events up to that moment; only `type` (what the leak is for this caller) is today's.
-    const past = leakAsOf(events.map((e) => ({ type: e.type, data: e.data, revision: e.revision, time: eventTime(e) })), asOf);
+    const past = leakAsOf(events.map((e) => ({ type: e.type, schemaVersion: e.schemaVersion, data: e.data, revision: e.revision, time: eventTime(e) })), asOf);
     if (!past) throw new ProblemException(404, 'leak-not-found', 'Not found', `Leak ${params.leakid} did not exist yet at ${asOf}.`);
     return { ...past, type: current.type };
   }

@@ -2,48 +2,90 @@
  * Builds a configured Nest application (not yet listening): used by `runLeakwatch` and by e2e tests,
  * so tests exercise exactly the HTTP pipeline users get.
  */
-import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import express, { NextFunction, Request, Response } from 'express';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { INestApplication, Logger as NestLogger } from '@nestjs/common';
+import { NestApplication, NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { LeakwatchConfig } from '../config/leakwatch-config';
 import { OpenApiContributors } from '../http/openapi-contributor';
 import { finishOpenApiDocument } from '../http/openapi/finish-document';
-import { ProblemDetailsFilter } from '../http/problem.filter';
+import { ProblemDetailsFilter, sendProblem } from '../http/problem.filter';
 import { createValidationPipe } from '../http/validation';
-import { bodyParserRefusal, inputHygiene } from '../http/input-hygiene';
-import { answerClientErrors } from '../http/client-error';
+import { UnacceptableInputError, bodyHygieneHook, urlHygieneHook, urlRefusal } from '../http/input-hygiene';
+import { answerClientError } from '../http/client-error';
+import { JSON_BODY_LIMIT, registerBodyParsers } from '../http/body-parsers';
+import { requestIdOf } from '../logging/logging.module';
+import { ROUTE_PATTERN } from '../logging/request-path';
+import { METRICS_REGISTRY, installHttpMetrics } from '../metrics/metrics';
 import { LeakwatchAppModule, LeakwatchTarget } from './app-module';
 
-/** Routes that read their request body as a stream (scanner reports can be tens of megabytes). */
-export const STREAMED_BODY_PATHS = ['/api/v1/ingest/'];
+export { STREAMED_BODY_PATHS } from '../http/body-parsers';
 
+/** The longest path parameter a route receives (find-my-way's default of 100 would turn a long pasted value into a 404). */
+const MAX_PARAM_LENGTH = 8192;
+
+/**
+ * Fastify under NestJS. `app.init()` also waits for Fastify to be ready, so a test may hand
+ * `app.getHttpServer()` to supertest right after it.
+ */
 export async function createLeakwatchApp(
   target: LeakwatchTarget,
   config: LeakwatchConfig & { databaseUrl: string },
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(LeakwatchAppModule.create(target, config), {
+  const adapter = new FastifyAdapter({
+    logger: false, // nestjs-pino logs (LoggingModule)
+    bodyLimit: JSON_BODY_LIMIT,
+    genReqId: requestIdOf,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: true },
+    clientErrorHandler: answerClientError,
+    // A path that does not percent-decode: refused before routing, naming the segment.
+    frameworkErrors: (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
+      const refusal = error.code === 'FST_ERR_BAD_URL' ? (urlRefusal(request.url, {}) ?? new UnacceptableInputError(400, { field: 'url', message: 'is not valid' })) : error;
+      sendProblem(request, reply, refusal, new NestLogger('ProblemDetails'));
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(LeakwatchAppModule.create(target, config), adapter, {
     bufferLogs: true,
     abortOnError: false, // throw instead of process.exit, so callers (and tests) see start-up errors
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  app.disable('x-powered-by');
-  // Report intake streams its (large) bodies itself; everything else gets bounded parsers.
-  const json = express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] });
-  const form = express.urlencoded({ extended: false, limit: '64kb' });
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if (STREAMED_BODY_PATHS.some((prefix) => req.path.startsWith(prefix))) return next();
-    json(req, res, (error?: unknown) => (error ? next(bodyParserRefusal(error)) : form(req, res, (e?: unknown) => next(e ? bodyParserRefusal(e) : undefined))));
-  });
-  app.use(inputHygiene());
-  answerClientErrors(app.getHttpServer());
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  installRequestPipeline(fastify, app.get<Registry>(METRICS_REGISTRY));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   setUpOpenApi(app, target.name);
+  // Nest's application proxy ignores plain assignments (defineProperty reaches the application itself), and
+  // reads methods lazily: the original is taken from the prototype, not through the proxy.
+  Object.defineProperty(app, 'init', {
+    configurable: true,
+    value: async function init(this: INestApplication) {
+      await NestApplication.prototype.init.call(this);
+      await fastify.ready();
+      return this;
+    },
+  });
   return app;
+}
+
+/**
+ * What every request goes through before a route: the route pattern for the log lines, the URL gate and the
+ * bounded body parsers (a refusal names the field and quotes nothing), the body gate; after it, the metrics.
+ */
+function installRequestPipeline(fastify: FastifyInstance, registry: Registry): void {
+  registerBodyParsers(fastify);
+  const logger = new NestLogger('ProblemDetails');
+  // Answered here rather than passed on: on the not-found route an error would miss Nest's error handler.
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    (request.raw as unknown as Record<symbol, unknown>)[ROUTE_PATTERN] = request.routeOptions.url;
+    urlHygieneHook(request, reply, (refusal) => (refusal ? sendProblem(request, reply, refusal, logger) : done()));
+  });
+  fastify.addHook('preValidation', bodyHygieneHook);
+  installHttpMetrics(fastify, registry);
+  // Errors raised here reach Nest's error handler, so the global ProblemDetailsFilter answers them too.
 }
 
 /** OpenAPI 3.1 at /docs/openapi.json (and .yaml): Nest's document, finished by `finishOpenApiDocument`. */

@@ -4,7 +4,7 @@
  * and `details` per dependency). `/health/ready` is the same; `/health/live` checks only that the process answers.
  */
 import { Controller, Get, Global, Injectable, Module, Res, ServiceUnavailableException } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply as Response } from 'fastify';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { Public } from '../http/public.decorator';

@@ -1,5 +1,5 @@
 /**
- * Requests Node's HTTP parser refuses before Express sees them (a head over 16 KiB, so also a URL that long;
+ * Requests Node's HTTP parser refuses before the HTTP framework sees them (a head over 16 KiB, so also a URL that long;
  * a malformed request line or header) get problem+json like every other error, instead of Node's bare
  * `HTTP/1.1 431` with no body. Nothing of the request is echoed or logged: its head may hold a key.
  */
@@ -28,14 +28,17 @@ export function clientErrorResponse(status: number): string {
   return `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
+/** Fastify's `clientErrorHandler` (also usable as a Node server's 'clientError' listener). */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // A reset connection, or one that already got (part of) an answer, can only be closed.
+  const answered = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (error.code === 'ECONNRESET' || !socket.writable || answered) {
+    socket.destroy();
+    return;
+  }
+  socket.end(clientErrorResponse(clientErrorStatus(error.code)));
+}
+
 export function answerClientErrors(server: Server): void {
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    // A reset connection, or one that already got (part of) an answer, can only be closed.
-    const answered = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
-    if (error.code === 'ECONNRESET' || !socket.writable || answered) {
-      socket.destroy();
-      return;
-    }
-    socket.end(clientErrorResponse(clientErrorStatus(error.code)));
-  });
+  server.on('clientError', answerClientError);
 }

@@ -5,7 +5,7 @@
  * and oversized URLs. Checked in the path, the query string and the parsed body of every request; the answer
  * is a 400 naming the field (`source.name`, `query.q`, `path[3]`), so nothing of such a request is stored.
  */
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Deeper than every DTO (the deepest is `credentials[i].url`, depth 3) with room to spare. */
 export const MAX_INPUT_DEPTH = 32;
@@ -108,24 +108,30 @@ export function pathFault(path: string): InputFault | undefined {
   return undefined;
 }
 
-/** Express middleware; runs after the body parsers. Refusals go to the error handlers (problem+json). */
-export function inputHygiene() {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    const url = req.originalUrl ?? req.url;
-    if (url.length > MAX_URL_LENGTH) {
-      return next(new UnacceptableInputError(414, { field: 'url', message: `is longer than ${MAX_URL_LENGTH} characters` }, 'uri-too-long', 'URI too long'));
-    }
-    const fault = pathFault(url.split('?')[0]) ?? queryFault(req) ?? findInputFault((req as Request & { body?: unknown }).body);
-    return next(fault ? new UnacceptableInputError(400, fault) : undefined);
-  };
+/** The URL's fault (too long, undecodable path, unstorable query), if any: checked on every request before its body is read. */
+export function urlRefusal(url: string, query: unknown): UnacceptableInputError | undefined {
+  if (url.length > MAX_URL_LENGTH) {
+    return new UnacceptableInputError(414, { field: 'url', message: `is longer than ${MAX_URL_LENGTH} characters` }, 'uri-too-long', 'URI too long');
+  }
+  const queryStart = url.indexOf('?');
+  const fault = pathFault(queryStart < 0 ? url : url.slice(0, queryStart)) ?? (queryStart < 0 ? undefined : findInputFault(query, 'query'));
+  return fault ? new UnacceptableInputError(400, fault) : undefined;
 }
 
-function queryFault(req: Request): InputFault | undefined {
-  let query: unknown;
+/** Fastify `onRequest` hook: refuses a bad URL before routing work and body reading. */
+export function urlHygieneHook(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+  let refusal: UnacceptableInputError | undefined;
   try {
-    query = req.query; // Express 5 parses it on access
+    refusal = urlRefusal(request.url, request.query);
   } catch {
-    return { field: 'query', message: 'is not a valid query string' };
+    refusal = new UnacceptableInputError(400, { field: 'query', message: 'is not a valid query string' });
   }
-  return findInputFault(query, 'query');
+  done(refusal);
+}
+
+/** Fastify `preValidation` hook: runs after the body parsers, on the parsed body. */
+export function bodyHygieneHook(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+  const body = request.body;
+  const fault = body === undefined || body === null ? undefined : findInputFault(body);
+  done(fault ? new UnacceptableInputError(400, fault) : undefined);
 }

@@ -23,11 +23,11 @@ export class PaginationLinkInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
     const request = http.getRequest<{ originalUrl: string }>();
-    const response = http.getResponse<{ setHeader(name: string, value: string): unknown; headersSent: boolean }>();
+    const response = http.getResponse<{ header(name: string, value: string): unknown; sent: boolean }>();
     return next.handle().pipe(
       tap((body) => {
         const cursor = (body as Paged | undefined)?.next_cursor;
-        if (cursor !== undefined && cursor !== null && cursor !== '' && !response.headersSent) response.setHeader('Link', nextPageLink(request.originalUrl, cursor));
+        if (cursor !== undefined && cursor !== null && cursor !== '' && !response.sent) response.header('Link', nextPageLink(request.originalUrl, cursor));
       }),
     );
   }

@@ -9,6 +9,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { loggablePath, routePattern } from './request-path';
 
+const REQUEST_ID = Symbol.for('leakwatch.requestId');
+
+/**
+ * The request's id: a well-formed incoming `X-Request-Id`, else a new UUID. Kept on the raw request, so Fastify's
+ * `request.id` and the log lines' `req.id` are the same value whichever asks first.
+ */
+export function requestIdOf(req: IncomingMessage): string {
+  const r = req as IncomingMessage & { [REQUEST_ID]?: string };
+  if (r[REQUEST_ID]) return r[REQUEST_ID];
+  const incoming = req.headers['x-request-id'];
+  return (r[REQUEST_ID] = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID());
+}
+
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
@@ -32,10 +45,7 @@ export class LoggingModule {
             level: options.level,
             base: { service: options.service },
             redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-            genReqId: (req: IncomingMessage) => {
-              const incoming = req.headers['x-request-id'];
-              return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-            },
+            genReqId: requestIdOf,
             serializers: {
               req: (req: { id: string; method: string; headers: Record<string, unknown> }) => ({
                 id: req.id,
@@ -47,7 +57,7 @@ export class LoggingModule {
             // On the completion line only: by then the route is known (and whether its parameters were valid).
             customProps: (req: IncomingMessage, res: ServerResponse) =>
               res.writableFinished || res.headersSent ? { url: loggablePath(req, res), route: routePattern(req) ?? null } : {},
-            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
+            autoLogging: { ignore: (req: IncomingMessage) => { const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url; return url === '/health' || url === '/metrics'; } },
           },
         }),
       ],

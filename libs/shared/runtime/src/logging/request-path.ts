@@ -8,14 +8,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const NO_ROUTE = '(no route)';
 
-type RoutedRequest = IncomingMessage & { route?: { path?: unknown }; baseUrl?: string; originalUrl?: string };
+/** Where the app's `onRequest` hook leaves the route pattern on the raw Node request (for the log serializers). */
+export const ROUTE_PATTERN = Symbol.for('leakwatch.routePattern');
 
-/** The Express route pattern that handled the request, if one did. */
-export function routePattern(req: IncomingMessage): string | undefined {
+type RoutedRequest = IncomingMessage & { routeOptions?: { url?: unknown }; [ROUTE_PATTERN]?: unknown; originalUrl?: string };
+
+/** The route pattern that handled the request, if one did (a Fastify request, or its raw Node request). */
+export function routePattern(req: object): string | undefined {
   const r = req as RoutedRequest;
-  const path = r.route?.path;
-  // Middleware mounted for every path (`/{*path}`) leaves its own "route" behind: that is no route.
-  return typeof path === 'string' && !path.includes('*') ? `${r.baseUrl ?? ''}${path}` : undefined;
+  const path = r.routeOptions?.url ?? r[ROUTE_PATTERN];
+  // The not-found handler and catch-all wildcards (`*`) are no route.
+  return typeof path === 'string' && !path.includes('*') ? path : undefined;
 }
 
 /** The path to log for a finished request (see the module comment). */

@@ -3,9 +3,9 @@
  * prom-client's process and Node.js metrics keep their standard names (no prefix: stock dashboards match);
  * ours are `leakwatch_*`, named by Prometheus' rules (counters `_total`, units as suffixes): see domain-metrics.ts.
  */
-import { Controller, Get, Global, Header, Inject, Injectable, MiddlewareConsumer, Module, NestMiddleware, NestModule } from '@nestjs/common';
+import { Controller, Get, Global, Header, Inject, Module } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Public } from '../http/public.decorator';
 import { DomainMetrics } from './domain-metrics';
@@ -14,31 +14,27 @@ import { METRICS_REGISTRY } from './metrics-registry';
 export { METRICS_REGISTRY } from './metrics-registry';
 export { DomainMetrics } from './domain-metrics';
 
-@Injectable()
-class HttpMetricsMiddleware implements NestMiddleware {
-  private readonly duration: Histogram<'method' | 'route' | 'status'>;
-
-  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
-    // Nest may build the middleware more than once; the registry holds the one histogram.
-    const existing = registry.getSingleMetric('leakwatch_http_request_duration_seconds');
-    this.duration = (existing as Histogram<'method' | 'route' | 'status'>) ?? new Histogram({
+/**
+ * `leakwatch_http_request_duration_seconds` by method, route pattern and status, from a Fastify `onResponse`
+ * hook (Fastify times the request itself: `reply.elapsedTime`). The route pattern (not the raw path) keeps
+ * label cardinality bounded and ids out of metrics.
+ */
+export function installHttpMetrics(fastify: FastifyInstance, registry: Registry): void {
+  // Several apps may share a registry in tests: the registry holds the one histogram.
+  const duration =
+    (registry.getSingleMetric('leakwatch_http_request_duration_seconds') as Histogram<'method' | 'route' | 'status'> | undefined) ??
+    new Histogram({
       name: 'leakwatch_http_request_duration_seconds',
       help: 'HTTP request duration by method, route pattern and status',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     });
-  }
-
-  use(req: Request, res: Response, next: NextFunction): void {
-    const stop = this.duration.startTimer();
-    res.once('finish', () => {
-      // The route pattern (not the raw path) keeps label cardinality bounded and ids out of metrics.
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      stop({ method: req.method, route: `${req.baseUrl ?? ''}${route}`, status: String(res.statusCode) });
-    });
-    next();
-  }
+  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const url = request.routeOptions.url;
+    duration.observe({ method: request.method, route: url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
+  });
 }
 
 @ApiExcludeController()
@@ -80,13 +76,8 @@ function dropTotalFromGauges(registry: Registry): void {
         return registry;
       },
     },
-    HttpMetricsMiddleware,
     DomainMetrics,
   ],
   exports: [METRICS_REGISTRY],
 })
-export class MetricsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
-  }
-}
+export class MetricsModule {}

@@ -8,7 +8,7 @@ import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import type { Response } from 'express';
+import type { FastifyReply as Response } from 'fastify';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
 import { IsIsoDateTime, ProblemException } from '@leakwatch/runtime';
@@ -73,12 +73,12 @@ export class RemediationReportController {
     const format = query.format ?? (/\btext\/csv\b/i.test(accept ?? '') ? 'csv' : 'json');
     const name = `remediation-${report.window.from.slice(0, 10)}-${report.window.to.slice(0, 10)}`;
     if (format === 'csv') {
-      res.type('text/csv; charset=utf-8; header=present').setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
+      res.type('text/csv; charset=utf-8; header=present').header('Content-Disposition', `attachment; filename="${name}.csv"`);
       return remediationCsv(report);
     }
     if (format === 'html') {
       // The page has no scripts; forbid them anyway, should a value ever slip past the escaping.
-      res.type('text/html; charset=utf-8').setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+      res.type('text/html; charset=utf-8').header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
       return remediationHtml(report, now);
     }
     return report;

@@ -5,7 +5,7 @@
  * client must not read a database outage as its own mistake.
  */
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply as Response } from 'fastify';
 import { ProblemDetailsFilter } from '@leakwatch/runtime';
 import { LEAK_LOOKUP_ERRORS, errorBody } from './leak-lookup-format';
 
@@ -16,7 +16,7 @@ export class LeakLookupExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const status = exception instanceof HttpException ? exception.getStatus() : (exception as { status?: unknown })?.status;
     const response = host.switchToHttp().getResponse<Response>();
-    if (typeof status !== 'number' || status < 400 || status >= 500 || response.headersSent) return this.fallback.catch(exception, host);
+    if (typeof status !== 'number' || status < 400 || status >= 500 || response.sent) return this.fallback.catch(exception, host);
     response.status(200).type('application/json').send(errorBody(LEAK_LOOKUP_ERRORS.missingParameters));
   }
 }

@@ -12,17 +12,20 @@
  *   content type, multipart/form-data; and `GET /api/stats?key=…`, answered the same way (a URL ends up in
  *   proxy logs, so POST is the documented form; Leakwatch itself never logs or echoes a query string).
  */
-import { Controller, Get, HttpCode, Inject, Post, Req, Res, UseFilters, UseInterceptors } from '@nestjs/common';
-import { AnyFilesInterceptor } from '@nestjs/platform-express';
+import { Controller, Get, HttpCode, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiExtension, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { LEAK_LOOKUP_STATS_EXAMPLE, LEAK_LOOKUP_STATS_SCHEMA } from '../stats.openapi';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
+import { ClientErrorAnswer } from '@leakwatch/runtime';
 import { AccessDirectory, Public, hashApiKey } from '@leakwatch/auth';
 import { STATS_CLOCK, StatsClock } from '../stats-clock';
 import { ApiUsageReadModel } from './api-usage.read-model';
 import { LeakLookupExceptionFilter } from './leak-lookup-exception.filter';
 import { LEAK_LOOKUP_ERRORS, errorBody, keyStats, readStatsRequest, successBody } from './leak-lookup-format';
-import { LEAK_LOOKUP_MULTIPART_LIMITS, leakLookupParameters } from './leak-lookup-request';
+import { leakLookupParameters } from './leak-lookup-request';
+
+/** A body that cannot be read (malformed, too large), or a refused URL, answers as Leak-Lookup does. */
+const UNREADABLE = ClientErrorAnswer({ status: 200, contentType: 'application/json', body: errorBody(LEAK_LOOKUP_ERRORS.missingParameters) });
 
 @ApiTags('stats')
 @Public()
@@ -38,7 +41,7 @@ export class LeakLookupStatsController {
   @Post('stats')
   @HttpCode(200)
   @ApiOperation({ summary: 'Leak-Lookup compatible: status, type, dates, today\'s requests and the daily limit of the API key in `key`' })
-  @UseInterceptors(AnyFilesInterceptor({ limits: LEAK_LOOKUP_MULTIPART_LIMITS }))
+  @UNREADABLE
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json', 'multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { key: { type: 'string' } }, required: ['key'] } })
   @ApiExtension('x-leak-lookup-compatible', true)
@@ -53,6 +56,7 @@ export class LeakLookupStatsController {
   }
 
   @Get('stats')
+  @UNREADABLE
   @ApiOperation({ summary: 'The same as POST /api/stats with `key` in the query string (some Leak-Lookup clients send it so; prefer POST)' })
   @ApiQuery({ name: 'key', required: true, schema: { type: 'string' } })
   @ApiExtension('x-leak-lookup-compatible', true)
