@@ -53,7 +53,7 @@ export class AuthorizeController {
   }
 
   /** Envoy appends the original path to the authorization service's path prefix. */
-  @All('*path')
+  @All('*')
   nested(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.authorize(req, res);
   }
