@@ -7,7 +7,10 @@
  * its own stream with the exact expected revision). Emmett lives in its own package (tools/bench/emmett),
  * installed on demand; when that fails its rows say why.
  *
- *   node -r ./tools/register.js tools/bench/store.bench.ts [--events 8000] [--writers 8]
+ * Each scenario runs in rounds (--rounds, default 4), the contenders in turn and in rotating order, so that the
+ * load of a shared machine drifting during the run does not favour whoever ran last.
+ *
+ *   node -r ./tools/register.js tools/bench/store.bench.ts [--events 8000] [--writers 8] [--rounds 4]
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -34,6 +37,7 @@ interface Row {
 const program = new Command('bench:store')
   .addOption(new Option('--events <n>', 'appends per scenario').default(8000).argParser(positiveInt))
   .addOption(new Option('--writers <n>', 'concurrent writers').default(8).argParser(positiveInt))
+  .addOption(new Option('--rounds <n>', 'rounds per scenario, each contender in turn (the order rotates)').default(4).argParser(positiveInt))
   .addOption(new Option('--timeout <minutes>', 'hard limit of the run').default(10).argParser(positiveInt));
 
 const data = () => ({
@@ -44,7 +48,7 @@ const data = () => ({
 const metadata = { occurred_at: new Date().toISOString(), actor: { key_id: randomUUID(), org_id: randomUUID(), role: 'admin' }, correlation_id: randomUUID() };
 
 async function main(): Promise<void> {
-  const options = program.parse().opts<{ events: number; writers: number; timeout: number }>();
+  const options = program.parse().opts<{ events: number; writers: number; rounds: number; timeout: number }>();
   await runBenchmark(options.timeout, async (resources) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'leakwatch-bench-store-'));
     resources.paths.add(dir);
@@ -59,30 +63,55 @@ async function main(): Promise<void> {
       const emmett = await openEmmett(await server.createDatabase('emmett'), options.writers + 2);
       const rows: Row[] = [];
       for (const scenario of ['new streams', 'hot streams'] as const) {
-        const raw = await drive(options, async (writer, n) => {
-          await pool.query({
-            name: 'raw_insert',
-            text: `INSERT INTO raw_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-            values: [scenario === 'new streams' ? `raw-${randomUUID()}` : `rawhot-${writer}`, scenario === 'new streams' ? 0 : n, randomUUID(), 'FindingReceived', 1, JSON.stringify(data()), JSON.stringify(metadata)],
-          });
-        });
-        const hot = new Map<number, number>();
-        const ours = await drive(options, async (writer) => {
-          const stream = scenario === 'new streams' ? `finding-${randomUUID()}` : `hot-${writer}-${scenario.length}`;
-          const expected: ExpectedRevision = scenario === 'new streams' ? 'no_stream' : hot.has(writer) ? (hot.get(writer) as number) : 'no_stream';
-          const result = await store.appendToStream(stream, [{ id: randomUUID(), type: 'FindingReceived', data: data(), metadata }], { expectedRevision: expected });
-          hot.set(writer, result.nextExpectedRevision);
-        });
-        let theirs: number | undefined;
+        const fresh = scenario === 'new streams';
+        // Per writer: the next revision of its hot stream (raw), or the expected one (Leakwatch, Emmett).
+        const rawNext = new Map<number, number>();
+        const ourNext = new Map<number, number>();
+        const theirNext = new Map<number, bigint>();
+        const contenders: Array<{ name: 'raw' | 'ours' | 'theirs'; append: (writer: number) => Promise<void> }> = [
+          {
+            name: 'raw',
+            append: async (writer) => {
+              const revision = fresh ? 0 : rawNext.get(writer) ?? 0;
+              await pool.query({
+                name: 'raw_insert',
+                text: `INSERT INTO raw_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+                values: [fresh ? `raw-${randomUUID()}` : `rawhot-${writer}`, revision, randomUUID(), 'FindingReceived', 1, JSON.stringify(data()), JSON.stringify(metadata)],
+              });
+              rawNext.set(writer, revision + 1);
+            },
+          },
+          {
+            name: 'ours',
+            append: async (writer) => {
+              const expected: ExpectedRevision = fresh || !ourNext.has(writer) ? 'no_stream' : (ourNext.get(writer) as number);
+              const result = await store.appendToStream(fresh ? `finding-${randomUUID()}` : `hot-${writer}`, [{ id: randomUUID(), type: 'FindingReceived', data: data(), metadata }], { expectedRevision: expected });
+              ourNext.set(writer, result.nextExpectedRevision);
+            },
+          },
+        ];
         if ('store' in emmett) {
-          const versions = new Map<number, bigint>();
-          theirs = await drive(options, async (writer) => {
-            const stream = scenario === 'new streams' ? `finding-${randomUUID()}` : `hot-${writer}`;
-            const expected = scenario === 'hot streams' && versions.has(writer) ? (versions.get(writer) as bigint) : 'STREAM_DOES_NOT_EXIST';
-            const result = await emmett.store.appendToStream(stream, [{ type: 'FindingReceived', data: data(), metadata }], { expectedStreamVersion: expected });
-            versions.set(writer, result.nextExpectedStreamVersion);
+          contenders.push({
+            name: 'theirs',
+            append: async (writer) => {
+              const expected = fresh || !theirNext.has(writer) ? 'STREAM_DOES_NOT_EXIST' : (theirNext.get(writer) as bigint);
+              const result = await emmett.store.appendToStream(fresh ? `finding-${randomUUID()}` : `hot-${writer}`, [{ type: 'FindingReceived', data: data(), metadata }], { expectedStreamVersion: expected });
+              theirNext.set(writer, result.nextExpectedStreamVersion);
+            },
           });
         }
+        // Rounds in rotating order, so a change of load on the machine falls on every contender alike.
+        const elapsed = { raw: 0, ours: 0, theirs: 0 };
+        const perRound = Math.ceil(options.events / options.rounds);
+        for (let round = 0; round < options.rounds; round++) {
+          const count = Math.min(perRound, options.events - round * perRound);
+          for (let i = 0; i < contenders.length; i++) {
+            const contender = contenders[(round + i) % contenders.length];
+            elapsed[contender.name] += await drive({ events: count, writers: options.writers }, (writer) => contender.append(writer));
+          }
+        }
+        const { raw, ours } = elapsed;
+        const theirs = 'store' in emmett ? elapsed.theirs : undefined;
         rows.push(
           { measure: `raw prepared INSERT, ${scenario}`, count: `${options.events} rows`, time: seconds(raw), rate: perSecond(options.events, raw, 'rows'), ratio: '1.00' },
           {
@@ -96,7 +125,7 @@ async function main(): Promise<void> {
       }
       if ('store' in emmett) await emmett.close();
       printTable(
-        `Leakwatch event store benchmark — single-event appends, ${options.writers} writers, one pool (${machine()})`,
+        `Leakwatch event store benchmark — single-event appends, ${options.writers} writers, ${options.rounds} rounds in turn (${machine()})`,
         [['measure', 'measure', 'left'], ['count', 'count', 'right'], ['time', 'time', 'right'], ['rate', 'rate', 'right'], ['ratio', '÷ raw INSERT', 'right'], ['vsEmmett', '÷ Emmett', 'right']],
         rows,
       );
