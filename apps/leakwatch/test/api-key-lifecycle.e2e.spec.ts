@@ -6,17 +6,15 @@
  *   and its answer takes no longer than a valid key's beyond normal noise (no timing oracle).
  */
 import { randomBytes } from 'node:crypto';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
-import { apiClient } from './support/api-client';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 
-const ADMIN_KEY = 'lw_e2e_key_lifecycle_bootstrap_admin_01';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 describe('API key lifecycle timing (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let org: string;
-  const call = apiClient(() => app.url);
+  const call: E2e['call'] = (...args) => e2e.call(...args);
 
   const timed = async (key: string) => {
     const started = performance.now();
@@ -25,24 +23,21 @@ describe('API key lifecycle timing (e2e)', () => {
   };
 
   beforeAll(async () => {
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY });
-    org = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
+    e2e = await startE2e();
+    org = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Acme' })).body.org_id;
   }, 90_000);
-  afterAll(async () => {
-    await app?.stop();
-    app?.cleanUp();
-  });
+  afterAll(async () => e2e?.stop());
 
   it('a revoked key is refused on the next request after DELETE answered, in every round; a new key works on the first', async () => {
     const leaks: number[] = [];
     for (let round = 0; round < 40; round++) {
-      const issued = await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: `r${round}`, role: 'analyst', org_id: org });
+      const issued = await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: `r${round}`, role: 'analyst', org_id: org });
       expect(issued.status).toBe(201);
       // First use straight after the 201: no retry, no wait.
       expect((await call('GET', '/api/v1/leaks?limit=1', issued.body.key)).status).toBe(200);
       // Keep the key busy while it is revoked, as a client in production would.
       const busy = Array.from({ length: 4 }, () => call('GET', '/api/v1/leaks?limit=1', issued.body.key));
-      expect((await call('DELETE', `/api/v1/api-keys/${issued.body.id}`, ADMIN_KEY)).status).toBe(200);
+      expect((await call('DELETE', `/api/v1/api-keys/${issued.body.id}`, E2E_ADMIN_KEY)).status).toBe(200);
       const after = await Promise.all(Array.from({ length: 4 }, () => call('GET', '/api/v1/leaks?limit=1', issued.body.key)));
       leaks.push(after.filter((a) => a.status !== 401).length);
       await Promise.all(busy);
@@ -51,10 +46,10 @@ describe('API key lifecycle timing (e2e)', () => {
   }, 120_000);
 
   it('rotation: the new secret works at once and the old one is refused at once', async () => {
-    const issued = await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'rot', role: 'analyst', org_id: org });
+    const issued = await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'rot', role: 'analyst', org_id: org });
     for (let round = 0; round < 10; round++) {
       const old = round === 0 ? issued.body.key : undefined;
-      const rotated = await call('POST', `/api/v1/api-keys/${issued.body.id}/rotate`, ADMIN_KEY);
+      const rotated = await call('POST', `/api/v1/api-keys/${issued.body.id}/rotate`, E2E_ADMIN_KEY);
       expect(rotated.status).toBe(200);
       expect((await call('GET', '/api/v1/leaks?limit=1', rotated.body.key)).status).toBe(200);
       if (old) expect((await call('GET', '/api/v1/leaks?limit=1', old)).status).toBe(401);
@@ -62,7 +57,7 @@ describe('API key lifecycle timing (e2e)', () => {
   }, 60_000);
 
   it('refuses an unknown key at once, and unknown and valid keys answer equally fast', async () => {
-    const valid = (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'timing', role: 'analyst', org_id: org })).body.key;
+    const valid = (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'timing', role: 'analyst', org_id: org })).body.key;
     await timed(valid); // warm up the route
     const unknown: number[] = [];
     const known: number[] = [];

@@ -5,33 +5,22 @@
  * - issue 10.3: `?as_of=` answers with every field as it was at that moment, through several decisions.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { LeakwatchProcess, dumpEmbeddedDatabase, startLeakwatchProcess } from './support/leakwatch-process';
-import { apiClient } from './support/api-client';
-
-const ADMIN_KEY = 'lw_e2e_past_bootstrap_admin_key_01234567';
+import { eventually } from '@leakwatch/testing';
+import { E2e, startE2e } from './support/e2e-harness';
+import { dumpEmbeddedDatabase } from './support/leakwatch-process';
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 
 describe('passwords without hashes, and the past of a leak (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let admin: string;
-  const call = apiClient(() => app.url);
-  const visible = async (leakid: string) => {
-    const deadline = Date.now() + 15_000;
-    while ((await call('GET', `/api/v1/leaks/${leakid}`, admin)).status !== 200) {
-      if (Date.now() > deadline) throw new Error(`leak ${leakid} did not appear`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const call: E2e['call'] = (...args) => e2e.call(...args);
+  const visible = (leakid: string) => eventually(`leak ${leakid} readable`, () => call('GET', `/api/v1/leaks/${leakid}`, admin), (r) => r.status === 200);
 
   beforeAll(async () => {
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY });
-    const org = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
-    admin = (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'sec', role: 'admin', org_id: org })).body.key;
+    e2e = await startE2e();
+    admin = (await e2e.organisation('Acme', { sec: { role: 'admin' } })).keys.sec;
   }, 90_000);
-  afterAll(async () => {
-    await app?.stop();
-    app?.cleanUp();
-  });
+  afterAll(async () => e2e?.stop());
 
   it('a leaked password keeps no hash; a token keeps its fingerprint (issue 15.4)', async () => {
     const password = `Winter${randomBytes(2).toString('hex')}!`;
@@ -57,7 +46,7 @@ describe('passwords without hashes, and the past of a leak (e2e)', () => {
     expect((await call('POST', '/api/v1/tokens/check', admin, { sha256: sha256(password) })).body).toMatchObject({ leaked: false });
     expect((await call('POST', '/api/v1/tokens/check', admin, { token })).body).toMatchObject({ leaked: true, leakid: tokenId });
 
-    const everything = await dumpEmbeddedDatabase(app.dataDir);
+    const everything = await dumpEmbeddedDatabase(e2e.app.dataDir);
     expect(everything).toContain(sha256(token));
     expect(everything).not.toContain(sha256(password));
     expect(everything).not.toContain(password);

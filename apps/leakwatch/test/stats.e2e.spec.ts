@@ -5,45 +5,38 @@
  * - leak statistics follow added and fixed leaks, and each organisation sees only its own.
  */
 import { randomBytes } from 'node:crypto';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
-import { apiClient } from './support/api-client';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 import { eventually } from '@leakwatch/testing';
 
-const ADMIN_KEY = 'lw_e2e_stats_bootstrap_admin_key_01234567';
 const fakeToken = () => `ghp_${randomBytes(18).toString('hex')}`;
 const today = () => new Date().toISOString().slice(0, 10);
 
 describe('stats and limits (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let orgA: string, orgB: string, adminA: string, adminB: string;
 
-  const call = apiClient(() => app.url);
+  const call: E2e['call'] = (...args) => e2e.call(...args);
   /** POST /api/stats exactly as a Leak-Lookup client would: raw body, raw answer. */
   const leakLookup = async (body?: string, contentType = 'application/x-www-form-urlencoded') => {
-    const response = await fetch(`${app.url}/api/stats`, { method: 'POST', headers: body === undefined ? {} : { 'content-type': contentType }, body });
+    const response = await fetch(`${e2e.app.url}/api/stats`, { method: 'POST', headers: body === undefined ? {} : { 'content-type': contentType }, body });
     return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
   };
   const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
   const issue = async (body: Record<string, unknown>) => {
-    const response = await call('POST', '/api/v1/api-keys', ADMIN_KEY, body);
+    const response = await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, body);
     expect(response.status).toBe(201);
     return response.body as { id: string; key: string };
   };
 
   beforeAll(async () => {
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY });
-    orgA = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
-    orgB = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Bravo' })).body.org_id;
+    e2e = await startE2e();
+    orgA = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Acme' })).body.org_id;
+    orgB = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Bravo' })).body.org_id;
     adminA = (await issue({ name: 'a', role: 'admin', org_id: orgA, user_email: 'sec@acme.example' })).key;
     adminB = (await issue({ name: 'b', role: 'admin', org_id: orgB, user_email: 'sec@bravo.example' })).key;
   }, 90_000);
 
-  afterAll(async () => {
-    if (app) {
-      await app.stop();
-      app.cleanUp();
-    }
-  });
+  afterAll(async () => e2e?.stop());
 
   describe('POST /api/stats (Leak-Lookup compatible)', () => {
     const error = (message: string) => `{"error":"true","message":"${message}"}`;
@@ -103,7 +96,7 @@ describe('stats and limits (e2e)', () => {
       const { id, key } = await issue({ name: 'to revoke', role: 'analyst', org_id: orgA, type: 'private', limit: 100 });
       const active = await eventually('key known', () => leakLookup(form({ key })), (a) => a.text.startsWith('{"error":"false"'));
       expect(JSON.parse(active.text).message).toMatchObject({ status: 'active', type: 'private', expiry: '9999-12-31 23:59:59', limit: 100 });
-      expect((await call('DELETE', `/api/v1/api-keys/${id}`, ADMIN_KEY)).status).toBeLessThan(300);
+      expect((await call('DELETE', `/api/v1/api-keys/${id}`, E2E_ADMIN_KEY)).status).toBeLessThan(300);
       const inactive = await eventually('key revoked', () => leakLookup(form({ key })), (a) => a.text.includes('"inactive"'));
       expect(JSON.parse(inactive.text).message).toMatchObject({ status: 'inactive', type: 'inactive' });
     });
@@ -111,7 +104,7 @@ describe('stats and limits (e2e)', () => {
     it('never prints a key it was given', async () => {
       const secret = `lw_${randomBytes(24).toString('hex')}`;
       await leakLookup(form({ key: secret }));
-      expect(app.output()).not.toContain(secret);
+      expect(e2e.app.output()).not.toContain(secret);
     });
 
     it('reads the key as Leak-Lookup clients send it: no content type, multipart fields and file parts, and GET ?key= (issue 10.4, 10.7)', async () => {
@@ -119,7 +112,7 @@ describe('stats and limits (e2e)', () => {
       const ok = (text: string) => expect({ text, parsed: JSON.parse(text) }).toMatchObject({ parsed: { error: 'false', message: { status: 'active', limit: 77 } } });
       await eventually('key known', () => leakLookup(form({ key })), (a) => a.text.startsWith('{"error":"false"'));
       const raw = async (init: RequestInit, path = '/api/stats') => {
-        const response = await fetch(`${app.url}${path}`, init);
+        const response = await fetch(`${e2e.app.url}${path}`, init);
         return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
       };
       // Python `requests.post(url, 'key=…')` sends the form without a content type; some send JSON so too.
@@ -154,8 +147,8 @@ describe('stats and limits (e2e)', () => {
       const elsewhere = await raw({ method: 'GET' }, `/api/statz?key=${unknown}`);
       expect(elsewhere.status).toBe(404);
       expect(elsewhere.text).not.toContain(unknown);
-      expect(app.output()).not.toContain(unknown);
-      expect(app.output()).not.toContain(key);
+      expect(e2e.app.output()).not.toContain(unknown);
+      expect(e2e.app.output()).not.toContain(key);
     });
   });
 
@@ -190,7 +183,7 @@ describe('stats and limits (e2e)', () => {
       expect(b).toMatchObject({ total: 1, by_status: { open: 1, fixed: 0 }, by_source: { gist: 1 }, mean_time_to_fix: { fixes: 0, seconds: null } });
       expect(b.per_day).toHaveLength(30);
 
-      const all = (await eventually('global stats', () => call('GET', '/api/v1/stats/leaks', ADMIN_KEY), (r) => r.body?.total >= 4)).body;
+      const all = (await eventually('global stats', () => call('GET', '/api/v1/stats/leaks', E2E_ADMIN_KEY), (r) => r.body?.total >= 4)).body;
       expect(all.by_source).toMatchObject({ pastebin: 3, gist: 1 });
     });
 

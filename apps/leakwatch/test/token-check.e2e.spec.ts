@@ -3,26 +3,19 @@
  * leak's history, and gateways can page through blocklist changes.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
-import { apiClient } from './support/api-client';
 import { eventually } from '@leakwatch/testing';
-
-const ADMIN_KEY = 'lw_e2e_tokens_bootstrap_admin_key_01234';
+import { E2e, startE2e } from './support/e2e-harness';
 
 describe('token check (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let admin: string;
-  const call = apiClient(() => app.url);
+  const call: E2e['call'] = (...args) => e2e.call(...args);
 
   beforeAll(async () => {
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY });
-    const org = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
-    admin = (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'sec', role: 'admin', org_id: org })).body.key;
+    e2e = await startE2e();
+    admin = (await e2e.organisation('Acme', { sec: { role: 'admin' } })).keys.sec;
   }, 90_000);
-  afterAll(async () => {
-    await app?.stop();
-    app?.cleanUp();
-  });
+  afterAll(async () => e2e?.stop());
 
   it('knows leaked tokens, blocks patched ones, and records blocked attempts in the leak history', async () => {
     const token = `ghp_${randomBytes(18).toString('hex')}`;
@@ -48,7 +41,7 @@ describe('token check (e2e)', () => {
 
     await call('POST', '/api/v1/leaks/status', admin, { leakid, status: 'fixed' });
     await eventually('POST /api/v1/tokens/check', () => call('POST', '/api/v1/tokens/check', admin, { token }), (r) => r.body.blocked === false);
-    expect(app.output()).not.toContain(token);
+    expect(e2e.app.output()).not.toContain(token);
   }, 60_000);
 
   it('refuses a malformed check', async () => {
