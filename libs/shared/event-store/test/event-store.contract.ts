@@ -150,6 +150,21 @@ export function describeEventStoreContract(
         expect((await store.readStream(stream)).map((e) => e.id)).toEqual(events.map((e) => e.id));
       });
 
+      it('appending one event again is a no-op too, with its expected revision still current or stale', async () => {
+        const stream = uniqueStream();
+        const event = newEvent('A');
+        const first = await store.appendToStream(stream, [event], { expectedRevision: 'no_stream' });
+        for (const expectedRevision of ['any', 'stream_exists', 'no_stream', 0] as const) {
+          const again = await store.appendToStream(stream, [event], { expectedRevision });
+          expect(again).toMatchObject({ written: false, nextExpectedRevision: 0 });
+          expect(comparePositions(again.position, first.position)).toBe(0);
+        }
+        if (fixture.capabilities?.globalEventIdUniqueness !== false) {
+          await expect(store.appendToStream(uniqueStream(), [event], { expectedRevision: 'any' })).rejects.toBeInstanceOf(DuplicateEventIdError);
+        }
+        expect(await store.readStream(stream)).toHaveLength(1);
+      });
+
       it('refuses a batch that repeats only some ids, or ids stored in another stream', async () => {
         const stream = uniqueStream();
         const stored = newEvent();

@@ -109,14 +109,22 @@ export class PostgresEventStore implements EventStore {
             },
       )
       .catch(async (error: { code?: string; constraint?: string }) => {
-        // Some ids of the batch were stored already (es_append wrote the rest, then undid it), or another stream
-        // stored one of them concurrently (our stream locks do not cover other streams).
-        if (error.code === '23505' && error.constraint === 'es_events_event_id_key') {
-          const ids = events.map((e) => e.event.id);
-          const { rows: found } = await this.pool.query<{ event_id: string }>(`SELECT event_id FROM es_events WHERE event_id = ANY($1::uuid[])`, [ids]);
-          throw new DuplicateEventIdError(appends.map((a) => a.streamId).join(', '), found.length ? found.map((r) => r.event_id) : ids);
+        if (error.code !== '23505' || error.constraint !== 'es_events_event_id_key') throw error;
+        // An id stored already: es_append_one's plain insert failed on it (a repeat of this very append with its
+        // expected revision still current — retried with 'any', say — or an id of another stream); es_append
+        // wrote part of a batch whose other ids were stored, then undid it; or another stream stored one of
+        // these ids concurrently (our stream locks do not cover other streams).
+        const ids = events.map((e) => e.event.id);
+        const { rows: found } = await this.pool.query<{ event_id: string; stream_id: string; tx_id: string; gp: string; head: string }>(
+          `SELECT e.event_id, e.stream_id, e.transaction_id::text AS tx_id, e.global_position AS gp,
+                  (SELECT max(h.stream_revision) FROM es_events h WHERE h.stream_id = e.stream_id) AS head
+             FROM es_events e WHERE e.event_id = ANY($1::uuid[])`,
+          [ids],
+        );
+        if (single && found.length === 1 && found[0].stream_id === appends[0].streamId) {
+          return { rows: [{ outcome: 'repeat' as const, revision: found[0].head, tx_id: found[0].tx_id, last_position: found[0].gp }] };
         }
-        throw error;
+        throw new DuplicateEventIdError(appends.map((a) => a.streamId).join(', '), found.length ? found.map((r) => r.event_id) : ids);
       });
     const duplicate = rows.findIndex((r) => r.outcome === 'duplicate');
     if (duplicate >= 0) {

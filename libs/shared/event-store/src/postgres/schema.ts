@@ -243,7 +243,10 @@ END
 $fn$;
 
 -- The common case — one event, one stream — without arrays: scalar parameters (no array literals to build in
--- Node and parse here, no unnest), one row out (no RETURN QUERY). Same rules as es_append's one-stream branch.
+-- Node and parse here, no unnest), one row out (no RETURN QUERY). Same rules as es_append's one-stream branch,
+-- but a plain INSERT (no speculative insertion: ON CONFLICT writes a second WAL record per row): an id stored
+-- already makes it fail with the unique violation of es_events_event_id_key, and the caller then looks the id
+-- up (a repeat or a duplicate) — a retry, rare, pays one more round trip instead of every append.
 CREATE OR REPLACE FUNCTION es_append_one(
   p_stream text, p_expected bigint, p_id uuid, p_type text, p_version int, p_data jsonb, p_metadata jsonb,
   OUT outcome text, OUT revision bigint, OUT tx_id text, OUT last_position bigint
@@ -266,16 +269,13 @@ BEGIN
     v_hash := es_event_hash_text(p_stream, v_rev + 1, p_id, p_type, p_version, v_now, v_data, v_metadata, v_prev);
     INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at, event_hash)
     VALUES (p_stream, v_rev + 1, p_id, p_type, p_version, p_data, p_metadata, v_now, v_hash)
-    ON CONFLICT (event_id) DO NOTHING
     RETURNING es_events.global_position INTO last_position;
-    IF FOUND THEN
-      outcome := 'write';
-      revision := v_rev + 1;
-      tx_id := pg_current_xact_id()::text;
-      RETURN;
-    END IF;
+    outcome := 'write';
+    revision := v_rev + 1;
+    tx_id := pg_current_xact_id()::text;
+    RETURN;
   END IF;
-  -- Nothing written: a repeat (also with a stale expected revision), an id stored in another stream, or a conflict.
+  -- Another revision than expected: a repeat with a stale expected revision, an id stored elsewhere, or a conflict.
   SELECT e.stream_id, e.transaction_id::text, e.global_position INTO v_stream, tx_id, last_position FROM es_events e WHERE e.event_id = p_id;
   revision := v_rev;
   outcome := CASE WHEN v_stream IS NULL THEN 'conflict' WHEN v_stream = p_stream THEN 'repeat' ELSE 'duplicate' END;
