@@ -4,3 +4,4 @@ export * from './gateway-events.v1';
 export * from './leak-events.v1';
 export * from './asyncapi';
 export * from './vocabulary';
+export * from './leak-events.v1.reader';
