@@ -1,4 +1,4 @@
-/** The issue's target rows (issue 16): what was measured, the target, and whether this run met it. */
+/** An issue's target rows (default: issue 16): what was measured, the target, and whether this run met it. */
 import { printTable } from './format';
 
 export interface TargetRow {
@@ -15,6 +15,6 @@ export const target = (figure: string, measured: string, targetText: string, met
   met: met === undefined ? 'n/a' : met ? 'yes' : 'NO',
 });
 
-export function printTargets(rows: TargetRow[]): void {
-  printTable('Targets (issue 16; measured by this run, on this machine)', [['figure', 'figure', 'left'], ['measured', 'measured', 'right'], ['target', 'target', 'right'], ['met', 'met', 'left']], rows);
+export function printTargets(rows: TargetRow[], issue = 16): void {
+  printTable(`Targets (issue ${issue}; measured by this run, on this machine)`, [['figure', 'figure', 'left'], ['measured', 'measured', 'right'], ['target', 'target', 'right'], ['met', 'met', 'left']], rows);
 }

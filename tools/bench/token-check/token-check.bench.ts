@@ -1,130 +1,212 @@
 /**
- * Token-check benchmark (not a test): requests/s and p50/p99 of `POST /api/v1/tokens/check` on the
- * embedded Leakwatch, against a bare NestJS endpoint on the same machine (the ratio shows what auth,
- * counting, validation and the lookup cost), and of an authenticated read (`GET /api/v1/leaks?limit=1`).
- * Both servers run as child processes; the load comes from this process over loopback.
+ * Token-check benchmark (issue 17; not a test). In one run, with the same load generator settings for every
+ * endpoint (raw keep-alive sockets from a process of its own, see load.ts):
+ * - the yardstick: a bare Fastify hello-world JSON endpoint in its own process;
+ * - `POST /api/v1/tokens/check`, `GET /api/v1/tokens/authorize` (nginx auth_request), `GET /api/v1/tokens/range/{prefix}`
+ *   and an authenticated `GET /api/v1/leaks?limit=20` on the embedded Leakwatch (API-key auth and usage counting on);
+ * - the token check at 70% of its own measured maximum (fixed rate): p99;
+ * - the list again with 200,000 leaks stored;
+ * - the local blocklist client's check (`isBlocked`, SHA-256 included) in this process.
+ * Tokens are seeded through the API (500 per request), so the gateway index gets them as in production; the list's
+ * larger sizes are topped up with read-model rows copied in SQL from those (what the list reads), which takes seconds.
  *
- *   npm run bench:token-check -- --tokens 10000 --seconds 10 --clients 32
+ *   npm run bench:token-check -- --tokens 2000 --seconds 5 --connections 32
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
-import { freePort } from '@leakwatch/postgres-server';
-import { LoadResult, load } from './load';
+import { Pool } from 'pg';
+import { BlocklistClient } from '@leakwatch/blocklist-client';
+import { Api, benchAdminKey, orgAdmin } from '../support/api';
+import { machine, positiveInt, printTable } from '../support/format';
+import { Resources, log, startLeakwatch, waitUntilAsync } from '../support/process';
+import { runBenchmark } from '../support/run';
+import { printTargets, target } from '../support/targets';
+import { LoadResult, httpRequest, runLoad } from './load';
 
-const root = path.resolve(__dirname, '../../..');
-const ADMIN_KEY = `lw_bench_${randomBytes(16).toString('hex')}`;
-const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
-const children = new Set<ChildProcess>();
-let dataDir: string | undefined;
-
-function start(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['-r', './tools/register.js', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
+interface Options {
+  tokens: number;
+  seconds: number;
+  connections: number;
+  listSizes: string;
+  timeout: number;
 }
 
-async function cleanUp(): Promise<void> {
-  await Promise.all(
-    [...children].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-          child.once('exit', () => (clearTimeout(timer), resolve()));
-          child.kill('SIGTERM');
-        }),
-    ),
+interface Row {
+  endpoint: string;
+  requests: string;
+  errors: string;
+  rps: string;
+  p50: string;
+  p99: string;
+  ratio: string;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function main(options: Options): Promise<void> {
+  await runBenchmark(options.timeout, async (resources) => {
+    const bare = resources.spawn(['tools/bench/token-check/bare-fastify.ts'], process.env);
+    const barePort = Number((await createInterface({ input: bare.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]().next()).value);
+
+    const adminKey = benchAdminKey();
+    const app = await startLeakwatch(resources, adminKey);
+    const port = Number(new URL(app.url).port);
+    const { key, api } = await orgAdmin(new Api(app.url, adminKey));
+
+    log(`seeding ${options.tokens} leaked tokens (500 per request)`);
+    const tokens = Array.from({ length: options.tokens }, () => `ghp_${randomBytes(18).toString('hex')}`);
+    const leakids: string[] = [];
+    for (let i = 0; i < tokens.length; i += 500) {
+      const { body } = await api.expect<{ leakids: string[] }>(201, 'POST', '/api/v1/leaks', { source: { name: 'bench' }, tokens: tokens.slice(i, i + 500).map((value) => ({ value })) });
+      leakids.push(...body.leakids);
+    }
+    const lastLeaked = () => api.call<{ leaked: boolean }>('POST', '/api/v1/tokens/check', { token: tokens[tokens.length - 1] }).then((r) => r.body.leaked);
+    if (!(await waitUntilAsync(lastLeaked, 300_000))) throw new Error('the tokens did not reach the gateway index in time');
+    // A tenth blocked (virtual patch): the blocklist client and the range have blocked entries too.
+    const patched = leakids.slice(0, Math.max(1, Math.floor(leakids.length / 10)));
+    for (let i = 0; i < patched.length; i += 1000) await api.expect(200, 'POST', '/api/v1/leaks/virtual-patch', { leakids: patched.slice(i, i + 1000), enabled: true });
+
+    // The same settings for every endpoint of the run.
+    const measure = (requests: string[], ok = [200], rate?: number) =>
+      runLoad({ port, requests, connections: options.connections, durationMs: options.seconds * 1000, ok, rate });
+    const auth = { 'X-API-Key': key };
+    const probes = Array.from({ length: 2000 }, (_, i) => (i % 2 ? tokens[i % tokens.length] : `ghp_${randomBytes(18).toString('hex')}`)); // half leaked
+    const checkRequests = probes.map((token) => httpRequest('POST', '/api/v1/tokens/check', auth, JSON.stringify({ token })));
+    const authorizeRequests = probes.map((token) => httpRequest('GET', '/api/v1/tokens/authorize', { 'X-Leakwatch-Key': key, Authorization: `Bearer ${token}` }));
+    const rangeRequests = probes.map((token) => httpRequest('GET', `/api/v1/tokens/range/${createHash('sha256').update(token).digest('hex').slice(0, 5)}`, auth));
+    const listRequests = [httpRequest('GET', '/api/v1/leaks?limit=20', auth)];
+    const bareRequests = [httpRequest('GET', '/hello')];
+
+    log('warming up');
+    for (const requests of [bareRequests, checkRequests, authorizeRequests, rangeRequests, listRequests]) {
+      await runLoad({ port: requests === bareRequests ? barePort : port, requests, connections: options.connections, durationMs: 2000, ok: [200, 204, 403] });
+    }
+
+    const listSizes = options.listSizes.split(',').map(Number);
+    const pool = embeddedPool(resources);
+    try {
+      log(`measuring (${options.seconds} s each, ${options.connections} connections)`);
+      const bareResult = await runLoad({ port: barePort, requests: bareRequests, connections: options.connections, durationMs: options.seconds * 1000, ok: [200] });
+      const checkResult = await measure(checkRequests);
+      const authorizeResult = await measure(authorizeRequests, [204, 403]);
+      const rangeResult = await measure(rangeRequests);
+      const lists: Array<[number, LoadResult]> = [];
+      for (const size of listSizes) {
+        const stored = await topUpLeaks(pool, size);
+        log(`list with ${fmt(stored)} leaks stored`);
+        await runLoad({ port, requests: listRequests, connections: options.connections, durationMs: 2000, ok: [200] });
+        lists.push([stored, await measure(listRequests)]);
+      }
+      const at70 = Math.max(1, Math.floor(checkResult.rps * 0.7));
+      const paced = await measure(checkRequests, [200], at70);
+      const local = await localClientCheck(app.url, key, tokens, patched.length);
+
+      const row = (endpoint: string, r: LoadResult): Row => ({
+        endpoint,
+        requests: fmt(r.requests),
+        errors: fmt(r.errors),
+        rps: fmt(r.rps),
+        p50: r.p50.toFixed(2),
+        p99: r.p99.toFixed(2),
+        ratio: (r.rps / bareResult.rps).toFixed(2),
+      });
+      printTable(
+        `Leakwatch token-check benchmark — ${fmt(options.tokens)} leaked tokens (${fmt(patched.length)} patched), ${options.connections} keep-alive connections, ${options.seconds} s each; ${machine()}`,
+        [['endpoint', 'endpoint', 'left'], ['requests', 'requests', 'right'], ['errors', 'errors', 'right'], ['rps', 'req/s', 'right'], ['p50', 'p50 ms', 'right'], ['p99', 'p99 ms', 'right'], ['ratio', '÷ bare', 'right']],
+        [
+          row('bare Fastify GET /hello (yardstick, own process)', bareResult),
+          row('POST /api/v1/tokens/check', checkResult),
+          row('GET /api/v1/tokens/authorize (auth_request)', authorizeResult),
+          row('GET /api/v1/tokens/range/{prefix}', rangeResult),
+          ...lists.map(([size, r]) => row(`GET /api/v1/leaks?limit=20 (${fmt(size)} leaks)`, r)),
+          row(`POST /api/v1/tokens/check at ${fmt(at70)} req/s (70% of max)`, paced),
+        ],
+      );
+      console.log(`local client isBlocked(token): ${fmt(local.perSecond)} checks/s (SHA-256 included; ${fmt(local.size)} blocked in the set)`);
+
+      printTargets([
+        target('token check ÷ bare Fastify (same run)', (checkResult.rps / bareResult.rps).toFixed(2), '≥ 0.50', checkResult.rps / bareResult.rps >= 0.5),
+        target('token check p99 at 70% of its max', `${paced.p99.toFixed(2)} ms`, '≤ 5 ms', paced.p99 <= 5),
+        target('auth_request endpoint ÷ bare Fastify', (authorizeResult.rps / bareResult.rps).toFixed(2), '≥ 0.50', authorizeResult.rps / bareResult.rps >= 0.5),
+        ...lists.map(([size, r]) => target(`GET /api/v1/leaks?limit=20, ${fmt(size)} leaks`, `${fmt(r.rps)} req/s`, '≥ 3,000 req/s', r.rps >= 3000)),
+        target('local client check (embedded set)', `${fmt(local.perSecond)} checks/s`, '≥ 1,000,000 checks/s', local.perSecond >= 1_000_000),
+      ], 17);
+    } finally {
+      await pool.end();
+    }
+  });
+}
+
+/**
+ * Copies leak read-model rows (`ll_leaks`, what the list reads) until `size` are stored: new leak ids and
+ * fingerprints, spread first_seen; everything else as the API-seeded rows. Returns the count.
+ */
+async function topUpLeaks(pool: Pool, size: number): Promise<number> {
+  const stored = Number((await pool.query(`SELECT count(*)::int AS n FROM ll_leaks`)).rows[0].n);
+  if (stored >= size) return stored;
+  const columns: string[] = (await pool.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'll_leaks' ORDER BY ordinal_position`)).rows.map((r) => r.column_name);
+  const value = (column: string) =>
+    ({
+      leakid: `md5(t.leakid || ':' || g)`,
+      fingerprint: `encode(sha256(convert_to(t.leakid || ':' || g, 'UTF8')), 'hex')`,
+      first_seen: `t.first_seen - make_interval(secs => g)`,
+      last_seen: `t.last_seen - make_interval(secs => g)`,
+    })[column] ?? `t.${column}`;
+  const templates = Number((await pool.query(`SELECT count(*)::int AS n FROM ll_leaks WHERE kind = 'token'`)).rows[0].n);
+  const copies = Math.ceil((size - stored) / templates);
+  const started = performance.now();
+  await pool.query(
+    `INSERT INTO ll_leaks (${columns.join(', ')})
+     SELECT ${columns.map(value).join(', ')} FROM (SELECT * FROM ll_leaks WHERE kind = 'token') t CROSS JOIN generate_series(1, ${copies}) g
+     LIMIT ${size - stored} ON CONFLICT DO NOTHING`,
   );
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await pool.query(`ANALYZE ll_leaks`);
+  log(`copied ${fmt(size - stored)} leak rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return Number((await pool.query(`SELECT count(*)::int AS n FROM ll_leaks`)).rows[0].n);
 }
 
-async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fetch(`${url}/health`).then((r) => r.ok, () => false))) {
-    if (Date.now() > deadline) throw new Error(`${url} not healthy in time`);
-    await new Promise((r) => setTimeout(r, 200));
+/** The blocklist client synced from the running Leakwatch, then `isBlocked` over the seeded tokens for 2 s. */
+async function localClientCheck(url: string, key: string, tokens: string[], blocked: number): Promise<{ perSecond: number; size: number }> {
+  const client = new BlocklistClient({ baseUrl: url, apiKey: key, waitSeconds: 0 });
+  await client.start();
+  await waitUntilAsync(async () => client.size >= blocked, 30_000);
+  let checks = 0;
+  let hits = 0;
+  const started = performance.now();
+  while (performance.now() - started < 2000) {
+    for (let i = 0; i < 10_000; i++) if (client.isBlocked(tokens[(checks + i) % tokens.length])) hits++;
+    checks += 10_000;
   }
+  const perSecond = checks / ((performance.now() - started) / 1000);
+  const size = client.size;
+  await client.stop();
+  if (hits === 0) throw new Error('the local client blocked none of the patched tokens');
+  return { perSecond, size };
 }
 
-async function main(options: { tokens: number; seconds: number; clients: number }): Promise<void> {
-  const bare = start(['tools/bench/token-check/bare-nest.ts'], {});
-  const barePort = Number((await createInterface({ input: bare.stdout! })[Symbol.asyncIterator]().next()).value);
-
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'leakwatch-bench-'));
-  chmodSync(dataDir, 0o755);
-  const port = await freePort();
-  start(['apps/leakwatch/src/main.ts'], { PORT: String(port), HOST: '127.0.0.1', LEAKWATCH_DATA_DIR: dataDir, LEAKWATCH_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'warn' });
-  const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(url, 90_000);
-  const json = { 'content-type': 'application/json' };
-  const org = ((await (await fetch(`${url}/api/v1/orgs`, { method: 'POST', headers: { ...json, 'x-api-key': ADMIN_KEY }, body: JSON.stringify({ name: 'Bench' }) })).json()) as { org_id: string }).org_id;
-  const key = ((await (await fetch(`${url}/api/v1/api-keys`, {
-    method: 'POST', headers: { ...json, 'x-api-key': ADMIN_KEY }, body: JSON.stringify({ name: 'gateway', role: 'admin', org_id: org, limit: 100_000_000 }),
-  })).json()) as { key: string }).key;
-
-  log(`seeding ${options.tokens} leaked tokens`);
-  const tokens = Array.from({ length: options.tokens }, () => `ghp_${randomBytes(18).toString('hex')}`);
-  for (let i = 0; i < tokens.length; i += 1000) {
-    const response = await fetch(`${url}/api/v1/leaks`, {
-      method: 'POST', headers: { ...json, 'x-api-key': key }, body: JSON.stringify({ source: { name: 'bench' }, tokens: tokens.slice(i, i + 1000).map((value) => ({ value })) }),
-    });
-    if (response.status !== 201) throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
-  }
-  const last = tokens[tokens.length - 1];
-  const deadline = Date.now() + 120_000;
-  while (!((await (await fetch(`${url}/api/v1/tokens/check`, { method: 'POST', headers: { ...json, 'x-api-key': key }, body: JSON.stringify({ token: last }) })).json()) as { leaked: boolean }).leaked) {
-    if (Date.now() > deadline) throw new Error('tokens did not reach the gateway index in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-
-  const duration = options.seconds * 1000;
-  let n = 0;
-  const probe = () => (n++ % 2 ? tokens[n % tokens.length] : `ghp_${n.toString(16).padStart(36, '0')}`); // half leaked, half clean
-  log('warming up');
-  await load(() => fetch(`http://127.0.0.1:${barePort}/check`, { method: 'POST', headers: json, body: '{"token":"x"}' }), options.clients, 2000);
-  await load(() => fetch(`${url}/api/v1/tokens/check`, { method: 'POST', headers: { ...json, 'x-api-key': key }, body: JSON.stringify({ token: probe() }) }), options.clients, 2000);
-
-  log(`measuring (${options.seconds} s each, ${options.clients} clients)`);
-  const bareResult = await load(() => fetch(`http://127.0.0.1:${barePort}/check`, { method: 'POST', headers: json, body: JSON.stringify({ token: probe() }) }), options.clients, duration);
-  const checkResult = await load(() => fetch(`${url}/api/v1/tokens/check`, { method: 'POST', headers: { ...json, 'x-api-key': key }, body: JSON.stringify({ token: probe() }) }), options.clients, duration);
-  const readResult = await load(() => fetch(`${url}/api/v1/leaks?limit=1`, { headers: { 'x-api-key': key } }), options.clients, duration);
-
-  const row = (name: string, r: LoadResult) =>
-    `${name.padEnd(52)} ${String(r.requests).padStart(9)} ${String(r.errors).padStart(7)} ${Math.round(r.rps).toLocaleString('en-US').padStart(10)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)}`;
-  console.log(`\nLeakwatch token-check benchmark — ${options.tokens} leaked tokens, ${options.clients} clients, ${options.seconds} s each; Node ${process.version}, ${os.cpus().length} CPUs\n`);
-  console.log(`${'endpoint'.padEnd(52)} ${'requests'.padStart(9)} ${'errors'.padStart(7)} ${'req/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
-  console.log(row('bare NestJS POST /check (same framework)', bareResult));
-  console.log(row('POST /api/v1/tokens/check (auth + counting)', checkResult));
-  console.log(row('GET /api/v1/leaks?limit=1 (auth + counting + SQL)', readResult));
-  console.log(`\ntoken check / bare endpoint: ${(checkResult.rps / bareResult.rps).toFixed(2)} of the throughput, p50 ${(checkResult.p50 / bareResult.p50).toFixed(2)}×`);
+/** A pool on the running embedded Leakwatch's own PostgreSQL (its data directory says where and how). */
+function embeddedPool(resources: Resources): Pool {
+  const dir = path.join(resources.dataDir as string, 'postgres');
+  const port = Number(readFileSync(path.join(dir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[3]);
+  const password = readFileSync(path.join(dir, 'pg-password'), 'utf8').trim();
+  const pool = new Pool({ host: '127.0.0.1', port, user: 'postgres', password, database: 'leakwatch', max: 2 });
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 const program = new Command('bench:token-check')
-  .description('Token-check throughput and latency vs a bare NestJS endpoint; authenticated reads with counting on')
-  .option('--tokens <n>', 'leaked tokens to seed', (v) => Number(v), 10_000)
-  .option('--seconds <n>', 'duration of each measurement', (v) => Number(v), 10)
-  .option('--clients <n>', 'concurrent keep-alive clients', (v) => Number(v), 32)
-  .option('--timeout <minutes>', 'hard limit for the whole run', (v) => Number(v), 10);
-
-program.action(async (options: { tokens: number; seconds: number; clients: number; timeout: number }) => {
-  const timer = setTimeout(() => {
-    log('timeout: stopping');
-    void cleanUp().then(() => process.exit(2));
-  }, options.timeout * 60_000);
-  process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
-  try {
-    await main(options);
-  } catch (error) {
-    log(`failed: ${(error as Error).message}`);
+  .description('Token check, auth_request, range and an authenticated list vs a bare Fastify endpoint, same run and load settings; the issue 17 targets')
+  .option('--tokens <n>', 'leaked tokens to seed through the API', positiveInt, 2000)
+  .option('--seconds <n>', 'duration of each measurement', positiveInt, 5)
+  .option('--connections <n>', 'keep-alive connections of the load generator', positiveInt, 32)
+  .option('--list-sizes <list>', 'leaks stored for the list measurements', '20000,200000')
+  .option('--timeout <minutes>', 'hard limit for the whole run', positiveInt, 20)
+  .action((options: Options) => main(options).catch((error: Error) => {
+    log(`failed: ${error.message}`);
     process.exitCode = 1;
-  } finally {
-    clearTimeout(timer);
-    await cleanUp();
-  }
-});
+  }));
+
 void program.parseAsync(process.argv);
