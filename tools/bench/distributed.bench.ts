@@ -6,6 +6,8 @@
  * - a key issued 201 → the key works at the gateway, at leak-lifecycle and at stats (access-control → relay →
  *   Kafka → each service's access directory). Each service is asked directly, as the gateway would forward.
  * Latencies are polled every 5 ms over loopback; the run prints p50/p95/max per figure.
+ * Then (or alone, `--only relay`) the event relay's throughput against a raw kafkajs producer sending the same
+ * messages to the same broker (support/relay-yardstick.ts), with the issue-16 target row.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Command } from 'commander';
@@ -14,14 +16,19 @@ import { SERVICES, Service, startCluster, startKafkaMock, startThrowawayPostgres
 import { Api, benchAdminKey, orgAdmin } from './support/api';
 import { machine, millis, percentile, positiveInt, printTable } from './support/format';
 import { log, waitUntilAsync } from './support/process';
+import { relayYardstick } from './support/relay-yardstick';
 import { runBenchmark } from './support/run';
+import { printTargets, target } from './support/targets';
 
 const program = new Command('bench:distributed')
   .description('Convergence of distributed mode: virtual patch → blocked at the gateway, new key → usable at every service')
   .option('--samples <n>', 'measurements per figure', positiveInt, 20)
   .option('--timeout <minutes>', 'hard limit for the whole run', positiveInt, 10)
+  .option('--relay-events <n>', 'events published by the relay and by the raw producer', positiveInt, 20_000)
+  .option('--only <part>', 'run only "convergence" or only "relay"')
   .parse();
-const { samples, timeout } = program.opts<{ samples: number; timeout: number }>();
+const { samples, timeout, relayEvents, only } = program.opts<{ samples: number; timeout: number; relayEvents: number; only?: string }>();
+if (only && only !== 'convergence' && only !== 'relay') throw new Error('--only is "convergence" or "relay"');
 
 /** Milliseconds until `probe` holds, polled every 5 ms; fails after `limitMs`. */
 async function until(what: string, probe: () => Promise<boolean>, limitMs = 30_000): Promise<number> {
@@ -34,6 +41,22 @@ void runBenchmark(timeout, async (resources) => {
   log(`Leakwatch distributed convergence — ${samples} samples per figure, ${machine()}`);
   const [pg, kafka] = await Promise.all([startThrowawayPostgres(), startKafkaMock({ topics: [...ALL_TOPICS] })]);
   resources.onCleanUp(() => Promise.all([pg.stop(), kafka.stop()]).then(() => undefined));
+  if (only !== 'convergence') {
+    log(`relay ÷ raw kafkajs producer, ${relayEvents} events…`);
+    const relayPool = await pg.newPool('relay_bench');
+    const r = await relayYardstick(relayPool, kafka.brokers, relayEvents);
+    const rate = (ms: number) => `${Math.round((r.events / ms) * 1000).toLocaleString('en-US')} events/s`;
+    printTable(
+      `Event relay to Kafka vs a raw kafkajs producer (${r.events} events, batches of 500, Kafka-protocol test broker; best of 3 runs each)`,
+      [['figure', 'figure', 'left'], ['time', 'time', 'right'], ['rate', 'rate', 'right']],
+      [
+        { figure: 'raw kafkajs producer, the same encoded messages', time: millis(r.rawMs), rate: rate(r.rawMs) },
+        { figure: 'EventRelay (store → CloudEvent → KafkaMessageBus, checkpoint per batch)', time: millis(r.relayMs), rate: rate(r.relayMs) },
+      ],
+    );
+    printTargets([target('event relay to Kafka ÷ a raw kafkajs producer (same messages, same broker)', r.ratio.toFixed(2), '≥ 0.8', r.ratio >= 0.8)]);
+    if (only === 'relay') return;
+  }
   const databases = {} as Record<Service, string>;
   for (const service of SERVICES) databases[service] = await pg.newDatabase(service.replace('-', '_'));
   const adminKey = benchAdminKey();

@@ -38,6 +38,12 @@ export interface ProjectionRunnerOptions {
   maxAttempts?: number;
   /** How often retry requests of parked events are looked for (ms, default 2000). */
   retryPollMs?: number;
+  /**
+   * After a page that was not full, pause this long before reading again (default 20 ms): events appended
+   * meanwhile are applied as one page (one transaction, one checkpoint write) instead of one wakeup each.
+   * Waiters (`waitFor`) are answered before the pause. 0 turns it off.
+   */
+  coalesceMs?: number;
 }
 
 export class ProjectionRunner {
@@ -118,6 +124,12 @@ export class ProjectionRunner {
   }
 
   private async handlePage(events: RecordedEvent[], position: GlobalPosition): Promise<void> {
+    await this.applyPage(events, position);
+    const coalesceMs = this.options.coalesceMs ?? 20;
+    if (coalesceMs > 0 && events.length < (this.options.batchSize ?? 500) && this.subscription) await new Promise((r) => setTimeout(r, coalesceMs));
+  }
+
+  private async applyPage(events: RecordedEvent[], position: GlobalPosition): Promise<void> {
     // Nothing of ours (other contexts' events moved the read position): no transaction, and the checkpoint is
     // saved once things go quiet — a restart re-reads at most those events, harmlessly.
     if (!events.some((e) => this.projections.some((p) => p.canHandle(e)))) {

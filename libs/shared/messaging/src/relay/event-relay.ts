@@ -105,7 +105,9 @@ export class EventRelay {
   private subscribe(): void {
     this.subscription = this.options.store.subscribeToAll({
       after: this.enqueuedUpTo,
-      onEvent: (event) => this.enqueue(event),
+      // Whole pages of a batch's size: one hand-over per batch instead of one await per event.
+      batchSize: this.options.batchSize ?? 500,
+      onPage: (page) => this.enqueue(page.events, page.position),
       onError: (error) => {
         if (!this.running) return;
         // The store failed (not the bus: publishing retries inside). Resume after what is already buffered.
@@ -117,11 +119,18 @@ export class EventRelay {
     });
   }
 
-  private async enqueue(event: RecordedEvent): Promise<void> {
-    this.buffer.push(event);
-    this.enqueuedUpTo = event.position;
-    // Awaiting a full flush is the back-pressure: the subscription reads no further until the bus caught up.
-    if (this.buffer.length >= (this.options.batchSize ?? 500)) return this.flush();
+  private async enqueue(events: RecordedEvent[], position: GlobalPosition): Promise<void> {
+    this.buffer.push(...events);
+    this.enqueuedUpTo = position;
+    if (!this.buffer.length) return;
+    // Back-pressure, one batch deep: a full batch is handed to the (serialised) flushes and the subscription
+    // goes on reading the next one while it is published; it waits only for the batch before it. Reading and
+    // publishing overlap, order is kept (flushes run one after the other), at most two batches are buffered.
+    if (this.buffer.length >= (this.options.batchSize ?? 500)) {
+      const previous = this.flushing;
+      void this.flush();
+      return previous;
+    }
     this.linger ??= setTimeout(() => void this.flush(), this.options.lingerMs ?? 20);
   }
 
