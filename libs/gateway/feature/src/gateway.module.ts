@@ -3,10 +3,10 @@
  * OpenAPI docs, the token-check hot path and blocklist, and (with the usage gate) daily limits.
  * The module is mounted by the `gateway` app and by the embedded `leakwatch` app (target `all`).
  */
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { ConsoleModule } from '@leakwatch/console';
-import { PG_POOL } from '@leakwatch/runtime';
+import { LEAKWATCH_CONFIG, LeakwatchConfig, PG_POOL } from '@leakwatch/runtime';
 import { UpstreamOpenApi } from './docs/upstream-openapi';
 import { GatewayProxyMiddleware } from './routing/gateway-proxy.middleware';
 import { AttemptRecorder } from './tokens/attempt-recorder';
@@ -30,7 +30,10 @@ import { UsageModule } from './usage';
   ],
 })
 export class GatewayModule implements NestModule {
+  constructor(@Inject(LEAKWATCH_CONFIG) private readonly config: LeakwatchConfig) {}
+
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(GatewayProxyMiddleware).forRoutes('*path');
+    // Only with upstreams (distributed mode): in-process routes pay nothing for a proxy that would never forward.
+    if (Object.values(this.config.upstreams).some(Boolean)) consumer.apply(GatewayProxyMiddleware).forRoutes('*path');
   }
 }

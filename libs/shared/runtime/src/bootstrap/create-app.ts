@@ -17,7 +17,7 @@ import { createValidationPipe } from '../http/validation';
 import { UnacceptableInputError, bodyHygieneHook, urlHygieneHook, urlRefusal } from '../http/input-hygiene';
 import { answerClientError } from '../http/client-error';
 import { JSON_BODY_LIMIT, registerBodyParsers } from '../http/body-parsers';
-import { requestIdOf } from '../logging/logging.module';
+import { logRequestCompleted, requestIdOf } from '../logging/logging.module';
 import { ROUTE_PATTERN } from '../logging/request-path';
 import { METRICS_REGISTRY, installHttpMetrics } from '../metrics/metrics';
 import { LeakwatchAppModule, LeakwatchTarget } from './app-module';
@@ -85,6 +85,10 @@ function installRequestPipeline(fastify: FastifyInstance, registry: Registry): v
   });
   fastify.addHook('preValidation', bodyHygieneHook);
   installHttpMetrics(fastify, registry);
+  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    logRequestCompleted(request.raw, reply.raw, reply.elapsedTime);
+    done();
+  });
   // Errors raised here reach Nest's error handler, so the global ProblemDetailsFilter answers them too.
 }
 

@@ -1,12 +1,12 @@
 /**
  * Structured JSON logs (pino). Credentials never reach a log line: auth headers and cookies are redacted,
  * request bodies and query strings are never logged, and a path only once its route accepted it
- * (request-path.ts): the request binding, made when a request arrives, has no path at all.
+ * (request-path.ts). One "request completed" line per request, written when it finished.
  */
 import { DynamicModule, Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { loggablePath, routePattern } from './request-path';
 
 const REQUEST_ID = Symbol.for('leakwatch.requestId');
@@ -20,6 +20,23 @@ export function requestIdOf(req: IncomingMessage): string {
   if (r[REQUEST_ID]) return r[REQUEST_ID];
   const incoming = req.headers['x-request-id'];
   return (r[REQUEST_ID] = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID());
+}
+
+const QUIET_PATHS = new Set(['/health', '/metrics']);
+
+/**
+ * The "request completed" line of a finished request (info; 5xx at error), as pino-http wrote it: request id,
+ * method and user agent, the loggable path and route pattern, status and time. Nothing when info is off.
+ */
+export function logRequestCompleted(req: IncomingMessage, res: ServerResponse, responseTime: number): void {
+  const logger = PinoLogger.root;
+  if (!logger || QUIET_PATHS.has(req.url ?? '')) return;
+  const level = res.statusCode >= 500 ? 'error' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  logger[level](
+    { req: { id: requestIdOf(req), method: req.method, headers: req.headers }, url: loggablePath(req, res), route: routePattern(req) ?? null, res, responseTime: Math.round(responseTime) },
+    'request completed',
+  );
 }
 
 export const REDACTED_PATHS = [
@@ -54,11 +71,10 @@ export class LoggingModule {
                 headers: { 'user-agent': req.headers?.['user-agent'] },
               }),
             },
-            // On the completion line only: by then the route is known (and whether its parameters were valid).
-            customProps: (req: IncomingMessage, res: ServerResponse) =>
-              res.writableFinished || res.headersSent ? { url: loggablePath(req, res), route: routePattern(req) ?? null } : {},
-            autoLogging: { ignore: (req: IncomingMessage) => { const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url; return url === '/health' || url === '/metrics'; } },
           },
+          // No per-request middleware (pino-http's child logger, AsyncLocalStorage): it cost more than the token
+          // check itself. The completion line is written by the app's onResponse hook (logRequestCompleted).
+          forRoutes: [],
         }),
       ],
     };
