@@ -15,7 +15,7 @@ import { TokenIndex, TokenIndexFeed } from '@leakwatch/gateway/feature';
 import { leakIntegrationMapper } from '@leakwatch/leak-lifecycle/feature';
 import { IntegrationMapperRegistry, PostgresCheckpointStore, StoreBackedMessageBus, TOPICS } from '@leakwatch/messaging';
 import { DeliveryLog, LeakEventsConsumer, NotificationsRuntime } from '@leakwatch/notifications/feature';
-import { LeakDecisionsConsumer, LeakDecisionsReadModel, LeakStatsConsumer, LeakStatsReadModel, StatsSchema } from '@leakwatch/stats/feature';
+import { ApiUsageConsumer, ApiUsageReadModel, LeakDecisionsConsumer, LeakDecisionsReadModel, LeakStatsConsumer, LeakStatsReadModel, StatsSchema } from '@leakwatch/stats/feature';
 import { LeakCommand, leakAggregate, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { ProjectionRunner, unionFilter } from '@leakwatch/projections';
 import { eventually, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
@@ -65,6 +65,17 @@ async function buildHistory(store: PostgresEventStore): Promise<void> {
     await decideAndAppend(store, domain, domainAggregate, { type: 'ClaimDomain', orgId: org.id, domain: org.domain, token: randomUUID(), at: at(minute++) }, meta);
     if (org.name !== 'Charlie') await decideAndAppend(store, domain, domainAggregate, { type: 'RecordVerification', method: 'dns', at: at(minute++), validForDays: 30 }, meta);
     if (org.name === 'Bravo') await decideAndAppend(store, domain, domainAggregate, { type: 'RevokeDomain', at: at(minute++) }, meta);
+  }
+
+  // API usage, as the gateway records it: one stream per key and UTC day, a batch of requests per event.
+  for (const [k, key] of ['key-a', 'key-b'].entries()) {
+    for (const day of ['2025-01-01', '2025-01-02']) {
+      for (let batch = 0; batch < 3 + k; batch++) {
+        const stream = `usage-${key}-${day}`;
+        const data = { key_id: key, day, requests: 1 + batch * 7, first_request_at: `${day}T0${batch}:00:00.000Z`, last_request_at: `${day}T0${batch}:30:00.000Z` };
+        await store.appendToStream(stream, [{ id: randomUUID(), type: 'ApiUsageRecorded', data }], { expectedRevision: batch === 0 ? 'no_stream' : batch - 1 });
+      }
+    }
   }
 
   await eachLimit(Array.from({ length: LEAKS }, (_, i) => i), 16, async (i) => {
@@ -149,6 +160,7 @@ describe('leakwatch projections (CLI)', () => {
     const consumers = [
       new LeakStatsConsumer(statsSchema, new LeakStatsReadModel(pool), decisions, bus, 'all'),
       new LeakDecisionsConsumer(statsSchema, decisions, bus, 'all'),
+      new ApiUsageConsumer(statsSchema, new ApiUsageReadModel(pool), bus, 'all'),
       new TokenIndexFeed(new TokenIndex(pool), bus, 'all'),
       new LeakEventsConsumer(notifications, bus, 'all'),
     ];
@@ -157,11 +169,13 @@ describe('leakwatch projections (CLI)', () => {
     const all = await store.readAll();
     const last = all[all.length - 1].position;
     for (const runner of runners) expect(await runner.waitFor(last, 20_000)).toBe(true);
-    const lastLeak = [...all].reverse().find((e) => e.streamId.startsWith('leak-'))?.position as GlobalPosition;
+    const lastOf = (category: string) => [...all].reverse().find((e) => e.streamId.startsWith(`${category}-`))?.position as GlobalPosition;
+    const lastLeak = lastOf('leak');
+    const lastUsage = lastOf('usage');
     await eventually(
-      'every bus group has consumed the last leak event',
-      async () => (await pool.query<{ position: string }>(`SELECT position FROM messaging_checkpoints WHERE name LIKE 'bus:all.%'`)).rows,
-      (rows) => rows.length === consumers.length && rows.every((r) => comparePositions(decodePosition(r.position), lastLeak) >= 0),
+      'every bus group has consumed the last event of its topic',
+      async () => (await pool.query<{ name: string; position: string }>(`SELECT name, position FROM messaging_checkpoints WHERE name LIKE 'bus:all.%'`)).rows,
+      (rows) => rows.length === consumers.length && rows.every((r) => comparePositions(decodePosition(r.position), r.name.endsWith('.usage') ? lastUsage : lastLeak) >= 0),
     );
     for (const consumer of consumers) await consumer.onApplicationShutdown();
     await bus.close();
@@ -190,6 +204,7 @@ describe('leakwatch projections (CLI)', () => {
     expect((live.gw_leak_tokens as Array<{ blocked: boolean }>).some((t) => t.blocked)).toBe(true);
     expect((live.gw_leak_tokens as unknown[]).length).toBe(LEAKS - LEAKS / 4); // tokens only, never passwords
     expect((live.nt_leak_orgs as unknown[]).length).toBe(LEAKS - LEAKS / 4); // credentials here have no ingesting org
+    expect(live.st_usage_daily).toEqual(expect.arrayContaining([expect.objectContaining({ key_id: 'key-b', requests: 1 + 8 + 15 + 22 })]));
   });
 
   it('rebuild refuses while a Leakwatch process is live on the database, and changes nothing', async () => {
@@ -217,6 +232,7 @@ describe('leakwatch projections (CLI)', () => {
     await pool.query(`DELETE FROM st_leak_decisions WHERE revision = 1`);
     await pool.query(`UPDATE gw_leak_tokens SET blocked = NOT blocked, revision = 999 WHERE leakid IN (SELECT leakid FROM gw_leak_tokens LIMIT 10)`);
     await pool.query(`DELETE FROM nt_leak_orgs WHERE leakid IN (SELECT leakid FROM nt_leak_orgs LIMIT 10)`);
+    await pool.query(`UPDATE st_usage_daily SET requests = requests + 100`);
     await pool.query(`INSERT INTO ac_domains (org_id, domain, status, token, claimed_at, revision) VALUES ('x', 'stale.example', 'pending', 't', now(), 0)`);
     expect(await snapshot(pool)).not.toEqual(live);
 

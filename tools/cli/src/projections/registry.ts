@@ -8,7 +8,7 @@ import { LEAK_PROJECTIONS, LEAK_PROJECTION_RUNNER, LEAK_VERSION_PROJECTIONS, LEA
 import { TOPICS, mapperOf, topicProjection } from '@leakwatch/messaging';
 import { leakOrgsReadModel } from '@leakwatch/notifications/feature';
 import type { Projection } from '@leakwatch/projections';
-import { leakStatsReadModel } from '@leakwatch/stats/feature';
+import { apiUsageReadModel, leakStatsReadModel } from '@leakwatch/stats/feature';
 
 export interface RunnerDefinition {
   /** The checkpoint key in `projection_checkpoints`. */
@@ -30,7 +30,12 @@ export const RUNNERS: RunnerDefinition[] = [
   { name: LEAK_PROJECTION_RUNNER, service: 'leak-lifecycle', projections: LEAK_PROJECTIONS },
   { name: 'access-control', service: 'access-control', projections: [accessProjection] },
   { name: LEAK_VERSIONS_RUNNER, service: 'leak-lifecycle', projections: LEAK_VERSION_PROJECTIONS },
-  { name: 'stats', service: 'stats', projections: [topicProjection(leakStatsReadModel, leakTopic)], busGroups: ['stats.leaks', 'stats.decisions'] },
+  {
+    name: 'stats',
+    service: 'stats',
+    projections: [topicProjection(leakStatsReadModel, leakTopic), topicProjection(apiUsageReadModel)],
+    busGroups: ['stats.leaks', 'stats.decisions', 'stats.usage'],
+  },
   { name: 'gateway-tokens', service: 'gateway', projections: [topicProjection(tokenIndexReadModel, leakTopic)], busGroups: ['gateway.tokens.v2'] },
   { name: 'notifications', service: 'notifications', projections: [topicProjection(leakOrgsReadModel, leakTopic)], busGroups: ['notifications'] },
 ];

@@ -5,7 +5,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
 import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
-import { API_USAGE_RECORDED, ApiUsageReadModel, isApiUsageRecorded } from './api-usage.read-model';
+import { API_USAGE_RECORDED, ApiUsageReadModel, usageOf } from './api-usage.read-model';
 import { StatsSchema } from '../stats-schema';
 
 @Injectable()
@@ -26,13 +26,14 @@ export class ApiUsageConsumer extends BusConsumer {
   }
 
   async handle(event: CloudEvent): Promise<void> {
-    if (event.type !== API_USAGE_RECORDED) return;
-    const raw = event.extensions?.streamrevision;
-    const revision = raw && /^\d+$/.test(raw) ? Number(raw) : NaN;
-    if (!isApiUsageRecorded(event.data) || !Number.isInteger(revision)) {
-      this.logger.warn(`usage event ${event.id} is malformed or has no stream revision: skipped`);
-      return;
+    return this.handleBatch([event]);
+  }
+
+  /** A page of usage events in one transaction (apiUsageReadModel, the same function a rebuild replays). */
+  protected override async handleBatch(events: CloudEvent[]): Promise<void> {
+    for (const event of events) {
+      if (event.type === API_USAGE_RECORDED && !usageOf(event)) this.logger.warn(`usage event ${event.id} is malformed or has no stream revision: skipped`);
     }
-    await this.readModel.apply(event.data, revision);
+    if (events.some((event) => usageOf(event))) await this.readModel.applyPage(events);
   }
 }
