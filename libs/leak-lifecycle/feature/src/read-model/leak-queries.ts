@@ -79,6 +79,7 @@ export class LeakQueries {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async list(caller: Caller, filters: LeakFilters) {
+    if (filters.as_of) return this.listAsOf(caller, filters, filters.as_of);
     const params: unknown[] = [];
     const p = (value: unknown) => `$${params.push(value)}`;
     const typeSql = leakTypeSql(caller, p);
@@ -106,6 +107,56 @@ export class LeakQueries {
       items,
       next_cursor: last ? encodeLeakCursor({ ...order, value: last.sort_value, leakid: last.leakid }) : null,
       total: total.rows[0].n as number,
+      summary: { personal: counts.personal ?? 0, employee: counts.employee ?? 0, customer: counts.customer ?? 0, organization: counts.organization ?? 0 },
+    };
+  }
+
+  /**
+   * `?as_of=`: the same visibility, filters, type, order and cursor (the same builders) over the versions valid
+   * then. The slice has no order index to walk (today's page walks `ll_leaks_order`), so it is read ONCE, narrow
+   * and materialised, for the summary, the total and the page's keys; then only the page's rows are read whole.
+   */
+  private async listAsOf(caller: Caller, filters: LeakFilters, asOf: string) {
+    const params: unknown[] = [];
+    const p = (value: unknown) => `$${params.push(value)}`;
+    const typeSql = leakTypeSql(caller, p);
+    const where: string[] = [leakVisibleSql(caller, p), ...leakFilterSql(filters, p)];
+    const order: LeakOrder = { sort: filters.sort ?? DEFAULT_LEAK_ORDER.sort, direction: filters.direction ?? DEFAULT_LEAK_ORDER.direction };
+    const typed = filters.type && filters.type !== 'all' ? ` AND caller_type = ${p(filters.type)}` : '';
+    const cursorSql = filters.cursor ? ` AND ${afterCursorSql(decodeLeakCursor(filters.cursor, order), p)}` : '';
+    const { rows: parts } = await this.pool.query<{ part: 'summary' | 'page'; caller_type: string | null; n: number | null; leakid: string | null; revision: number | null; sort_value: string | number | null; ord: number | null }>(
+      `WITH l AS MATERIALIZED (
+         SELECT leakid, revision, caller_type, first_seen, last_seen, risk, status
+           FROM (SELECT *, ${typeSql} AS caller_type FROM ${leakRowsSql(asOf, p)}) v WHERE ${where.join(' AND ')})
+       SELECT 'summary' AS part, caller_type, count(*)::int AS n, NULL AS leakid, NULL AS revision, NULL AS sort_value, NULL AS ord FROM l GROUP BY caller_type
+       UNION ALL
+       (SELECT 'page', caller_type, NULL, leakid, revision, ${sortValueSql(order.sort)}, row_number() OVER (ORDER BY ${orderBySql(order)})
+          FROM l WHERE true${typed}${cursorSql} ORDER BY ${orderBySql(order)} LIMIT ${p(filters.limit + 1)})`,
+      params,
+    );
+    const counts: Record<string, number> = {};
+    let all = 0;
+    for (const r of parts.filter((r) => r.part === 'summary')) {
+      if (r.caller_type) counts[r.caller_type] = r.n ?? 0;
+      all += r.n ?? 0;
+    }
+    const keys = parts.filter((r) => r.part === 'page').sort((a, b) => Number(a.ord) - Number(b.ord));
+    const pageParams: unknown[] = [];
+    const q = (value: unknown) => `$${pageParams.push(value)}`;
+    const { rows } = keys.length
+      ? await this.pool.query(
+          `SELECT *, ${leakTypeSql(caller, q)} AS caller_type FROM ll_leak_versions
+            WHERE (leakid, revision) IN (SELECT * FROM unnest(${q(keys.map((k) => k.leakid))}::text[], ${q(keys.map((k) => k.revision))}::int[]))`,
+          pageParams,
+        )
+      : { rows: [] };
+    const byId = new Map(rows.map((r) => [r.leakid as string, r]));
+    const items = keys.slice(0, filters.limit).map((k) => toView(byId.get(k.leakid as string) as Record<string, unknown>));
+    const last = keys.length > filters.limit ? keys[filters.limit - 1] : undefined;
+    return {
+      items,
+      next_cursor: last ? encodeLeakCursor({ ...order, value: last.sort_value as string | number, leakid: last.leakid as string }) : null,
+      total: typed ? counts[filters.type as string] ?? 0 : all,
       summary: { personal: counts.personal ?? 0, employee: counts.employee ?? 0, customer: counts.customer ?? 0, organization: counts.organization ?? 0 },
     };
   }
