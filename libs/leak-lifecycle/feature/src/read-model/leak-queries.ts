@@ -6,6 +6,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Caller, LeakType, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
 import { PG_POOL } from '@leakwatch/runtime';
+import { LeakListCounts } from './leak-list-counts';
 import { DEFAULT_LEAK_ORDER, LeakOrder, LeakSort, SortDirection, afterCursorSql, decodeLeakCursor, encodeLeakCursor, orderBySql, sortValueSql } from './leak-list-order';
 
 export { InvalidCursorError } from './leak-list-order';
@@ -76,7 +77,11 @@ export function leakFilterSql(
 
 @Injectable()
 export class LeakQueries {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  private readonly counts: LeakListCounts<{ total: number; summary: Record<'personal' | 'employee' | 'customer' | 'organization', number> }>;
+
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {
+    this.counts = new LeakListCounts(pool);
+  }
 
   async list(caller: Caller, filters: LeakFilters) {
     if (filters.as_of) return this.listAsOf(caller, filters, filters.as_of);
@@ -85,13 +90,21 @@ export class LeakQueries {
     const typeSql = leakTypeSql(caller, p);
     const where: string[] = [leakVisibleSql(caller, p), ...leakFilterSql(filters, p)];
     const base = `FROM (SELECT *, ${typeSql} AS caller_type FROM ${leakRowsSql(filters.as_of, p)}) l WHERE ${where.join(' AND ')}`;
-    // The summary counts every type; total and page apply the type filter (with their own parameters).
-    const summary = await this.pool.query(`SELECT caller_type, count(*)::int AS n ${base} GROUP BY caller_type`, params);
-
     const typedParams = [...params];
     const q = (value: unknown) => `$${typedParams.push(value)}`;
     const typed = filters.type && filters.type !== 'all' ? ` AND caller_type = ${q(filters.type)}` : '';
-    const total = await this.pool.query(`SELECT count(*)::int AS n ${base}${typed}`, typedParams);
+    // Summary and total count every visible row: computed once per version of ll_leaks (see leak-list-counts.ts).
+    const countsKey = JSON.stringify([base, typedParams]);
+    const counts = await this.counts.get(countsKey, async () => {
+      // The summary counts every type; total applies the type filter (with its own parameters).
+      const summary = await this.pool.query(`SELECT caller_type, count(*)::int AS n ${base} GROUP BY caller_type`, params);
+      const total = await this.pool.query(`SELECT count(*)::int AS n ${base}${typed}`, typedParams);
+      const byType = Object.fromEntries(summary.rows.map((r) => [r.caller_type, r.n]));
+      return {
+        total: total.rows[0].n as number,
+        summary: { personal: byType.personal ?? 0, employee: byType.employee ?? 0, customer: byType.customer ?? 0, organization: byType.organization ?? 0 },
+      };
+    });
 
     const order: LeakOrder = { sort: filters.sort ?? DEFAULT_LEAK_ORDER.sort, direction: filters.direction ?? DEFAULT_LEAK_ORDER.direction };
     const cursorSql = filters.cursor ? ` AND ${afterCursorSql(decodeLeakCursor(filters.cursor, order), q)}` : '';
@@ -102,12 +115,11 @@ export class LeakQueries {
     );
     const items = rows.slice(0, filters.limit).map(toView);
     const last = rows.length > filters.limit ? rows[filters.limit - 1] : undefined;
-    const counts = Object.fromEntries(summary.rows.map((r) => [r.caller_type, r.n]));
     return {
       items,
       next_cursor: last ? encodeLeakCursor({ ...order, value: last.sort_value, leakid: last.leakid }) : null,
-      total: total.rows[0].n as number,
-      summary: { personal: counts.personal ?? 0, employee: counts.employee ?? 0, customer: counts.customer ?? 0, organization: counts.organization ?? 0 },
+      total: counts.total,
+      summary: counts.summary,
     };
   }
 
