@@ -2,16 +2,14 @@
  * Keeps the token index current from `leakwatch.leaks.v1`; revision-guarded, so redeliveries are harmless.
  * The consumer group is versioned with the index tables: a new version reads the topic from the beginning.
  */
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
 import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
 import { DetectedToken, TokenIndex } from './token-index';
-import { detectedToken } from './token-index.topic';
+import { detectedToken, patchOf } from './token-index.topic';
 
 @Injectable()
 export class TokenIndexFeed extends BusConsumer {
-  private readonly logger = new Logger('TokenIndexFeed');
-
   constructor(
     private readonly index: TokenIndex,
     @Inject(MESSAGE_BUS) bus: MessageBus,
@@ -43,30 +41,11 @@ export class TokenIndexFeed extends BusConsumer {
   }
 
   protected async handle(event: CloudEvent): Promise<void> {
-    const data = event.data as {
-      leakid?: string;
-      kind?: string;
-      fingerprint?: string | null;
-      identity?: { email?: string | null } | null;
-      site?: { domain?: string | null } | null;
-      org_id?: string | null;
-    };
-    const revision = Number(event.extensions?.streamrevision);
-    if (!data?.leakid || !Number.isInteger(revision)) return;
-    switch (event.type) {
-      case 'LeakDetected': {
-        const detected = detectedToken(event);
-        if (detected) await this.index.addLeak(detected.token, detected.revision);
-        return;
-      }
-      case 'VirtualPatchApplied':
-        return this.index.setBlocked(data.leakid, true, revision);
-      case 'VirtualPatchRemoved':
-        return this.index.setBlocked(data.leakid, false, revision);
-      default:
-        if (event.type.startsWith('Leak') || event.type.startsWith('Virtual')) return;
-        this.logger.debug(`ignored ${event.type}`);
-    }
+    const detected = event.type === 'LeakDetected' ? detectedToken(event) : undefined;
+    if (detected) return this.index.addLeak(detected.token, detected.revision);
+    const patch = patchOf(event);
+    if (patch) return this.index.setBlocked(patch.leakid, patch.blocked, patch.revision);
+    // Every other leak event changes nothing the index keeps.
   }
 }
 

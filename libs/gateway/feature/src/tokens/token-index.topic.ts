@@ -5,34 +5,35 @@
  * log (`gw_blocklist_log`) is not emptied by a rebuild: gateways page through it by sequence number, so
  * replayed patches are appended to it again (applying a change twice is harmless for a follower).
  */
+import { FINGERPRINT_PATTERN, readLeakEventV1 } from '@leakwatch/contracts';
 import { CloudEvent, TOPICS, TopicReadModel } from '@leakwatch/messaging';
 import { DetectedToken, TOKEN_INDEX_SCHEMA_SQL, TokenEntry, insertTokens, setBlockedRow, tokenEntry } from './token-index';
 
+/** The leak stream's revision a message carries (its `streamrevision` extension), if it is a whole number. */
+function streamRevision(event: CloudEvent): number | undefined {
+  const revision = Number(event.extensions?.streamrevision);
+  return Number.isInteger(revision) ? revision : undefined;
+}
+
 /**
- * A token `LeakDetected` as the index needs it. Tokens only: old credential events carry their password's plain
- * hash (issue 15.4), and a password is never matchable by a token check anyway (see token-index.ts).
+ * A token `LeakDetected` as the index needs it, read through the leaks.v1 contract. Tokens only: a password
+ * is never matchable by a token check (see token-index.ts), and a masked token has no fingerprint.
  */
 export function detectedToken(event: CloudEvent): { token: DetectedToken; revision: number } | undefined {
-  const data = event.data as {
-    leakid?: string;
-    kind?: string;
-    fingerprint?: string | null;
-    identity?: { email?: string | null } | null;
-    site?: { domain?: string | null } | null;
-    org_id?: string | null;
-  } | null;
-  const revision = Number(event.extensions?.streamrevision);
-  if (!data?.leakid || !Number.isInteger(revision)) return undefined;
-  if (data.kind !== 'token' || typeof data.fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(data.fingerprint)) return undefined;
-  return { token: { leakid: data.leakid, fingerprint: data.fingerprint, identityEmail: data.identity?.email, siteDomain: data.site?.domain, orgId: data.org_id }, revision };
+  const read = readLeakEventV1(event.type, event.data);
+  const revision = streamRevision(event);
+  if (read?.type !== 'LeakDetected' || revision === undefined) return undefined;
+  const d = read.data;
+  if (d.kind !== 'token' || d.fingerprint === null || !FINGERPRINT_PATTERN.test(d.fingerprint)) return undefined;
+  return { token: { leakid: d.leakid, fingerprint: d.fingerprint, identityEmail: d.identity?.email, siteDomain: d.site?.domain, orgId: d.org_id }, revision };
 }
 
 /** A patch event's leak, on/off and revision; undefined for every other event. */
 export function patchOf(event: CloudEvent): { leakid: string; blocked: boolean; revision: number } | undefined {
-  if (event.type !== 'VirtualPatchApplied' && event.type !== 'VirtualPatchRemoved') return undefined;
-  const leakid = (event.data as { leakid?: unknown } | null)?.leakid;
-  const revision = Number(event.extensions?.streamrevision);
-  return typeof leakid === 'string' && Number.isInteger(revision) ? { leakid, blocked: event.type === 'VirtualPatchApplied', revision } : undefined;
+  const read = readLeakEventV1(event.type, event.data);
+  const revision = streamRevision(event);
+  if (revision === undefined || (read?.type !== 'VirtualPatchApplied' && read?.type !== 'VirtualPatchRemoved')) return undefined;
+  return { leakid: read.data.leakid, blocked: read.type === 'VirtualPatchApplied', revision };
 }
 
 export const tokenIndexReadModel: TopicReadModel = {
