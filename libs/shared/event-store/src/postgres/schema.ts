@@ -199,7 +199,9 @@ BEGIN
                  (array_agg(x.transaction_id::text ORDER BY x.transaction_id DESC, x.global_position DESC) FILTER (WHERE x.event_id IS NOT NULL))[1] AS tx,
                  (array_agg(x.global_position ORDER BY x.transaction_id DESC, x.global_position DESC) FILTER (WHERE x.event_id IS NOT NULL))[1] AS pos
             FROM unnest(p_stream_of, p_ids) AS ev(st, id)
-            LEFT JOIN es_events x ON x.event_id = ev.id
+            -- One unique-index probe per event, fenced (LIMIT) so the planner cannot turn it into a join that
+            -- scans es_events: this plan is cached per connection, often while the table was still small.
+            LEFT JOIN LATERAL (SELECT e.event_id, e.stream_id, e.transaction_id, e.global_position FROM es_events e WHERE e.event_id = ev.id LIMIT 1) x ON true
            GROUP BY ev.st) f ON f.st = r.idx
     ) plan;
 
