@@ -148,20 +148,23 @@ async function benchmark(options: Options, resources: Resources): Promise<{ rows
   if (app.child.exitCode !== 0) log(`warning: leakwatch exited with ${app.child.exitCode ?? app.child.signalCode}`);
   const dataDir = resources.dataDir as string;
   const rebuild = JSON.parse(await runCli(resources, ['projections', 'rebuild', '--all', '--json', '--copy-yardstick'], { LEAKWATCH_DATA_DIR: dataDir })) as {
-    runners: Array<{ runner: string; events: number; applied: number; duration_ms: number; events_per_second: number; copy?: { events: number; duration_ms: number } }>;
+    runners: Array<{ runner: string; events: number; applied: number; duration_ms: number; shared_with?: string[] }>;
+    total: { events: number; duration_ms: number; events_per_second: number; copy?: { events: number; duration_ms: number; ratio: number } };
   };
+  // Runners that read the same events share one pass over the store (their time is the pass's).
   for (const r of rebuild.runners) {
-    rows.push({ measure: `projection rebuild: ${r.runner} (${r.applied} applied)`, count: `${r.events} events`, time: seconds(r.duration_ms), rate: perSecond(r.events, r.duration_ms, 'events') });
+    const shared = r.shared_with?.length ? `, one pass with ${r.shared_with.length} more` : '';
+    rows.push({ measure: `projection rebuild: ${r.runner} (${r.applied} applied${shared})`, count: `${r.events} events`, time: seconds(r.duration_ms), rate: perSecond(r.events, r.duration_ms, 'events') });
   }
-  // A runner reads only its projections' events (filtered): the rate counts those events, over all runners.
-  const replayed = rebuild.runners.reduce((n, r) => n + r.events, 0);
-  const rebuildMs = rebuild.runners.reduce((n, r) => n + r.duration_ms, 0);
-  // The yardstick: the same events (each runner's, read the same way) written by a raw COPY (copy-yardstick.ts).
-  const copyMs = rebuild.runners.reduce((n, r) => n + (r.copy?.duration_ms ?? 0), 0);
-  rows.push({ measure: 'raw COPY of the same events (read as the rebuild reads them)', count: `${replayed} events`, time: seconds(copyMs), rate: perSecond(replayed, copyMs, 'events') });
-  const ratio = copyMs / rebuildMs;
+  // A runner reads only its projections' events (filtered): the rate counts those events, over all runners, per second of wall time.
+  const { events: replayed, duration_ms: rebuildMs } = rebuild.total;
+  rows.push({ measure: 'projections rebuild --all (every runner)', count: `${replayed} events`, time: seconds(rebuildMs), rate: perSecond(replayed, rebuildMs, 'events') });
+  // The yardstick: the same reads, every runner's events written by a raw COPY (tools/cli copy-yardstick.ts).
+  const copyMs = rebuild.total.copy?.duration_ms ?? NaN;
+  rows.push({ measure: 'raw COPY of the same events (read as the rebuild reads them)', count: `${rebuild.total.copy?.events ?? 0} events`, time: seconds(copyMs), rate: perSecond(rebuild.total.copy?.events ?? 0, copyMs, 'events') });
+  const ratio = rebuild.total.copy?.ratio ?? NaN;
   targets.push(
-    target('projections rebuild --all (events replayed / total time)', perSecond(replayed, rebuildMs, 'events'), '≥ 30,000 events/s', (replayed / rebuildMs) * 1000 >= 30_000),
+    target('projections rebuild --all (events replayed / wall time)', perSecond(replayed, rebuildMs, 'events'), '≥ 30,000 events/s', (replayed / rebuildMs) * 1000 >= 30_000),
     target('projections rebuild --all ÷ raw COPY of the same events', ratio.toFixed(2), '≥ 0.3', ratio >= 0.3),
   );
   return { rows, targets };

@@ -7,7 +7,7 @@ import { CliDatabase, openDatabase } from '../database';
 import { EventSource, openEventSource } from '../projections/event-source';
 import { liveLeakwatchSigns } from '../projections/live-process';
 import { createProgress } from '../projections/progress';
-import { RebuildResult, rebuildRunner } from '../projections/rebuild';
+import { RebuildPass, RebuildResult, rebuildRunners } from '../projections/rebuild';
 import { RUNNERS, selectRunners } from '../projections/registry';
 import { runnerStatus } from '../projections/status';
 
@@ -61,7 +61,8 @@ What it does, per runner:
   1. counts the events in the store (the progress total);
   2. empties the runner's tables and deletes its checkpoint (resetProjections), in one transaction;
   3. replays the all-stream from position 0 in pages of --batch-size events (the next page is read while one
-     is applied): each page is applied set-based by the runner's projections and the checkpoint moved in ONE
+     is applied; runners that read the same events share one pass, each page read once and applied by each
+     of them): each page is applied set-based by the runner's projections and the checkpoint moved in ONE
      transaction, as the live runner does per page,
      so the tables end up exactly as the live runner would have built them; a failure leaves a consistent
      checkpoint, and running the rebuild again starts over;
@@ -97,28 +98,32 @@ Examples:
           if (!options.yes) throw new Error(`${warning}\nStop Leakwatch first (recommended), or pass --yes to rebuild anyway.`);
           console.error(`warning: ${warning} Proceeding because of --yes; restart Leakwatch afterwards.`);
         }
-        const results: RebuildResult[] = [];
-        for (const runner of runners) {
-          const progress = createProgress(runner.name);
-          try {
-            results.push(
-              await rebuildRunner(db.pool, source, runner, {
-                batchSize: options.batchSize,
-                copyYardstick: options.copyYardstick,
-                onStart: (total) => progress.start(total),
-                onProgress: (done, total) => progress.update(done, total),
-              }),
-            );
-          } finally {
-            progress.stop();
-          }
-          const r = results[results.length - 1];
-          if (!options.json) {
-            console.log(`Rebuilt ${r.runner} (${r.tables.join(', ')}): ${r.events} events (${r.applied} applied) in ${(r.duration_ms / 1000).toFixed(2)} s — ${r.events_per_second} events/s`);
-            if (r.copy) console.log(`  raw COPY of the same events: ${r.copy.events_per_second} events/s — rebuild ÷ raw COPY ${r.copy.ratio}`);
-          }
+        // Progress per runner (runners reading the same events advance together: they share one pass).
+        const progress = new Map(runners.map((r) => [r.name, createProgress(r.name)]));
+        let pass: RebuildPass;
+        try {
+          pass = await rebuildRunners(db.pool, source, runners, {
+            batchSize: options.batchSize,
+            copyYardstick: options.copyYardstick,
+            onStart: (runner, total) => progress.get(runner.name)?.start(total),
+            onProgress: (runner, done, total) => progress.get(runner.name)?.update(done, total),
+          });
+        } finally {
+          progress.forEach((p) => p.stop());
         }
-        if (options.json) console.log(JSON.stringify({ database: db.describe, event_store: source.describe, runners: results }, null, 2));
+        const results: RebuildResult[] = pass.results;
+        if (!options.json) {
+          for (const r of results) {
+            const shared = r.shared_with?.length ? ` (one pass with ${r.shared_with.join(', ')})` : '';
+            console.log(`Rebuilt ${r.runner} (${r.tables.join(', ')}): ${r.events} events (${r.applied} applied) in ${(r.duration_ms / 1000).toFixed(2)} s — ${r.events_per_second} events/s${shared}`);
+          }
+          console.log(`All: ${pass.events} events replayed in ${(pass.duration_ms / 1000).toFixed(2)} s — ${pass.events_per_second} events/s`);
+          if (pass.copy) console.log(`  raw COPY of the same events: ${pass.copy.events_per_second} events/s — rebuild ÷ raw COPY ${pass.copy.ratio}`);
+        }
+        if (options.json) {
+          const { results: _results, ...total } = pass;
+          console.log(JSON.stringify({ database: db.describe, event_store: source.describe, runners: results, total }, null, 2));
+        }
       });
     });
 }

@@ -15,7 +15,8 @@ export interface CopyYardstick {
   events_per_second: number;
 }
 
-export async function copyYardstick(pool: Pool, source: EventSource, filter: AllStreamFilter | undefined, batchSize: number): Promise<CopyYardstick> {
+/** `copies`: how many runners share the read (each gets every event: one row per runner and event, as the rebuild applies). */
+export async function copyYardstick(pool: Pool, source: EventSource, filter: AllStreamFilter | undefined, batchSize: number, copies = 1): Promise<CopyYardstick> {
   const client = await pool.connect();
   const table = `rebuild_copy_yardstick_${process.pid}`;
   try {
@@ -28,14 +29,14 @@ export async function copyYardstick(pool: Pool, source: EventSource, filter: All
       const page = await source.store.readAllPage({ after, maxCount: batchSize, filter });
       if (!page.position || (after && comparePositions(page.position, after) <= 0)) break;
       if (page.events.length) {
-        const lines = page.events.map((e) =>
+        const lines = page.events.flatMap((e) => Array.from({ length: copies }, () => e)).map((e) =>
           [e.id, e.streamId, String(e.revision), encodePosition(e.position), e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), e.recordedAt.toISOString()]
             .map(copyText)
             .join('\t'),
         );
         await copyIn(client, `COPY ${table} FROM STDIN`, Buffer.from(`${lines.join('\n')}\n`));
       }
-      events += page.events.length;
+      events += page.events.length * copies;
       after = page.position;
     }
     const duration = performance.now() - started;
