@@ -35,7 +35,7 @@ export interface StoreBackedMessageBusOptions {
   /** Save a group's checkpoint after this many events (default 100) or this long after the last one (default 200 ms). */
   checkpointEvery?: number;
   checkpointAfterMs?: number;
-  /** Events read per page (default 1000). */
+  /** Events read per page (default 500: a page of every group is in memory at once). */
   pageSize?: number;
   /**
    * After a page that was not full, a group pauses this long before it reads again (default 20 ms), so the
@@ -70,7 +70,7 @@ export class StoreBackedMessageBus implements MessageBus {
     const topics = new Set(topicList(options.topics));
     const name = `bus:${options.groupId}`;
     const abort = new AbortController();
-    const pageSize = this.options.pageSize ?? 1000;
+    const pageSize = this.options.pageSize ?? 500;
     const coalesceMs = this.options.coalesceMs ?? 20;
     let position = await this.options.checkpoints.load(name);
     if (!position && options.fromBeginning === false) position = await this.endOfStore();
