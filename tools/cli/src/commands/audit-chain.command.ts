@@ -69,6 +69,7 @@ Examples:
       if (options.file) return verifyFile(options.file, options);
       if (options.publicKey) throw new Error('--public-key goes with --file');
       const db = await openDatabase();
+      db.pool.on('error', () => undefined); // an idle client may see the embedded server stop as we close it
       const bar = options.json ? undefined : progressBar('verify');
       try {
         const exists = await db.pool.query(`SELECT to_regclass('es_events') IS NOT NULL AS present`);
@@ -105,6 +106,7 @@ Example:
     .action(async (options: { from?: Date; to?: Date; out?: string }) => {
       const signer = exportSigner();
       const db = await openDatabase();
+      db.pool.on('error', () => undefined); // an idle client may see the embedded server stop as we close it
       const bar = options.out ? progressBar('export') : undefined;
       const out = options.out ? createWriteStream(options.out) : process.stdout;
       try {
