@@ -168,7 +168,9 @@ BEGIN
            (array_agg(e.transaction_id::text ORDER BY e.transaction_id DESC, e.global_position DESC))[1],
            (array_agg(e.global_position ORDER BY e.transaction_id DESC, e.global_position DESC))[1]
       INTO v_here, v_found, v_tx1, v_gp
-      FROM es_events e WHERE e.event_id = ANY(p_ids);
+      FROM unnest(p_ids) AS i(id)
+      -- One unique-index probe per id (fenced: the cached plan must not become a scan of es_events).
+      CROSS JOIN LATERAL (SELECT x.stream_id, x.transaction_id, x.global_position FROM es_events x WHERE x.event_id = i.id LIMIT 1) e;
     IF v_found > 0 THEN
       RETURN QUERY SELECT p_streams[1], CASE WHEN v_here = array_length(p_ids, 1) THEN 'repeat' ELSE 'duplicate' END, v_one, v_tx1, v_gp;
       RETURN;
