@@ -3,7 +3,8 @@
  * are kept per query (visibility + filters, never the page) and tagged with the version of `ll_leaks`, a
  * counter a statement trigger bumps on every insert, update, delete or truncate (projection writes, rebuilds,
  * anything else): a cached figure is used only while the version it was computed at is still current, so no
- * list ever shows counts older than its rows. Checking the version is one primary-key read.
+ * list ever shows counts older than its rows. The version travels with the page (a column of the page query, read
+ * in the same snapshot as its rows), so a cached figure costs no query at all.
  */
 import type { Pool } from 'pg';
 import { createSchemaOnce } from '@leakwatch/pg';
@@ -24,16 +25,23 @@ export class LeakListCounts<T> {
 
   constructor(private readonly pool: Pool) {}
 
-  /** The cached value of `key` if computed at the current version of ll_leaks, else `compute()` (then cached). */
-  async get(key: string, compute: () => Promise<T>): Promise<T> {
+  /** The select-list column `list_version` of a page query: the version its rows were read at (null before the counter exists). */
+  async versionColumn(): Promise<string> {
+    return (await this.prepare()) ? `(SELECT version FROM ll_leaks_version WHERE id) AS list_version` : 'NULL::bigint AS list_version';
+  }
+
+  /**
+   * The cached value of `key` if computed at `version` (that of the page it goes with), else `compute()`. An empty
+   * page carries no version: then the current one is read. Without a version nothing is cached.
+   */
+  async get(key: string, pageVersion: string | null | undefined, compute: () => Promise<T>): Promise<T> {
     if (!(await this.prepare())) return compute();
-    const { rows } = await this.pool.query<{ version: string }>(`SELECT version FROM ll_leaks_version WHERE id`);
-    const version = rows[0]?.version;
+    const version = pageVersion ?? (await this.pool.query<{ version: string }>(`SELECT version FROM ll_leaks_version WHERE id`)).rows[0]?.version;
     const cached = this.entries.get(key);
     if (cached && cached.version === version) return cached.value;
     const value = await compute();
-    // Computed after reading `version`: at worst newer than its tag, never older (the next change re-computes).
-    if (version !== undefined) {
+    // Computed at `version` or later: at worst newer than its tag, never older (the next change re-computes).
+    if (version !== undefined && version !== null) {
       this.entries.delete(key);
       this.entries.set(key, { version, value });
       if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);

@@ -93,9 +93,16 @@ export class LeakQueries {
     const typedParams = [...params];
     const q = (value: unknown) => `$${typedParams.push(value)}`;
     const typed = filters.type && filters.type !== 'all' ? ` AND caller_type = ${q(filters.type)}` : '';
+    const order: LeakOrder = { sort: filters.sort ?? DEFAULT_LEAK_ORDER.sort, direction: filters.direction ?? DEFAULT_LEAK_ORDER.direction };
+    const cursorSql = filters.cursor ? ` AND ${afterCursorSql(decodeLeakCursor(filters.cursor, order), q)}` : '';
+    const pageParams = [...typedParams];
+    // The page carries the version of ll_leaks it was read at (same snapshot): counts cached at that version match it.
+    const { rows } = await this.pool.query(
+      `SELECT *, ${sortValueSql(order.sort)} AS sort_value, ${await this.counts.versionColumn()} ${base}${typed}${cursorSql} ORDER BY ${orderBySql(order)} LIMIT $${pageParams.push(filters.limit + 1)}`,
+      pageParams,
+    );
     // Summary and total count every visible row: computed once per version of ll_leaks (see leak-list-counts.ts).
-    const countsKey = JSON.stringify([base, typedParams]);
-    const counts = await this.counts.get(countsKey, async () => {
+    const counts = await this.counts.get(JSON.stringify([base, typedParams]), rows[0]?.list_version, async () => {
       // The summary counts every type; total applies the type filter (with its own parameters).
       const summary = await this.pool.query(`SELECT caller_type, count(*)::int AS n ${base} GROUP BY caller_type`, params);
       const total = await this.pool.query(`SELECT count(*)::int AS n ${base}${typed}`, typedParams);
@@ -105,14 +112,6 @@ export class LeakQueries {
         summary: { personal: byType.personal ?? 0, employee: byType.employee ?? 0, customer: byType.customer ?? 0, organization: byType.organization ?? 0 },
       };
     });
-
-    const order: LeakOrder = { sort: filters.sort ?? DEFAULT_LEAK_ORDER.sort, direction: filters.direction ?? DEFAULT_LEAK_ORDER.direction };
-    const cursorSql = filters.cursor ? ` AND ${afterCursorSql(decodeLeakCursor(filters.cursor, order), q)}` : '';
-    const pageParams = [...typedParams];
-    const { rows } = await this.pool.query(
-      `SELECT *, ${sortValueSql(order.sort)} AS sort_value ${base}${typed}${cursorSql} ORDER BY ${orderBySql(order)} LIMIT $${pageParams.push(filters.limit + 1)}`,
-      pageParams,
-    );
     const items = rows.slice(0, filters.limit).map(toView);
     const last = rows.length > filters.limit ? rows[filters.limit - 1] : undefined;
     return {
