@@ -2,6 +2,7 @@
  * Leak reads, always through the caller's visibility (the SQL mirror of the authz policy: personal,
  * employee, customer, organization; global roles see all). `type` is what the leak is FOR THIS CALLER.
  */
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Caller, LeakType, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
@@ -97,10 +98,9 @@ export class LeakQueries {
     const cursorSql = filters.cursor ? ` AND ${afterCursorSql(decodeLeakCursor(filters.cursor, order), q)}` : '';
     const pageParams = [...typedParams];
     // The page carries the version of ll_leaks it was read at (same snapshot): counts cached at that version match it.
-    const { rows } = await this.pool.query(
-      `SELECT *, ${sortValueSql(order.sort)} AS sort_value, ${await this.counts.versionColumn()} ${base}${typed}${cursorSql} ORDER BY ${orderBySql(order)} LIMIT $${pageParams.push(filters.limit + 1)}`,
-      pageParams,
-    );
+    const text = `SELECT *, ${sortValueSql(order.sort)} AS sort_value, ${await this.counts.versionColumn()} ${base}${typed}${cursorSql} ORDER BY ${orderBySql(order)} LIMIT $${pageParams.push(filters.limit + 1)}`;
+    // A named (prepared) statement per query shape: PostgreSQL plans the page query once per connection, not per request.
+    const { rows } = await this.pool.query({ name: `ll-list-${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, values: pageParams });
     // Summary and total count every visible row: computed once per version of ll_leaks (see leak-list-counts.ts).
     const counts = await this.counts.get(JSON.stringify([base, typedParams]), rows[0]?.list_version, async () => {
       // The summary counts every type; total applies the type filter (with its own parameters).
