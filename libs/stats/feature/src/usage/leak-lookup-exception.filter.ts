@@ -1,7 +1,8 @@
 /**
  * Errors on `/api/stats` answer in Leak-Lookup's format (HTTP 200, `MISSING REQUIRED PARAMETERS`): its
- * clients read `error`, never a status or problem+json. Covers what fails inside the route, e.g. a multipart
- * body multer refuses (too large, malformed). Failures of Leakwatch itself (5xx) stay problem+json 5xx: a
+ * clients read `error`, never a status or problem+json. Covers what fails inside the route; a body refused before
+ * it (unreadable, too large) gets the same answer through the route's ClientErrorAnswer. Failures of Leakwatch
+ * itself (5xx) stay problem+json 5xx: a
  * client must not read a database outage as its own mistake.
  */
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
