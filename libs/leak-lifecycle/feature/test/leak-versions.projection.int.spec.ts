@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { EventMetadata, InMemoryEventStore, RecordedEvent, decideAndAppend } from '@leakwatch/event-store';
-import { LeakCommand, LeakDetectedData, leakAggregate, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { LeakCommand, LeakDetectedData, leakAggregate, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { leakAsOf } from '../src/read-model/leak-as-of';
 import { toView } from '../src/read-model/leak-queries';
