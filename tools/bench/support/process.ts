@@ -48,6 +48,7 @@ export class Resources {
       if (pid > 0 && signal(pid, 'SIGINT')) await waitUntil(() => !signal(pid, 0), 15_000);
     }
     rmSync(this.dataDir, { recursive: true, force: true });
+    rmSync(`${this.dataDir}-secrets.key`, { force: true }); // the generated secrets key file lives beside the data directory
     this.dataDir = undefined;
   }
 }
