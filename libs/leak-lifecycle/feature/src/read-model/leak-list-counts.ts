@@ -1,13 +1,19 @@
 /**
  * The list's `total` and `summary` count every visible leak: at 200,000 leaks that is a scan per request. They
  * are kept per query (visibility + filters, never the page) and tagged with the version of `ll_leaks`, a
- * counter a statement trigger bumps on every insert, update, delete or truncate (projection writes, rebuilds,
- * anything else): a cached figure is used only while the version it was computed at is still current, so no
- * list ever shows counts older than its rows. The version travels with the page (a column of the page query, read
+ * counter a statement trigger bumps on every insert, delete, truncate and every update of a column a count depends
+ * on (projection writes, rebuilds, anything else): a cached figure is used only while the version it was computed
+ * at is still current, so no list ever shows counts older than its rows. The version travels with the page (a column of the page query, read
  * in the same snapshot as its rows), so a cached figure costs no query at all.
  */
 import type { Pool } from 'pg';
 import { createSchemaOnce } from '@leakwatch/pg';
+
+/**
+ * The columns visibility, type and the list's filters read: an update that sets none of them (a token-use attempt
+ * counted, a sighting's time) changes no count and keeps the cached figures.
+ */
+const COUNTED_COLUMNS = ['leakid', 'kind', 'secret_type', 'preview', 'status', 'risk', 'virtual_patch', 'source', 'sources', 'identity_email', 'identity_domain', 'site_domain', 'org_id'];
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ll_leaks_version (id boolean PRIMARY KEY DEFAULT true CHECK (id), version bigint NOT NULL);
@@ -15,7 +21,9 @@ INSERT INTO ll_leaks_version (id, version) VALUES (true, 0) ON CONFLICT DO NOTHI
 CREATE OR REPLACE FUNCTION ll_leaks_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN UPDATE ll_leaks_version SET version = version + 1 WHERE id; RETURN NULL; END $$;
 DROP TRIGGER IF EXISTS ll_leaks_version_bump ON ll_leaks;
-CREATE TRIGGER ll_leaks_version_bump AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ll_leaks FOR EACH STATEMENT EXECUTE FUNCTION ll_leaks_bump_version();`;
+CREATE TRIGGER ll_leaks_version_bump
+  AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF ${COUNTED_COLUMNS.join(', ')} ON ll_leaks
+  FOR EACH STATEMENT EXECUTE FUNCTION ll_leaks_bump_version();`;
 
 const MAX_ENTRIES = 1000;
 
