@@ -102,6 +102,8 @@ export class TokenIndex {
   private readonly changes = new EventEmitter();
   /** Bumped on every change of the index: part of the range endpoint's ETag. */
   private version = 0;
+  /** Aborted when the process shuts down: long-polls answer at once instead of holding the server open. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly pool: Pool) {
     this.changes.setMaxListeners(0);
@@ -206,11 +208,13 @@ export class TokenIndex {
 
   /** Resolves on the next logged change of the blocked set, or after `ms`; false on timeout. */
   nextChange(ms: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.closing.signal.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const done = (changed: boolean) => {
         clearTimeout(timer);
         this.changes.off('logged', onChange);
         signal?.removeEventListener('abort', onAbort);
+        this.closing.signal.removeEventListener('abort', onAbort);
         resolve(changed);
       };
       const onChange = () => done(true);
@@ -218,7 +222,21 @@ export class TokenIndex {
       const timer = setTimeout(() => done(false), ms);
       this.changes.on('logged', onChange);
       signal?.addEventListener('abort', onAbort);
+      this.closing.signal.addEventListener('abort', onAbort);
     });
+  }
+
+  /** True once the process is shutting down. */
+  get shuttingDown(): boolean {
+    return this.closing.signal.aborted;
+  }
+
+  /**
+   * Before the HTTP server closes (Nest calls this first): waiting long-polls answer now. Otherwise the server
+   * would wait for each one's full `wait`, and then for its keep-alive connection to time out.
+   */
+  beforeApplicationShutdown(): void {
+    this.closing.abort();
   }
 
   private changed(logged: boolean): void {

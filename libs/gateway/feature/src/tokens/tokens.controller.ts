@@ -106,6 +106,8 @@ export class TokensController {
         changes = await this.index.changesAfter(caller, cursor, limit);
       }
     }
+    // Shutting down: this answer is the connection's last, so the server is not held open by keep-alive.
+    if (this.index.shuttingDown) res.header('connection', 'close');
     return { changes, next_cursor: changes.length ? changes[changes.length - 1].seq : cursor };
   }
 

@@ -2,6 +2,7 @@
  * Process entry used by every app's main.ts: load config, start embedded PostgreSQL when no DATABASE_URL
  * is given, build the app, listen, and shut down cleanly (app first, then the database) on SIGINT/SIGTERM.
  */
+import type { Server } from 'node:http';
 import { INestApplication, Logger } from '@nestjs/common';
 import { ConfigError, LeakwatchConfig, loadConfig } from '../config/leakwatch-config';
 import { PostgresServer } from '@leakwatch/postgres-server';
@@ -42,13 +43,37 @@ export async function startLeakwatch(target: LeakwatchTarget, config: LeakwatchC
       url,
       stop: () =>
         (stopping ??= (async () => {
-          await app.close();
+          await closeWithoutWaitingForKeepAlive(app);
           await embedded?.stop();
         })()),
     };
   } catch (error) {
     await embedded?.stop();
     throw error;
+  }
+}
+
+/** How long requests in progress may take to finish once a stop began; then their connections are cut. */
+const STOP_GRACE_MS = 5_000;
+
+/**
+ * Closing the HTTP server closes the keep-alive connections idle at that moment; one that was still answering
+ * becomes idle a moment later and would hold the close for its keep-alive timeout (72 s in Fastify). So idle
+ * connections are swept until the close is done, requests in progress get STOP_GRACE_MS to finish, and
+ * whatever is still open then (a client that never reads its answer) is cut rather than holding the stop.
+ */
+async function closeWithoutWaitingForKeepAlive(app: INestApplication): Promise<void> {
+  const server = app.getHttpServer() as Server;
+  const sweep = setInterval(() => server.closeIdleConnections?.(), 100);
+  const cut = setTimeout(() => {
+    new Logger('Leakwatch').warn(`connections still open ${STOP_GRACE_MS} ms into the stop: closing them`);
+    server.closeAllConnections?.();
+  }, STOP_GRACE_MS);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(cut);
   }
 }
 
