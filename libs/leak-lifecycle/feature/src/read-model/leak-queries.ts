@@ -95,8 +95,10 @@ export class LeakQueries {
     const q = (value: unknown) => `$${typedParams.push(value)}`;
     const typed = filters.type && filters.type !== 'all' ? ` AND caller_type = ${q(filters.type)}` : '';
     const order: LeakOrder = { sort: filters.sort ?? DEFAULT_LEAK_ORDER.sort, direction: filters.direction ?? DEFAULT_LEAK_ORDER.direction };
-    const cursorSql = filters.cursor ? ` AND ${afterCursorSql(decodeLeakCursor(filters.cursor, order), q)}` : '';
+    // The cursor binds parameters of the page query only (the counts below run without it).
     const pageParams = [...typedParams];
+    const r = (value: unknown) => `$${pageParams.push(value)}`;
+    const cursorSql = filters.cursor ? ` AND ${afterCursorSql(decodeLeakCursor(filters.cursor, order), r)}` : '';
     // The page carries the version of ll_leaks it was read at (same snapshot): counts cached at that version match it.
     const text = `SELECT *, ${sortValueSql(order.sort)} AS sort_value, ${await this.counts.versionColumn()} ${base}${typed}${cursorSql} ORDER BY ${orderBySql(order)} LIMIT $${pageParams.push(filters.limit + 1)}`;
     // A named (prepared) statement per query shape: PostgreSQL plans the page query once per connection, not per request.
