@@ -36,6 +36,7 @@ export async function openDatabase(env: NodeJS.ProcessEnv = process.env): Promis
   const server = new PostgresServer({ dir });
   await server.start();
   const pool = new Pool({ connectionString: server.url('leakwatch'), max: 4, application_name: CLI_APPLICATION_NAME });
+  pool.on('error', () => undefined); // an idle client may see the server we started stop as the command closes it
   return {
     pool,
     describe: `embedded database in ${dir}`,
