@@ -9,7 +9,8 @@ import type { FindingReceivedV1 } from '@leakwatch/contracts';
 import { EventStore, PostgresEventStore, decideAndAppend } from '@leakwatch/event-store';
 import { leakAggregate, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
-import { DecideOnLeaksCommand, DecideOnLeaksHandler } from '../src/application/decide-on-leaks';
+import { DecideOnLeaksCommand, DecideOnLeaksHandler, DecisionRefusal } from '../src/application/decide-on-leaks';
+import { decisionProblem } from '../src/http/decision-problems';
 import type { LeaksProjectionRunner } from '../src/application/leaks-projection-runner';
 import { recordFindings } from '../src/application/record-findings';
 import { leaksProjection } from '../src/read-model/leaks.projection';
@@ -63,7 +64,7 @@ describe('bulk decisions: all or nothing', () => {
     const race = racing(ids[7], { type: 'SetVirtualPatch', enabled: true });
     const handler = new DecideOnLeaksHandler(race.store, noReadModel);
     const answer = await handler.execute(new DecideOnLeaksCommand(admin, ids, { kind: 'status', status: 'false_positive' }));
-    expect(answer).toMatchObject({ updated: 50, unchanged: 0 });
+    expect(answer).toMatchObject({ ok: true, value: { updated: 50, unchanged: 0 } });
     expect(race.calls()).toBe(2); // the first append conflicted and wrote nothing; the second wrote all 50
     const streams = await statuses(ids);
     expect(streams[7]).toEqual(['LeakDetected', 'VirtualPatchApplied', 'LeakStatusChanged', 'VirtualPatchRemoved']);
@@ -85,7 +86,7 @@ describe('bulk decisions: all or nothing', () => {
       const stuck = { caughtUpTo: async () => void waited++ } as unknown as LeaksProjectionRunner;
       const handler = new DecideOnLeaksHandler(store, stuck, pool);
       const answer = await handler.execute(new DecideOnLeaksCommand(admin, ids.filter((id) => id !== lagging), { kind: 'status', status: 'fixed' }));
-      expect(answer.updated).toBe(19);
+      expect(answer).toMatchObject({ ok: true, value: { updated: 19 } });
       expect(waited).toBe(0); // every row was at the decided revision: applied with the decision, no wait
       const { rows } = await client.query(`SELECT count(*)::int AS n FROM ll_leaks WHERE status = 'fixed' AND fixed_at IS NOT NULL AND leakid = ANY($1)`, [ids]);
       expect(rows[0].n).toBe(19);
@@ -103,9 +104,12 @@ describe('bulk decisions: all or nothing', () => {
     const ids = await leaks(100);
     const race = racing(ids[42], { type: 'ChangeStatus', to: 'fixed' });
     const handler = new DecideOnLeaksHandler(race.store, noReadModel);
-    const error = await handler.execute(new DecideOnLeaksCommand(admin, ids, { kind: 'virtual_patch', enabled: true })).catch((e: unknown) => e);
-    expect((error as { getStatus(): number }).getStatus()).toBe(409);
-    expect(JSON.stringify((error as { getResponse(): unknown }).getResponse())).toMatch(/Nothing was changed/);
+    const outcome = await handler.execute(new DecideOnLeaksCommand(admin, ids, { kind: 'virtual_patch', enabled: true }));
+    expect(outcome).toEqual({ ok: false, refusal: 'not_decidable', reason: 'not_open', leakids: [ids[42]] });
+    // At the edge: 409, saying nothing was changed.
+    const problem = decisionProblem(outcome as DecisionRefusal);
+    expect(problem.getStatus()).toBe(409);
+    expect(JSON.stringify(problem.getResponse())).toMatch(/leak-not-open.*Nothing was changed/);
     const streams = await statuses(ids);
     expect(streams.filter((s) => s.includes('VirtualPatchApplied'))).toHaveLength(0); // not one patch applied
     expect(streams[42]).toEqual(['LeakDetected', 'LeakStatusChanged']);

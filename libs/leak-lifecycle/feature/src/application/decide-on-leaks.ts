@@ -4,23 +4,24 @@
  * Then every change is appended in ONE multi-stream append (all or nothing: a crash or a concurrent change
  * leaves no leak changed), retried against fresh state on a concurrent change.
  * Repeating the current status/patch state is `changed: false` and writes no event.
+ * The handler answers a value or a refusal (DecisionOutcome); it builds no HTTP problem.
  */
 import { randomUUID } from 'node:crypto';
 import { Inject, Optional } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Caller, canAccessAll, isAdminRole } from '@leakwatch/authz';
 import { EVENT_STORE, EventStore, GlobalPosition, WrongExpectedRevisionError, comparePositions } from '@leakwatch/event-store';
 import { replayStored } from '@leakwatch/decider';
 import { LeakCommand, LeakEvent, LeakState, LeakStatus, leakDecider, leakEventCodec, leakStream } from '@leakwatch/leak-lifecycle/domain';
-import { PG_POOL, ProblemException } from '@leakwatch/runtime';
+import { CLOCK, Clock, PG_POOL } from '@leakwatch/runtime';
 import { DecidedRow, applyDecisionsInline } from '../read-model/leaks.projection';
 import { accessFacts } from './leak-access';
 import { LeaksProjectionRunner } from './leaks-projection-runner';
 
 export type Decision = { kind: 'status'; status: LeakStatus; comment?: string } | { kind: 'virtual_patch'; enabled: boolean };
 
-export class DecideOnLeaksCommand {
+export class DecideOnLeaksCommand extends Command<DecisionOutcome<StatusResult | PatchResult>> {
   constructor(
     readonly caller: Caller,
     readonly leakids: string[],
@@ -28,7 +29,9 @@ export class DecideOnLeaksCommand {
     readonly correlationId?: string,
     /** `If-Match` of a single-leak request: decide only if the leak is still at this revision. */
     readonly ifMatch?: number,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 export interface StatusResult {
@@ -49,24 +52,37 @@ export interface DecisionAnswer<R> {
   unchanged: number;
 }
 
+/** Why nothing was changed. The HTTP edge maps each to its problem (http/decision-problems.ts). */
+export type DecisionRefusal =
+  | { refusal: 'read_only_role'; role: string }
+  /** Unknown ids and ids the caller may not see, alike (a decision never confirms another organisation's leak). */
+  | { refusal: 'leak_not_found'; leakids: string[] }
+  /** The decider refused these leaks; `reason` is the first one's. */
+  | { refusal: 'not_decidable'; reason: 'not_open' | 'not_blockable'; leakids: string[] }
+  | { refusal: 'precondition_failed'; leakid: string; revision: number }
+  | { refusal: 'concurrent_change'; leakids: string[]; attempts: number };
+
+export type DecisionOutcome<R> = { ok: true; value: DecisionAnswer<R> } | ({ ok: false } & DecisionRefusal);
+
+const refused = (refusal: DecisionRefusal): { ok: false } & DecisionRefusal => ({ ok: false, ...refusal });
+
 const MAX_ATTEMPTS = 10;
 
 @CommandHandler(DecideOnLeaksCommand)
-export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksCommand, DecisionAnswer<StatusResult | PatchResult>> {
+export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksCommand, DecisionOutcome<StatusResult | PatchResult>> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projection: LeaksProjectionRunner,
     @Optional() @Inject(PG_POOL) private readonly pool?: Pool,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = () => new Date(),
   ) {}
 
-  async execute({ caller, leakids, decision, correlationId, ifMatch }: DecideOnLeaksCommand): Promise<DecisionAnswer<StatusResult | PatchResult>> {
-    if (!isAdminRole(caller.role)) {
-      throw new ProblemException(403, 'read-only-role', 'Forbidden', `The role ${caller.role} can read leaks but not change them.`);
-    }
+  async execute({ caller, leakids, decision, correlationId, ifMatch }: DecideOnLeaksCommand): Promise<DecisionOutcome<StatusResult | PatchResult>> {
+    if (!isAdminRole(caller.role)) return refused({ refusal: 'read_only_role', role: caller.role });
     const ids = [...new Set(leakids)];
     const command: LeakCommand = decision.kind === 'status' ? { type: 'ChangeStatus', to: decision.status, comment: decision.comment } : { type: 'SetVirtualPatch', enabled: decision.enabled };
     const metadata = {
-      occurred_at: new Date().toISOString(),
+      occurred_at: this.clock().toISOString(),
       actor: { key_id: caller.keyId, org_id: caller.orgId, role: caller.role, user_email: caller.email },
       ...(correlationId ? { correlation_id: correlationId } : {}),
     };
@@ -90,20 +106,17 @@ export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksComman
       const facts = known.map((i) => accessFacts((states[i] as Exclude<LeakState, { status: 'none' }>).leak));
       const access = canAccessAll(caller, facts, 'mutate');
       if (!access.allowed) access.refused.forEach((r) => hidden.add(ids[known[r.index]]));
-      if (hidden.size) {
-        const unknown = ids.filter((id) => hidden.has(id));
-        throw new ProblemException(404, 'leak-not-found', 'Not found', `No such leak: ${unknown.join(', ')}. Nothing was changed.`, { leakids: unknown });
-      }
+      if (hidden.size) return refused({ refusal: 'leak_not_found', leakids: ids.filter((id) => hidden.has(id)) });
 
-      if (ifMatch !== undefined && loaded[0].revision !== ifMatch) throw preconditionFailed(ids[0], loaded[0].revision);
+      if (ifMatch !== undefined && loaded[0].revision !== ifMatch) return refused({ refusal: 'precondition_failed', leakid: ids[0], revision: loaded[0].revision });
 
       const decided = ids.map((id, i) => ({ id, result: leakDecider.decide(command, states[i]), state: states[i], revision: loaded[i].revision }));
       // Refusals too (e.g. patching a fixed leak): checked for every leak before writing any.
-      const refusals = decided.flatMap((d) => (d.result.ok ? [] : [refusal(d.result.refusal, d.id)]));
+      const refusals = decided.flatMap((d) => (d.result.ok ? [] : [{ leakid: d.id, reason: d.result.refusal }]));
       if (refusals.length) {
-        const ids409 = refusals.flatMap((r) => (r.getResponse() as { leakids: string[] }).leakids);
-        const first = refusals[0].getResponse() as { type: string; title: string; detail: string };
-        throw new ProblemException(refusals[0].getStatus(), first.type.split('/').pop() ?? 'conflict', first.title, `${first.detail}${ids409.length > 1 ? ` (${ids409.length} leaks refused)` : ''} Nothing was changed.`, { leakids: ids409 });
+        // The decider refuses an unknown leak too; it was answered above as not found, so only these two remain.
+        const reason = refusals[0].reason === 'not_blockable' ? 'not_blockable' : 'not_open';
+        return refused({ refusal: 'not_decidable', reason, leakids: refusals.map((r) => r.leakid) });
       }
       const changes = decided.filter((d) => d.result.ok && d.result.events.length > 0);
       let last: GlobalPosition | undefined;
@@ -119,12 +132,8 @@ export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksComman
           for (const r of appended) if (!last || comparePositions(r.position, last) > 0) last = r.position;
         } catch (error) {
           if (!(error instanceof WrongExpectedRevisionError)) throw error;
-          if (ifMatch !== undefined) throw preconditionFailed(ids[0], error.actual);
-          if (attempt >= MAX_ATTEMPTS) {
-            throw new ProblemException(409, 'concurrent-change', 'Conflict', `Leaks changed concurrently ${attempt} times while deciding: ${error.conflicts.map((c) => c.streamId.slice(5)).join(', ')}. Nothing was changed; try again.`, {
-              leakids: error.conflicts.map((c) => c.streamId.slice(5)),
-            });
-          }
+          if (ifMatch !== undefined) return refused({ refusal: 'precondition_failed', leakid: ids[0], revision: error.actual });
+          if (attempt >= MAX_ATTEMPTS) return refused({ refusal: 'concurrent_change', leakids: error.conflicts.map((c) => c.streamId.slice(5)), attempts: attempt });
           await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt)); // de-synchronise competing writers
           continue;
         }
@@ -145,26 +154,8 @@ export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksComman
         return { leakid: id, virtual_patch: after.virtualPatch, previous_virtual_patch: changed ? !after.virtualPatch : after.virtualPatch, changed };
       });
       const updated = results.filter((r) => r.changed).length;
-      return { results, updated, unchanged: results.length - updated };
+      return { ok: true, value: { results, updated, unchanged: results.length - updated } };
     }
-  }
-}
-
-function preconditionFailed(leakid: string, revision: number): ProblemException {
-  return new ProblemException(412, 'precondition-failed', 'Precondition failed', `Leak ${leakid} is at revision ${revision}, not the one in If-Match. Nothing was changed.`, {
-    leakid,
-    revision,
-  });
-}
-
-function refusal(reason: string, leakid: string): ProblemException {
-  switch (reason) {
-    case 'not_open':
-      return new ProblemException(409, 'leak-not-open', 'Conflict', `Leak ${leakid} is not open: only open leaks can be virtually patched.`, { leakids: [leakid] });
-    case 'not_blockable':
-      return new ProblemException(409, 'leak-not-blockable', 'Conflict', `Leak ${leakid} has no fingerprint (the scanner masked the secret), so it cannot be blocked.`, { leakids: [leakid] });
-    default:
-      return new ProblemException(404, 'leak-not-found', 'Not found', `No such leak: ${leakid}`, { leakids: [leakid] });
   }
 }
 

@@ -11,6 +11,7 @@ import { leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { ApiProblems, LINK_HEADER, PaginatedList, ProblemException } from '@leakwatch/runtime';
 import { LEAK_EXAMPLE, LEAK_HISTORY_SCHEMA, LEAK_OR_AS_OF_SCHEMA, LEAK_PAGE_SCHEMA, STATUS_DECISION_SCHEMA, VIRTUAL_PATCH_DECISION_SCHEMA } from './dto/leak.openapi';
 import { DecideOnLeaksCommand } from '../application/decide-on-leaks';
+import { decisionOrProblem } from './decision-problems';
 import { LeakAsOfView, leakAsOf } from '../read-model/leak-as-of';
 import { InvalidCursorError, LeakQueries, LeakView } from '../read-model/leak-queries';
 import { AsOfQueryDto, LeakIdParams, LeakListQueryDto, LeakStatusDto, VirtualPatchDto, selectedIds } from './dto/leak-decision.dto';
@@ -32,10 +33,10 @@ export class LeaksController {
   @ApiBody({ type: LeakStatusDto, examples: { one: { value: { leakid: LEAK_EXAMPLE.leakid, status: 'fixed', comment: 'rotated' } }, many: { value: { leakids: [LEAK_EXAMPLE.leakid], status: 'false_positive' } } } })
   @ApiOkResponse({ schema: STATUS_DECISION_SCHEMA, example: { results: [{ leakid: LEAK_EXAMPLE.leakid, status: 'fixed', previous_status: 'open', changed: true }], updated: 1, unchanged: 0 } })
   @ApiProblems(403, 404, 409, 412)
-  status(@CurrentCaller() caller: Caller, @Body() body: LeakStatusDto, @Req() req: Request) {
+  async status(@CurrentCaller() caller: Caller, @Body() body: LeakStatusDto, @Req() req: Request) {
     const selected = ids(body);
-    return this.commands.execute(
-      new DecideOnLeaksCommand(caller, selected, { kind: 'status', status: body.status, comment: body.comment }, requestId(req), ifMatch(req, body)),
+    return decisionOrProblem(
+      await this.commands.execute(new DecideOnLeaksCommand(caller, selected, { kind: 'status', status: body.status, comment: body.comment }, requestId(req), ifMatch(req, body))),
     );
   }
 
@@ -46,9 +47,9 @@ export class LeaksController {
   @ApiBody({ type: VirtualPatchDto, examples: { on: { value: { leakid: LEAK_EXAMPLE.leakid, enabled: true } } } })
   @ApiOkResponse({ schema: VIRTUAL_PATCH_DECISION_SCHEMA, example: { results: [{ leakid: LEAK_EXAMPLE.leakid, virtual_patch: true, previous_virtual_patch: false, changed: true }], updated: 1, unchanged: 0 } })
   @ApiProblems(403, 404, 409, 412)
-  virtualPatch(@CurrentCaller() caller: Caller, @Body() body: VirtualPatchDto, @Req() req: Request) {
+  async virtualPatch(@CurrentCaller() caller: Caller, @Body() body: VirtualPatchDto, @Req() req: Request) {
     const selected = ids(body);
-    return this.commands.execute(new DecideOnLeaksCommand(caller, selected, { kind: 'virtual_patch', enabled: body.enabled }, requestId(req), ifMatch(req, body)));
+    return decisionOrProblem(await this.commands.execute(new DecideOnLeaksCommand(caller, selected, { kind: 'virtual_patch', enabled: body.enabled }, requestId(req), ifMatch(req, body))));
   }
 
   @Get()
