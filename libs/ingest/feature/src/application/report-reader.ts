@@ -6,7 +6,6 @@
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { PassThrough, pipeline } from 'node:stream';
-import { ProblemException } from '@leakwatch/runtime';
 import StreamArray from 'stream-json/streamers/StreamArray';
 
 export interface ReportLimits {
@@ -25,17 +24,23 @@ function limited(body: Readable, maxBytes: number, declared?: number): Readable 
   return body;
 }
 
-function tooLarge(maxBytes: number): ProblemException {
-  return new ProblemException(413, 'report-too-large', 'Payload too large', `The report is larger than ${maxBytes} bytes (LEAKWATCH_INGEST_MAX_BYTES).`);
+/** Why a report is refused as a whole (nothing of it is stored). The HTTP edge maps each to its problem. */
+export type ReportRefusal =
+  | { refusal: 'too_large'; maxBytes: number }
+  | { refusal: 'too_many_records'; maxRecords: number }
+  | { refusal: 'malformed'; detail: string };
+
+/** Thrown by the readers: reading is a stream, so a refusal ends it where it is found. */
+export class ReportRefused extends Error {
+  override readonly name = 'ReportRefused';
+  constructor(readonly reason: ReportRefusal) {
+    super(reason.refusal);
+  }
 }
 
-function tooMany(maxRecords: number): ProblemException {
-  return new ProblemException(400, 'too-many-records', 'Invalid request', `The report has more than ${maxRecords} records (LEAKWATCH_INGEST_MAX_RECORDS); split it.`);
-}
-
-function malformed(detail: string): ProblemException {
-  return new ProblemException(400, 'malformed-report', 'Invalid request', detail);
-}
+const tooLarge = (maxBytes: number) => new ReportRefused({ refusal: 'too_large', maxBytes });
+const tooMany = (maxRecords: number) => new ReportRefused({ refusal: 'too_many_records', maxRecords });
+const malformed = (detail: string) => new ReportRefused({ refusal: 'malformed', detail });
 
 /** gitleaks JSON: a top-level array; each element handed over with its index. */
 export async function eachJsonArrayElement(
@@ -64,7 +69,7 @@ export async function eachJsonArrayElement(
   } catch (error) {
     source.unpipe(feed);
     drain(source);
-    if (error instanceof ProblemException) throw error;
+    if (error instanceof ReportRefused) throw error;
     throw malformed(`The report is not a JSON array of findings: ${describe(error)}`);
   }
   return count;
@@ -88,7 +93,7 @@ export async function eachLine(
     }
   } catch (error) {
     drain(source);
-    if (error instanceof ProblemException) throw error;
+    if (error instanceof ReportRefused) throw error;
     throw malformed(`The report could not be read: ${describe(error)}`);
   }
   return index;
@@ -109,7 +114,7 @@ export async function wholeJson(body: Readable, limits: ReportLimits, declared: 
   try {
     for await (const chunk of source) chunks.push(chunk as Buffer);
   } catch (error) {
-    if (error instanceof ProblemException) throw error;
+    if (error instanceof ReportRefused) throw error;
     throw malformed(`The report could not be read: ${describe(error)}`);
   }
   try {

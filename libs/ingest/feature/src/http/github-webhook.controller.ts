@@ -23,6 +23,7 @@ import { FindingIntake } from '../application/finding-intake';
 import { GithubDeliveries } from '../application/github-deliveries';
 import { WebhookSecrets } from '../application/webhook-secrets';
 import { wholeBody } from '../application/report-reader';
+import { readOrProblem } from './report-problems';
 
 /** GitHub's resolutions → our statuses. `wont_fix` is an accepted risk: the leak stays open. */
 export const RESOLUTION_STATUS: Record<string, 'fixed' | 'false_positive' | null> = {
@@ -86,7 +87,7 @@ export class GithubWebhookController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const body = await wholeBody(req.raw, 1024 * 1024); // the raw bytes: the signature is over them
+    const body = await readOrProblem(wholeBody(req.raw, 1024 * 1024)); // the raw bytes: the signature is over them
     // Unknown org, no secret, bad signature: one answer, so nothing can be probed.
     if (!orgId || !UUID.test(orgId) || !(await this.secrets.verify(orgId, body, signature))) {
       throw new ProblemException(401, 'invalid-signature', 'Unauthorized', 'X-Hub-Signature-256 does not match the organisation’s webhook secret.');

@@ -10,8 +10,9 @@ import type { FastifyRequest as Request } from 'fastify';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller, Roles } from '@leakwatch/auth';
 import { ParsedReport, RawFinding, ReportFormatError, exposureOf, parseGitleaks, parseSarif, parseTrufflehog, riskFor } from '@leakwatch/ingest/domain';
-import { ApiProblems, LEAKWATCH_CONFIG, LeakwatchConfig, ProblemException, findInputFault } from '@leakwatch/runtime';
+import { ApiProblems, LEAKWATCH_CONFIG, LeakwatchConfig, findInputFault } from '@leakwatch/runtime';
 import { FindingIntake } from '../application/finding-intake';
+import { readOrProblem, reportProblem } from './report-problems';
 import { ReportLimits, eachJsonArrayElement, eachLine, wholeJson } from '../application/report-reader';
 
 type Rejection = { index: number; error: string };
@@ -38,10 +39,12 @@ export class ReportIntakeController {
   async gitleaks(@CurrentCaller() caller: Caller, @Req() req: Request) {
     const batch = this.intake.begin(caller);
     const rejected: Rejection[] = [];
-    await eachJsonArrayElement(req.raw, this.limits, declaredLength(req), (record, index) => {
-      this.take(parseGitleaks([record]), index, batch, rejected);
-      return batch.pressure(); // staged chunks still being written: read on after them (flat memory)
-    });
+    await readOrProblem(
+      eachJsonArrayElement(req.raw, this.limits, declaredLength(req), (record, index) => {
+        this.take(parseGitleaks([record]), index, batch, rejected);
+        return batch.pressure(); // staged chunks still being written: read on after them (flat memory)
+      }),
+    );
     return this.finish(batch, rejected);
   }
 
@@ -56,10 +59,12 @@ export class ReportIntakeController {
   async trufflehog(@CurrentCaller() caller: Caller, @Req() req: Request) {
     const batch = this.intake.begin(caller);
     const rejected: Rejection[] = [];
-    await eachLine(req.raw, this.limits, declaredLength(req), (line, index) => {
-      this.take(parseTrufflehog(line), index, batch, rejected);
-      return batch.pressure();
-    });
+    await readOrProblem(
+      eachLine(req.raw, this.limits, declaredLength(req), (line, index) => {
+        this.take(parseTrufflehog(line), index, batch, rejected);
+        return batch.pressure();
+      }),
+    );
     return this.finish(batch, rejected);
   }
 
@@ -72,17 +77,15 @@ export class ReportIntakeController {
   @ApiAcceptedResponse({ description: 'Every accepted finding is durably stored', schema: REPORT_INTAKE_RESULT_SCHEMA, example: REPORT_INTAKE_EXAMPLE })
   @ApiProblems(403, 413)
   async sarif(@CurrentCaller() caller: Caller, @Req() req: Request) {
-    const document = await wholeJson(req.raw, this.limits, declaredLength(req));
+    const document = await readOrProblem(wholeJson(req.raw, this.limits, declaredLength(req)));
     let parsed: ParsedReport;
     try {
       parsed = parseSarif(document);
     } catch (error) {
-      if (error instanceof ReportFormatError) throw new ProblemException(400, 'malformed-report', 'Invalid request', error.message);
+      if (error instanceof ReportFormatError) throw reportProblem({ refusal: 'malformed', detail: error.message });
       throw error;
     }
-    if (parsed.findings.length + parsed.rejected.length > this.limits.maxRecords) {
-      throw new ProblemException(400, 'too-many-records', 'Invalid request', `The report has more than ${this.limits.maxRecords} results; split it.`);
-    }
+    if (parsed.findings.length + parsed.rejected.length > this.limits.maxRecords) throw reportProblem({ refusal: 'too_many_records', maxRecords: this.limits.maxRecords });
     const batch = this.intake.begin(caller);
     const rejected: Rejection[] = [...parsed.rejected];
     for (const { finding, index } of parsed.findings) addStorable(finding, index, batch, rejected);
