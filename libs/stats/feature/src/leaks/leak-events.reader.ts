@@ -1,9 +1,9 @@
 /**
- * The leak events of `leakwatch.leaks.v1` as the stats context reads them: only the fields it needs, checked
- * before use (a tolerant reader — contexts meet through the topic, not through leak-lifecycle's code).
+ * The leak events of `leakwatch.leaks.v1` as the stats context reads them: only the fields it needs, read
+ * through the contract's tolerant reader (contexts meet through the topic, not through leak-lifecycle's code).
  */
 import type { CloudEvent } from '@leakwatch/messaging';
-import { LEAK_ID_PATTERN, isLeakStatus } from '@leakwatch/contracts';
+import { LeakEventV1, readLeakEventV1 } from '@leakwatch/contracts';
 
 export type LeakFact =
   | {
@@ -30,59 +30,41 @@ export interface LeakFactAt {
   at: string;
 }
 
-/** What may be in a leak event's data: everything unknown until checked. */
-interface RawLeakData {
-  leakid?: unknown;
-  kind?: unknown;
-  secret_type?: unknown;
-  org_id?: unknown;
-  identity?: { email?: unknown } | null;
-  site?: { domain?: unknown } | null;
-  source?: { name?: unknown } | null;
-  risk?: unknown;
-  detected_at?: unknown;
-  to?: unknown;
-  attempted_at?: unknown;
-}
-
-
 export function readLeakEvent(event: CloudEvent): LeakFactAt | undefined {
-  const d = event.data as RawLeakData | null;
   const raw = event.extensions?.streamrevision;
   const revision = raw && /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!d || typeof d !== 'object' || typeof d.leakid !== 'string' || !LEAK_ID_PATTERN.test(d.leakid) || !Number.isInteger(revision)) return undefined;
+  const read = readLeakEventV1(event.type, event.data);
+  if (!read || !Number.isInteger(revision)) return undefined;
   const at = validTime(event.time) ?? new Date().toISOString();
-  const fact = toFact(event.type, d as RawLeakData & { leakid: string });
-  return fact ? { fact, revision, at } : undefined;
+  return { fact: toFact(read), revision, at };
 }
 
-function toFact(type: string, d: RawLeakData & { leakid: string }): LeakFact | undefined {
-  switch (type) {
-    case 'LeakDetected':
-      if (typeof d.risk !== 'string' || typeof d.source?.name !== 'string') return undefined;
+function toFact(event: LeakEventV1): LeakFact {
+  switch (event.type) {
+    case 'LeakDetected': {
+      const d = event.data;
       return {
-        type,
+        type: event.type,
         leakid: d.leakid,
-        kind: String(d.kind ?? 'token'),
-        secretType: String(d.secret_type ?? 'unknown'),
-        orgId: typeof d.org_id === 'string' ? d.org_id : null,
-        identityEmail: typeof d.identity?.email === 'string' ? d.identity.email.toLowerCase() : null,
-        siteDomain: typeof d.site?.domain === 'string' ? d.site.domain.toLowerCase() : null,
+        kind: d.kind,
+        secretType: d.secret_type,
+        orgId: d.org_id,
+        identityEmail: d.identity?.email?.toLowerCase() ?? null,
+        siteDomain: d.site?.domain?.toLowerCase() ?? null,
         source: d.source.name,
         risk: d.risk,
-        detectedAt: validTime(d.detected_at) ?? new Date().toISOString(),
+        detectedAt: new Date(d.detected_at).toISOString(),
       };
+    }
     case 'LeakSighted':
-      return typeof d.source?.name === 'string' ? { type, leakid: d.leakid, source: d.source.name } : undefined;
+      return { type: event.type, leakid: event.data.leakid, source: event.data.source.name };
     case 'LeakStatusChanged':
-      return typeof d.to === 'string' && isLeakStatus(d.to) ? { type, leakid: d.leakid, to: d.to as 'open' | 'fixed' | 'false_positive' } : undefined;
+      return { type: event.type, leakid: event.data.leakid, to: event.data.to };
     case 'VirtualPatchApplied':
     case 'VirtualPatchRemoved':
-      return { type, leakid: d.leakid };
+      return { type: event.type, leakid: event.data.leakid };
     case 'LeakedTokenUseAttempted':
-      return { type, leakid: d.leakid, attemptedAt: validTime(d.attempted_at) ?? new Date().toISOString() };
-    default:
-      return undefined;
+      return { type: event.type, leakid: event.data.leakid, attemptedAt: new Date(event.data.attempted_at).toISOString() };
   }
 }
 
