@@ -122,6 +122,12 @@ export interface SubscribeToAllOptions {
   onError?: (error: unknown) => void;
   /** Events fetched per read; adapters pick a sensible default. */
   batchSize?: number;
+  /**
+   * After a page that was not full, the next read starts no sooner than this long after the previous one
+   * began (default 0): appends meanwhile come as one page. A change signalled meanwhile is not lost. Adapters
+   * that push events (KurrentDB) may ignore it.
+   */
+  coalesceMs?: number;
 }
 
 export interface Subscription {

@@ -1,6 +1,7 @@
 import { Pool, PoolClient } from 'pg';
-import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
+import { eventually, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { AllStreamFilter, GlobalPosition, PostgresEventStore, RecordedEvent } from '../src';
+import { EVENTS_CHANNEL } from '../src/postgres/schema';
 import { collector, describeEventStoreContract, newEvent, readEverything, uniqueStream } from './event-store.contract';
 
 let pg: ThrowawayPostgres;
@@ -124,6 +125,86 @@ describe('PostgreSQL all-stream never skips a late-committing transaction', () =
     } finally {
       await second.stop();
       await reopened.close();
+    }
+  });
+});
+
+describe('PostgreSQL subscription wakeups', () => {
+  // Polling can never rescue a lost wakeup in these tests: the poll interval is ten minutes. A handler that
+  // appends also waits until the store's NOTIFY for that append went out (seen by a listener of our own), so
+  // every signal of it — in-process and NOTIFY — arrives while the page is still being handled.
+  let store: PostgresEventStore;
+  let pool: Pool;
+  let listener: PoolClient;
+  let notifications = 0;
+  beforeAll(async () => {
+    pool = await pg.newPool('wakeups');
+    store = await PostgresEventStore.create(pool, { pollIntervalMs: 600_000 });
+    listener = await pool.connect();
+    listener.on('notification', () => notifications++);
+    await listener.query(`LISTEN ${EVENTS_CHANNEL}`);
+  });
+  afterAll(async () => {
+    listener.release();
+    await store.close();
+  });
+  const appendAndSignal = async (stream: string, type: string) => {
+    const before = notifications;
+    await store.appendToStream(stream, [newEvent(type)], { expectedRevision: 'no_stream' });
+    await eventually('the append was announced', () => notifications, (n) => n > before);
+  };
+
+  for (const coalesceMs of [0, 50]) {
+    it(`delivers an event appended while a page is being handled, without waiting for the poll (coalesceMs ${coalesceMs})`, async () => {
+      const category = `wake${coalesceMs}`;
+      const first = uniqueStream(category);
+      const second = uniqueStream(category);
+      const after = last(await readEverything(store));
+      const delivered: string[] = [];
+      const subscription = store.subscribeToAll({
+        after,
+        filter: { streamCategories: [category] },
+        coalesceMs,
+        onPage: async (page) => {
+          for (const event of page.events) {
+            delivered.push(event.streamId);
+            // The second append commits (and signals) while this page is still being handled.
+            if (event.streamId === first) await appendAndSignal(second, 'Second');
+          }
+        },
+      });
+      try {
+        await store.appendToStream(first, [newEvent('First')], { expectedRevision: 'no_stream' });
+        await eventually('both events delivered', () => [...delivered], (d) => d.includes(first) && d.includes(second), { timeoutMs: 20_000 });
+        expect(delivered).toEqual([first, second]);
+      } finally {
+        await subscription.stop();
+      }
+    });
+  }
+
+  it('a subscription that was told about a change while busy does not sleep on it: several appends during one page all arrive', async () => {
+    const category = 'wakemany';
+    const trigger = uniqueStream(category);
+    const others = Array.from({ length: 5 }, () => uniqueStream(category));
+    const delivered = new Set<string>();
+    const subscription = store.subscribeToAll({
+      after: last(await readEverything(store)),
+      filter: { streamCategories: [category] },
+      batchSize: 2,
+      coalesceMs: 20,
+      onPage: async (page) => {
+        for (const event of page.events) {
+          delivered.add(event.streamId);
+          if (event.streamId === trigger) for (const s of others) await appendAndSignal(s, 'Other');
+        }
+      },
+    });
+    try {
+      await store.appendToStream(trigger, [newEvent('Trigger')], { expectedRevision: 'no_stream' });
+      await eventually('every event delivered', () => delivered.size, (n) => n === 6, { timeoutMs: 20_000 });
+    } finally {
+      await subscription.stop();
     }
   });
 });

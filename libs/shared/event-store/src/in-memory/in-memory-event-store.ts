@@ -20,7 +20,7 @@ import {
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors';
 import { assertValidAppend, assertValidMultiAppend, matchesExpectedRevision, matchesFilter } from '../expected-revision';
 import { START, comparePositions } from '../position';
-import { ChangeSignal, delay, startCatchUpSubscription } from '../subscription/catch-up-subscription';
+import { ChangeSignal, startCatchUpSubscription } from '../subscription/catch-up-subscription';
 
 export class InMemoryEventStore implements EventStore {
   readonly atomicMultiStreamAppend = true;
@@ -123,15 +123,9 @@ export class InMemoryEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeToAllOptions): Subscription {
     const changes: ChangeSignal = {
-      wait: (timeoutMs, abort) => {
-        const inner = new AbortController();
-        const wake = () => inner.abort();
-        this.changes.once('append', wake);
-        abort.addEventListener('abort', wake, { once: true });
-        return delay(timeoutMs, inner.signal).finally(() => {
-          this.changes.off('append', wake);
-          abort.removeEventListener('abort', wake);
-        });
+      listen: (onChange) => {
+        this.changes.on('append', onChange);
+        return () => this.changes.off('append', onChange);
       },
     };
     const subscription = startCatchUpSubscription((o) => this.readAllPage(o), changes, options);

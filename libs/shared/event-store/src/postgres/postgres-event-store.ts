@@ -27,7 +27,7 @@ import {
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors';
 import { assertValidAppend, assertValidMultiAppend, matchesFilter } from '../expected-revision';
 import { START } from '../position';
-import { ChangeSignal, delay, startCatchUpSubscription } from '../subscription/catch-up-subscription';
+import { ChangeSignal, startCatchUpSubscription } from '../subscription/catch-up-subscription';
 import { EVENTS_CHANNEL, EXPECTED_CODES, ensureEventStoreSchema } from './schema';
 
 export interface PostgresEventStoreOptions {
@@ -57,7 +57,7 @@ const PAGE_COLUMNS = `global_position, transaction_id, stream_id, stream_revisio
 export class PostgresEventStore implements EventStore {
   readonly atomicMultiStreamAppend = true;
   private listener?: Promise<Client>;
-  /** Sleeping subscriptions and what they read: an append wakes only those it concerns. */
+  /** Subscriptions' change listeners and what each reads: an append signals only those it concerns. */
   private readonly waiters = new Map<() => void, AllStreamFilter | undefined>();
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
@@ -232,15 +232,9 @@ export class PostgresEventStore implements EventStore {
   subscribeToAll(options: SubscribeToAllOptions): Subscription {
     void this.ensureListener().catch(() => undefined); // polling still works without NOTIFY
     const changes: ChangeSignal = {
-      wait: (timeoutMs, abort) => {
-        const inner = new AbortController();
-        const wake = () => inner.abort();
-        this.waiters.set(wake, options.filter);
-        abort.addEventListener('abort', wake, { once: true });
-        return delay(timeoutMs, inner.signal).finally(() => {
-          this.waiters.delete(wake);
-          abort.removeEventListener('abort', wake);
-        });
+      listen: (onChange) => {
+        this.waiters.set(onChange, options.filter);
+        return () => this.waiters.delete(onChange);
       },
     };
     const subscription = startCatchUpSubscription((o) => this.readAllPage(o), changes, {

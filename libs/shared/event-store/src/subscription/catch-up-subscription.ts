@@ -2,14 +2,20 @@
  * Pull-based catch-up subscription shared by the adapters that read the all-stream by position
  * (PostgreSQL, in-memory): read a (filtered) page after the checkpoint, hand it over — event by event
  * (`onEvent`) or whole (`onPage`) — and when caught up sleep until the store signals a change or the poll
- * interval passes. A page that matched nothing still moves the checkpoint (`onPage` gets it, empty).
+ * interval passes. A change signalled while a page is read or handled is remembered (the next read follows at
+ * once, not after the poll interval), and `coalesceMs` spaces reads under a stream of appends. A page that
+ * matched nothing still moves the checkpoint (`onPage` gets it, empty).
  */
 import { AllStreamPage, ReadAllOptions, SubscribeToAllOptions, Subscription } from '../event-store.port';
 import { START, comparePositions } from '../position';
 
 export interface ChangeSignal {
-  /** Resolves when new events may be readable, or after `timeoutMs`, or when `abort` fires. */
-  wait(timeoutMs: number, abort: AbortSignal): Promise<void>;
+  /**
+   * Registers `onChange` for the subscription's lifetime: called whenever new events may be readable (an append
+   * it may concern committed, a NOTIFY arrived). Returns the unregistration. A signal that arrives while the
+   * subscription reads or hands over a page is remembered, not lost: the next read follows at once.
+   */
+  listen(onChange: () => void): () => void;
 }
 
 export function startCatchUpSubscription(
@@ -21,10 +27,31 @@ export function startCatchUpSubscription(
   const abort = new AbortController();
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
+  const coalesceMs = options.coalesceMs ?? 0;
   let after = options.after ?? START;
+  // Set by every signal, cleared just before a read starts: a read sees every append announced before it began
+  // (announcements follow commits), so only a signal that comes after that needs another read.
+  let changed = false;
+  let wake: (() => void) | undefined;
+  const unlisten = changes.listen(() => {
+    changed = true;
+    wake?.();
+  });
+  const nextChange = (timeoutMs: number) => {
+    if (changed) return Promise.resolve();
+    const inner = new AbortController();
+    wake = () => inner.abort();
+    abort.signal.addEventListener('abort', wake, { once: true });
+    return delay(timeoutMs, inner.signal).finally(() => {
+      abort.signal.removeEventListener('abort', wake as () => void);
+      wake = undefined;
+    });
+  };
 
   const loop = (async () => {
     while (!abort.signal.aborted) {
+      changed = false;
+      const readAt = performance.now();
       const page = await readPage({ after, maxCount: batchSize, filter: options.filter });
       if (options.onPage) {
         if (page.position && comparePositions(page.position, after) > 0) {
@@ -40,14 +67,21 @@ export function startCatchUpSubscription(
         }
         if (page.position) after = page.position;
       }
-      if (page.events.length < batchSize) await changes.wait(pollIntervalMs, abort.signal);
+      if (page.events.length >= batchSize) continue; // a backlog: read on at once
+      await nextChange(pollIntervalMs);
+      // Coalescing: under a stream of appends, read at most once per `coalesceMs`, so the events appended
+      // meanwhile arrive as one page instead of one read (and one handler transaction) each.
+      const wait = coalesceMs - (performance.now() - readAt);
+      if (wait > 0 && !abort.signal.aborted) await delay(wait, abort.signal);
     }
-  })().catch((error: unknown) => {
-    if (abort.signal.aborted) return;
-    abort.abort();
-    if (options.onError) options.onError(error);
-    else console.error('event store subscription stopped', error);
-  });
+  })()
+    .catch((error: unknown) => {
+      if (abort.signal.aborted) return;
+      abort.abort();
+      if (options.onError) options.onError(error);
+      else console.error('event store subscription stopped', error);
+    })
+    .finally(unlisten);
 
   return {
     async stop() {

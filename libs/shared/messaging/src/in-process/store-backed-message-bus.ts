@@ -38,7 +38,8 @@ export interface StoreBackedMessageBusOptions {
   /** Events read per page (default 500: a page of every group is in memory at once). */
   pageSize?: number;
   /**
-   * After a page that was not full, a group pauses this long before it reads again (default 20 ms), so the
+   * After a page that was not full, a group reads again no sooner than this long after its previous read
+   * began (default 20 ms; the store subscription's `coalesceMs`), so the
    * events appended meanwhile come as one page — one read, one transaction of a page handler — instead of
    * one wakeup each: under a stream of single appends a group's cost stops growing with the append rate.
    * A full page (a backlog) is followed at once. 0 turns it off.
@@ -141,8 +142,6 @@ export class StoreBackedMessageBus implements MessageBus {
       position = page.position;
       if (pending >= (this.options.checkpointEvery ?? 100)) await save();
       else timer ??= setTimeout(() => void save(), this.options.checkpointAfterMs ?? 200);
-      // Coalesce wakeups: the subscription reads again when this returns; let the next events gather first.
-      if (page.events.length < pageSize && coalesceMs > 0) await sleep(coalesceMs, abort.signal);
     };
     const categories = this.options.route ? undefined : streamCategoriesOf(topics);
 
@@ -152,6 +151,8 @@ export class StoreBackedMessageBus implements MessageBus {
         after,
         filter: categories ? { streamCategories: categories } : undefined,
         batchSize: pageSize,
+        // Coalesced wakeups, owned by the store subscription (a wakeup during a page is remembered, not lost).
+        coalesceMs,
         onPage: deliverPage,
         onError: (error) => {
           if (abort.signal.aborted || error instanceof StoppedError) return;
