@@ -1,7 +1,7 @@
 /**
  * The list's `total` and `summary` count every visible leak: at 200,000 leaks that is a scan per request. They
  * are kept per query (visibility + filters, never the page) and tagged with the version of `ll_leaks`, a
- * counter a statement trigger bumps on every insert, delete, truncate and every update of a column a count depends
+ * counter (spread over slots, see SLOTS) a statement trigger bumps on every insert, delete, truncate and every update of a column a count depends
  * on (projection writes, rebuilds, anything else): a cached figure is used only while the version it was computed
  * at is still current, so no list ever shows counts older than its rows. The version travels with the page (a column of the page query, read
  * in the same snapshot as its rows), so a cached figure costs no query at all.
@@ -15,15 +15,27 @@ import { createSchemaOnce } from '@leakwatch/pg';
  */
 const COUNTED_COLUMNS = ['leakid', 'kind', 'secret_type', 'preview', 'status', 'risk', 'virtual_patch', 'source', 'sources', 'identity_email', 'identity_domain', 'site_domain', 'org_id'];
 
+/**
+ * The counter is spread over SLOTS rows, one chosen per session (backend pid): a bump locks its slot's row until
+ * the transaction commits, and with one row every write to ll_leaks — concurrent decisions' read-your-writes
+ * updates, the runner's pages — queued behind the previous writer's commit (its WAL flush included). The version
+ * is the sum of the slots: every slot only grows and snapshots are ordered by inclusion, so a sum read in a
+ * snapshot identifies the bumps it sees, as the single counter did.
+ */
+const SLOTS = 32;
+
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS ll_leaks_version (id boolean PRIMARY KEY DEFAULT true CHECK (id), version bigint NOT NULL);
-INSERT INTO ll_leaks_version (id, version) VALUES (true, 0) ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS ll_leaks_version_slots (slot int PRIMARY KEY, version bigint NOT NULL);
+INSERT INTO ll_leaks_version_slots (slot, version) SELECT s, 0 FROM generate_series(0, ${SLOTS - 1}) s ON CONFLICT DO NOTHING;
 CREATE OR REPLACE FUNCTION ll_leaks_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN UPDATE ll_leaks_version SET version = version + 1 WHERE id; RETURN NULL; END $$;
+BEGIN UPDATE ll_leaks_version_slots SET version = version + 1 WHERE slot = pg_backend_pid() % ${SLOTS}; RETURN NULL; END $$;
 DROP TRIGGER IF EXISTS ll_leaks_version_bump ON ll_leaks;
 CREATE TRIGGER ll_leaks_version_bump
   AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF ${COUNTED_COLUMNS.join(', ')} ON ll_leaks
-  FOR EACH STATEMENT EXECUTE FUNCTION ll_leaks_bump_version();`;
+  FOR EACH STATEMENT EXECUTE FUNCTION ll_leaks_bump_version();
+DROP TABLE IF EXISTS ll_leaks_version;`;
+
+const VERSION = `(SELECT sum(version)::bigint FROM ll_leaks_version_slots)`;
 
 const MAX_ENTRIES = 1000;
 
@@ -35,7 +47,7 @@ export class LeakListCounts<T> {
 
   /** The select-list column `list_version` of a page query: the version its rows were read at (null before the counter exists). */
   async versionColumn(): Promise<string> {
-    return (await this.prepare()) ? `(SELECT version FROM ll_leaks_version WHERE id) AS list_version` : 'NULL::bigint AS list_version';
+    return (await this.prepare()) ? `${VERSION} AS list_version` : 'NULL::bigint AS list_version';
   }
 
   /**
@@ -44,7 +56,7 @@ export class LeakListCounts<T> {
    */
   async get(key: string, pageVersion: string | null | undefined, compute: () => Promise<T>): Promise<T> {
     if (!(await this.prepare())) return compute();
-    const version = pageVersion ?? (await this.pool.query<{ version: string }>(`SELECT version FROM ll_leaks_version WHERE id`)).rows[0]?.version;
+    const version = pageVersion ?? (await this.pool.query<{ version: string }>(`SELECT ${VERSION} AS version`)).rows[0]?.version;
     const cached = this.entries.get(key);
     if (cached && cached.version === version) return cached.value;
     const value = await compute();

@@ -120,16 +120,22 @@ export interface DecidedRow {
  * command that just appended applies its own rows in one statement — only where the row is exactly at the
  * revision the decision was taken against, so nothing the runner has not applied yet is skipped. The runner
  * later passes over these events (its revision guard). Returns the leak ids it could not apply (then wait).
+ *
+ * Its commit does not wait for the WAL flush (`synchronous_commit` off for this statement's own transaction
+ * only): the row is derived — the decision's events were appended, durably, before — and a crash that lost it
+ * also loses every later commit (WAL is written in order), so the runner, whose checkpoint cannot be past
+ * these events then, applies them again on restart. Visibility, which read-your-writes needs, is immediate.
  */
 export async function applyDecisionsInline(db: Pick<PoolClient, 'query'>, rows: DecidedRow[]): Promise<string[]> {
   if (!rows.length) return [];
   const { rows: applied } = await db.query<{ leakid: string }>(
-    `UPDATE ll_leaks l SET
+    `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+     UPDATE ll_leaks l SET
        status = COALESCE(u.status, l.status),
        fixed_at = CASE WHEN u.status IS NULL THEN l.fixed_at WHEN u.status = 'fixed' THEN u.at ELSE NULL END,
        virtual_patch = COALESCE(u.patch, l.virtual_patch),
        updated_at = u.at, revision = u.rev
-     FROM unnest($1::text[], $2::int[], $3::int[], $4::timestamptz[], $5::text[], $6::boolean[]) AS u(leakid, base, rev, at, status, patch)
+     FROM unnest($1::text[], $2::int[], $3::int[], $4::timestamptz[], $5::text[], $6::boolean[]) AS u(leakid, base, rev, at, status, patch), relaxed
      WHERE l.leakid = u.leakid AND l.revision = u.base
      RETURNING l.leakid`,
     [rows.map((r) => r.leakid), rows.map((r) => r.base), rows.map((r) => r.revision), rows.map((r) => r.at), rows.map((r) => r.status ?? null), rows.map((r) => r.virtualPatch ?? null)],
