@@ -48,8 +48,18 @@ describe('leak events consumer, a page at a time (PostgreSQL)', () => {
     const created = new Date('2026-11-20T12:00:00.000Z');
     const at = (minute: number) => new Date(created.getTime() + minute * 60_000).toISOString();
     let seq = 0;
+    // Messages as leakwatch.leaks.v1 carries them (the consumer reads them through the contract).
+    const contract = (type: string, time: string): Record<string, unknown> =>
+      ({
+        LeakDetected: {
+          kind: 'token', secret_type: 'github-pat', fingerprint: null, preview: 'ghp_…(40)', identity: null, site: null,
+          source: { name: 'test', url: null }, risk: 'high', blockable: false, location: null, detected_at: time,
+        },
+        LeakSighted: { source: { name: 'test', url: null }, seen_at: time, location: null },
+        LeakStatusChanged: { from: 'open', comment: null, reason: 'decision' },
+      })[type] ?? {};
     const event = (leakid: string, type: string, time: string, data: Record<string, unknown> = {}) =>
-      cloudEvent({ id: `ev-${++seq}`, type, source: 'leakwatch/test', time, data: { leakid, ...data }, key: leakid, extensions: { streamrevision: String(seq) } });
+      cloudEvent({ id: `ev-${++seq}`, type, source: 'leakwatch/test', time, data: { leakid, ...contract(type, time), ...data }, key: leakid, extensions: { streamrevision: String(seq) } });
     const events = [
       event(id(1), 'LeakDetected', at(-5), { org_id: 'org-a' }), // before the subscriptions: nobody hears of it
       event(id(2), 'LeakDetected', at(0), { org_id: 'org-a' }), // created_at <= time: heard

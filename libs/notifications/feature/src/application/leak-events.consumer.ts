@@ -5,6 +5,7 @@
  * log is unique per (subscription, event id).
  */
 import { Inject, Injectable } from '@nestjs/common';
+import { LeakEventV1, readLeakEventV1 } from '@leakwatch/contracts';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
 import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
 import { LeakNotification, NOTIFIABLE_EVENT_TYPES } from '../domain';
@@ -14,6 +15,11 @@ import { SubscriptionsRepository } from './subscriptions.repository';
 import { NOTIFICATIONS_RUNTIME, NotificationsRuntime } from './notifications-runtime';
 
 const NOTIFIABLE: ReadonlySet<string> = new Set(NOTIFIABLE_EVENT_TYPES);
+
+/** A leak event somebody may subscribe to, read through the leaks.v1 contract; undefined for any other. */
+function notifiable(event: CloudEvent): LeakEventV1 | undefined {
+  return NOTIFIABLE.has(event.type) ? readLeakEventV1(event.type, event.data) : undefined;
+}
 
 @Injectable()
 export class LeakEventsConsumer extends BusConsumer {
@@ -34,16 +40,16 @@ export class LeakEventsConsumer extends BusConsumer {
   }
 
   protected async handle(event: CloudEvent): Promise<void> {
-    if (!NOTIFIABLE.has(event.type)) return;
-    const data = (event.data ?? {}) as { leakid?: unknown; org_id?: unknown };
-    if (typeof data.leakid !== 'string') return;
-    if (event.type === 'LeakDetected' && typeof data.org_id === 'string') await this.log.rememberLeakOrg(data.leakid, data.org_id);
-    const orgId = await this.log.leakOrg(data.leakid);
+    const read = notifiable(event);
+    if (!read) return;
+    const { leakid } = read.data;
+    if (read.type === 'LeakDetected' && read.data.org_id) await this.log.rememberLeakOrg(leakid, read.data.org_id);
+    const orgId = await this.log.leakOrg(leakid);
     if (!orgId) return; // a leak no organisation ingested (platform-wide): nobody subscribed to it
     const time = event.time ?? new Date().toISOString();
     const subscriptionIds = await this.subscriptions.matching(orgId, event.type, time);
     if (subscriptionIds.length === 0) return;
-    const notification: LeakNotification = { eventId: event.id, type: event.type, leakid: data.leakid, orgId, time, data: event.data as Record<string, unknown> };
+    const notification: LeakNotification = { eventId: event.id, type: event.type, leakid, orgId, time, data: { ...read.data } };
     if (await this.log.enqueue(subscriptionIds, notification, this.runtime.maxAttempts)) this.runtime.dispatcher.wake();
   }
 
@@ -55,17 +61,17 @@ export class LeakEventsConsumer extends BusConsumer {
    */
   protected override async handleBatch(events: CloudEvent[]): Promise<void> {
     if (events.length === 1) return this.handle(events[0]);
-    const notifiable = events.flatMap((event) => {
-      const data = (event.data ?? {}) as { leakid?: unknown };
-      return NOTIFIABLE.has(event.type) && typeof data.leakid === 'string' ? [{ event, leakid: data.leakid }] : [];
+    const wanted = events.flatMap((event) => {
+      const read = notifiable(event);
+      return read ? [{ event, leakid: read.data.leakid, data: { ...read.data } }] : [];
     });
-    if (!notifiable.length) return;
+    if (!wanted.length) return;
     await this.log.rememberLeakOrgs(leakOrgPairs(events));
-    const orgs = await this.log.leakOrgs([...new Set(notifiable.map((n) => n.leakid))]);
+    const orgs = await this.log.leakOrgs([...new Set(wanted.map((n) => n.leakid))]);
     const subscriptions = await this.subscriptions.liveOf([...new Set(orgs.values())]);
     if (!subscriptions.length) return;
     let added = 0;
-    for (const { event, leakid } of notifiable) {
+    for (const { event, leakid, data } of wanted) {
       const orgId = orgs.get(leakid);
       if (!orgId) continue;
       const time = event.time ?? new Date().toISOString();
@@ -74,7 +80,7 @@ export class LeakEventsConsumer extends BusConsumer {
         .filter((s) => s.org_id === orgId && s.created_ms <= at && (s.event_types.includes(event.type) || s.event_types.includes('*')))
         .map((s) => s.id);
       if (!ids.length) continue;
-      const notification: LeakNotification = { eventId: event.id, type: event.type, leakid, orgId, time, data: event.data as Record<string, unknown> };
+      const notification: LeakNotification = { eventId: event.id, type: event.type, leakid, orgId, time, data };
       added += await this.log.enqueue(ids, notification, this.runtime.maxAttempts);
     }
     if (added) this.runtime.dispatcher.wake();

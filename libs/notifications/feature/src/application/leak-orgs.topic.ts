@@ -4,14 +4,15 @@
  * `leakwatch projections rebuild notifications` replays the same function. The delivery log is not a read
  * model (it is work done: deliveries, attempts, answers) and is never rebuilt.
  */
+import { readLeakEventV1 } from '@leakwatch/contracts';
 import { CloudEvent, TOPICS, TopicReadModel } from '@leakwatch/messaging';
 import { LEAK_ORGS_SCHEMA_SQL, rememberLeakOrgs } from './delivery-log';
 
 /** The (leak, organisation) pairs a page's LeakDetected events carry (a platform-wide leak has no organisation). */
 export function leakOrgPairs(messages: CloudEvent[]): Array<{ leakid: string; orgId: string }> {
   return messages.flatMap((event) => {
-    const data = (event.data ?? {}) as { leakid?: unknown; org_id?: unknown };
-    return event.type === 'LeakDetected' && typeof data.leakid === 'string' && typeof data.org_id === 'string' ? [{ leakid: data.leakid, orgId: data.org_id }] : [];
+    const read = event.type === 'LeakDetected' ? readLeakEventV1(event.type, event.data) : undefined;
+    return read?.type === 'LeakDetected' && read.data.org_id ? [{ leakid: read.data.leakid, orgId: read.data.org_id }] : [];
   });
 }
 
