@@ -19,7 +19,6 @@ import { LeakDecisionsConsumer } from './reports/leak-decisions.consumer';
 import { LeakDecisionsReadModel } from './reports/leak-decisions.read-model';
 import { RemediationReportController } from './reports/remediation-report.controller';
 import { RemediationReportQueries } from './reports/remediation-report.queries';
-import { STATS_CLOCK } from './stats-clock';
 import { StatsSchema } from './stats-schema';
 import { ApiUsageConsumer } from './usage/api-usage.consumer';
 import { ApiUsageReadModel } from './usage/api-usage.read-model';
@@ -29,7 +28,6 @@ import { LeakLookupStatsController } from './usage/leak-lookup-stats.controller'
   controllers: [LeakLookupStatsController, LeakStatsController, LeakAttemptsController, RemediationReportController],
   providers: [
     StatsSchema,
-    { provide: STATS_CLOCK, useValue: () => new Date() },
     { provide: ApiUsageReadModel, inject: [PG_POOL], useFactory: (pool: Pool) => new ApiUsageReadModel(pool) },
     { provide: LeakStatsReadModel, inject: [PG_POOL], useFactory: (pool: Pool) => new LeakStatsReadModel(pool) },
     LeakStatsQueries,

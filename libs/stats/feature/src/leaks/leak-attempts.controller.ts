@@ -9,8 +9,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
-import { ProblemException } from '@leakwatch/runtime';
-import { STATS_CLOCK, StatsClock } from '../stats-clock';
+import { CLOCK, Clock, ProblemException } from '@leakwatch/runtime';
 import { AttemptList, LeakAttemptsQueries } from './leak-attempts.queries';
 import { LEAK_ID_PATTERN, RISKS } from '@leakwatch/contracts';
 
@@ -48,7 +47,7 @@ export class LeakAttemptsQueryDto {
 export class LeakAttemptsController {
   constructor(
     private readonly queries: LeakAttemptsQueries,
-    @Inject(STATS_CLOCK) private readonly clock: StatsClock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get('attempts')

@@ -6,10 +6,9 @@ import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags 
 import { LEAK_STATS_SCHEMA } from '../stats.openapi';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min, ValidateBy } from 'class-validator';
-import { IsIsoDateTime } from '@leakwatch/runtime';
+import { CLOCK, Clock, IsIsoDateTime } from '@leakwatch/runtime';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
-import { STATS_CLOCK, StatsClock } from '../stats-clock';
 import { LeakStats, LeakStatsQueries } from './leak-stats.queries';
 
 export class LeakStatsQueryDto {
@@ -40,7 +39,7 @@ export class LeakStatsQueryDto {
 export class LeakStatsController {
   constructor(
     private readonly queries: LeakStatsQueries,
-    @Inject(STATS_CLOCK) private readonly clock: StatsClock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get('leaks')

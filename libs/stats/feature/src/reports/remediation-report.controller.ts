@@ -11,8 +11,7 @@ import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { FastifyReply as Response } from 'fastify';
 import type { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
-import { IsIsoDateTime, ProblemException } from '@leakwatch/runtime';
-import { STATS_CLOCK, StatsClock } from '../stats-clock';
+import { CLOCK, Clock, IsIsoDateTime, ProblemException } from '@leakwatch/runtime';
 import { RemediationReport, reportWindow } from './remediation-report';
 import { remediationCsv } from './remediation-report.csv';
 import { remediationHtml } from './remediation-report.html';
@@ -44,7 +43,7 @@ export class RemediationReportQueryDto {
 export class RemediationReportController {
   constructor(
     private readonly queries: RemediationReportQueries,
-    @Inject(STATS_CLOCK) private readonly clock: StatsClock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get('remediation')

@@ -16,9 +16,8 @@ import { Controller, Get, HttpCode, Inject, Post, Req, Res, UseFilters } from '@
 import { ApiBody, ApiConsumes, ApiExtension, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { LEAK_LOOKUP_STATS_EXAMPLE, LEAK_LOOKUP_STATS_SCHEMA } from '../stats.openapi';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
-import { ClientErrorAnswer } from '@leakwatch/runtime';
+import { ClientErrorAnswer, CLOCK, Clock } from '@leakwatch/runtime';
 import { AccessDirectory, Public, hashApiKey } from '@leakwatch/auth';
-import { STATS_CLOCK, StatsClock } from '../stats-clock';
 import { ApiUsageReadModel } from './api-usage.read-model';
 import { LeakLookupExceptionFilter } from './leak-lookup-exception.filter';
 import { LEAK_LOOKUP_ERRORS, errorBody, keyStats, readStatsRequest, successBody } from './leak-lookup-format';
@@ -35,7 +34,7 @@ export class LeakLookupStatsController {
   constructor(
     private readonly directory: AccessDirectory,
     private readonly usage: ApiUsageReadModel,
-    @Inject(STATS_CLOCK) private readonly clock: StatsClock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Post('stats')
