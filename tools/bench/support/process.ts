@@ -29,7 +29,9 @@ export class Resources {
   }
 
   spawn(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-    const child = spawn(process.execPath, ['-r', './tools/register.js', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_NODE_ARGS: extra Node flags for the children (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, which NODE_OPTIONS refuses).
+    const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...extra, '-r', './tools/register.js', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.children.add(child);
     child.once('exit', () => this.children.delete(child));
     return child;
