@@ -23,7 +23,10 @@ export class AuditEventsController {
   @Get('events')
   @ApiOperation({ summary: 'Audit log: every event of the leaks visible to the caller, in recording order (NDJSON, streamed)' })
   @ApiProduces('application/x-ndjson')
-  @ApiOkResponse({ description: 'One JSON event per line: leakid, revision, type, time, recorded_at, actor, data' })
+  @ApiOkResponse({
+    description: 'One JSON event per line: leakid, revision, type, time, recorded_at, actor, data',
+    content: { 'application/x-ndjson': { schema: { type: 'string', description: 'NDJSON: one event per line (leakid, revision, type, time, recorded_at, actor, data)' } } },
+  })
   async events(@CurrentCaller() caller: Caller, @Query() query: AuditEventsQueryDto, @Res() res: Response): Promise<void> {
     const from = query.from ? new Date(query.from) : undefined;
     const to = query.to ? new Date(query.to) : undefined;

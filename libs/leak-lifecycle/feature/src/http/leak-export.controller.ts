@@ -23,7 +23,13 @@ export class LeakExportController {
   @Get('export')
   @ApiOperation({ summary: 'Export the leaks visible to the caller (same filters as the list) as CSV or NDJSON, streamed' })
   @ApiProduces('text/csv', 'application/x-ndjson')
-  @ApiOkResponse({ description: 'CSV with a header row (RFC 4180 quoting; formula-like cells prefixed with \')' })
+  @ApiOkResponse({
+    description: 'CSV with a header row (RFC 4180 quoting; formula-like cells prefixed with \'), or NDJSON: one leak (as in the list) per line',
+    content: {
+      'text/csv': { schema: { type: 'string', description: 'RFC 4180 CSV, header row first' }, example: 'leakid,type,status,risk,kind,secret_type,preview,virtual_patch,sources,sightings,attempts,first_seen,last_seen,fixed_at\r\n' },
+      'application/x-ndjson': { schema: { type: 'string', description: 'One JSON object per line, each shaped like an item of GET /api/v1/leaks' } },
+    },
+  })
   async export(@CurrentCaller() caller: Caller, @Query() query: LeakExportQueryDto, @Res() res: Response): Promise<void> {
     const { format = 'csv', ...filters } = query;
     const pages = this.exports.pages(caller, filters);

@@ -5,9 +5,24 @@
  */
 import { Controller, Get, Global, Injectable, Module, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { FastifyReply as Response } from 'fastify';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExtension, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { Public } from '../http/public.decorator';
+import { apiSchema, s } from '../http/openapi/schema-registry';
+
+/** A dependency's state: `up` (with what its check reported, e.g. pool sizes) or `down` (with `message`). */
+const DEPENDENCY = { type: 'object', properties: { status: s.enumOf(['up', 'down']), message: s.string() }, required: ['status'], additionalProperties: true };
+const dependencies = () => s.map(DEPENDENCY);
+const HEALTH_SCHEMA = apiSchema(
+  'Health',
+  s.partial(
+    { status: s.enumOf(['ok', 'error', 'shutting_down']), details: dependencies() },
+    { info: dependencies(), error: dependencies(), failing: s.array(s.string(), { description: 'The dependencies that are down (503 only)' }) },
+  ),
+);
+const HEALTH_EXAMPLE = { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } };
+const DOWN_EXAMPLE = { status: 'error', info: {}, error: { database: { status: 'down', message: 'connect ECONNREFUSED 127.0.0.1:5432' } }, details: { database: { status: 'down', message: 'connect ECONNREFUSED 127.0.0.1:5432' } }, failing: ['database'] };
+const LIVENESS_SCHEMA = apiSchema('Liveness', s.object({ status: s.enumOf(['ok']), uptime_seconds: s.integer({ minimum: 0 }) }));
 
 export type HealthCheckFn = () => Promise<Record<string, unknown> | void>;
 
@@ -36,16 +51,18 @@ class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Health of the process and each dependency (same as /health/ready)' })
-  @ApiOkResponse({ description: 'Every dependency is up' })
-  @ApiServiceUnavailableResponse({ description: 'At least one dependency is down: `failing` names it, `details` says why, per dependency' })
+  @ApiOkResponse({ description: 'Every dependency is up', schema: HEALTH_SCHEMA, example: HEALTH_EXAMPLE })
+  @ApiServiceUnavailableResponse({ description: 'At least one dependency is down: `failing` names it, `details` says why, per dependency', schema: HEALTH_SCHEMA, example: DOWN_EXAMPLE })
+  @ApiExtension('x-error-bodies', ['503'])
   check(@Res({ passthrough: true }) res: Response) {
     return this.ready(res);
   }
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: 200 when every dependency is up, else 503 naming each failing one' })
-  @ApiOkResponse({ description: 'Every dependency is up' })
-  @ApiServiceUnavailableResponse({ description: 'At least one dependency is down: `failing` names it, `details` says why, per dependency' })
+  @ApiOkResponse({ description: 'Every dependency is up', schema: HEALTH_SCHEMA, example: HEALTH_EXAMPLE })
+  @ApiServiceUnavailableResponse({ description: 'At least one dependency is down: `failing` names it, `details` says why, per dependency', schema: HEALTH_SCHEMA, example: DOWN_EXAMPLE })
+  @ApiExtension('x-error-bodies', ['503'])
   async ready(@Res({ passthrough: true }) res: Response) {
     try {
       return await this.health.check(this.indicatorsOf());
@@ -60,7 +77,7 @@ class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process is up and answering (checks no dependency)' })
-  @ApiOkResponse({ description: 'The process answers' })
+  @ApiOkResponse({ description: 'The process answers', schema: LIVENESS_SCHEMA, example: { status: 'ok', uptime_seconds: 42 } })
   live() {
     return { status: 'ok', uptime_seconds: Math.round(process.uptime()) };
   }

@@ -60,7 +60,9 @@ function finishOperation(path: string, op: JsonSchema): void {
   for (const status of shared) op.responses[status] ??= { description: problemDescription(status) };
   if (op.parameters.length === 0) delete op.parameters;
   for (const [status, response] of Object.entries<JsonSchema>(op.responses)) {
-    if (Number(status) >= 400 || /^[45]XX$/.test(status)) {
+    // An operation may answer an error status with its own body (health's 503 is the health report itself).
+    const ownBody = (op['x-error-bodies'] as string[] | undefined)?.includes(status) && response.content;
+    if (!ownBody && (Number(status) >= 400 || /^[45]XX$/.test(status))) {
       const declared = response.content ? (Object.values<JsonSchema>(response.content)[0] ?? {}) : {};
       response.content = { [PROBLEM_TYPE]: { schema: schemaRef('Problem'), example: declared.example ?? problemExample(Number(status)) } };
     }
