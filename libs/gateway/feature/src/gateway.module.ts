@@ -12,7 +12,6 @@ import { GatewayProxyMiddleware } from './routing/gateway-proxy.middleware';
 import { AttemptRecorder } from './tokens/attempt-recorder';
 import { AuthorizeController } from './tokens/authorize.controller';
 import { TokenIndex } from './tokens/token-index';
-import { TokenFastPath } from './tokens/token-fast-path';
 import { TokenIndexFeed } from './tokens/token-index.feed';
 import { TokensController } from './tokens/tokens.controller';
 import { UsageModule } from './usage';
@@ -28,10 +27,6 @@ import { UsageModule } from './usage';
     { provide: TokenIndex, inject: [PG_POOL], useFactory: (pool: Pool) => new TokenIndex(pool) },
     TokenIndexFeed,
     AttemptRecorder,
-    // The check and auth_request answered before Nest's pipeline (same code and rules, see the file).
-    TokenFastPath,
-    TokensController,
-    AuthorizeController,
   ],
 })
 export class GatewayModule implements NestModule {

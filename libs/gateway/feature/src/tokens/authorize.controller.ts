@@ -58,8 +58,7 @@ export class AuthorizeController {
     return this.authorize(req, res);
   }
 
-  /** Also called by the Fastify fast path (token-fast-path.ts), outside Nest's request pipeline. */
-  async authorize(req: Request, res: Response): Promise<void> {
+  private async authorize(req: Request, res: Response): Promise<void> {
     const gatewayKey = first(req.headers[GATEWAY_KEY_HEADER]);
     if (!gatewayKey) {
       throw new ProblemException(401, 'missing-api-key', 'Unauthorized', `The proxy must send its Leakwatch key as ${GATEWAY_KEY_HEADER}.`);
