@@ -2,6 +2,7 @@ import { Pool, PoolClient } from 'pg';
 import { eventually, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { AllStreamFilter, GlobalPosition, PostgresEventStore, RecordedEvent } from '../src';
 import { EVENTS_CHANNEL } from '../src/postgres/schema';
+import { startCatchUpSubscription } from '../src/subscription/catch-up-subscription';
 import { collector, describeEventStoreContract, newEvent, readEverything, uniqueStream } from './event-store.contract';
 
 let pg: ThrowawayPostgres;
@@ -153,6 +154,36 @@ describe('PostgreSQL subscription wakeups', () => {
     await store.appendToStream(stream, [newEvent(type)], { expectedRevision: 'no_stream' });
     await eventually('the append was announced', () => notifications, (n) => n > before);
   };
+
+  it('delivers an append that a running transaction kept out of sight, once that transaction ends (no further signal comes)', async () => {
+    // The subscription machinery itself, with reads counted and the change signal in the test's hands.
+    const stream = uniqueStream('horizon');
+    const delivered: string[] = [];
+    let reads = 0;
+    let signal: ((position?: GlobalPosition) => void) | undefined;
+    const subscription = startCatchUpSubscription(
+      (o) => (reads++, store.readAllPage(o)),
+      { listen: (onChange) => ((signal = onChange), () => (signal = undefined)) },
+      { after: last(await readEverything(store)), filter: { streamCategories: ['horizon'] }, pollIntervalMs: 600_000, onPage: (page) => void delivered.push(...page.events.map((e) => e.streamId)) },
+    );
+    const holder = await pool.connect();
+    try {
+      await eventually('the subscription read once', () => reads, (n) => n >= 1);
+      // A transaction with an id older than the append's: the all-stream shows nothing past it while it runs.
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_current_xact_id()');
+      const { position } = await store.appendToStream(stream, [newEvent('Hidden')], { expectedRevision: 'no_stream' });
+      const before = reads;
+      signal?.(position);
+      await eventually('the subscription read after the signal', () => reads, (n) => n > before);
+      expect(delivered).toEqual([]); // hidden behind the running transaction
+      await holder.query('COMMIT'); // ends without appending: nothing signals
+      await eventually('the hidden append delivered', () => [...delivered], (d) => d.includes(stream), { timeoutMs: 20_000 });
+    } finally {
+      holder.release();
+      await subscription.stop();
+    }
+  });
 
   for (const coalesceMs of [0, 50]) {
     it(`delivers an event appended while a page is being handled, without waiting for the poll (coalesceMs ${coalesceMs})`, async () => {

@@ -8,7 +8,7 @@
  * different streams run in parallel. Committed appends wake subscribers through NOTIFY; polling covers the rest (a transaction
  * that ends without appending can also advance the visible horizon).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import {
   AllStreamFilter,
@@ -26,7 +26,7 @@ import {
 } from '../event-store.port';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors';
 import { assertValidAppend, assertValidMultiAppend, matchesFilter } from '../expected-revision';
-import { START } from '../position';
+import { GlobalPosition, START } from '../position';
 import { ChangeSignal, startCatchUpSubscription } from '../subscription/catch-up-subscription';
 import { EVENTS_CHANNEL, EXPECTED_CODES, ensureEventStoreSchema } from './schema';
 
@@ -58,7 +58,9 @@ export class PostgresEventStore implements EventStore {
   readonly atomicMultiStreamAppend = true;
   private listener?: Promise<Client>;
   /** Subscriptions' change listeners and what each reads: an append signals only those it concerns. */
-  private readonly waiters = new Map<() => void, AllStreamFilter | undefined>();
+  private readonly waiters = new Map<(position?: GlobalPosition) => void, AllStreamFilter | undefined>();
+  /** Payload of this store's NOTIFYs, so the LISTEN connection can tell its own echo from other processes' appends. */
+  private readonly instanceId = randomUUID();
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
   private notifyTimer?: NodeJS.Timeout;
@@ -137,7 +139,11 @@ export class PostgresEventStore implements EventStore {
       .filter((c) => c.outcome === 'conflict')
       .map(({ outcome: _o, ...c }) => c);
     if (conflicts.length) throw new WrongExpectedRevisionError(conflicts[0].streamId, conflicts[0].expected, conflicts[0].actual, conflicts);
-    if (rows.some((r) => r.outcome === 'write')) this.announce(appends.filter((_, i) => rows[i].outcome === 'write'));
+    if (rows.some((r) => r.outcome === 'write')) {
+      const written = rows.filter((r) => r.outcome === 'write');
+      const last = written.reduce((max, r) => (BigInt(r.last_position ?? 0) > BigInt(max.last_position ?? 0) ? r : max), written[0]);
+      this.announce(appends.filter((_, i) => rows[i].outcome === 'write'), { commit: BigInt(last.tx_id ?? 0), prepare: BigInt(last.last_position ?? 0) });
+    }
     return rows.map((r) => ({
       nextExpectedRevision: Number(r.revision),
       position: { commit: BigInt(r.tx_id ?? 0), prepare: BigInt(r.last_position ?? 0) },
@@ -216,15 +222,16 @@ export class PostgresEventStore implements EventStore {
    * after the append committed: a NOTIFY inside the append's transaction would take PostgreSQL's notify-queue
    * lock until its commit is flushed, serialising every concurrent append. Subscriptions also poll.
    */
-  private announce(written: StreamAppend[]): void {
+  private announce(written: StreamAppend[], position: GlobalPosition): void {
     const appended = written.flatMap((a) => a.events.map((e) => ({ streamId: a.streamId, type: e.type })));
     this.waiters.forEach((filter, wake) => {
-      if (!filter || appended.some((e) => matchesFilter(e, filter))) wake();
+      if (!filter || appended.some((e) => matchesFilter(e, filter))) wake(position);
     });
     if (this.notifyTimer || this.closed) return;
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = undefined;
-      if (!this.closed) void this.pool.query(`SELECT pg_notify($1, '')`, [EVENTS_CHANNEL]).catch(() => undefined);
+      // The payload names this store: its own NOTIFY coming back wakes nobody (they were told above, precisely).
+      if (!this.closed) void this.pool.query(`SELECT pg_notify($1, $2)`, [EVENTS_CHANNEL, this.instanceId]).catch(() => undefined);
     }, 20);
     this.notifyTimer.unref();
   }
@@ -262,7 +269,8 @@ export class PostgresEventStore implements EventStore {
     if (!this.listener) {
       this.listener = (async () => {
         const client = new Client(this.pool.options);
-        client.on('notification', () => this.waiters.forEach((_, wake) => wake()));
+        // Another process appended (it cannot say what here): every subscription looks. Our own echo is ignored.
+        client.on('notification', (message) => message.payload !== this.instanceId && this.waiters.forEach((_, wake) => wake()));
         client.on('error', () => {
           // Lost the LISTEN connection: subscriptions fall back to polling; reconnect on next subscribe.
           this.listener = undefined;

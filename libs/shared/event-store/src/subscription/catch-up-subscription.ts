@@ -7,6 +7,7 @@
  * matched nothing still moves the checkpoint (`onPage` gets it, empty).
  */
 import { AllStreamPage, ReadAllOptions, SubscribeToAllOptions, Subscription } from '../event-store.port';
+import type { GlobalPosition } from '../position';
 import { START, comparePositions } from '../position';
 
 export interface ChangeSignal {
@@ -14,9 +15,15 @@ export interface ChangeSignal {
    * Registers `onChange` for the subscription's lifetime: called whenever new events may be readable (an append
    * it may concern committed, a NOTIFY arrived). Returns the unregistration. A signal that arrives while the
    * subscription reads or hands over a page is remembered, not lost: the next read follows at once.
+   * `position`, when known, is where the change was stored (an append of this process): a read that does not
+   * reach it yet — the all-stream shows nothing past a transaction still running — is retried shortly,
+   * without waiting for another signal or the poll.
    */
-  listen(onChange: () => void): () => void;
+  listen(onChange: (position?: GlobalPosition) => void): () => void;
 }
+
+/** How soon a read that did not reach an announced position is retried (the horizon is held by a running transaction). */
+const HORIZON_RETRY_MS = 5;
 
 export function startCatchUpSubscription(
   readPage: (options: ReadAllOptions) => Promise<AllStreamPage>,
@@ -33,7 +40,9 @@ export function startCatchUpSubscription(
   // (announcements follow commits), so only a signal that comes after that needs another read.
   let changed = false;
   let wake: (() => void) | undefined;
-  const unlisten = changes.listen(() => {
+  let announced: GlobalPosition | undefined;
+  const unlisten = changes.listen((position) => {
+    if (position && (!announced || comparePositions(position, announced) > 0)) announced = position;
     changed = true;
     wake?.();
   });
@@ -68,7 +77,9 @@ export function startCatchUpSubscription(
         if (page.position) after = page.position;
       }
       if (page.events.length >= batchSize) continue; // a backlog: read on at once
-      await nextChange(pollIntervalMs);
+      // An append announced to us is stored but not yet readable (an older transaction still runs): look again soon.
+      const behind = announced !== undefined && comparePositions(announced, after) > 0;
+      await nextChange(behind ? HORIZON_RETRY_MS : pollIntervalMs);
       // Coalescing: under a stream of appends, read at most once per `coalesceMs`, so the events appended
       // meanwhile arrive as one page instead of one read (and one handler transaction) each.
       const wait = coalesceMs - (performance.now() - readAt);
