@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { apiClient } from './support/api-client';
 import { launchChromium, screenshotFolder } from './support/browser';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
+import { eventually } from '@leakwatch/testing';
 
 jest.setTimeout(90_000);
 
@@ -29,13 +30,7 @@ describe('web console (e2e, headless Chromium)', () => {
   const pageProblems: string[] = [];
   const call = apiClient(() => app.url);
 
-  const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 20_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 150));
-    }
-  };
+  const until = (what: string, check: () => Promise<boolean>, timeoutMs = 20_000) => eventually(what, check, (ok) => ok, { timeoutMs });
   const addTokens = async (risk: 'critical' | 'high' | 'low', count: number, source: string) => {
     const tokens = Array.from({ length: count }, fakeToken);
     const answer = await call('POST', '/api/v1/leaks', adminKey, { source: { name: source }, tokens: tokens.map((value) => ({ value })), risk });

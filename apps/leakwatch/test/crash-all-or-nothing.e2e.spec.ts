@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { startLeakwatchProcess, LeakwatchProcess } from './support/leakwatch-process';
 import { storedEventCounts } from './support/stored-events';
+import { eventually } from '@leakwatch/testing';
 
 /** After a kill -9 the embedded PostgreSQL outlives its parent: stop it before removing its directory. */
 async function stopOrphanedPostgres(dataDir: string): Promise<void> {
@@ -18,14 +19,15 @@ async function stopOrphanedPostgres(dataDir: string): Promise<void> {
   } catch {
     return; // already gone
   }
-  for (let i = 0; i < 100; i++) {
+  const alive = () => {
     try {
       process.kill(pid, 0);
+      return true;
     } catch {
-      return;
+      return false;
     }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  };
+  await eventually('the orphaned PostgreSQL exited', alive, (up) => !up, { timeoutMs: 10_000 }).catch(() => undefined); // best effort
 }
 
 async function embeddedQuery(dataDir: string, sql: string): Promise<number> {
@@ -81,11 +83,7 @@ describe('crash during a report upload', () => {
     } as RequestInit & { duplex: 'half' }).catch((error: unknown) => error);
 
     const dataDir = first.dataDir;
-    const deadline = Date.now() + 30_000;
-    while ((await embeddedQuery(dataDir, `SELECT count(*) AS n FROM ingest_staged_findings`).catch(() => 0)) < 4000) {
-      if (Date.now() > deadline) throw new Error('the findings were never staged');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually('the findings are staged', () => embeddedQuery(dataDir, `SELECT count(*) AS n FROM ingest_staged_findings`).catch(() => 0), (n) => n >= 4000, { timeoutMs: 30_000 });
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first?.child.once('exit', resolve));
     expect(String(await upload)).toMatch(/fetch failed|terminated|socket/i); // no 202: the client knows it was not accepted
@@ -112,12 +110,13 @@ describe('crash during a report upload', () => {
       const upload = post('/api/v1/ingest/gitleaks', key, report).catch((error: unknown) => error);
       // Before issue 15.5 the findings were appended 1,000 per transaction after the body was read: a kill
       // here left a part stored. Now one statement publishes them: the first visible event means all of them.
-      const deadline = Date.now() + 60_000;
-      let seen = 0;
-      while ((seen = await embeddedQuery(app.dataDir, `SELECT count(*) AS n FROM es_events WHERE stream_id LIKE 'finding-%'`).catch(() => 0)) === 0) {
-        if (Date.now() > deadline) throw new Error('no finding event became visible');
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      const running = app;
+      const seen = await eventually(
+        'a finding event is visible',
+        () => embeddedQuery(running.dataDir, `SELECT count(*) AS n FROM es_events WHERE stream_id LIKE 'finding-%'`).catch(() => 0),
+        (n) => n > 0,
+        { timeoutMs: 60_000, intervalMs: 5 }, // kill as soon as the publish is visible
+      );
       app.child.kill('SIGKILL');
       await new Promise((resolve) => app.child.once('exit', resolve));
       await upload;

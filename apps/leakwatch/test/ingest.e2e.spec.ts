@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseGitleaks, parseSarif, parseTrufflehog } from '@leakwatch/ingest/domain';
 import { LeakwatchProcess, dumpEmbeddedDatabase, startLeakwatchProcess } from './support/leakwatch-process';
 import { storedEventCounts } from './support/stored-events';
+import { eventually } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_e2e_ingest_bootstrap_admin_key_012345';
 const fixtures = path.resolve(__dirname, '../../../libs/ingest/domain/test/fixtures');
@@ -82,12 +83,11 @@ describe('report ingest (e2e)', () => {
     const response = await post('/api/v1/ingest/sarif', fixture('secretlint.sarif'));
     expect(response.status).toBe(202);
     expect(response.body.accepted).toBeGreaterThan(0);
-    let masked: Array<{ leakid: string; blockable: boolean; fingerprint: string | null }> = [];
-    for (let i = 0; i < 100 && masked.length === 0; i++) {
-      masked = (await get('/api/v1/leaks?source=secretlint&limit=100')).items;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(masked.length).toBeGreaterThan(0);
+    const masked: Array<{ leakid: string; blockable: boolean; fingerprint: string | null }> = await eventually(
+      'the secretlint leaks are listed',
+      async () => (await get('/api/v1/leaks?source=secretlint&limit=100')).items,
+      (items) => items.length > 0,
+    );
     expect(masked.every((l) => l.blockable === false && l.fingerprint === null)).toBe(true);
     const patch = await fetch(`${app.url}/api/v1/leaks/virtual-patch`, {
       method: 'POST', headers: { 'x-api-key': admin, 'content-type': 'application/json' }, body: JSON.stringify({ leakid: masked[0].leakid, enabled: true }),

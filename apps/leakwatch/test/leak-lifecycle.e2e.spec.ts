@@ -4,7 +4,7 @@
  * anywhere in the database or the logs.
  */
 import { randomBytes } from 'node:crypto';
-import { startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
+import { eventually, startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
 import { LeakwatchProcess, dumpEmbeddedDatabase, startLeakwatchProcess } from './support/leakwatch-process';
 import { apiClient } from './support/api-client';
 
@@ -18,15 +18,8 @@ describe('leak lifecycle (e2e)', () => {
   let dns: TestDnsServer;
 
   const call = apiClient(() => app.url);
-  const waitForLeaks = async (key: string, ids: string[]) => {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const found = await Promise.all(ids.map(async (id) => (await call('GET', `/api/v1/leaks/${id}`, key)).status === 200));
-      if (found.every(Boolean)) return;
-      if (Date.now() > deadline) throw new Error('leaks did not appear');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const waitForLeaks = (key: string, ids: string[]) =>
+    eventually(`leaks ${ids.join(', ')} readable`, () => Promise.all(ids.map(async (id) => (await call('GET', `/api/v1/leaks/${id}`, key)).status === 200)), (found) => found.every(Boolean));
   const addTokens = async (key: string, count: number, source = 'pastebin') => {
     const tokens = Array.from({ length: count }, () => fakeToken());
     planted.push(...tokens);

@@ -94,14 +94,11 @@ describeWithNginx('nginx auth_request in front of an upstream (e2e, real nginx)'
     nginx = spawn(nginxBinary as string, ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
     nginx.stdout?.on('data', (c) => (nginxOutput += c));
     nginx.stderr?.on('data', (c) => (nginxOutput += c));
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      if (nginx.exitCode !== null) throw new Error(`nginx exited with ${nginx.exitCode}: ${nginxOutput}`);
-      const up = await fetch(nginxUrl).then(() => true, () => false);
-      if (up) break;
-      if (Date.now() > deadline) throw new Error(`nginx did not start: ${nginxOutput}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const started = nginx;
+    await eventually('nginx answers', async () => {
+      if (started.exitCode !== null) throw new Error(`nginx exited with ${started.exitCode}: ${nginxOutput}`);
+      return fetch(nginxUrl).then(() => true, () => false);
+    }, (up) => up, { timeoutMs: 15_000 });
   }, 120_000);
 
   afterAll(async () => {

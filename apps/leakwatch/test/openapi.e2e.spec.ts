@@ -7,7 +7,7 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { redoclyLint, startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
+import { eventually, redoclyLint, startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 import { OpenApiValidator } from './support/openapi-validator';
 
@@ -168,11 +168,7 @@ describe('OpenAPI document (e2e)', () => {
     expect(added.status).toBe(201);
     const [leakid, credentialLeak] = added.body.leakids as string[];
     expect((await call('POST', '/api/v1/leaks', { key: admin, json: { source: { name: 'tour' } } })).status).toBe(400);
-    const deadline = Date.now() + 20_000;
-    while ((await call('GET', '/api/v1/leaks', { key: admin })).body.total < 2) {
-      if (Date.now() > deadline) throw new Error('leaks not listed in 20 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually('both leaks listed', () => call('GET', '/api/v1/leaks', { key: admin }), (r) => r.body.total >= 2);
     const page = await call('GET', '/api/v1/leaks?limit=1&sort=risk', { key: admin });
     expect(page.headers.get('link')).toMatch(/rel="next"/);
     expect((await call('GET', '/api/v1/leaks?cursor=garbage', { key: admin })).status).toBe(400);
@@ -224,12 +220,11 @@ describe('OpenAPI document (e2e)', () => {
     expect((await hook('sha256=00')).status).toBe(401);
 
     // The subscription's deliveries (of the leaks above), redelivery, deletion
-    let deliveries = await call('GET', `/api/v1/notifications/subscriptions/${subscriptionId}/deliveries`, { key: analyst });
-    for (const until = Date.now() + 20_000; deliveries.body.items.length === 0; ) {
-      if (Date.now() > until) throw new Error('no delivery in 20 s');
-      await new Promise((r) => setTimeout(r, 100));
-      deliveries = await call('GET', `/api/v1/notifications/subscriptions/${subscriptionId}/deliveries`, { key: analyst });
-    }
+    const deliveries = await eventually(
+      'a delivery is logged',
+      () => call('GET', `/api/v1/notifications/subscriptions/${subscriptionId}/deliveries`, { key: analyst }),
+      (r) => r.body.items.length > 0,
+    );
     expect((await call('GET', `/api/v1/notifications/subscriptions/${randomUUID()}/deliveries`, { key: analyst })).status).toBe(404);
     const redeliver = `/api/v1/notifications/subscriptions/${subscriptionId}/deliveries`;
     expect((await call('POST', `${redeliver}/${deliveries.body.items[0].id}/redeliver`, { key: admin })).status).toBe(202);
@@ -241,11 +236,7 @@ describe('OpenAPI document (e2e)', () => {
     expect((await call('GET', '/api/v1/stats/leaks?days=7', { key: analyst })).status).toBe(200);
     expect((await call('GET', '/api/v1/stats/leaks?days=0', { key: analyst })).status).toBe(400);
     // Attempts are recorded off the request path (batched): wait until the one above is counted.
-    const until = Date.now() + 20_000;
-    while ((await call('GET', '/api/v1/stats/attempts', { key: admin })).body.total < 1) {
-      if (Date.now() > until) throw new Error('attempt not counted in 20 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually('the attempt is counted', () => call('GET', '/api/v1/stats/attempts', { key: admin }), (r) => r.body.total >= 1);
     expect((await call('GET', '/api/v1/stats/attempts?from=2026-02-01&to=2026-01-01', { key: admin })).status).toBe(400);
     for (const format of ['json', 'csv', 'html']) expect((await call('GET', `/api/v1/reports/remediation?format=${format}`, { key: analyst })).status).toBe(200);
     expect((await call('GET', '/api/v1/reports/remediation', { key: analyst, headers: { accept: 'text/csv' } })).status).toBe(200);

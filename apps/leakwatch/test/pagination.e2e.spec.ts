@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 import { ApiAnswer, apiClient } from './support/api-client';
+import { eventually } from '@leakwatch/testing';
 
 const ADMIN_KEY = `lw_e2e_pagination_admin_${randomBytes(8).toString('hex')}`;
 const RISK_RANK: Record<string, number> = { critical: 4, high: 3, medium: 2, low: 1 };
@@ -44,7 +45,7 @@ describe('pagination and limits (e2e)', () => {
     await waitForTotal(13);
     expect((await call('POST', '/api/v1/leaks/status', admin, { leakids: leakids.slice(0, 4), status: 'fixed' })).status).toBe(200);
     expect((await call('POST', '/api/v1/leaks/status', admin, { leakids: leakids.slice(4, 6), status: 'false_positive' })).status).toBe(200);
-    await waitFor(async () => (await call('GET', '/api/v1/leaks?status=false_positive', admin)).body.total === 2);
+    await eventually('2 false positives listed', async () => (await call('GET', '/api/v1/leaks?status=false_positive', admin)).body.total, (total) => total === 2);
   }, 120_000);
 
   afterAll(async () => {
@@ -54,14 +55,7 @@ describe('pagination and limits (e2e)', () => {
     }
   });
 
-  async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error('condition not reached in 20 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  const waitForTotal = (n: number) => waitFor(async () => (await call('GET', '/api/v1/leaks?limit=1', admin)).body.total === n);
+  const waitForTotal = (n: number) => eventually(`${n} leaks listed`, async () => (await call('GET', '/api/v1/leaks?limit=1', admin)).body.total, (total) => total === n);
 
   /** Every page of a list, following `Link` (and checking it agrees with `next_cursor`). */
   async function walk(path: string, key: string): Promise<{ items: unknown[]; pages: number }> {
