@@ -39,7 +39,8 @@ export interface StoreBackedMessageBusOptions {
   pageSize?: number;
   /**
    * After a page that was not full, a group reads again no sooner than this long after its previous read
-   * began (default 20 ms; the store subscription's `coalesceMs`), so the
+   * began (default 50 ms; the store subscription's `coalesceMs`; no consumer of the bus answers a request, so
+   * freshness of 50 ms is traded for fewer transactions per change), so the
    * events appended meanwhile come as one page — one read, one transaction of a page handler — instead of
    * one wakeup each: under a stream of single appends a group's cost stops growing with the append rate.
    * A full page (a backlog) is followed at once. 0 turns it off.
@@ -72,7 +73,7 @@ export class StoreBackedMessageBus implements MessageBus {
     const name = `bus:${options.groupId}`;
     const abort = new AbortController();
     const pageSize = this.options.pageSize ?? 500;
-    const coalesceMs = this.options.coalesceMs ?? 20;
+    const coalesceMs = this.options.coalesceMs ?? 50;
     let position = await this.options.checkpoints.load(name);
     if (!position && options.fromBeginning === false) position = await this.endOfStore();
     let saved = position;
