@@ -33,7 +33,23 @@ interface Options {
   connections: number;
   listSizes: string;
   timeout: number;
+  only?: string;
 }
+
+/** Rows `--only` may choose (all when absent). */
+const ROWS = ['bare', 'check', 'authorize', 'range', 'list', 'paced', 'local'] as const;
+type RowName = (typeof ROWS)[number];
+
+function chosenRows(only: string | undefined): Set<RowName> {
+  if (!only) return new Set(ROWS);
+  const names = only.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) if (!(ROWS as readonly string[]).includes(name)) throw new Error(`--only: unknown row ${name} (rows: ${ROWS.join(', ')})`);
+  const chosen = new Set(names as RowName[]);
+  if (chosen.has('paced')) chosen.add('check'); // the paced rate is 70% of the measured max
+  return chosen;
+}
+
+const EMPTY: LoadResult = { requests: 0, errors: 0, seconds: 0, rps: NaN, p50: NaN, p99: NaN };
 
 interface Row {
   endpoint: string;
@@ -48,6 +64,7 @@ interface Row {
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(options: Options): Promise<void> {
+  const rows = chosenRows(options.only);
   await runBenchmark(options.timeout, async (resources) => {
     const bare = resources.spawn(['tools/bench/token-check/bare-fastify.ts'], process.env);
     const barePort = Number((await createInterface({ input: bare.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]().next()).value);
@@ -91,7 +108,8 @@ async function main(options: Options): Promise<void> {
     const bareRequests = [httpRequest('GET', '/hello')];
 
     log('warming up');
-    for (const requests of [bareRequests, checkRequests, authorizeRequests, rangeRequests, listRequests]) {
+    const warmUps: Array<[RowName, string[]]> = [['bare', bareRequests], ['check', checkRequests], ['authorize', authorizeRequests], ['range', rangeRequests], ['list', listRequests]];
+    for (const requests of warmUps.filter(([name]) => rows.has(name)).map(([, r]) => r)) {
       await runLoad({ port: requests === bareRequests ? barePort : port, requests, connections: options.connections, durationMs: 2000, ok: [200, 204, 403] });
     }
 
@@ -99,21 +117,21 @@ async function main(options: Options): Promise<void> {
     const pool = embeddedPool(resources);
     try {
       log(`measuring (${options.seconds} s each, ${options.connections} connections)`);
-      const bareResult = await runLoad({ port: barePort, requests: bareRequests, connections: options.connections, durationMs: options.seconds * 1000, ok: [200] });
-      const checkResult = await measure(checkRequests);
-      const authorizeResult = await measure(authorizeRequests, [204, 403]);
-      const rangeResult = await measure(rangeRequests);
+      const bareResult = rows.has('bare') ? await runLoad({ port: barePort, requests: bareRequests, connections: options.connections, durationMs: options.seconds * 1000, ok: [200] }) : EMPTY;
+      const checkResult = rows.has('check') ? await measure(checkRequests) : EMPTY;
+      const authorizeResult = rows.has('authorize') ? await measure(authorizeRequests, [204, 403]) : EMPTY;
+      const rangeResult = rows.has('range') ? await measure(rangeRequests) : EMPTY;
       const lists: Array<[number, LoadResult]> = [];
-      for (const size of listSizes) {
+      for (const size of rows.has('list') ? listSizes : []) {
         const stored = await topUpLeaks(pool, size);
         log(`list with ${fmt(stored)} leaks stored`);
         await settled(app.child.pid as number); // the attempts the checks above recorded are still being projected
         await runLoad({ port, requests: listRequests, connections: options.connections, durationMs: 2000, ok: [200] });
         lists.push([stored, await measure(listRequests)]);
       }
-      const at70 = Math.max(1, Math.floor(checkResult.rps * 0.7));
-      const paced = await measure(checkRequests, [200], at70);
-      const local = await localClientCheck(app.url, key, tokens, patched.length);
+      const at70 = rows.has('paced') ? Math.max(1, Math.floor(checkResult.rps * 0.7)) : 0;
+      const paced = rows.has('paced') ? await measure(checkRequests, [200], at70) : EMPTY;
+      const local = rows.has('local') ? await localClientCheck(app.url, key, tokens, patched.length) : { perSecond: NaN, bySha256: NaN, size: 0 };
 
       const row = (endpoint: string, r: LoadResult): Row => ({
         endpoint,
@@ -128,15 +146,17 @@ async function main(options: Options): Promise<void> {
         `Leakwatch token-check benchmark — ${fmt(options.tokens)} leaked tokens (${fmt(patched.length)} patched), ${options.connections} keep-alive connections, ${options.seconds} s each; ${machine()}`,
         [['endpoint', 'endpoint', 'left'], ['requests', 'requests', 'right'], ['errors', 'errors', 'right'], ['rps', 'req/s', 'right'], ['p50', 'p50 ms', 'right'], ['p99', 'p99 ms', 'right'], ['ratio', '÷ bare', 'right']],
         [
-          row('bare Fastify GET /hello (yardstick, own process)', bareResult),
-          row('POST /api/v1/tokens/check', checkResult),
-          row('GET /api/v1/tokens/authorize (auth_request)', authorizeResult),
-          row('GET /api/v1/tokens/range/{prefix}', rangeResult),
+          ...(rows.has('bare') ? [row('bare Fastify GET /hello (yardstick, own process)', bareResult)] : []),
+          ...(rows.has('check') ? [row('POST /api/v1/tokens/check', checkResult)] : []),
+          ...(rows.has('authorize') ? [row('GET /api/v1/tokens/authorize (auth_request)', authorizeResult)] : []),
+          ...(rows.has('range') ? [row('GET /api/v1/tokens/range/{prefix}', rangeResult)] : []),
           ...lists.map(([size, r]) => row(`GET /api/v1/leaks?limit=20 (${fmt(size)} leaks)`, r)),
-          row(`POST /api/v1/tokens/check at ${fmt(at70)} req/s (70% of max)`, paced),
+          ...(rows.has('paced') ? [row(`POST /api/v1/tokens/check at ${fmt(at70)} req/s (70% of max)`, paced)] : []),
         ],
       );
-      console.log(`local blocklist client (${fmt(local.size)} blocked in the set): isBlockedSha256(hex) ${fmt(local.bySha256)} checks/s; isBlocked(token) ${fmt(local.perSecond)} checks/s (hashes the token with SHA-256 first)`);
+      if (rows.has('local'))
+        console.log(`local blocklist client (${fmt(local.size)} blocked in the set): isBlockedSha256(hex) ${fmt(local.bySha256)} checks/s; isBlocked(token) ${fmt(local.perSecond)} checks/s (hashes the token with SHA-256 first)`);
+      if (options.only) return; // a partial run (profiling): no targets
 
       printTargets([
         target('token check ÷ bare Fastify (same run)', (checkResult.rps / bareResult.rps).toFixed(2), '≥ 0.50', checkResult.rps / bareResult.rps >= 0.5),
@@ -237,6 +257,7 @@ const program = new Command('bench:token-check')
   .option('--seconds <n>', 'duration of each measurement', positiveInt, 5)
   .option('--connections <n>', 'keep-alive connections of the load generator', positiveInt, 32)
   .option('--list-sizes <list>', 'leaks stored for the list measurements', '20000,200000')
+  .option('--only <rows>', `measure only these rows, comma-separated (${ROWS.join(', ')}); prints no targets (e.g. to profile the server on one endpoint with BENCH_NODE_ARGS)`)
   .option('--timeout <minutes>', 'hard limit for the whole run', positiveInt, 20)
   .action((options: Options) => main(options).catch((error: Error) => {
     log(`failed: ${error.message}`);
