@@ -4,7 +4,7 @@
  * at a local DNS server and open the guard for loopback.
  */
 import { Resolver } from 'node:dns/promises';
-import { AddressPolicy } from './address-policy';
+import { AddressPolicy } from '@leakwatch/net-policy';
 import { DnsTxtChecker } from './dns-txt-checker';
 import { DEFAULT_HTTP_TIMEOUT_MS, HttpsFileFetcher } from './https-file-fetcher';
 import { CheckResult, OwnershipChecker, WELL_KNOWN_PATH, assertDomain, assertToken, challengeRecordValue } from './ownership-checker.port';

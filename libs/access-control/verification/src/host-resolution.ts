@@ -5,7 +5,7 @@
  * is no second lookup an attacker could answer differently (DNS rebinding).
  */
 import { promises as dns, LookupAddress, LookupOneOptions, LookupAllOptions } from 'node:dns';
-import { AddressPolicy, AddressCategory } from './address-policy';
+import { AddressPolicy, AddressCategory } from '@leakwatch/net-policy';
 
 export interface ResolverSettings {
   /** `ip` or `ip:port` / `[ipv6]:port`; absent → the system resolver (`dns.lookup`, honours /etc/hosts). */

@@ -8,7 +8,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIP } from 'node:net';
-import { AddressPolicy, describeCategory } from './address-policy';
+import { AddressPolicy, describeCategory } from '@leakwatch/net-policy';
 import { AddressRefusedError, guardedLookup, GuardedLookup, HostResolutionError, ResolverSettings } from './host-resolution';
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 5_000;

@@ -5,7 +5,8 @@
  * before any socket exists. No test sends a packet to a non-loopback address.
  */
 import { Socket } from 'node:net';
-import { AddressPolicy, createOwnershipChecker, HttpsFileFetcher, OwnershipChecker } from '../src';
+import { AddressPolicy } from '@leakwatch/net-policy';
+import { createOwnershipChecker, HttpsFileFetcher, OwnershipChecker } from '../src';
 import { DnsTestServer, startDnsTestServer } from './support/dns-test-server';
 import { closedTcpPort, HttpTestServer, Site, startHttpTestServer } from './support/http-test-server';
 

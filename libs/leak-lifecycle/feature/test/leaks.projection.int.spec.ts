@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { InMemoryEventStore, RecordedEvent, decideAndAppend } from '@leakwatch/event-store';
-import { LeakDetectedData, leakAggregate, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { LeakDetectedData, leakAggregate, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { leaksProjection } from '../src/read-model/leaks.projection';
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FindingReceivedV1 } from '@leakwatch/contracts';
 import { EventStore, PostgresEventStore, decideAndAppend } from '@leakwatch/event-store';
-import { leakAggregate, leakDecider, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { leakAggregate, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { FindingMessage, recordFindings } from '../src/application/record-findings';
 

@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
-import { AddressPolicy } from '@leakwatch/access-control/verification';
+import { AddressPolicy } from '@leakwatch/net-policy';
 import { keyIdOf, SecretsKeyring } from '@leakwatch/runtime';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { DeliveryLog } from '../src/application/delivery-log';

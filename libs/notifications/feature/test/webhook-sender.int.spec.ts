@@ -6,7 +6,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { LookupAddress } from 'node:dns';
-import { AddressPolicy } from '@leakwatch/access-control/verification';
+import { AddressPolicy } from '@leakwatch/net-policy';
 import { WebhookSender } from '../src/application/webhook-sender';
 
 describe('webhook sender', () => {

@@ -1,6 +1,6 @@
 /**
- * The SSRF guard's vocabulary: which IP addresses a verification fetch may connect to. Anything that is not
- * routable on the public internet — private, loopback, link-local, unique-local, CGNAT, multicast, unspecified,
+ * The SSRF guard's vocabulary: which IP addresses an outbound fetch (domain verification, webhook delivery)
+ * may connect to. Anything that is not routable on the public internet — private, loopback, link-local, unique-local, CGNAT, multicast, unspecified,
  * reserved — is refused, including the same addresses dressed up as IPv6 (IPv4-mapped `::ffff:10.0.0.1`,
  * IPv4-compatible, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`).
  */

@@ -4,7 +4,7 @@
  */
 import { OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { AddressPolicy } from '@leakwatch/access-control/verification';
+import { AddressPolicy } from '@leakwatch/net-policy';
 import { LeakwatchConfig, loadSecretsKeyring } from '@leakwatch/runtime';
 import { DeliveryLog } from './delivery-log';
 import { Dispatcher } from './dispatcher';

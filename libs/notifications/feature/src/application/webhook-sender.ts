@@ -10,7 +10,7 @@ import { promises as dns, LookupAddress } from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIP } from 'node:net';
-import { AddressPolicy, describeCategory } from '@leakwatch/access-control/verification';
+import { AddressPolicy, describeCategory } from '@leakwatch/net-policy';
 import { isRetryable } from '../domain/backoff';
 
 export type SendOutcome = { ok: true; status: number } | { ok: false; status?: number; error: string; retryable: boolean };
