@@ -17,6 +17,7 @@ import { Column, machine, millis, perSecond, percentile, positiveInt, printTable
 import { TargetRow, printTargets, target } from './support/targets';
 import { Resources, log, runCli, startLeakwatch, stopChild, waitUntilAsync } from './support/process';
 import { runBenchmark } from './support/run';
+import { treeCpuMs } from './support/cpu';
 
 const SEED_BATCH = 500;
 
@@ -109,7 +110,22 @@ async function benchmark(options: Options, resources: Resources): Promise<{ rows
 
   log(`${options.requests} single status changes, 1 client…`);
   const status = new Map(leakids.map((id) => [id, 'open'])); // what we know each leak's status to be
-  const sequential = await statusChanges(api, status, options.requests, 1);
+  // Server CPU (Leakwatch + its PostgreSQL) per change, until the consumers are quiet again: load-independent.
+  const cpuPerChange = async (run: () => Promise<{ events: number }>) => {
+    const before = treeCpuMs(app.child.pid);
+    const { events } = await run();
+    let last = treeCpuMs(app.child.pid);
+    for (let i = 0; i < 50 && last !== undefined; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const now = treeCpuMs(app.child.pid) as number;
+      const idle = now - last < 20; // under 10 % of a core for 200 ms: the consumers caught up
+      last = now;
+      if (idle) break;
+    }
+    return before === undefined || last === undefined ? '' : `${((last - before) / events).toFixed(2)} ms`;
+  };
+  let sequential!: Awaited<ReturnType<typeof statusChanges>>;
+  const sequentialCpu = await cpuPerChange(async () => (sequential = await statusChanges(api, status, options.requests, 1)));
   rows.push({
     measure: 'status change, single leak, 1 client',
     count: `${sequential.events} events`,
@@ -119,7 +135,8 @@ async function benchmark(options: Options, resources: Resources): Promise<{ rows
     p99: millis(percentile(sequential.latencies, 99)),
   });
   log(`${options.requests} single status changes, ${options.clients} concurrent clients…`);
-  const concurrent = await statusChanges(api, status, options.requests, options.clients);
+  let concurrent!: Awaited<ReturnType<typeof statusChanges>>;
+  const concurrentCpu = await cpuPerChange(async () => (concurrent = await statusChanges(api, status, options.requests, options.clients)));
   rows.push({
     measure: `status change, single leak, ${options.clients} clients`,
     count: `${concurrent.events} events`,
@@ -129,6 +146,10 @@ async function benchmark(options: Options, resources: Resources): Promise<{ rows
     p99: millis(percentile(concurrent.latencies, 99)),
   });
 
+  rows.push(
+    { measure: 'server CPU per status change (Leakwatch + its PostgreSQL, until quiet), 1 client', count: '', time: '', rate: sequentialCpu },
+    { measure: `server CPU per status change (Leakwatch + its PostgreSQL, until quiet), ${options.clients} clients`, count: '', time: '', rate: concurrentCpu },
+  );
   // Nothing is false_positive yet, so every leak of the bulk request changes (one event each).
   const bulkIds = leakids.slice(0, Math.min(options.bulk, leakids.length));
   log(`one bulk status change of ${bulkIds.length} leaks…`);
@@ -147,7 +168,16 @@ async function benchmark(options: Options, resources: Resources): Promise<{ rows
   await stopChild(app.child, 30_000);
   if (app.child.exitCode !== 0) log(`warning: leakwatch exited with ${app.child.exitCode ?? app.child.signalCode}`);
   const dataDir = resources.dataDir as string;
-  const rebuild = JSON.parse(await runCli(resources, ['projections', 'rebuild', '--all', '--json', '--copy-yardstick'], { LEAKWATCH_DATA_DIR: dataDir })) as {
+  // A failed rebuild still leaves the figures above printed.
+  const output = await runCli(resources, ['projections', 'rebuild', '--all', '--json', '--copy-yardstick'], { LEAKWATCH_DATA_DIR: dataDir }).catch((error: Error) => {
+    log(`projections rebuild failed: ${error.message.split('\n').slice(0, 6).join(' | ')}`);
+    return undefined;
+  });
+  if (output === undefined) {
+    rows.push({ measure: 'projections rebuild --all: FAILED (see the log above)', count: '', time: '', rate: '' });
+    return { rows, targets };
+  }
+  const rebuild = JSON.parse(output) as {
     runners: Array<{ runner: string; events: number; applied: number; duration_ms: number; shared_with?: string[] }>;
     total: { events: number; duration_ms: number; events_per_second: number; copy?: { events: number; duration_ms: number; ratio: number } };
   };
