@@ -1,7 +1,7 @@
 /** Queries over access-control's read models, always scoped by the caller's organisation. */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { PG_POOL } from '@leakwatch/runtime';
+import { CLOCK, Clock, PG_POOL } from '@leakwatch/runtime';
 import { ADMIN_LIST_DEFAULT_LIMIT, Page, PageRequest, decodeListCursor, timeKeySql, toPage } from './list-page';
 
 export interface ApiKeyView {
@@ -40,7 +40,10 @@ const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
 @Injectable()
 export class AccessQueries {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async listOrgs(orgId?: string, page: PageRequest = {}): Promise<Page<OrgView>> {
     const limit = page.limit ?? ADMIN_LIST_DEFAULT_LIMIT;
@@ -66,12 +69,13 @@ export class AccessQueries {
          AND ($3::timestamptz IS NULL OR (issued_at, key_id::text) > ($3::timestamptz, $4::text)) ORDER BY issued_at, key_id::text LIMIT $5`,
       [orgId === undefined, orgId ?? null, at, id, limit + 1],
     );
-    return toPage(rows, limit, (r) => [r.k1, String(r.key_id)], toKeyView);
+    const now = this.clock();
+    return toPage(rows, limit, (r) => [r.k1, String(r.key_id)], (r) => toKeyView(r, now));
   }
 
   async findKey(keyId: string): Promise<ApiKeyView | undefined> {
     const { rows } = await this.pool.query(`SELECT * FROM ac_api_keys WHERE key_id = $1`, [keyId]);
-    return rows.length ? toKeyView(rows[0]) : undefined;
+    return rows.length ? toKeyView(rows[0], this.clock()) : undefined;
   }
 
   async listDomains(orgId: string | undefined, page: PageRequest = {}): Promise<Page<DomainView>> {
@@ -82,17 +86,18 @@ export class AccessQueries {
          AND ($2::text IS NULL OR (org_id::text, domain) > ($2::text, $3)) ORDER BY org_id::text, domain LIMIT $4`,
       [orgId ?? null, org, domain, limit + 1],
     );
-    return toPage(rows, limit, (r) => [String(r.org_id), r.domain], toDomainView);
+    const now = this.clock();
+    return toPage(rows, limit, (r) => [String(r.org_id), r.domain], (r) => toDomainView(r, now));
   }
 
   async findDomain(orgId: string, domain: string): Promise<(DomainView & { token: string }) | undefined> {
     const { rows } = await this.pool.query(`SELECT * FROM ac_domains WHERE org_id = $1 AND domain = $2`, [orgId, domain]);
-    return rows.length ? { ...toDomainView(rows[0]), token: rows[0].token } : undefined;
+    return rows.length ? { ...toDomainView(rows[0], this.clock()), token: rows[0].token } : undefined;
   }
 }
 
-function toKeyView(r: Record<string, any>): ApiKeyView {
-  const expired = r.expires_at && r.expires_at <= new Date();
+function toKeyView(r: Record<string, any>, now: Date): ApiKeyView {
+  const expired = r.expires_at && r.expires_at <= now;
   return {
     id: r.key_id, name: r.name, prefix: r.prefix, role: r.role, org_id: r.org_id, user_email: r.user_email, type: r.type,
     limit: r.daily_limit, expires_at: iso(r.expires_at), created_at: r.issued_at.toISOString(), rotated_at: iso(r.rotated_at),
@@ -100,8 +105,8 @@ function toKeyView(r: Record<string, any>): ApiKeyView {
   };
 }
 
-function toDomainView(r: Record<string, any>): DomainView {
-  const expired = r.status === 'verified' && r.expires_at && r.expires_at <= new Date();
+function toDomainView(r: Record<string, any>, now: Date): DomainView {
+  const expired = r.status === 'verified' && r.expires_at && r.expires_at <= now;
   return {
     org_id: r.org_id, domain: r.domain, status: expired ? 'expired' : r.status, method: r.method,
     claimed_at: r.claimed_at.toISOString(), verified_at: iso(r.verified_at), expires_at: iso(r.expires_at),

@@ -7,13 +7,13 @@
  * Findings are normalised one by one as they are read, so no plaintext outlives its record.
  */
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Caller } from '@leakwatch/authz';
 import { FINDING_RECEIVED, FindingReceivedV1 } from '@leakwatch/contracts';
 import { EVENT_STORE, EventStore, PostgresEventStore } from '@leakwatch/event-store';
 import { createSchemaOnce } from '@leakwatch/pg';
-import { PG_POOL } from '@leakwatch/runtime';
+import { CLOCK, Clock, PG_POOL, systemClock } from '@leakwatch/runtime';
 import { FindingInput, normalizeFinding } from '../normalization/normalize-finding';
 import { loadLeakIdKey } from './leak-id-key';
 
@@ -75,7 +75,11 @@ export class FindingIntake implements OnModuleInit, OnModuleDestroy {
   private key?: Buffer;
   private sweeper?: NodeJS.Timeout;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
+  ) {}
 
   /** With the PostgreSQL store, findings are staged chunk by chunk while the body is read (flat memory). */
   private get staged(): boolean {
@@ -102,7 +106,7 @@ export class FindingIntake implements OnModuleInit, OnModuleDestroy {
     const key = this.key;
     if (!key) throw new Error('FindingIntake used before initialisation');
     const batchId = randomUUID();
-    const at = new Date().toISOString();
+    const at = this.clock().toISOString();
     const pool = this.pool;
     let size = 0;
     let chunk: FindingReceivedV1[] = [];

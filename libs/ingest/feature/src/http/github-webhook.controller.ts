@@ -18,7 +18,7 @@ import { CurrentCaller, Public, Roles } from '@leakwatch/auth';
 import { FINDING_RESOLUTION_RECEIVED, FindingResolutionReceivedV1 } from '@leakwatch/contracts';
 import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
 import { exposureOf, GithubSecretScanningAlert, githubMaskedIdentity, ignoredGithubAction, parseGithubSecretScanningAlert, riskFor } from '@leakwatch/ingest/domain';
-import { ApiProblems, PG_POOL, ProblemException, findInputFault } from '@leakwatch/runtime';
+import { ApiProblems, CLOCK, Clock, findInputFault, PG_POOL, ProblemException } from '@leakwatch/runtime';
 import { FindingIntake } from '../application/finding-intake';
 import { GithubDeliveries } from '../application/github-deliveries';
 import { WebhookSecrets } from '../application/webhook-secrets';
@@ -48,6 +48,7 @@ export class GithubWebhookController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly deliveries: GithubDeliveries,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Post('secret')
@@ -149,7 +150,7 @@ export class GithubWebhookController {
     if (!status) return { action: alert.action, leakid, status: 'unchanged', reason: alert.resolution };
     const resolution: FindingResolutionReceivedV1 = {
       leakid, status, reason: alert.action === 'reopened' ? 'reopened' : (alert.resolution ?? 'resolved'),
-      source: alert.finding.source, reported_at: new Date().toISOString(),
+      source: alert.finding.source, reported_at: this.clock().toISOString(),
     };
     await this.store.appendToStream(`finding-${randomUUID()}`, [{ id: randomUUID(), type: FINDING_RESOLUTION_RECEIVED, data: resolution, metadata: { occurred_at: resolution.reported_at, actor: { key_id: 'github-webhook', org_id: orgId, role: 'integration' } } }], { expectedRevision: 'no_stream' });
     return { action: alert.action, leakid, status };

@@ -3,14 +3,14 @@
  * same filters, streamed page by page (constant memory). Secrets are not in the read model: nothing to leak here.
  * Registered before LeaksController so `export` is not taken for a `:leakid`.
  */
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply as Response } from 'fastify';
 import { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
 import { LeakExportQuery } from '../read-model/leak-export-query';
 import { LeakExportQueryDto } from './dto/leak-export.dto';
-import { csvLine } from '@leakwatch/runtime';
+import { CLOCK, Clock, csvLine } from '@leakwatch/runtime';
 import { LEAK_CSV_COLUMNS, leakCsvRow, ndjsonLine } from './leak-export.format';
 import { streamLines } from './stream-response';
 
@@ -18,7 +18,10 @@ import { streamLines } from './stream-response';
 @ApiSecurity('api-key')
 @Controller('api/v1/leaks')
 export class LeakExportController {
-  constructor(private readonly exports: LeakExportQuery) {}
+  constructor(
+    private readonly exports: LeakExportQuery,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get('export')
   @ApiOperation({ summary: 'Export the leaks visible to the caller (same filters as the list) as CSV or NDJSON, streamed' })
@@ -33,7 +36,7 @@ export class LeakExportController {
   async export(@CurrentCaller() caller: Caller, @Query() query: LeakExportQueryDto, @Res() res: Response): Promise<void> {
     const { format = 'csv', ...filters } = query;
     const pages = this.exports.pages(caller, filters);
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const stamp = this.clock().toISOString().replace(/[:.]/g, '-');
     const disposition = { 'Content-Disposition': `attachment; filename="leaks-${stamp}.${format === 'csv' ? 'csv' : 'ndjson'}"` };
     if (format === 'csv') {
       await streamLines(res, 'text/csv; charset=utf-8; header=present', (async function* () {
