@@ -48,6 +48,11 @@ export class AccessDirectory {
   private readonly keysById = new Map<string, DirectoryKey>();
   private readonly domains = new Map<string, DirectoryDomain>();
   private readonly orgs = new Map<string, string>();
+  /**
+   * `verifiedDomains` per organisation, asked on every authenticated request: kept until a domain changes
+   * (any `domains.set` clears it all) or the earliest expiry among them passes.
+   */
+  private readonly verifiedByOrg = new Map<string, { domains: string[]; computedAt: string; validUntil: string | null }>();
 
   private loaded?: Promise<void>;
   /** Applies run one at a time: the feed and a command's own write-through may deliver the same key at once. */
@@ -67,7 +72,7 @@ export class AccessDirectory {
     for (const row of keys.rows) this.remember(rowToKey(row));
     const domains = await this.pool.query(`SELECT * FROM auth_directory_domains`);
     for (const row of domains.rows) {
-      this.domains.set(domainKey(row.org_id, row.domain), { orgId: row.org_id, domain: row.domain, status: row.status, expiresAt: row.expires_at, revision: row.revision });
+      this.setDomain(domainKey(row.org_id, row.domain), { orgId: row.org_id, domain: row.domain, status: row.status, expiresAt: row.expires_at, revision: row.revision });
     }
     const orgs = await this.pool.query(`SELECT org_id, name FROM auth_directory_orgs`);
     for (const row of orgs.rows) this.orgs.set(row.org_id, row.name);
@@ -108,10 +113,14 @@ export class AccessDirectory {
   /** The organisation's domains whose verification holds at `now`. */
   verifiedDomains(orgId: string | null | undefined, now = new Date().toISOString()): string[] {
     if (!orgId) return [];
-    return [...this.domains.values()]
-      .filter((d) => d.orgId === orgId && d.status === 'verified' && (!d.expiresAt || d.expiresAt > now))
-      .map((d) => d.domain)
-      .sort();
+    const cached = this.verifiedByOrg.get(orgId);
+    // A copy: callers own the array (it travels on the request's caller).
+    if (cached && now >= cached.computedAt && (cached.validUntil === null || now < cached.validUntil)) return [...cached.domains];
+    const verified = [...this.domains.values()].filter((d) => d.orgId === orgId && d.status === 'verified' && (!d.expiresAt || d.expiresAt > now));
+    const domains = verified.map((d) => d.domain).sort();
+    const expiries = verified.map((d) => d.expiresAt).filter((e): e is string => e !== null).sort();
+    this.verifiedByOrg.set(orgId, { domains, computedAt: now, validUntil: expiries[0] ?? null });
+    return [...domains];
   }
 
   /** Applies one access event at the given stream revision; older or repeated revisions are ignored. */
@@ -179,6 +188,11 @@ export class AccessDirectory {
     this.keysByHash.set(key.keyHash, key);
   }
 
+  private setDomain(id: string, domain: DirectoryDomain): void {
+    this.domains.set(id, domain);
+    this.verifiedByOrg.clear();
+  }
+
   private async saveDomain(domain: DirectoryDomain): Promise<void> {
     const id = domainKey(domain.orgId, domain.domain);
     const current = this.domains.get(id);
@@ -191,12 +205,12 @@ export class AccessDirectory {
       [domain.orgId, domain.domain, domain.status, domain.expiresAt, domain.revision],
     );
     if (rows.length) {
-      this.domains.set(id, domain);
+      this.setDomain(id, domain);
       return;
     }
     const stored = await this.pool.query(`SELECT * FROM auth_directory_domains WHERE org_id = $1 AND domain = $2`, [domain.orgId, domain.domain]);
     const row = stored.rows[0];
-    if (row) this.domains.set(id, { orgId: row.org_id, domain: row.domain, status: row.status, expiresAt: row.expires_at, revision: row.revision });
+    if (row) this.setDomain(id, { orgId: row.org_id, domain: row.domain, status: row.status, expiresAt: row.expires_at, revision: row.revision });
   }
 }
 

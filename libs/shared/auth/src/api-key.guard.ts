@@ -15,8 +15,21 @@ import { HeaderSink, setRateLimitHeaders } from './rate-limit-headers';
 import { USAGE_GATE, UsageGate } from './usage-gate';
 import { AuthenticatedRequest, REQUIRED_ROLES } from './decorators';
 
+/** Most presented keys whose hash is remembered (then the memo starts over): bounds the memory an attacker can fill. */
+const KEY_HASH_MEMO_SIZE = 10_000;
+
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  /**
+   * Presented key → its SHA-256, for keys that resolved to a valid directory entry: saves hashing on every
+   * request of a busy key. Only the hash function's result is remembered; what the key may do is looked up in
+   * the directory by that hash on every request, so revocation, rotation and expiry take effect as before.
+   * In memory only (never logged or stored), bounded, and a key is forgotten as soon as it fails to authenticate.
+   */
+  private readonly keyHashes = new Map<string, string>();
+  /** Per route handler: @Public and the required roles (metadata does not change after start-up). */
+  private readonly routeRules = new WeakMap<object, { cls: object; isPublic: boolean; roles: Role[] | undefined }>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly directory: AccessDirectory,
@@ -24,27 +37,50 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest & { headers: Record<string, string | string[] | undefined> }>();
-    const caller = await this.authenticate(request.headers, context.switchToHttp().getResponse<HeaderSink>());
+    const { isPublic, roles } = this.rulesOf(context);
+    if (isPublic) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthenticatedRequest & { headers: Record<string, string | string[] | undefined> }>();
+    const caller = await this.authenticate(request.headers, http.getResponse<HeaderSink>());
     request.caller = caller;
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (roles && !roles.includes(caller.role)) {
       throw new ProblemException(403, 'forbidden-role', 'Forbidden', `This operation needs one of the roles: ${roles.join(', ')}; the key's role is ${caller.role}.`);
     }
     return true;
   }
 
+  private rulesOf(context: ExecutionContext): { isPublic: boolean; roles: Role[] | undefined } {
+    const handler = context.getHandler();
+    const cls = context.getClass();
+    const known = this.routeRules.get(handler);
+    if (known && known.cls === cls) return known;
+    const targets = [handler, cls];
+    const rules = {
+      cls,
+      isPublic: Boolean(this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)),
+      roles: this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets),
+    };
+    this.routeRules.set(handler, rules);
+    return rules;
+  }
+
   /** `response`, when given, receives the RateLimit-* headers of a counted request (admitted or refused). */
   async authenticate(headers: Record<string, string | string[] | undefined>, response?: HeaderSink): Promise<Caller> {
     const key = extractApiKey(headers);
     if (!key) throw unauthorized('missing-api-key', 'An API key is required: send it as X-API-Key or Authorization: Bearer.');
-    const found = await this.directory.resolve(hashApiKey(key));
-    if (!found) throw unauthorized('invalid-api-key', 'The API key is not valid.');
-    if (found.revokedAt) throw unauthorized('revoked-api-key', 'The API key has been revoked.');
+    const hash = this.keyHashes.get(key) ?? hashApiKey(key);
+    const found = this.directory.findByHash(hash) ?? (await this.directory.resolve(hash)); // memory first, without a turn of the loop
     const now = new Date().toISOString();
-    if (found.expiresAt && found.expiresAt <= now) throw unauthorized('expired-api-key', `The API key expired at ${found.expiresAt}.`);
+    if (!found || found.revokedAt || (found.expiresAt && found.expiresAt <= now)) {
+      this.keyHashes.delete(key);
+      if (!found) throw unauthorized('invalid-api-key', 'The API key is not valid.');
+      if (found.revokedAt) throw unauthorized('revoked-api-key', 'The API key has been revoked.');
+      throw unauthorized('expired-api-key', `The API key expired at ${found.expiresAt}.`);
+    }
+    if (!this.keyHashes.has(key)) {
+      if (this.keyHashes.size >= KEY_HASH_MEMO_SIZE) this.keyHashes.clear();
+      this.keyHashes.set(key, hash);
+    }
     if (this.usage) {
       const decision = await this.usage.admit(found);
       setRateLimitHeaders(response, decision);

@@ -60,8 +60,9 @@ interface Pending {
   orgId: string | null;
   day: string;
   requests: number;
-  firstRequestAt: string;
-  lastRequestAt: string;
+  /** Times of the first and last request (ms since the epoch): formatted when written out. */
+  firstMs: number;
+  lastMs: number;
 }
 
 export class LeasedUsageGate implements UsageGate {
@@ -72,6 +73,7 @@ export class LeasedUsageGate implements UsageGate {
   private retry: UsageBatch[] = [];
   private flushing?: Promise<unknown>;
   private closed = false;
+  private today = { start: 0, end: 0, day: '' };
 
   constructor(
     private readonly ledger: UsageLedger,
@@ -82,19 +84,40 @@ export class LeasedUsageGate implements UsageGate {
     this.options = { ...DEFAULT_USAGE_GATE_OPTIONS, ...options };
   }
 
-  async admit(key: DirectoryKey): Promise<UsageDecision> {
+  admit(key: DirectoryKey): Promise<UsageDecision> {
+    // The common case (slots left in the lease) decides without awaiting anything.
     const now = this.clock();
-    const day = utcDay(now);
+    const day = this.dayOf(now);
+    if (!this.closed && key.limit > 0) {
+      const lease = this.leaseFor(key.keyId, day);
+      if (lease.available > 0) return Promise.resolve(this.take(key, lease, day, now));
+    }
+    return this.admitSlowly(key, now, day);
+  }
+
+  private take(key: DirectoryKey, lease: Lease, day: string, now: Date): UsageDecision {
+    lease.available -= 1;
+    this.count(key, day, now);
+    const remaining = Math.min(key.limit, lease.available + lease.unreserved);
+    return { allowed: true, limit: key.limit, remaining, resetSeconds: secondsUntilNextUtcMidnight(now) };
+  }
+
+  /** `utcDay(now)`, computed once per day rather than per request. */
+  private dayOf(now: Date): string {
+    const t = now.getTime();
+    if (t < this.today.start || t >= this.today.end) {
+      const start = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+      this.today = { start, end: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1), day: utcDay(now) };
+    }
+    return this.today.day;
+  }
+
+  private async admitSlowly(key: DirectoryKey, now: Date, day: string): Promise<UsageDecision> {
     const refuse = (): UsageDecision => ({ allowed: false, retryAfterSeconds: secondsUntilNextUtcMidnight(now), limit: key.limit });
     if (this.closed || key.limit <= 0) return refuse();
     const lease = this.leaseFor(key.keyId, day);
     for (;;) {
-      if (lease.available > 0) {
-        lease.available -= 1;
-        this.count(key, day, now);
-        const remaining = Math.min(key.limit, lease.available + lease.unreserved);
-        return { allowed: true, limit: key.limit, remaining, resetSeconds: secondsUntilNextUtcMidnight(now) };
-      }
+      if (lease.available > 0) return this.take(key, lease, day, now);
       if (lease.exhaustedUntil > now.getTime() || this.closed) return refuse();
       lease.reserving ??= this.reserve(lease, key.limit).finally(() => (lease.reserving = undefined));
       await lease.reserving;
@@ -104,7 +127,15 @@ export class LeasedUsageGate implements UsageGate {
   /** Writes out what was admitted since the last flush. Safe to call concurrently (flushes are serialised). */
   flush(): Promise<void> {
     const run = async (): Promise<void> => {
-      const batches = [...this.retry, ...[...this.pending.values()].map((p): UsageBatch => ({ id: randomUUID(), ...p }))];
+      const batches = [
+        ...this.retry,
+        ...[...this.pending.values()].map(({ firstMs, lastMs, ...p }): UsageBatch => ({
+          id: randomUUID(),
+          ...p,
+          firstRequestAt: new Date(firstMs).toISOString(),
+          lastRequestAt: new Date(lastMs).toISOString(),
+        })),
+      ];
       this.retry = [];
       this.pending = new Map();
       for (const [id, lease] of this.leases) if (lease.day < utcDay(this.clock()) && !lease.reserving) this.leases.delete(id);
@@ -180,13 +211,13 @@ export class LeasedUsageGate implements UsageGate {
 
   private count(key: DirectoryKey, day: string, now: Date): void {
     const id = `${key.keyId}|${day}`;
-    const at = now.toISOString();
+    const at = now.getTime();
     const current = this.pending.get(id);
     if (current) {
       current.requests += 1;
-      if (at > current.lastRequestAt) current.lastRequestAt = at;
+      if (at > current.lastMs) current.lastMs = at;
     } else {
-      this.pending.set(id, { keyId: key.keyId, orgId: key.orgId, day, requests: 1, firstRequestAt: at, lastRequestAt: at });
+      this.pending.set(id, { keyId: key.keyId, orgId: key.orgId, day, requests: 1, firstMs: at, lastMs: at });
     }
   }
 }

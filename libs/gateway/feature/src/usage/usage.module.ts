@@ -19,6 +19,7 @@ export class EdgeUsageGate implements UsageGate, OnApplicationBootstrap, BeforeA
   private readonly gate: LeasedUsageGate;
   private timer?: NodeJS.Timeout;
   private ready?: Promise<void>;
+  private setUp = false;
 
   constructor(@Inject(PG_POOL) pool: Pool, @Inject(EVENT_STORE) store: EventStore) {
     this.ledger = new PostgresUsageLedger(pool);
@@ -39,7 +40,7 @@ export class EdgeUsageGate implements UsageGate, OnApplicationBootstrap, BeforeA
   }
 
   async admit(key: DirectoryKey): Promise<UsageDecision> {
-    await this.setup();
+    if (!this.setUp) await this.setup(); // once set up, no extra turn of the event loop per request
     try {
       return await this.gate.admit(key);
     } catch (error) {
@@ -55,7 +56,7 @@ export class EdgeUsageGate implements UsageGate, OnApplicationBootstrap, BeforeA
   }
 
   private setup(): Promise<void> {
-    this.ready ??= this.ledger.setup().catch((error) => {
+    this.ready ??= this.ledger.setup().then(() => void (this.setUp = true), (error) => {
       this.ready = undefined;
       throw error;
     });
