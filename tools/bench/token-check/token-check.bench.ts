@@ -7,6 +7,9 @@
  * - the token check at 70% of its own measured maximum (fixed rate): p99;
  * - the list again with 200,000 leaks stored;
  * - the local blocklist client's check in this process (`isBlockedSha256`, and `isBlocked` which hashes first).
+ * Each row also prints the CPU the server's process tree (Leakwatch and its PostgreSQL; the bare server for the
+ * yardstick) used during it, per request: unlike rates, a figure that hardly moves with what else a shared machine runs.
+ * Background work a request causes later (an attempt's projection) is only counted while the row runs.
  * Measurements start once the server has settled (its background projection work after seeding is done).
  * Tokens are seeded through the API (500 per request), so the gateway index gets them as in production; the list's
  * larger sizes are topped up with read-model rows copied in SQL from those (what the list reads), which takes seconds.
@@ -24,6 +27,7 @@ import { Api, benchAdminKey, orgAdmin } from '../support/api';
 import { machine, positiveInt, printTable } from '../support/format';
 import { Resources, log, startLeakwatch, waitUntilAsync } from '../support/process';
 import { runBenchmark } from '../support/run';
+import { treeCpuMs } from '../support/cpu';
 import { printTargets, target } from '../support/targets';
 import { LoadResult, httpRequest, runLoad } from './load';
 
@@ -49,7 +53,16 @@ function chosenRows(only: string | undefined): Set<RowName> {
   return chosen;
 }
 
-const EMPTY: LoadResult = { requests: 0, errors: 0, seconds: 0, rps: NaN, p50: NaN, p99: NaN };
+const EMPTY: Measured = { requests: 0, errors: 0, seconds: 0, rps: NaN, p50: NaN, p99: NaN, cpuUsPerRequest: NaN };
+
+/** Runs a load against the server whose process tree is `pid`, and charges the CPU that tree used to the requests. */
+async function withCpu(pid: number | undefined, load: () => Promise<LoadResult>): Promise<Measured> {
+  const before = treeCpuMs(pid);
+  const result = await load();
+  const after = treeCpuMs(pid);
+  const cpuUsPerRequest = before === undefined || after === undefined || !result.requests ? NaN : ((after - before) * 1000) / result.requests;
+  return { ...result, cpuUsPerRequest };
+}
 
 interface Row {
   endpoint: string;
@@ -59,7 +72,11 @@ interface Row {
   p50: string;
   p99: string;
   ratio: string;
+  cpu: string;
 }
+
+/** A load result with the CPU the server used meanwhile (its process tree: Leakwatch and its PostgreSQL), per request. */
+type Measured = LoadResult & { cpuUsPerRequest: number };
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -98,7 +115,7 @@ async function main(options: Options): Promise<void> {
 
     // The same settings for every endpoint of the run.
     const measure = (requests: string[], ok = [200], rate?: number) =>
-      runLoad({ port, requests, connections: options.connections, durationMs: options.seconds * 1000, ok, rate });
+      withCpu(app.child.pid, () => runLoad({ port, requests, connections: options.connections, durationMs: options.seconds * 1000, ok, rate }));
     const auth = { 'X-API-Key': key };
     const probes = Array.from({ length: 2000 }, (_, i) => (i % 2 ? tokens[i % tokens.length] : `ghp_${randomBytes(18).toString('hex')}`)); // half leaked
     const checkRequests = probes.map((token) => httpRequest('POST', '/api/v1/tokens/check', auth, JSON.stringify({ token })));
@@ -117,11 +134,11 @@ async function main(options: Options): Promise<void> {
     const pool = embeddedPool(resources);
     try {
       log(`measuring (${options.seconds} s each, ${options.connections} connections)`);
-      const bareResult = rows.has('bare') ? await runLoad({ port: barePort, requests: bareRequests, connections: options.connections, durationMs: options.seconds * 1000, ok: [200] }) : EMPTY;
+      const bareResult = rows.has('bare') ? await withCpu(bare.pid, () => runLoad({ port: barePort, requests: bareRequests, connections: options.connections, durationMs: options.seconds * 1000, ok: [200] })) : EMPTY;
       const checkResult = rows.has('check') ? await measure(checkRequests) : EMPTY;
       const authorizeResult = rows.has('authorize') ? await measure(authorizeRequests, [204, 403]) : EMPTY;
       const rangeResult = rows.has('range') ? await measure(rangeRequests) : EMPTY;
-      const lists: Array<[number, LoadResult]> = [];
+      const lists: Array<[number, Measured]> = [];
       for (const size of rows.has('list') ? listSizes : []) {
         const stored = await topUpLeaks(pool, size);
         log(`list with ${fmt(stored)} leaks stored`);
@@ -133,7 +150,7 @@ async function main(options: Options): Promise<void> {
       const paced = rows.has('paced') ? await measure(checkRequests, [200], at70) : EMPTY;
       const local = rows.has('local') ? await localClientCheck(app.url, key, tokens, patched.length) : { perSecond: NaN, bySha256: NaN, size: 0 };
 
-      const row = (endpoint: string, r: LoadResult): Row => ({
+      const row = (endpoint: string, r: Measured): Row => ({
         endpoint,
         requests: fmt(r.requests),
         errors: fmt(r.errors),
@@ -141,10 +158,11 @@ async function main(options: Options): Promise<void> {
         p50: r.p50.toFixed(2),
         p99: r.p99.toFixed(2),
         ratio: (r.rps / bareResult.rps).toFixed(2),
+        cpu: Number.isNaN(r.cpuUsPerRequest) ? 'n/a' : fmt(r.cpuUsPerRequest),
       });
       printTable(
         `Leakwatch token-check benchmark — ${fmt(options.tokens)} leaked tokens (${fmt(patched.length)} patched), ${options.connections} keep-alive connections, ${options.seconds} s each; ${machine()}`,
-        [['endpoint', 'endpoint', 'left'], ['requests', 'requests', 'right'], ['errors', 'errors', 'right'], ['rps', 'req/s', 'right'], ['p50', 'p50 ms', 'right'], ['p99', 'p99 ms', 'right'], ['ratio', '÷ bare', 'right']],
+        [['endpoint', 'endpoint', 'left'], ['requests', 'requests', 'right'], ['errors', 'errors', 'right'], ['rps', 'req/s', 'right'], ['p50', 'p50 ms', 'right'], ['p99', 'p99 ms', 'right'], ['ratio', '÷ bare', 'right'], ['cpu', 'server CPU µs/req', 'right']],
         [
           ...(rows.has('bare') ? [row('bare Fastify GET /hello (yardstick, own process)', bareResult)] : []),
           ...(rows.has('check') ? [row('POST /api/v1/tokens/check', checkResult)] : []),
