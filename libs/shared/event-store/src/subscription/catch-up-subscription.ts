@@ -22,7 +22,11 @@ export interface ChangeSignal {
   listen(onChange: (position?: GlobalPosition) => void): () => void;
 }
 
-/** How soon a read that did not reach an announced position is retried (the horizon is held by a running transaction). */
+/**
+ * How soon a read that did not reach an announced position is retried (the horizon is held by a running
+ * transaction): 5 ms, doubling while it still has not, up to the poll interval. Under load other signals come
+ * sooner anyway; the retry is for the quiet case, where nothing else would wake the subscription.
+ */
 const HORIZON_RETRY_MS = 5;
 
 export function startCatchUpSubscription(
@@ -41,6 +45,7 @@ export function startCatchUpSubscription(
   let changed = false;
   let wake: (() => void) | undefined;
   let announced: GlobalPosition | undefined;
+  let retries = 0;
   const unlisten = changes.listen((position) => {
     if (position && (!announced || comparePositions(position, announced) > 0)) announced = position;
     changed = true;
@@ -79,7 +84,8 @@ export function startCatchUpSubscription(
       if (page.events.length >= batchSize) continue; // a backlog: read on at once
       // An append announced to us is stored but not yet readable (an older transaction still runs): look again soon.
       const behind = announced !== undefined && comparePositions(announced, after) > 0;
-      await nextChange(behind ? HORIZON_RETRY_MS : pollIntervalMs);
+      retries = behind ? retries + 1 : 0;
+      await nextChange(behind ? Math.min(pollIntervalMs, HORIZON_RETRY_MS * 2 ** (retries - 1)) : pollIntervalMs);
       // Coalescing: under a stream of appends, read at most once per `coalesceMs`, so the events appended
       // meanwhile arrive as one page instead of one read (and one handler transaction) each.
       const wait = coalesceMs - (performance.now() - readAt);
