@@ -78,7 +78,7 @@ export const leakVersionsProjection: Projection = {
  * then one UPDATE closes the versions that were stored and one INSERT writes the new ones.
  */
 async function applyVersions(events: RecordedEvent[], client: PoolClient): Promise<void> {
-  const ids = [...new Set(events.map((e) => (e.data as { leakid: string }).leakid))];
+  const ids = [...new Set(events.map((e) => leakEventCodec.decodeKnown(e).data.leakid))];
   const { rows } = await client.query<VersionRow>(
     `SELECT ${COLUMNS} FROM ll_leak_versions WHERE leakid = ANY($1::text[]) AND valid_to = 'infinity' FOR UPDATE`,
     [ids],
@@ -127,7 +127,9 @@ async function applyVersions(events: RecordedEvent[], client: PoolClient): Promi
 }
 
 function detectedVersion(recorded: RecordedEvent, at: Date): VersionRow {
-  const d = withoutPasswordHash(recorded.data as Extract<LeakEvent, { type: 'LeakDetected' }>['data']);
+  const event = leakEventCodec.decodeKnown(recorded);
+  if (event.type !== 'LeakDetected') throw new Error(`detectedVersion got ${event.type}`);
+  const d = withoutPasswordHash(event.data);
   const email = d.identity?.email?.toLowerCase() ?? null;
   const detectedAt = new Date(d.detected_at);
   return {

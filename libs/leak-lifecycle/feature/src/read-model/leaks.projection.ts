@@ -5,7 +5,7 @@
  */
 import { withoutPasswordHash } from '@leakwatch/contracts';
 import type { RecordedEvent } from '@leakwatch/event-store';
-import { LeakEvent, leakEventCodec } from '@leakwatch/leak-lifecycle/domain';
+import { leakEventCodec } from '@leakwatch/leak-lifecycle/domain';
 import type { Projection } from '@leakwatch/projections';
 import type { PoolClient } from 'pg';
 
@@ -84,7 +84,9 @@ export const leaksProjection: Projection = {
 /** Multi-row insert of new leaks (ON CONFLICT DO NOTHING: a replayed LeakDetected changes nothing). */
 async function insertDetected(events: RecordedEvent[], client: PoolClient): Promise<void> {
   const rows = events.map((recorded) => {
-    const d = withoutPasswordHash(recorded.data as Extract<LeakEvent, { type: 'LeakDetected' }>['data']);
+    const event = leakEventCodec.decodeKnown(recorded);
+    if (event.type !== 'LeakDetected') throw new Error(`insertDetected got ${event.type}`);
+    const d = withoutPasswordHash(event.data);
     const email = d.identity?.email?.toLowerCase() ?? null;
     return [d.leakid, d.kind, d.secret_type, d.fingerprint, d.preview, email, d.identity?.username ?? null, email?.split('@')[1] ?? null,
       d.site?.url ?? null, d.site?.domain?.toLowerCase() ?? null, d.org_id, d.source?.name, JSON.stringify([d.source?.name ?? null]), d.risk, d.blockable,
@@ -160,7 +162,7 @@ interface FoldedRow {
 
 /** The UPDATEs of `apply` for every event but LeakDetected, as a fold over the rows (same guards, same results). */
 async function foldUpdates(events: RecordedEvent[], client: PoolClient): Promise<void> {
-  const ids = [...new Set(events.map((e) => (e.data as { leakid: string }).leakid))];
+  const ids = [...new Set(events.map((e) => leakEventCodec.decodeKnown(e).data.leakid))];
   // Lock only the rows this page moves: a row already at or past the page's last revision of its leak (a decision
   // applied it inline, for read-your-writes) is neither read nor locked, so the next decision on that leak does not
   // queue behind this transaction. FOR UPDATE re-checks the condition on a row changed meanwhile (READ COMMITTED).

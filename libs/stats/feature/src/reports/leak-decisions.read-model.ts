@@ -11,7 +11,7 @@ import type { CloudEvent } from '@leakwatch/messaging';
 import { withTransaction } from '@leakwatch/pg';
 import type { LeakFactAt } from '../leaks/leak-events.reader';
 import { applyLeakFact } from '../leaks/leak-stats.read-model';
-import { LEAK_ID_PATTERN, isLeakStatus } from '@leakwatch/contracts';
+import { readLeakEventV1 } from '@leakwatch/contracts';
 
 export const LEAK_DECISIONS_TABLES = ['st_leak_decisions'];
 
@@ -37,11 +37,10 @@ export interface LeakDecision {
 
 /** A `LeakStatusChanged` integration event as a decision row; undefined for anything else or a malformed one. */
 export function readLeakDecision(event: CloudEvent): LeakDecision | undefined {
-  if (event.type !== 'LeakStatusChanged') return undefined;
-  const d = event.data as { leakid?: unknown; from?: unknown; to?: unknown; comment?: unknown; reason?: unknown } | null;
+  const read = event.type === 'LeakStatusChanged' ? readLeakEventV1(event.type, event.data) : undefined;
   const raw = event.extensions?.streamrevision;
-  if (!d || typeof d !== 'object' || typeof d.leakid !== 'string' || !LEAK_ID_PATTERN.test(d.leakid)) return undefined;
-  if (!raw || !/^\d+$/.test(raw) || typeof d.to !== 'string' || !isLeakStatus(d.to)) return undefined;
+  if (read?.type !== 'LeakStatusChanged' || !raw || !/^\d+$/.test(raw)) return undefined;
+  const d = read.data;
   // Same fallback as the activity rows (leak-events.reader), so a decision and its activity row agree on `at`.
   const time = typeof event.time === 'string' && !Number.isNaN(Date.parse(event.time)) ? new Date(event.time).toISOString() : new Date().toISOString();
   const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : null);
@@ -49,10 +48,10 @@ export function readLeakDecision(event: CloudEvent): LeakDecision | undefined {
     leakid: d.leakid,
     revision: Number(raw),
     at: time,
-    from: typeof d.from === 'string' && isLeakStatus(d.from) ? d.from : null,
-    to: d.to as LeakDecision['to'],
-    reason: text(d.reason) ?? 'decision',
-    comment: typeof d.comment === 'string' ? d.comment : null,
+    from: d.from,
+    to: d.to,
+    reason: d.reason,
+    comment: d.comment,
     actor: { key_id: text(event.extensions?.actorkeyid), role: text(event.extensions?.actorrole), org_id: text(event.extensions?.actororgid) },
   };
 }
