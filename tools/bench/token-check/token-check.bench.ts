@@ -53,15 +53,26 @@ function chosenRows(only: string | undefined): Set<RowName> {
   return chosen;
 }
 
-const EMPTY: Measured = { requests: 0, errors: 0, seconds: 0, rps: NaN, p50: NaN, p99: NaN, cpuUsPerRequest: NaN };
+const EMPTY: Measured = { requests: 0, errors: 0, seconds: 0, rps: NaN, p50: NaN, p99: NaN, cpuUsPerRequest: NaN, nodeUsPerRequest: NaN };
 
 /** Runs a load against the server whose process tree is `pid`, and charges the CPU that tree used to the requests. */
 async function withCpu(pid: number | undefined, load: () => Promise<LoadResult>): Promise<Measured> {
-  const before = treeCpuMs(pid);
+  const before = [treeCpuMs(pid), ownCpuMs(pid)];
   const result = await load();
-  const after = treeCpuMs(pid);
-  const cpuUsPerRequest = before === undefined || after === undefined || !result.requests ? NaN : ((after - before) * 1000) / result.requests;
-  return { ...result, cpuUsPerRequest };
+  const after = [treeCpuMs(pid), ownCpuMs(pid)];
+  const per = (i: number) => (before[i] === undefined || after[i] === undefined || !result.requests ? NaN : (((after[i] as number) - (before[i] as number)) * 1000) / result.requests);
+  return { ...result, cpuUsPerRequest: per(0), nodeUsPerRequest: per(1) };
+}
+
+/** CPU time (ms) of the process itself (without its children, e.g. PostgreSQL). */
+function ownCpuMs(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, USER_HZ 100
+  } catch {
+    return undefined;
+  }
 }
 
 interface Row {
@@ -76,7 +87,7 @@ interface Row {
 }
 
 /** A load result with the CPU the server used meanwhile (its process tree: Leakwatch and its PostgreSQL), per request. */
-type Measured = LoadResult & { cpuUsPerRequest: number };
+type Measured = LoadResult & { cpuUsPerRequest: number; nodeUsPerRequest: number };
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -158,11 +169,11 @@ async function main(options: Options): Promise<void> {
         p50: r.p50.toFixed(2),
         p99: r.p99.toFixed(2),
         ratio: (r.rps / bareResult.rps).toFixed(2),
-        cpu: Number.isNaN(r.cpuUsPerRequest) ? 'n/a' : fmt(r.cpuUsPerRequest),
+        cpu: Number.isNaN(r.cpuUsPerRequest) ? 'n/a' : `${fmt(r.cpuUsPerRequest)} (${fmt(r.nodeUsPerRequest)})`,
       });
       printTable(
         `Leakwatch token-check benchmark — ${fmt(options.tokens)} leaked tokens (${fmt(patched.length)} patched), ${options.connections} keep-alive connections, ${options.seconds} s each; ${machine()}`,
-        [['endpoint', 'endpoint', 'left'], ['requests', 'requests', 'right'], ['errors', 'errors', 'right'], ['rps', 'req/s', 'right'], ['p50', 'p50 ms', 'right'], ['p99', 'p99 ms', 'right'], ['ratio', '÷ bare', 'right'], ['cpu', 'server CPU µs/req', 'right']],
+        [['endpoint', 'endpoint', 'left'], ['requests', 'requests', 'right'], ['errors', 'errors', 'right'], ['rps', 'req/s', 'right'], ['p50', 'p50 ms', 'right'], ['p99', 'p99 ms', 'right'], ['ratio', '÷ bare', 'right'], ['cpu', 'server CPU µs/req (Node alone)', 'right']],
         [
           ...(rows.has('bare') ? [row('bare Fastify GET /hello (yardstick, own process)', bareResult)] : []),
           ...(rows.has('check') ? [row('POST /api/v1/tokens/check', checkResult)] : []),

@@ -90,5 +90,10 @@ describe('access directory', () => {
     expect(directory.verifiedDomains('other-org', '2026-01-15T00:00:00.000Z')).toEqual([]);
     await directory.apply({ type: 'DomainRevoked', data: { org_id: 'o2', domain: 'acme.example', revoked_at: '2026-01-10T00:00:00.000Z' } }, 2);
     expect(directory.verifiedDomains('o2', '2026-01-15T00:00:00.000Z')).toEqual([]);
+    // Answers are remembered per organisation: a later verification still shows at once, and a caller's copy is its own.
+    await directory.apply({ type: 'DomainVerified', data: { org_id: 'o2', domain: 'acme.example', method: 'dns', verified_at: '2026-01-20T00:00:00.000Z', expires_at: '2026-03-01T00:00:00.000Z' } }, 3);
+    directory.verifiedDomains('o2', '2026-01-25T00:00:00.000Z').push('mutated.example');
+    expect(directory.verifiedDomains('o2', '2026-01-25T00:00:00.000Z')).toEqual(['acme.example']);
+    expect(directory.verifiedDomains('o2', '2026-03-01T00:00:00.000Z')).toEqual([]);
   });
 });
