@@ -92,8 +92,12 @@ export function findInputFault(value: unknown, label = 'body', maxDepth = MAX_IN
   return undefined;
 }
 
+const PLAIN_PATH = /^[\x20-\x24\x26-\x7e]*$/;
+
 /** The fault of a raw URL path, if any: a segment that does not decode, or decodes to unstorable text. */
 export function pathFault(path: string): InputFault | undefined {
+  // The common case, checked once per request: printable ASCII without '%' decodes to itself and holds no fault.
+  if (PLAIN_PATH.test(path)) return undefined;
   const segments = path.split('/');
   for (let i = 0; i < segments.length; i++) {
     let decoded: string;
