@@ -16,7 +16,7 @@
  *
  *   npm run bench:token-check -- --tokens 2000 --seconds 5 --connections 32
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -27,7 +27,6 @@ import { Api, benchAdminKey, orgAdmin } from '../support/api';
 import { machine, positiveInt, printTable } from '../support/format';
 import { Resources, log, startLeakwatch, waitUntilAsync } from '../support/process';
 import { runBenchmark } from '../support/run';
-import { treeCpuMs } from '../support/cpu';
 import { printTargets, target } from '../support/targets';
 import { LoadResult, httpRequest, runLoad } from './load';
 
@@ -64,15 +63,49 @@ async function withCpu(pid: number | undefined, load: () => Promise<LoadResult>)
   return { ...result, cpuUsPerRequest: per(0), nodeUsPerRequest: per(1) };
 }
 
-/** CPU time (ms) of the process itself (without its children, e.g. PostgreSQL). */
-function ownCpuMs(pid: number | undefined): number | undefined {
+/** `/proc/<pid>/stat` fields from the 3rd (state) on, or undefined. */
+function procStat(pid: number | string): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, USER_HZ 100
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** CPU time (ms) of the process itself (without its children, e.g. PostgreSQL). */
+function ownCpuMs(pid: number | undefined): number | undefined {
+  const fields = pid ? procStat(pid) : undefined;
+  return fields ? (Number(fields[11]) + Number(fields[12])) * TICK_MS : undefined; // utime + stime
+}
+
+/**
+ * CPU time (ms) of a process tree: each living member's own time plus what its reaped children used (cutime,
+ * cstime), so a PostgreSQL backend that ends during a row still counts (summing living processes alone loses it).
+ */
+function treeCpuMs(rootPid: number | undefined): number | undefined {
+  if (!rootPid) return undefined;
+  const parent = new Map<number, number>();
+  const cpu = new Map<number, number>();
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    const fields = procStat(name);
+    if (!fields) continue; // ended meanwhile
+    parent.set(Number(name), Number(fields[1]));
+    cpu.set(Number(name), (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * TICK_MS);
+  }
+  if (!cpu.has(rootPid)) return undefined;
+  let total = 0;
+  for (const [pid, ms] of cpu) {
+    for (let p: number | undefined = pid; p && p > 1; p = parent.get(p)) {
+      if (p === rootPid) {
+        total += ms;
+        break;
+      }
+    }
+  }
+  return total;
 }
 
 interface Row {
