@@ -162,15 +162,13 @@ interface FoldedRow {
 
 /** The UPDATEs of `apply` for every event but LeakDetected, as a fold over the rows (same guards, same results). */
 async function foldUpdates(events: RecordedEvent[], client: PoolClient): Promise<void> {
-  const ids = [...new Set(events.map((e) => leakEventCodec.decodeKnown(e).data.leakid))];
+  const leakids = events.map((e) => leakEventCodec.decodeKnown(e).data.leakid);
+  const ids = [...new Set(leakids)];
   // Lock only the rows this page moves: a row already at or past the page's last revision of its leak (a decision
   // applied it inline, for read-your-writes) is neither read nor locked, so the next decision on that leak does not
   // queue behind this transaction. FOR UPDATE re-checks the condition on a row changed meanwhile (READ COMMITTED).
   const lastRevision = new Map<string, number>();
-  for (const e of events) {
-    const leakid = (e.data as { leakid: string }).leakid;
-    lastRevision.set(leakid, Math.max(lastRevision.get(leakid) ?? -1, e.revision));
-  }
+  events.forEach((e, i) => lastRevision.set(leakids[i], Math.max(lastRevision.get(leakids[i]) ?? -1, e.revision)));
   const { rows } = await client.query<FoldedRow>(
     `SELECT l.leakid, l.revision, l.status, l.fixed_at, l.virtual_patch, l.sightings, l.attempts, l.last_seen, l.sources, l.updated_at
        FROM ll_leaks l JOIN unnest($1::text[], $2::int[]) AS u(leakid, last) ON l.leakid = u.leakid
