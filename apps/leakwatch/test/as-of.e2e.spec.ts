@@ -14,10 +14,8 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { LeakAsOfView, TimedEvent, leakAsOf } from '@leakwatch/leak-lifecycle/feature';
 import { eventually } from '@leakwatch/testing';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
-import { apiClient } from './support/api-client';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 
-const ADMIN_KEY = 'lw_e2e_as_of_bootstrap_admin_key_0123456789';
 const SOURCES = ['github', 'pastebin', 'gist'];
 const RISKS = ['critical', 'high', 'medium', 'low'];
 const STATUSES = ['open', 'fixed', 'false_positive'];
@@ -44,14 +42,14 @@ interface Org {
 type Folded = LeakAsOfView;
 
 describe('as_of on lists and statistics (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   const orgs: Org[] = [];
   /** Every leak's stored events, read from the event store's table after the history was made. */
   let streams: Map<string, TimedEvent[]>;
   let instants: string[];
   const rand = random(SEED);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)];
-  const call = apiClient(() => app.url);
+  const call: E2e['call'] = (...args) => e2e.call(...args);
 
   /** The fold: every leak's state at `t` from its stored events (leakAsOf), those of `org` only. */
   const foldAt = (t: string, org: string): Folded[] =>
@@ -62,7 +60,7 @@ describe('as_of on lists and statistics (e2e)', () => {
   const q = (t: string) => encodeURIComponent(t);
 
   async function readStoredLeakEvents(): Promise<Map<string, TimedEvent[]>> {
-    const dir = path.join(app.dataDir, 'postgres');
+    const dir = path.join(e2e.app.dataDir, 'postgres');
     const port = Number(readFileSync(path.join(dir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[3]);
     const password = readFileSync(path.join(dir, 'pg-password'), 'utf8').trim();
     const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'leakwatch' });
@@ -89,10 +87,10 @@ describe('as_of on lists and statistics (e2e)', () => {
 
   beforeAll(async () => {
     console.log(`as_of e2e: random history seed ${SEED} (AS_OF_SEED=${SEED} replays it)`);
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY });
+    e2e = await startE2e();
     for (const name of ['Acme', 'Bravo']) {
-      const id = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name })).body.org_id as string;
-      const key = (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: `${name} admin`, role: 'admin', org_id: id })).body.key as string;
+      const id = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name })).body.org_id as string;
+      const key = (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: `${name} admin`, role: 'admin', org_id: id })).body.key as string;
       orgs.push({ id, key, leaks: [] });
     }
     // Leaks in a few batches (one source and risk each), so first_seen differs between batches.
@@ -155,12 +153,7 @@ describe('as_of on lists and statistics (e2e)', () => {
     instants = [times[0] - 60_000, ...sample(times, 6), ...sample(between, 10), Date.now()].map((t) => new Date(t).toISOString());
   }, 180_000);
 
-  afterAll(async () => {
-    if (app) {
-      await app.stop();
-      app.cleanUp();
-    }
-  });
+  afterAll(async () => e2e?.stop());
 
   it('the history is varied enough to test something (several statuses, patches, sightings, reopens)', () => {
     const types = [...streams.values()].flat().map((e) => e.type);
@@ -288,7 +281,7 @@ describe('as_of on lists and statistics (e2e)', () => {
       const listB = await call('GET', `/api/v1/leaks?limit=500&as_of=${q(t)}`, b.key);
       expect(listA.body.items.filter((i: Folded) => ids(b).has(i.leakid))).toEqual([]);
       expect(listB.body.items.filter((i: Folded) => ids(a).has(i.leakid))).toEqual([]);
-      const all = await call('GET', `/api/v1/leaks?limit=500&as_of=${q(t)}`, ADMIN_KEY);
+      const all = await call('GET', `/api/v1/leaks?limit=500&as_of=${q(t)}`, E2E_ADMIN_KEY);
       expect(all.body.total).toBe(foldAt(t, a.id).length + foldAt(t, b.id).length);
       // Searching for the other organisation's leak id finds nothing, then or now.
       const probe = await call('GET', `/api/v1/leaks?q=${b.leaks[0].leakid}&as_of=${q(t)}`, a.key);

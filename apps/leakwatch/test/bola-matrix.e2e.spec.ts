@@ -8,10 +8,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { eventually, startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
-import { ApiAnswer, apiClient } from './support/api-client';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
+import type { ApiAnswer } from './support/api-client';
 
-const ADMIN_KEY = 'lw_e2e_bola_matrix_bootstrap_admin_0001';
 
 type Who = 'global_admin' | 'global_analyst' | 'adminA' | 'analystA' | 'adminB' | 'foreignEmailA';
 const CALLERS: Who[] = ['global_admin', 'global_analyst', 'adminA', 'analystA', 'adminB', 'foreignEmailA'];
@@ -33,9 +32,9 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 const newSecret = () => `ghp_${randomBytes(18).toString('hex')}`;
 
 describe('BOLA matrix (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let dns: TestDnsServer;
-  const call = apiClient(() => app.url);
+  const call: E2e['call'] = (...args) => e2e.call(...args);
   const keys = {} as Record<Who, string>;
   const keyIds = {} as Record<Who, string>;
   const orgs = {} as Record<'A' | 'B', string>;
@@ -58,7 +57,7 @@ describe('BOLA matrix (e2e)', () => {
   };
 
   const issue = async (who: Who, body: Record<string, unknown>) => {
-    const answer = await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: who, ...body });
+    const answer = await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: who, ...body });
     expect(answer.status).toBe(201);
     keys[who] = answer.body.key;
     keyIds[who] = answer.body.id;
@@ -72,17 +71,17 @@ describe('BOLA matrix (e2e)', () => {
 
   beforeAll(async () => {
     dns = await startTestDnsServer();
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY, LEAKWATCH_DNS_SERVERS: dns.address, LEAKWATCH_VERIFICATION_ALLOW_PRIVATE: 'true' });
-    keys.global_admin = ADMIN_KEY;
-    orgs.A = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Alpha' })).body.org_id;
-    orgs.B = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Bravo' })).body.org_id;
+    e2e = await startE2e({ LEAKWATCH_DNS_SERVERS: dns.address, LEAKWATCH_VERIFICATION_ALLOW_PRIVATE: 'true' });
+    keys.global_admin = E2E_ADMIN_KEY;
+    orgs.A = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Alpha' })).body.org_id;
+    orgs.B = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Bravo' })).body.org_id;
     await issue('global_analyst', { role: 'global_analyst' });
     await issue('adminA', { role: 'admin', org_id: orgs.A, user_email: 'sec@alpha.example' });
     await issue('analystA', { role: 'analyst', org_id: orgs.A, user_email: 'ana@alpha.example' });
     await issue('adminB', { role: 'admin', org_id: orgs.B, user_email: 'sec@bravo.example' });
     // Self-asserted: org A types an address of org B into its own key (issue 15 item 2).
     await issue('foreignEmailA', { role: 'admin', org_id: orgs.A, user_email: 'ceo@bravo.example' });
-    keyIds.global_admin = (await call('GET', '/api/v1/api-keys', ADMIN_KEY)).body.items.find((k: { role: string }) => k.role === 'global_admin').id;
+    keyIds.global_admin = (await call('GET', '/api/v1/api-keys', E2E_ADMIN_KEY)).body.items.find((k: { role: string }) => k.role === 'global_admin').id;
     await verifyDomain(keys.adminA, 'alpha.example');
     await verifyDomain(keys.adminB, 'bravo.example');
 
@@ -112,18 +111,18 @@ describe('BOLA matrix (e2e)', () => {
       { name: 'B credential of dev@alpha.example', leakid: bAlpha, blocked: false, visibleTo: [...new Set([...orgB, ...orgA])] },
     );
     expect(everyone).toHaveLength(6);
-    for (const leak of leaks) await eventually(`GET /api/v1/leaks/${leak.leakid}`, () => call('GET', `/api/v1/leaks/${leak.leakid}`, ADMIN_KEY), (r) => r.status === 200);
+    for (const leak of leaks) await eventually(`GET /api/v1/leaks/${leak.leakid}`, () => call('GET', `/api/v1/leaks/${leak.leakid}`, E2E_ADMIN_KEY), (r) => r.status === 200);
     expect((await call('POST', '/api/v1/leaks/virtual-patch', keys.adminA, { leakid: aToken, enabled: true })).status).toBe(200);
     expect((await call('POST', '/api/v1/leaks/virtual-patch', keys.adminB, { leakids: [bToken, bShared], enabled: true })).status).toBe(200);
     for (const leak of leaks.filter((l) => l.token)) {
-      await eventually('POST /api/v1/tokens/check', () => call('POST', '/api/v1/tokens/check', ADMIN_KEY, { token: leak.token }), (r) => r.body.leaked === true && (!leak.blocked || r.body.blocked === true));
+      await eventually('POST /api/v1/tokens/check', () => call('POST', '/api/v1/tokens/check', E2E_ADMIN_KEY, { token: leak.token }), (r) => r.body.leaked === true && (!leak.blocked || r.body.blocked === true));
     }
-    await eventually('GET /api/v1/stats/leaks', () => call('GET', '/api/v1/stats/leaks', ADMIN_KEY), (r) => r.body?.total === leaks.length);
+    await eventually('GET /api/v1/stats/leaks', () => call('GET', '/api/v1/stats/leaks', E2E_ADMIN_KEY), (r) => r.body?.total === leaks.length);
   }, 120_000);
 
   afterAll(async () => {
-    await app?.stop();
-    app?.cleanUp();
+    await e2e.app.stop();
+    e2e.app.cleanUp();
     await dns?.close();
   });
 
@@ -159,7 +158,7 @@ describe('BOLA matrix (e2e)', () => {
     const revisions = async () =>
       Promise.all(
         leaks.map(async (l) => {
-          const history = await call('GET', `/api/v1/leaks/${l.leakid}/history`, ADMIN_KEY);
+          const history = await call('GET', `/api/v1/leaks/${l.leakid}/history`, E2E_ADMIN_KEY);
           return history.body.events.filter((e: { type: string }) => e.type !== 'LeakedTokenUseAttempted').length;
         }),
       );
@@ -206,11 +205,11 @@ describe('BOLA matrix (e2e)', () => {
         expectThat(check.body.leaked === leaked && check.body.blocked === blocked, `${who} check expected leaked=${leaked} blocked=${blocked}`, check);
         if (check.body.leakid) expectThat(mine.some((l) => l.leakid === check.body.leakid), `${who} check revealed leakid of an invisible leak`, check);
 
-        const authorize = await fetch(`${app.url}/api/v1/tokens/authorize`, { headers: { 'x-leakwatch-key': keys[who], authorization: `Bearer ${token}` } });
+        const authorize = await fetch(`${e2e.app.url}/api/v1/tokens/authorize`, { headers: { 'x-leakwatch-key': keys[who], authorization: `Bearer ${token}` } });
         expectThat(authorize.status === (blocked ? 403 : 204), `${who} authorize expected ${blocked ? 403 : 204}, got ${authorize.status}`);
 
         const fingerprint = sha256(token);
-        const range = await fetch(`${app.url}/api/v1/tokens/range/${fingerprint.slice(0, 5)}`, { headers: { 'x-api-key': keys[who] } });
+        const range = await fetch(`${e2e.app.url}/api/v1/tokens/range/${fingerprint.slice(0, 5)}`, { headers: { 'x-api-key': keys[who] } });
         const lines = (await range.text()).trim().split('\n');
         const line = lines.find((l) => l.startsWith(fingerprint.slice(5)));
         const expectedLine = blocked ? `${fingerprint.slice(5)}:B` : leaked ? `${fingerprint.slice(5)}:L` : undefined;
@@ -234,8 +233,8 @@ describe('BOLA matrix (e2e)', () => {
 
   it('keys, domains and organisations: lists show only the own organisation; foreign ones are unreachable', async () => {
     const throwaway = {
-      A: (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'spare-a', role: 'analyst', org_id: orgs.A })).body.id as string,
-      B: (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'spare-b', role: 'analyst', org_id: orgs.B })).body.id as string,
+      A: (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'spare-a', role: 'analyst', org_id: orgs.A })).body.id as string,
+      B: (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'spare-b', role: 'analyst', org_id: orgs.B })).body.id as string,
     };
     const orgKeyIds = { A: [keyIds.adminA, keyIds.analystA, keyIds.foreignEmailA, throwaway.A], B: [keyIds.adminB, throwaway.B] };
     for (const who of CALLERS) {
@@ -267,10 +266,10 @@ describe('BOLA matrix (e2e)', () => {
     }
     // Nothing above landed: the spare keys are active, the domains verified.
     for (const org of ['A', 'B'] as const) {
-      const key = (await call('GET', '/api/v1/api-keys', ADMIN_KEY)).body.items.find((k: { id: string }) => k.id === throwaway[org]);
+      const key = (await call('GET', '/api/v1/api-keys', E2E_ADMIN_KEY)).body.items.find((k: { id: string }) => k.id === throwaway[org]);
       expectThat(key?.status === 'active' && key?.rotated_at === null, `spare key of org ${org} was changed: ${JSON.stringify(key)}`);
     }
-    const domains = (await call('GET', '/api/v1/domains', ADMIN_KEY)).body.items;
+    const domains = (await call('GET', '/api/v1/domains', E2E_ADMIN_KEY)).body.items;
     expectThat(domains.every((d: { status: string }) => d.status === 'verified'), `a domain changed: ${JSON.stringify(domains)}`);
   }, 120_000);
 
@@ -284,7 +283,7 @@ describe('BOLA matrix (e2e)', () => {
       const manual = newSecret();
       const added = await call('POST', `/api/v1/leaks?org_id=${orgs[foreign]}`, keys[who], { source: { name: 'bola-ingest' }, tokens: [{ value: manual }] });
       const report = newSecret();
-      const uploaded = await fetch(`${app.url}/api/v1/ingest/gitleaks?org_id=${orgs[foreign]}`, {
+      const uploaded = await fetch(`${e2e.app.url}/api/v1/ingest/gitleaks?org_id=${orgs[foreign]}`, {
         method: 'POST', headers: { 'x-api-key': keys[who], 'content-type': 'application/json' }, body: gitleaks(report),
       });
       const secretAnswer = await call('POST', `/api/v1/ingest/github/secret?org_id=${orgs[foreign]}`, keys[who]);
