@@ -23,6 +23,7 @@ import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { Pool } from 'pg';
 import { BlocklistClient } from '@leakwatch/blocklist-client';
+import { Caller, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
 import { Api, benchAdminKey, orgAdmin } from '../support/api';
 import { machine, positiveInt, printTable } from '../support/format';
 import { Resources, log, startLeakwatch, waitUntilAsync } from '../support/process';
@@ -37,6 +38,7 @@ interface Options {
   listSizes: string;
   timeout: number;
   only?: string;
+  explain?: boolean;
 }
 
 /** Rows `--only` may choose (all when absent). */
@@ -133,7 +135,7 @@ async function main(options: Options): Promise<void> {
     const adminKey = benchAdminKey();
     const app = await startLeakwatch(resources, adminKey);
     const port = Number(new URL(app.url).port);
-    const { key, api } = await orgAdmin(new Api(app.url, adminKey));
+    const { key, api, orgId } = await orgAdmin(new Api(app.url, adminKey));
 
     log(`seeding ${options.tokens} leaked tokens (500 per request)`);
     const tokens = Array.from({ length: options.tokens }, () => `ghp_${randomBytes(18).toString('hex')}`);
@@ -188,7 +190,15 @@ async function main(options: Options): Promise<void> {
         log(`list with ${fmt(stored)} leaks stored`);
         await settled(app.child.pid as number); // the attempts the checks above recorded are still being projected
         await runLoad({ port, requests: listRequests, connections: options.connections, durationMs: 2000, ok: [200] });
-        lists.push([stored, await measure(listRequests)]);
+        if (options.explain) {
+          // The server's own page query, caught while the list is under load, then run once more under EXPLAIN ANALYZE.
+          const load = measure(listRequests);
+          await new Promise((r) => setTimeout(r, 1000));
+          const { rows: statements } = await pool.query(`SELECT query FROM pg_stat_activity WHERE query LIKE 'SELECT *, %list_version%' AND pid <> pg_backend_pid() ORDER BY length(query) DESC LIMIT 1`);
+          lists.push([stored, await load]);
+          if (statements.length) await explainPage(pool, statements[0].query as string, { keyId: 'bench', role: 'admin', orgId, email: 'bench@bench.example', verifiedDomains: [] });
+          else log('explain: the page query was not caught in pg_stat_activity');
+        } else lists.push([stored, await measure(listRequests)]);
       }
       const at70 = rows.has('paced') ? Math.max(1, Math.floor(checkResult.rps * 0.7)) : 0;
       const paced = rows.has('paced') ? await measure(checkRequests, [200], at70) : EMPTY;
@@ -303,6 +313,29 @@ async function localClientCheck(url: string, key: string, tokens: string[], bloc
   return { perSecond, bySha256, size };
 }
 
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of the list's page query as the server sent it (prepared text from pg_stat_activity),
+ * with the parameters the server binds for this caller: the type's and the visibility's, then the limit (20 + 1).
+ */
+async function explainPage(pool: Pool, caught: string, caller: Caller): Promise<void> {
+  const params: unknown[] = [];
+  const bind = (value: unknown) => `$${params.push(value)}`;
+  const typeSql = leakTypeSql(caller, bind);
+  const visibleSql = leakVisibleSql(caller, bind);
+  // pg_stat_activity keeps the first track_activity_query_size (1 kB) characters: the select list is taken from
+  // it, the rest is rebuilt as the server builds it (default order: first_seen DESC, leakid DESC) and must agree.
+  const head = caught.slice(0, caught.indexOf(' FROM (SELECT *, '));
+  const text = `${head} FROM (SELECT *, ${typeSql} AS caller_type FROM ll_leaks) l WHERE ${visibleSql} ORDER BY first_seen DESC, leakid DESC LIMIT ${bind(21)}`;
+  if (!text.startsWith(caught)) {
+    log(`explain: the rebuilt page query does not match the server's (caught: ${caught.slice(head.length, head.length + 200)}…)`);
+    return;
+  }
+  for (const run of ['first run', 'again (planned and cached)']) {
+    const { rows } = await pool.query(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, params);
+    log(`EXPLAIN (ANALYZE, BUFFERS) of the page query (first page, no cursor), ${run}:\n${rows.map((r) => `  ${r['QUERY PLAN']}`).join('\n')}`);
+  }
+}
+
 /** A pool on the running embedded Leakwatch's own PostgreSQL (its data directory says where and how). */
 function embeddedPool(resources: Resources): Pool {
   const dir = path.join(resources.dataDir as string, 'postgres');
@@ -320,6 +353,7 @@ const program = new Command('bench:token-check')
   .option('--connections <n>', 'keep-alive connections of the load generator', positiveInt, 32)
   .option('--list-sizes <list>', 'leaks stored for the list measurements', '20000,200000')
   .option('--only <rows>', `measure only these rows, comma-separated (${ROWS.join(', ')}); prints no targets (e.g. to profile the server on one endpoint with BENCH_NODE_ARGS)`)
+  .option('--explain', "after each list row, print EXPLAIN ANALYZE of the server's page query (as caught in pg_stat_activity)")
   .option('--timeout <minutes>', 'hard limit for the whole run', positiveInt, 20)
   .action((options: Options) => main(options).catch((error: Error) => {
     log(`failed: ${error.message}`);
