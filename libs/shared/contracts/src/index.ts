@@ -5,3 +5,5 @@ export * from './leak-events.v1';
 export * from './asyncapi';
 export * from './vocabulary';
 export * from './leak-events.v1.reader';
+export * from './finding-events.v1.reader';
+export * from './gateway-events.v1.reader';

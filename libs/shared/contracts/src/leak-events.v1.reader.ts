@@ -4,23 +4,9 @@
  * version), fills optional ones that an older producer left out, and answers undefined for anything else —
  * a consumer skips what it cannot read instead of casting it and failing later.
  */
-import type { LeakEventV1, LeakSourceV1 } from './leak-events.v1';
+import type { LeakEventV1 } from './leak-events.v1';
+import { isObject, isString as str, isTime, readLocation as location, readSource as source, stringOrNull as strOrNull } from './reader-guards';
 import { isLeakId, isLeakStatus, isRisk } from './vocabulary';
-
-type Fields = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
-const str = (value: unknown): value is string => typeof value === 'string';
-const strOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-const isTime = (value: unknown): value is string => typeof value === 'string' && !Number.isNaN(Date.parse(value));
-
-function source(value: unknown): LeakSourceV1 | undefined {
-  return isObject(value) && str(value.name) ? { name: value.name, url: strOrNull(value.url) } : undefined;
-}
-
-function location(value: unknown): Record<string, unknown> | null {
-  return isObject(value) ? value : null;
-}
 
 export function readLeakEventV1(type: string, data: unknown): LeakEventV1 | undefined {
   if (!isObject(data) || !isLeakId(data.leakid)) return undefined;

@@ -8,7 +8,7 @@ import { leakAggregate, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
 import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
 import { derivedUuid } from './findings.consumer';
-import { LEAK_ID_PATTERN } from '@leakwatch/contracts';
+import { readTokenUseAttemptV1 } from '@leakwatch/contracts';
 
 @Injectable()
 export class AttemptsConsumer extends BusConsumer {
@@ -24,8 +24,8 @@ export class AttemptsConsumer extends BusConsumer {
 
   async handle(event: CloudEvent): Promise<void> {
     if (event.type !== 'LeakedTokenUseAttempted') return;
-    const data = event.data as { leakid?: string; attempted_at?: string; key_id?: string | null; blocked?: boolean };
-    if (!data?.leakid || !LEAK_ID_PATTERN.test(data.leakid) || !data.attempted_at) {
+    const data = readTokenUseAttemptV1(event.data);
+    if (!data) {
       this.logger.warn(`attempt ${event.id} is malformed: skipped`);
       return;
     }

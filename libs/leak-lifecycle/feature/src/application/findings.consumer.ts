@@ -4,7 +4,7 @@
  * redelivered finding is a no-op. A finding that keeps failing is parked, not retried forever.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { FINDING_RECEIVED, FINDING_RESOLUTION_RECEIVED, FindingReceivedV1, FindingResolutionReceivedV1, LEAK_ID_PATTERN } from '@leakwatch/contracts';
+import { FINDING_RECEIVED, FINDING_RESOLUTION_RECEIVED, readFindingReceivedV1, readFindingResolutionV1 } from '@leakwatch/contracts';
 import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
 import { leakAggregate, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
@@ -54,9 +54,9 @@ export class FindingsConsumer extends BusConsumer {
   }
 
   private findingMessage(event: CloudEvent): FindingMessage | undefined {
-    const finding = event.data as FindingReceivedV1;
-    if (!finding || typeof finding.leakid !== 'string' || !LEAK_ID_PATTERN.test(finding.leakid)) {
-      this.logger.warn(`finding ${event.id} has no valid leakid: skipped`);
+    const finding = readFindingReceivedV1(event.data);
+    if (!finding) {
+      this.logger.warn(`finding ${event.id} is not a findings.v1 FindingReceived: skipped`);
       return undefined;
     }
     return {
@@ -75,8 +75,11 @@ export class FindingsConsumer extends BusConsumer {
 
   /** A scanner's own resolution (e.g. GitHub alert resolved as revoked) becomes a status decision by that source. */
   private async resolution(event: CloudEvent): Promise<void> {
-    const data = event.data as FindingResolutionReceivedV1;
-    if (!data || !LEAK_ID_PATTERN.test(data.leakid ?? '')) return;
+    const data = readFindingResolutionV1(event.data);
+    if (!data) {
+      this.logger.warn(`resolution ${event.id} is not a findings.v1 FindingResolutionReceived: skipped`);
+      return;
+    }
     const outcome = await decideAndAppend(
       this.store,
       leakStream(data.leakid),

@@ -1,0 +1,16 @@
+/** The small checks the contracts' tolerant readers share (not exported from the lib). */
+export type Fields = Record<string, unknown>;
+
+export const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isString = (value: unknown): value is string => typeof value === 'string';
+export const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+export const isTime = (value: unknown): value is string => typeof value === 'string' && !Number.isNaN(Date.parse(value));
+
+/** `{ name, url? }`: a source needs its name; a missing url reads as null. */
+export function readSource(value: unknown): { name: string; url: string | null } | undefined {
+  return isObject(value) && isString(value.name) ? { name: value.name, url: stringOrNull(value.url) } : undefined;
+}
+
+export function readLocation(value: unknown): Record<string, unknown> | null {
+  return isObject(value) ? value : null;
+}
