@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { eventually } from '@leakwatch/testing';
 import { CloudEvent, cloudEvent, MessagingLogger } from '../src';
 
-/** Polls until `condition` holds; fails with `what` after `timeoutMs`. */
+/** Polls until `condition` holds (the shared `eventually`); fails naming `what` after `timeoutMs`. */
 export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await eventually(what, condition, (ok) => ok, { timeoutMs, intervalMs: 10 });
 }
 
 export function testEvent(key: string, data: Record<string, unknown> = {}, overrides: Partial<CloudEvent> = {}): CloudEvent {

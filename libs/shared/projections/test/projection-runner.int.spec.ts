@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { PostgresEventStore, RecordedEvent } from '@leakwatch/event-store';
-import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
+import { eventually, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { Projection, ProjectionRunner, resetProjections } from '../src';
 
 /** Sample read model: last type and revision per stream, guarded by revision (idempotent). */
@@ -84,8 +84,7 @@ describe('projection runner', () => {
     const saved = async () => (await pool.query(`SELECT position FROM projection_checkpoints WHERE name = 'skipping'`)).rows[0]?.position;
     // Saved without a transaction per page once things are quiet, and on stop.
     const target = `${last!.position.commit}/${last!.position.prepare}`;
-    for (let i = 0; i < 40 && (await saved()) !== target; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await saved()).toBe(target);
+    expect(await eventually('the checkpoint is saved at the last position', saved, (position) => position === target, { timeoutMs: 4_000 })).toBe(target);
     const more = await append(`other-${randomUUID()}`, ['Ignored'], 'no_stream');
     expect(await runner.waitFor(more.position)).toBe(true);
     await runner.stop();
@@ -142,8 +141,7 @@ describe('projection runner', () => {
 
     broken = false; // the bug is fixed; the operator retries
     expect(await runner.parked.requestRetry('projection:fragile-runner', 'all')).toBe(1);
-    for (let i = 0; i < 100 && (await runner.parked.list({ consumer: 'projection:fragile-runner' })).length; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await runner.parked.list({ consumer: 'projection:fragile-runner' })).toEqual([]);
+    expect(await eventually('the retried event is applied', () => runner.parked.list({ consumer: 'projection:fragile-runner' }), (list) => list.length === 0, { timeoutMs: 10_000 })).toEqual([]);
     expect(await rows()).toEqual(['fine', 'poison']);
     await runner.stop();
   });

@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import { PostgresEventStore } from '@leakwatch/event-store';
 import { CloudEvent, PostgresCheckpointStore, StoreBackedMessageBus, TOPICS } from '@leakwatch/messaging';
 import { ParkedEvents } from '@leakwatch/projections';
-import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
+import { eventually, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { BusConsumer } from '../src/infrastructure/bus-consumer';
 
 class Recorder extends BusConsumer {
@@ -48,8 +48,7 @@ describe('bus consumer: pages, parked events', () => {
 
   const finding = (n: number, source: unknown = { name: 'gitleaks' }) => ({ id: randomUUID(), type: 'FindingReceived', data: { leakid: 'a'.repeat(32), n, source } });
   const until = async (condition: () => boolean | Promise<boolean>) => {
-    for (let i = 0; i < 200 && !(await condition()); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(await condition()).toBe(true);
+    expect(await eventually('the consumer reached the expected state', condition, (ok) => ok, { timeoutMs: 10_000, intervalMs: 50 })).toBe(true);
   };
 
   it('parks the broken event after its attempts, handles the rest in pages, and retries on request', async () => {
