@@ -23,6 +23,7 @@ import { Api, benchAdminKey, orgAdmin } from './support/api';
 import { Column, machine, millis, percentile, perSecond, positiveInt, printTable, seconds } from './support/format';
 import { Resources, log, startLeakwatch, waitUntilAsync } from './support/process';
 import { runBenchmark } from './support/run';
+import { seededRandom } from '@leakwatch/testing';
 
 const SOURCES = ['github', 'gitlab', 'pastebin', 'gist', 'slack', 'stealer-log', 'jira', 'confluence'];
 const RISKS = ['critical', 'high', 'medium', 'low'];
@@ -57,17 +58,6 @@ const COLUMNS: Array<Column<Row>> = [
   ['verdict', 'target ≤ 1 s', 'left'],
 ];
 
-/** A deterministic generator, so two runs seed the same organisation. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Generated {
   appends: StreamAppend[];
@@ -181,7 +171,7 @@ async function main(options: Options): Promise<void> {
     const now = Date.now();
     const start = now - HISTORY_DAYS * DAY;
     const span = HISTORY_DAYS * DAY - DAY; // everything ends a day before now at the latest
-    const rand = random(14_1);
+    const rand = seededRandom(14_1);
     const chunkLeaks = Math.max(1, Math.floor(CHUNK_EVENTS / eventsPerLeak));
     let events = 0;
     let versions = 0;

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { LeakAsOfView, TimedEvent, leakAsOf } from '@leakwatch/leak-lifecycle/feature';
-import { eventually } from '@leakwatch/testing';
+import { eventually, seededRandom } from '@leakwatch/testing';
 import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 
 const SOURCES = ['github', 'pastebin', 'gist'];
@@ -21,17 +21,6 @@ const RISKS = ['critical', 'high', 'medium', 'low'];
 const STATUSES = ['open', 'fixed', 'false_positive'];
 const SEED = Number(process.env.AS_OF_SEED ?? Date.now() % 1_000_000);
 
-/** mulberry32: a small seeded generator, so a failing history can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Org {
   id: string;
@@ -47,7 +36,7 @@ describe('as_of on lists and statistics (e2e)', () => {
   /** Every leak's stored events, read from the event store's table after the history was made. */
   let streams: Map<string, TimedEvent[]>;
   let instants: string[];
-  const rand = random(SEED);
+  const rand = seededRandom(SEED);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)];
   const call: E2e['call'] = (...args) => e2e.call(...args);
 

@@ -21,22 +21,11 @@ import { CloudEvent as SdkCloudEvent, Kafka as CloudEventsKafka } from 'cloudeve
 import { Kafka, logLevel } from 'kafkajs';
 import { asyncApiDocument } from '@leakwatch/contracts';
 import { ALL_TOPICS } from '@leakwatch/messaging';
-import { Cluster, eventuallyDefined, KafkaMock, Service, SERVICES, startCluster, startKafkaMock, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
+import { Cluster, eventuallyDefined, KafkaMock, seededRandom, Service, SERVICES, startCluster, startKafkaMock, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_five_services_admin_key_0123456789abc';
 const SEED = Number(process.env.LEAKWATCH_E2E_SEED ?? Date.now() % 1_000_000);
 
-/** A small deterministic PRNG (mulberry32), so a failing kill schedule can be replayed with LEAKWATCH_E2E_SEED. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Answer {
   status: number;
@@ -70,7 +59,7 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
   let cluster: Cluster;
   let orgAdmin: string;
   let orgAdminId: string;
-  const rng = random(SEED);
+  const rng = seededRandom(SEED);
   // Figures across all rounds, for the organisation-wide checks.
   const requests = new Tally(); // every request of the org admin key that /api/stats counts
   const attempts = new Tally(); // blocked token checks (each records one attempt)

@@ -7,3 +7,4 @@ export * from './redocly-lint';
 export * from './eventually';
 export * from './api-specification';
 export * from './projection-specification';
+export * from './seeded-random';

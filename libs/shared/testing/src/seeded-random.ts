@@ -1,0 +1,14 @@
+/**
+ * A small deterministic generator (mulberry32): uniform numbers in [0, 1) from a 32-bit seed. Randomised tests
+ * print their seed and take it from the environment, so a failing run can be replayed exactly.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
