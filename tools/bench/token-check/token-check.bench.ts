@@ -26,7 +26,9 @@ import { BlocklistClient } from '@leakwatch/blocklist-client';
 import { Caller, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
 import { Api, benchAdminKey, orgAdmin } from '../support/api';
 import { machine, positiveInt, printTable } from '../support/format';
-import { Resources, log, startLeakwatch, waitUntilAsync } from '../support/process';
+import { ALL_TOPICS } from '@leakwatch/messaging';
+import { SERVICES, Service, startCluster, startKafkaMock, startThrowawayPostgres } from '@leakwatch/testing';
+import { Resources, log, startLeakwatch, stopChild, waitUntilAsync } from '../support/process';
 import { runBenchmark } from '../support/run';
 import { printTargets, target } from '../support/targets';
 import { LoadResult, httpRequest, runLoad } from './load';
@@ -39,6 +41,17 @@ interface Options {
   timeout: number;
   only?: string;
   explain?: boolean;
+  target: string;
+}
+
+/** Servers `--target` may choose: the embedded process (`npm start`) and distributed mode's gateway service alone. */
+const TARGETS = ['embedded', 'gateway'] as const;
+type TargetName = (typeof TARGETS)[number];
+
+function chosenTargets(list: string): Set<TargetName> {
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) if (!(TARGETS as readonly string[]).includes(name)) throw new Error(`--target: unknown target ${name} (targets: ${TARGETS.join(', ')})`);
+  return new Set(names as TargetName[]);
 }
 
 /** Rows `--only` may choose (all when absent). */
@@ -131,6 +144,9 @@ async function main(options: Options): Promise<void> {
   await runBenchmark(options.timeout, async (resources) => {
     const bare = resources.spawn(['tools/bench/token-check/bare-fastify.ts'], process.env);
     const barePort = Number((await createInterface({ input: bare.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]().next()).value);
+    const targets = chosenTargets(options.target);
+    if (targets.has('gateway')) await gatewayTable(resources, options, rows, bare.pid as number, barePort);
+    if (!targets.has('embedded')) return;
 
     const adminKey = benchAdminKey();
     const app = await startLeakwatch(resources, adminKey);
@@ -245,6 +261,146 @@ async function main(options: Options): Promise<void> {
 }
 
 /**
+ * The token check, auth_request and range rows (and the check at 70% of its max) against distributed mode's
+ * gateway service as its own process — what a production gateway runs: the token index, the access directory and
+ * usage/attempt batching; attempts are published to Kafka, not appended to a local store with local projections.
+ * The other five services, a throwaway PostgreSQL and the Kafka test broker run beside it (startCluster); the
+ * gateway is then restarted through Resources.spawn so BENCH_NODE_ARGS (e.g. --cpu-prof) applies to it. Tokens are
+ * seeded through the gateway as in tools/e2e-distributed. The CPU column is the gateway process's own; the CPU the
+ * other services spent meanwhile (the attempts' downstream work) is logged separately.
+ */
+async function gatewayTable(resources: Resources, options: Options, rows: Set<RowName>, barePid: number, barePort: number): Promise<void> {
+  log('gateway target: a throwaway PostgreSQL, the Kafka test broker and the six services');
+  const [pg, kafka] = await Promise.all([startThrowawayPostgres(), startKafkaMock({ topics: [...ALL_TOPICS] })]);
+  let stopped = false;
+  const stopAll: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    for (const s of stopAll.reverse()) await s().catch((error: Error) => log(`clean-up: ${error.message}`));
+  };
+  resources.onCleanUp(stop);
+  stopAll.push(() => Promise.all([pg.stop(), kafka.stop()]));
+  const databases = {} as Record<Service, string>;
+  for (const service of SERVICES) databases[service] = await pg.newDatabase(service.replace('-', '_'));
+  const adminKey = benchAdminKey();
+  const env = { LEAKWATCH_SECRETS_KEY: randomBytes(32).toString('hex'), KAFKA_IDEMPOTENT: 'false', KAFKA_MAX_WAIT_MS: '50', KAFKA_SESSION_TIMEOUT_MS: '6000' };
+  const cluster = await startCluster({ databases, kafkaBrokers: kafka.brokers, adminKey, logLevel: 'warn', env });
+  stopAll.push(() => cluster.stop());
+  // The same gateway again, as a child of this run (BENCH_NODE_ARGS applies), with the environment startCluster gives it.
+  await cluster.kill('gateway');
+  const port = cluster.services.gateway.port;
+  const upstreams: Record<string, string> = {
+    INGEST_URL: cluster.services.ingest.url,
+    LEAK_LIFECYCLE_URL: cluster.services['leak-lifecycle'].url,
+    ACCESS_CONTROL_URL: cluster.services['access-control'].url,
+    STATS_URL: cluster.services.stats.url,
+    NOTIFICATIONS_URL: cluster.services.notifications.url,
+  };
+  const gateway = resources.spawn(['apps/gateway/src/main.ts'], {
+    ...process.env,
+    ...env,
+    ...upstreams,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: databases.gateway,
+    KAFKA_BROKERS: kafka.brokers.join(','),
+    LOG_LEVEL: 'warn',
+    LEAKWATCH_ADMIN_KEY: adminKey,
+  });
+  let output = '';
+  gateway.stdout?.on('data', (c) => (output = (output + c).slice(-20_000)));
+  gateway.stderr?.on('data', (c) => (output = (output + c).slice(-20_000)));
+  stopAll.push(() => stopChild(gateway, 20_000)); // stopped first (the list runs in reverse)
+  const url = cluster.gatewayUrl;
+  const healthy = await waitUntilAsync(async () => {
+    if (gateway.exitCode !== null) throw new Error(`the gateway exited with ${gateway.exitCode}:\n${output}`);
+    return fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
+  }, 120_000);
+  if (!healthy) throw new Error(`the gateway was not healthy within 120 s:\n${output}`);
+
+  const bootstrap = new Api(url, adminKey);
+  if (!(await waitUntilAsync(async () => (await bootstrap.call('GET', '/api/v1/orgs')).status === 200, 60_000))) throw new Error('the bootstrap key did not reach the gateway');
+  const { key, api } = await orgAdmin(bootstrap);
+  if (!(await waitUntilAsync(async () => (await api.call('GET', '/api/v1/leaks?limit=1')).status === 200, 60_000))) throw new Error('the org admin key did not reach the gateway');
+
+  log(`gateway: seeding ${options.tokens} leaked tokens through the gateway (500 per request)`);
+  const tokens = Array.from({ length: options.tokens }, () => `ghp_${randomBytes(18).toString('hex')}`);
+  const leakids: string[] = [];
+  for (let i = 0; i < tokens.length; i += 500) {
+    const { body } = await api.expect<{ leakids: string[] }>(201, 'POST', '/api/v1/leaks', { source: { name: 'bench' }, tokens: tokens.slice(i, i + 500).map((value) => ({ value })) });
+    leakids.push(...body.leakids);
+  }
+  const lastLeaked = () => api.call<{ leaked: boolean }>('POST', '/api/v1/tokens/check', { token: tokens[tokens.length - 1] }).then((r) => r.body.leaked);
+  if (!(await waitUntilAsync(lastLeaked, 300_000))) throw new Error('the tokens did not reach the gateway index in time');
+  const patched = leakids.slice(0, Math.max(1, Math.floor(leakids.length / 10)));
+  for (let i = 0; i < patched.length; i += 1000) await api.expect(200, 'POST', '/api/v1/leaks/virtual-patch', { leakids: patched.slice(i, i + 1000), enabled: true });
+  const lastPatched = tokens[leakids.indexOf(patched[patched.length - 1])];
+  const blockedNow = () => api.call<{ blocked: boolean }>('POST', '/api/v1/tokens/check', { token: lastPatched }).then((r) => r.body.blocked);
+  if (!(await waitUntilAsync(blockedNow, 300_000))) throw new Error('the virtual patches did not reach the gateway index in time');
+  await settled(gateway.pid as number);
+
+  const others = SERVICES.filter((s) => s !== 'gateway').map((s) => cluster.services[s].child.pid as number);
+  const othersCpu = () => others.reduce((sum, pid) => sum + (treeCpuMs(pid) ?? 0), 0);
+  const measure = async (label: string, requests: string[], ok = [200], rate?: number) => {
+    const before = othersCpu();
+    const result = await withCpu(gateway.pid, () => runLoad({ port, requests, connections: options.connections, durationMs: options.seconds * 1000, ok, rate }));
+    if (result.requests) log(`gateway ${label}: the other five services used ${fmt(((othersCpu() - before) * 1000) / result.requests)} µs CPU per request meanwhile (attempts consumed downstream)`);
+    return result;
+  };
+  const auth = { 'X-API-Key': key };
+  const probes = Array.from({ length: 2000 }, (_, i) => (i % 2 ? tokens[i % tokens.length] : `ghp_${randomBytes(18).toString('hex')}`)); // half leaked
+  const checkRequests = probes.map((token) => httpRequest('POST', '/api/v1/tokens/check', auth, JSON.stringify({ token })));
+  const authorizeRequests = probes.map((token) => httpRequest('GET', '/api/v1/tokens/authorize', { 'X-Leakwatch-Key': key, Authorization: `Bearer ${token}` }));
+  const rangeRequests = probes.map((token) => httpRequest('GET', `/api/v1/tokens/range/${createHash('sha256').update(token).digest('hex').slice(0, 5)}`, auth));
+  const bareRequests = [httpRequest('GET', '/hello')];
+
+  log('gateway: warming up');
+  const warmUps: Array<[RowName, string[]]> = [['bare', bareRequests], ['check', checkRequests], ['authorize', authorizeRequests], ['range', rangeRequests]];
+  for (const [, requests] of warmUps.filter(([name]) => rows.has(name))) {
+    await runLoad({ port: requests === bareRequests ? barePort : port, requests, connections: options.connections, durationMs: 2000, ok: [200, 204, 403] });
+  }
+  await settled(gateway.pid as number);
+
+  log(`gateway: measuring (${options.seconds} s each, ${options.connections} connections)`);
+  const bareResult = rows.has('bare') ? await withCpu(barePid, () => runLoad({ port: barePort, requests: bareRequests, connections: options.connections, durationMs: options.seconds * 1000, ok: [200] })) : EMPTY;
+  const checkResult = rows.has('check') ? await measure('check', checkRequests) : EMPTY;
+  const authorizeResult = rows.has('authorize') ? await measure('authorize', authorizeRequests, [204, 403]) : EMPTY;
+  const rangeResult = rows.has('range') ? await measure('range', rangeRequests) : EMPTY;
+  const at70 = rows.has('paced') ? Math.max(1, Math.floor(checkResult.rps * 0.7)) : 0;
+  const paced = rows.has('paced') ? await measure('check at 70%', checkRequests, [200], at70) : EMPTY;
+
+  const row = (endpoint: string, r: Measured): Row => ({
+    endpoint,
+    requests: fmt(r.requests),
+    errors: fmt(r.errors),
+    rps: fmt(r.rps),
+    p50: r.p50.toFixed(2),
+    p99: r.p99.toFixed(2),
+    ratio: (r.rps / bareResult.rps).toFixed(2),
+    cpu: Number.isNaN(r.nodeUsPerRequest) ? 'n/a' : fmt(r.nodeUsPerRequest),
+  });
+  printTable(
+    `Leakwatch token-check benchmark, distributed mode's gateway service (its own process) — ${fmt(options.tokens)} leaked tokens (${fmt(patched.length)} patched), ${options.connections} keep-alive connections, ${options.seconds} s each; ${machine()}`,
+    [['endpoint', 'endpoint', 'left'], ['requests', 'requests', 'right'], ['errors', 'errors', 'right'], ['rps', 'req/s', 'right'], ['p50', 'p50 ms', 'right'], ['p99', 'p99 ms', 'right'], ['ratio', '÷ bare', 'right'], ['cpu', 'gateway CPU µs/req', 'right']],
+    [
+      ...(rows.has('bare') ? [row('bare Fastify GET /hello (yardstick, own process)', bareResult)] : []),
+      ...(rows.has('check') ? [row('gateway POST /api/v1/tokens/check', checkResult)] : []),
+      ...(rows.has('authorize') ? [row('gateway GET /api/v1/tokens/authorize (auth_request)', authorizeResult)] : []),
+      ...(rows.has('range') ? [row('gateway GET /api/v1/tokens/range/{prefix}', rangeResult)] : []),
+      ...(rows.has('paced') ? [row(`gateway POST /api/v1/tokens/check at ${fmt(at70)} req/s (70% of max)`, paced)] : []),
+    ],
+  );
+  await stop(); // the embedded table (if any) runs without the cluster beside it
+  if (options.only) return;
+  printTargets([
+    target('gateway service: token check ÷ bare Fastify (same run)', (checkResult.rps / bareResult.rps).toFixed(2), '≥ 0.50', checkResult.rps / bareResult.rps >= 0.5),
+    target('gateway service: token check p99 at 70% of its max', `${paced.p99.toFixed(2)} ms`, '≤ 5 ms', paced.p99 <= 5),
+    target('gateway service: auth_request endpoint ÷ bare Fastify', (authorizeResult.rps / bareResult.rps).toFixed(2), '≥ 0.50', authorizeResult.rps / bareResult.rps >= 0.5),
+  ], 17);
+}
+
+/**
  * Copies leak read-model rows (`ll_leaks`, what the list reads) until `size` are stored: new leak ids and
  * fingerprints, spread first_seen; everything else as the API-seeded rows. Returns the count.
  */
@@ -354,6 +510,7 @@ const program = new Command('bench:token-check')
   .option('--list-sizes <list>', 'leaks stored for the list measurements', '20000,200000')
   .option('--only <rows>', `measure only these rows, comma-separated (${ROWS.join(', ')}); prints no targets (e.g. to profile the server on one endpoint with BENCH_NODE_ARGS)`)
   .option('--explain', "after each list row, print EXPLAIN ANALYZE of the server's page query (as caught in pg_stat_activity)")
+  .option('--target <list>', `servers to measure, comma-separated (${TARGETS.join(', ')}): the embedded process (npm start) and/or distributed mode's gateway service as its own process (the other five services, a throwaway PostgreSQL and the Kafka test broker beside it); one table each`, 'embedded,gateway')
   .option('--timeout <minutes>', 'hard limit for the whole run', positiveInt, 20)
   .action((options: Options) => main(options).catch((error: Error) => {
     log(`failed: ${error.message}`);
