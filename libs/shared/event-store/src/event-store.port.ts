@@ -106,6 +106,27 @@ export interface StreamAppend {
   expectedRevision: ExpectedRevision;
 }
 
+/**
+ * A statement run inside an append's own transaction (PostgreSQL): after the events are inserted, only when
+ * every stream was written (no repeat, no conflict, no duplicate id). It fails → nothing is appended. It takes
+ * one parameter, `$1` (jsonb: `param`), and returns one jsonb value (first column of its first row), e.g. a
+ * read model's rows changed with the append, so a command's own rows cost no round trip of their own.
+ */
+export interface StatementInAppend {
+  sql: string;
+  param: unknown;
+}
+
+export interface AppendWithStatementResult {
+  results: AppendResult[];
+  /**
+   * Present when the statement ran in the append's transaction (and committed with it). Absent when the
+   * adapter cannot run SQL there (in-memory, KurrentDB: the caller applies its change itself, as a fallback)
+   * or when not every stream was written (a repeat).
+   */
+  statement?: { value: unknown };
+}
+
 export interface SubscribeToAllOptions {
   /** Exclusive checkpoint: delivery starts strictly after it. Defaults to the start. */
   after?: GlobalPosition;
@@ -145,6 +166,11 @@ export interface EventStore {
    * Results are in the order of `appends`; a stream may appear only once.
    */
   appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]>;
+  /**
+   * appendToStreams, and `statement` in the same transaction where the adapter can (PostgreSQL: still one
+   * round trip). Same rules, results and errors as appendToStreams; see StatementInAppend.
+   */
+  appendToStreamsWith(appends: StreamAppend[], statement: StatementInAppend): Promise<AppendWithStatementResult>;
   /** True when appendToStreams is all or nothing (PostgreSQL, in-memory); false = stream by stream (KurrentDB). */
   readonly atomicMultiStreamAppend: boolean;
   /** Returns [] for a stream that does not exist. */

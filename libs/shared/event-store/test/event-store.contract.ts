@@ -18,6 +18,11 @@ export interface EventStoreFixture {
   dispose(): Promise<void>;
   /** What the adapter cannot guarantee; an absent flag means the full contract applies. */
   capabilities?: EventStoreCapabilities;
+  /**
+   * A query on the database the store appends to, for adapters that run a StatementInAppend in the append's
+   * transaction (PostgreSQL). Absent = the adapter does not (in-memory, KurrentDB): `statement` must be absent.
+   */
+  sql?: (text: string, values?: unknown[]) => Promise<Array<Record<string, unknown>>>;
 }
 
 export interface EventStoreCapabilities {
@@ -355,6 +360,81 @@ export function describeEventStoreContract(
             { streamId: a, events: [newEvent()], expectedRevision: 'any' },
           ]),
         ).rejects.toThrow(/twice/);
+      });
+    });
+
+    describe('append with a statement in its transaction (appendToStreamsWith)', () => {
+      // Records the keys of $1 in a table and answers them: a read model row written with the append.
+      const table = `contract_then_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+      const recording = (keys: string[]) => ({
+        sql: `WITH i AS (INSERT INTO ${table} (k) SELECT jsonb_array_elements_text($1) RETURNING k) SELECT COALESCE(jsonb_agg(i.k ORDER BY i.k), '[]'::jsonb) FROM i`,
+        param: keys,
+      });
+      const recorded = async () => (fixture.sql ? (await fixture.sql(`SELECT k FROM ${table} ORDER BY k`)).map((r) => r.k) : []);
+      beforeAll(async () => {
+        await fixture.sql?.(`CREATE TABLE ${table} (k text PRIMARY KEY)`);
+      });
+
+      it('runs the statement with a written append (one stream, one event; several streams) and answers its value', async () => {
+        const [a, b, c] = [uniqueStream(), uniqueStream(), uniqueStream()];
+        const one = await store.appendToStreamsWith([{ streamId: a, events: [newEvent('A0')], expectedRevision: 'no_stream' }], recording([`${a}:1`]));
+        expect(one.results.map((r) => [r.nextExpectedRevision, r.written])).toEqual([[0, true]]);
+        const many = await store.appendToStreamsWith(
+          [
+            { streamId: b, events: [newEvent('B0'), newEvent('B1')], expectedRevision: 'no_stream' },
+            { streamId: a, events: [newEvent('A1')], expectedRevision: 0 },
+            { streamId: c, events: [newEvent('C0')], expectedRevision: 'any' },
+          ],
+          recording([`${b}:2`, `${a}:2`]),
+        );
+        expect(many.results.map((r) => [r.nextExpectedRevision, r.written])).toEqual([[1, true], [1, true], [0, true]]);
+        expect((await store.readStream(a)).map((e) => e.type)).toEqual(['A0', 'A1']);
+        if (fixture.sql) {
+          expect(one.statement).toEqual({ value: [`${a}:1`] });
+          expect(many.statement).toEqual({ value: [`${a}:2`, `${b}:2`] });
+          expect(await recorded()).toEqual(expect.arrayContaining([`${a}:1`, `${a}:2`, `${b}:2`]));
+        } else {
+          expect(one.statement).toBeUndefined();
+          expect(many.statement).toBeUndefined();
+        }
+      });
+
+      it('a conflict or a repeat does not run it; a failing statement appends nothing', async () => {
+        const [a, b] = [uniqueStream(), uniqueStream()];
+        const first = { streamId: a, events: [newEvent('A0')], expectedRevision: 'no_stream' as const };
+        await store.appendToStream(b, [newEvent('B0')], { expectedRevision: 'no_stream' });
+        await store.appendToStreamsWith([first], recording([`${a}:first`]));
+        // Conflicts, one stream and two streams (the other one writable): nothing runs, nothing is written.
+        await expect(store.appendToStreamsWith([{ streamId: a, events: [newEvent('A1')], expectedRevision: 5 }], recording([`${a}:conflict`]))).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+        await expect(
+          store.appendToStreamsWith(
+            [{ streamId: uniqueStream(), events: [newEvent('N0')], expectedRevision: 'no_stream' }, { streamId: b, events: [newEvent('B1')], expectedRevision: 'no_stream' }],
+            recording([`${b}:conflict`]),
+          ),
+        ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+        // A repeat of the first append (same event id) is an idempotent no-op and does not run it.
+        const repeat = await store.appendToStreamsWith([first], recording([`${a}:repeat`]));
+        expect(repeat.results[0].written).toBe(false);
+        expect(repeat.statement).toBeUndefined();
+        expect((await store.readStream(a)).map((e) => e.type)).toEqual(['A0']);
+        expect((await store.readStream(b)).map((e) => e.type)).toEqual(['B0']);
+        if (!fixture.sql) return;
+        expect(await recorded()).toContain(`${a}:first`);
+        expect((await recorded()).filter((k) => String(k).startsWith(a) || String(k).startsWith(b))).toEqual([`${a}:first`]);
+        // The statement fails (its key is recorded already): the append is undone with it, one stream or several.
+        const c = uniqueStream();
+        await expect(store.appendToStreamsWith([{ streamId: c, events: [newEvent('C0')], expectedRevision: 'no_stream' }], recording([`${a}:first`]))).rejects.toThrow();
+        await expect(
+          store.appendToStreamsWith(
+            [{ streamId: c, events: [newEvent('C0'), newEvent('C1')], expectedRevision: 'no_stream' }, { streamId: b, events: [newEvent('B1')], expectedRevision: 0 }],
+            recording([`${a}:first`]),
+          ),
+        ).rejects.toThrow();
+        expect(await store.readStream(c)).toEqual([]);
+        expect((await store.readStream(b)).map((e) => e.type)).toEqual(['B0']);
+        // And the store goes on appending (and chaining) after the failure.
+        await store.appendToStreamsWith([{ streamId: c, events: [newEvent('C0')], expectedRevision: 'no_stream' }], recording([`${c}:ok`]));
+        expect((await store.readStream(c)).map((e) => e.revision)).toEqual([0]);
       });
     });
 

@@ -12,8 +12,9 @@ beforeAll(async () => {
 afterAll(async () => pg?.stop());
 
 describeEventStoreContract('PostgreSQL', async () => {
-  const store = await PostgresEventStore.create(await pg.newPool('contract'), { pollIntervalMs: 100 });
-  return { store, dispose: () => store.close() };
+  const pool = await pg.newPool('contract');
+  const store = await PostgresEventStore.create(pool, { pollIntervalMs: 100 });
+  return { store, dispose: () => store.close(), sql: async (text, values) => (await pool.query(text, values)).rows };
 });
 
 describe('PostgreSQL all-stream never skips a late-committing transaction', () => {

@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   AllStreamPage,
+  AppendWithStatementResult,
+  StatementInAppend,
   AppendOptions,
   AppendResult,
   EventStore,
@@ -37,6 +39,11 @@ export class InMemoryEventStore implements EventStore {
   async appendToStream(streamId: string, events: NewEvent[], { expectedRevision }: AppendOptions): Promise<AppendResult> {
     assertValidAppend(streamId, events.length, expectedRevision);
     return (await this.appendToStreams([{ streamId, events, expectedRevision }]))[0];
+  }
+
+  /** No SQL here: the statement is not run (`statement` absent); the caller applies its change itself. */
+  async appendToStreamsWith(appends: StreamAppend[], _statement: StatementInAppend): Promise<AppendWithStatementResult> {
+    return { results: await this.appendToStreams(appends) };
   }
 
   /** Checks every stream first, then writes: all or nothing, as the PostgreSQL adapter. */

@@ -34,6 +34,8 @@ import {
 } from '@kurrent/kurrentdb-client';
 import {
   AllStreamPage,
+  AppendWithStatementResult,
+  StatementInAppend,
   AppendOptions,
   AppendResult,
   EventStore,
@@ -137,6 +139,11 @@ export class KurrentDbEventStore implements EventStore {
       if (raced) return raced;
       throw new WrongExpectedRevisionError(streamId, expectedRevision, toActualRevision(error.actualState));
     }
+  }
+
+  /** No SQL next to KurrentDB: the statement is not run (`statement` absent); the caller applies its change itself. */
+  async appendToStreamsWith(appends: StreamAppend[], _statement: StatementInAppend): Promise<AppendWithStatementResult> {
+    return { results: await this.appendToStreams(appends) };
   }
 
   /**

@@ -13,6 +13,8 @@ import { Client, Pool } from 'pg';
 import {
   AllStreamFilter,
   AllStreamPage,
+  AppendWithStatementResult,
+  StatementInAppend,
   AppendOptions,
   AppendResult,
   EventStore,
@@ -80,24 +82,36 @@ export class PostgresEventStore implements EventStore {
 
   /** One statement, one round trip: the `es_append` (or `es_append_one`) function (schema.ts) locks, checks and inserts. */
   async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
+    return (await this.append(appends)).results;
+  }
+
+  /** The same single statement through `es_append_then` / `es_append_one_then`: the statement runs inside it. */
+  appendToStreamsWith(appends: StreamAppend[], statement: StatementInAppend): Promise<AppendWithStatementResult> {
+    return this.append(appends, statement);
+  }
+
+  private async append(appends: StreamAppend[], statement?: StatementInAppend): Promise<AppendWithStatementResult> {
     assertValidMultiAppend(appends);
     const events = appends.flatMap((a, i) => a.events.map((event) => ({ event, stream: i + 1 })));
     const expected = (a: StreamAppend) => (typeof a.expectedRevision === 'number' ? a.expectedRevision : EXPECTED_CODES[a.expectedRevision]);
-    type Outcome = { outcome: 'write' | 'repeat' | 'duplicate' | 'conflict'; revision: string; tx_id: string | null; last_position: string | null };
+    type Outcome = { outcome: 'write' | 'repeat' | 'duplicate' | 'conflict'; revision: string; tx_id: string | null; last_position: string | null; then_value?: unknown };
+    // With a statement: the *_then variants take it (text) and its parameter (jsonb) as two more arguments.
+    const then = statement ? '_then' : '';
+    const thenValues = statement ? [statement.sql, JSON.stringify(statement.param ?? null)] : [];
     // One event: es_append_one takes scalars (no array literals to build and parse); otherwise es_append.
     const single = appends.length === 1 && events.length === 1;
     const { rows } = await this.pool
       .query<Outcome>(
         single
           ? {
-              name: 'es_append_one',
-              text: `SELECT * FROM es_append_one($1, $2, $3, $4, $5, $6, $7)`,
+              name: `es_append_one${then}`,
+              text: `SELECT * FROM es_append_one${then}($1, $2, $3, $4, $5, $6, $7${statement ? ', $8, $9::jsonb' : ''})`,
               values: [appends[0].streamId, expected(appends[0]), events[0].event.id, events[0].event.type, events[0].event.schemaVersion ?? 1,
-                JSON.stringify(events[0].event.data ?? null), JSON.stringify(events[0].event.metadata ?? {})],
+                JSON.stringify(events[0].event.data ?? null), JSON.stringify(events[0].event.metadata ?? {}), ...thenValues],
             }
           : {
-              name: 'es_append',
-              text: `SELECT * FROM es_append($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])`,
+              name: `es_append${then}`,
+              text: `SELECT * FROM es_append${then}($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[]${statement ? ', $9::text, $10::jsonb' : ''})`,
               values: [
                 appends.map((a) => a.streamId),
                 appends.map(expected),
@@ -107,6 +121,7 @@ export class PostgresEventStore implements EventStore {
                 events.map((e) => e.event.schemaVersion ?? 1),
                 events.map((e) => JSON.stringify(e.event.data ?? null)),
                 events.map((e) => JSON.stringify(e.event.metadata ?? {})),
+                ...thenValues,
               ],
             },
       )
@@ -144,11 +159,13 @@ export class PostgresEventStore implements EventStore {
       const last = written.reduce((max, r) => (BigInt(r.last_position ?? 0) > BigInt(max.last_position ?? 0) ? r : max), written[0]);
       this.announce(appends.filter((_, i) => rows[i].outcome === 'write'), { commit: BigInt(last.tx_id ?? 0), prepare: BigInt(last.last_position ?? 0) });
     }
-    return rows.map((r) => ({
+    const results = rows.map((r) => ({
       nextExpectedRevision: Number(r.revision),
       position: { commit: BigInt(r.tx_id ?? 0), prepare: BigInt(r.last_position ?? 0) },
       written: r.outcome === 'write',
     }));
+    // The statement ran exactly when every stream was written (the functions' rule).
+    return statement && rows.every((r) => r.outcome === 'write') ? { results, statement: { value: (rows[0] as Outcome).then_value ?? null } } : { results };
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

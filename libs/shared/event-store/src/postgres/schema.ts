@@ -289,6 +289,45 @@ BEGIN
   END IF;
 END
 $one$;
+
+-- The same appends with a caller's statement in their transaction (StatementInAppend): run after the insert,
+-- only when every stream was written; it takes one jsonb parameter and returns one jsonb value. Its failure
+-- undoes the append (one statement: all or nothing). Still one round trip for an append and its read model row.
+CREATE OR REPLACE FUNCTION es_append_one_then(
+  p_stream text, p_expected bigint, p_id uuid, p_type text, p_version int, p_data jsonb, p_metadata jsonb, p_then text, p_arg jsonb,
+  OUT outcome text, OUT revision bigint, OUT tx_id text, OUT last_position bigint, OUT then_value jsonb
+) LANGUAGE plpgsql AS $then1$
+BEGIN
+  SELECT a.outcome, a.revision, a.tx_id, a.last_position INTO outcome, revision, tx_id, last_position
+    FROM es_append_one(p_stream, p_expected, p_id, p_type, p_version, p_data, p_metadata) a;
+  IF outcome = 'write' THEN
+    EXECUTE p_then INTO then_value USING p_arg;
+  END IF;
+END
+$then1$;
+CREATE OR REPLACE FUNCTION es_append_then(
+  p_streams text[], p_expected bigint[],
+  p_stream_of int[], p_ids uuid[], p_types text[], p_versions int[], p_data jsonb[], p_metadata jsonb[], p_then text, p_arg jsonb
+) RETURNS TABLE (stream_id text, outcome text, revision bigint, tx_id text, last_position bigint, then_value jsonb)
+LANGUAGE plpgsql AS $thenn$
+DECLARE
+  v_s text[];
+  v_o text[];
+  v_r bigint[];
+  v_t text[];
+  v_p bigint[];
+  v_value jsonb;
+BEGIN
+  SELECT array_agg(a.stream_id ORDER BY a.ord), array_agg(a.outcome ORDER BY a.ord), array_agg(a.revision ORDER BY a.ord),
+         array_agg(a.tx_id ORDER BY a.ord), array_agg(a.last_position ORDER BY a.ord)
+    INTO v_s, v_o, v_r, v_t, v_p
+    FROM es_append(p_streams, p_expected, p_stream_of, p_ids, p_types, p_versions, p_data, p_metadata) WITH ORDINALITY AS a(stream_id, outcome, revision, tx_id, last_position, ord);
+  IF 'write' = ALL(v_o) THEN
+    EXECUTE p_then INTO v_value USING p_arg;
+  END IF;
+  RETURN QUERY SELECT u.s, u.o, u.r, u.t, u.p, v_value FROM unnest(v_s, v_o, v_r, v_t, v_p) WITH ORDINALITY AS u(s, o, r, t, p, i) ORDER BY u.i;
+END
+$thenn$;
 `;
 
 /**
