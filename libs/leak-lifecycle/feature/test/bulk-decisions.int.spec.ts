@@ -25,15 +25,16 @@ describe('bulk decisions: all or nothing', () => {
     pg = await startThrowawayPostgres();
     store = await PostgresEventStore.create(await pg.newPool('bulk'));
   });
+  const outerStore = () => store;
   afterAll(async () => {
     await store?.close();
     await pg?.stop();
   });
 
-  async function leaks(n: number): Promise<string[]> {
+  async function leaks(n: number, into: EventStore = store): Promise<string[]> {
     const ids = Array.from({ length: n }, () => randomUUID().replace(/-/g, ''));
     await recordFindings(
-      store,
+      into,
       ids.map((leakid) => {
         const finding: FindingReceivedV1 = {
           finding_id: randomUUID(), leakid, kind: 'token', secret_type: 'github-pat', fingerprint: 'f'.repeat(64), preview: 'ghp_…', identity: null,
@@ -71,12 +72,15 @@ describe('bulk decisions: all or nothing', () => {
     expect(streams.filter((s, i) => i !== 7).every((s) => s.join() === 'LeakDetected,LeakStatusChanged')).toBe(true);
   });
 
-  it('answers once the read model shows the change, without waiting for a runner stuck behind a backlog', async () => {
+  // Events next to the read model (as deployed): the rows go in the append's own statement and transaction. Events
+  // in another database: the statement cannot run there, so the handler appends alone and updates the rows after.
+  it.each([['next to the read model', true], ['in another database', false]])('answers once the read model shows the change, without waiting for a runner stuck behind a backlog (events %s)', async (_where, together) => {
     const pool = await pg.newPool('bulk_inline');
+    const store = together ? await PostgresEventStore.create(pool) : outerStore();
     const client = await pool.connect();
     try {
       await leaksProjection.setup(client);
-      const ids = await leaks(20);
+      const ids = await leaks(20, store);
       const streams = await store.readStreams(ids.map(leakStream));
       await leaksProjection.applyPage?.([...streams.values()].flat(), client); // the runner is up to date so far
       // One row lags behind the store (the runner has not applied its sighting yet): that one must wait.
@@ -90,12 +94,20 @@ describe('bulk decisions: all or nothing', () => {
       expect(waited).toBe(0); // every row was at the decided revision: applied with the decision, no wait
       const { rows } = await client.query(`SELECT count(*)::int AS n FROM ll_leaks WHERE status = 'fixed' AND fixed_at IS NOT NULL AND leakid = ANY($1)`, [ids]);
       expect(rows[0].n).toBe(19);
+      // Where they can, the rows were written by the append's own transaction (no commit of their own).
+      const { rows: same } = await client.query(
+        `SELECT count(*)::int AS n FROM ll_leaks l JOIN es_events e ON e.stream_id = 'leak-' || l.leakid AND e.stream_revision = l.revision
+          WHERE l.leakid = ANY($1) AND l.xmin::text::numeric = e.transaction_id::text::numeric % 4294967296`,
+        [ids],
+      ).catch(() => ({ rows: [{ n: 0 }] }));
+      expect(same[0].n).toBe(together ? 19 : 0);
 
       await handler.execute(new DecideOnLeaksCommand(admin, [lagging], { kind: 'virtual_patch', enabled: true }));
       expect(waited).toBe(1); // its row was behind: the answer waited for the runner instead
       expect((await client.query(`SELECT virtual_patch FROM ll_leaks WHERE leakid = $1`, [lagging])).rows[0].virtual_patch).toBe(false);
     } finally {
       client.release();
+      if (together) await store.close();
       await pool.end();
     }
   });

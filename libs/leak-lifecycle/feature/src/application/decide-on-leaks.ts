@@ -15,7 +15,7 @@ import { EVENT_STORE, EventStore, GlobalPosition, WrongExpectedRevisionError, co
 import { replayStored } from '@leakwatch/decider';
 import { LeakCommand, LeakEvent, LeakState, LeakStatus, leakDecider, leakEventCodec, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { CLOCK, Clock, PG_POOL } from '@leakwatch/runtime';
-import { DecidedRow, applyDecisionsInline } from '../read-model/leaks.projection';
+import { DecidedRow, applyDecisionsInline, decisionsInAppend, decisionsPending } from '../read-model/leaks.projection';
 import { accessFacts } from './leak-access';
 import { LeaksProjectionRunner } from './leaks-projection-runner';
 
@@ -77,6 +77,9 @@ export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksComman
     @Optional() @Inject(CLOCK) private readonly clock: Clock = () => new Date(),
   ) {}
 
+  /** Whether the decision's `ll_leaks` rows go inside the append's statement (see execute). */
+  private fuseRows = true;
+
   async execute({ caller, leakids, decision, correlationId, ifMatch }: DecideOnLeaksCommand): Promise<DecisionOutcome<StatusResult | PatchResult>> {
     if (!isAdminRole(caller.role)) return refused({ refusal: 'read_only_role', role: caller.role });
     const ids = [...new Set(leakids)];
@@ -119,27 +122,44 @@ export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksComman
         return refused({ refusal: 'not_decidable', reason, leakids: refusals.map((r) => r.leakid) });
       }
       const changes = decided.filter((d) => d.result.ok && d.result.events.length > 0);
+      const rows = changes.map((d) => decidedRow(d.id, d.revision, d.result.ok ? d.result.events : [], metadata.occurred_at));
       let last: GlobalPosition | undefined;
+      // Read-your-writes: our own rows first (not behind the runner's backlog); ids left here wait for the runner.
+      let pending: string[] = ['?'];
       if (changes.length) {
+        const appends = changes.map((d) => ({
+          streamId: leakStream(d.id),
+          events: (d.result.ok ? d.result.events : []).map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata })),
+          expectedRevision: d.revision,
+        }));
         try {
-          const appended = await this.store.appendToStreams(
-            changes.map((d) => ({
-              streamId: leakStream(d.id),
-              events: (d.result.ok ? d.result.events : []).map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata })),
-              expectedRevision: d.revision,
-            })),
-          );
-          for (const r of appended) if (!last || comparePositions(r.position, last) > 0) last = r.position;
+          // The rows go with the append, in its transaction (PostgreSQL: one round trip for both); an adapter
+          // that cannot run SQL there answers without `statement`, and the rows are applied after, as before.
+          const fused = this.pool && this.fuseRows;
+          const { results, statement } = fused ? await this.store.appendToStreamsWith(appends, decisionsInAppend(rows)) : { results: await this.store.appendToStreams(appends) };
+          for (const r of results) if (!last || comparePositions(r.position, last) > 0) last = r.position;
+          if (statement) pending = decisionsPending(rows, statement.value);
+          else if (this.pool && last) pending = await applyDecisionsInline(this.pool, rows).catch(() => ['?']);
         } catch (error) {
-          if (!(error instanceof WrongExpectedRevisionError)) throw error;
-          if (ifMatch !== undefined) return refused({ refusal: 'precondition_failed', leakid: ids[0], revision: error.actual });
-          if (attempt >= MAX_ATTEMPTS) return refused({ refusal: 'concurrent_change', leakids: error.conflicts.map((c) => c.streamId.slice(5)), attempts: attempt });
+          // The read model's table is not next to the events (another database): append alone from now on.
+          if ((error as { code?: string }).code === '42P01' && this.fuseRows) {
+            this.fuseRows = false;
+            attempt--;
+            continue;
+          }
+          // A deadlock between our row update and a runner's page (nothing was appended): take the decision again.
+          const deadlock = (error as { code?: string }).code === '40P01';
+          if (!(error instanceof WrongExpectedRevisionError) && !deadlock) throw error;
+          const actual = error instanceof WrongExpectedRevisionError ? error.actual : loaded[0].revision;
+          if (ifMatch !== undefined && !deadlock) return refused({ refusal: 'precondition_failed', leakid: ids[0], revision: actual });
+          if (attempt >= MAX_ATTEMPTS) {
+            const leakids = error instanceof WrongExpectedRevisionError ? error.conflicts.map((c) => c.streamId.slice(5)) : changes.map((d) => d.id);
+            return refused({ refusal: 'concurrent_change', leakids, attempts: attempt });
+          }
           await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt)); // de-synchronise competing writers
           continue;
         }
       }
-      // Read-your-writes: our own rows first (not behind the runner's backlog); wait for the runner only if one could not be.
-      const pending = this.pool && last ? await applyDecisionsInline(this.pool, changes.map((d) => decidedRow(d.id, d.revision, d.result.ok ? d.result.events : [], metadata.occurred_at))).catch(() => ['?']) : ['?'];
       if (pending.length) await this.projection.caughtUpTo(last);
       const outcomes = decided.map((d) => {
         const events = d.result.ok ? d.result.events : [];

@@ -4,7 +4,7 @@
  * org) are columns, so visibility is a WHERE clause.
  */
 import { withoutPasswordHash } from '@leakwatch/contracts';
-import type { RecordedEvent } from '@leakwatch/event-store';
+import type { RecordedEvent, StatementInAppend } from '@leakwatch/event-store';
 import { leakEventCodec } from '@leakwatch/leak-lifecycle/domain';
 import type { Projection } from '@leakwatch/projections';
 import type { PoolClient } from 'pg';
@@ -143,6 +143,33 @@ export async function applyDecisionsInline(db: Pick<PoolClient, 'query'>, rows: 
     [rows.map((r) => r.leakid), rows.map((r) => r.base), rows.map((r) => r.revision), rows.map((r) => r.at), rows.map((r) => r.status ?? null), rows.map((r) => r.virtualPatch ?? null)],
   );
   const done = new Set(applied.map((r) => r.leakid));
+  return rows.filter((r) => !done.has(r.leakid)).map((r) => r.leakid);
+}
+
+/**
+ * applyDecisionsInline's UPDATE as a statement for the append's own transaction (EventStore.appendToStreamsWith):
+ * the same rows, the same revision guard, no round trip of its own, and no commit of its own (the append's is
+ * durable). Its value is the ids of the rows it updated (a jsonb array); see decisionsPending.
+ */
+export function decisionsInAppend(rows: DecidedRow[]): StatementInAppend {
+  return {
+    sql: `WITH done AS (
+            UPDATE ll_leaks l SET
+              status = COALESCE(u.status, l.status),
+              fixed_at = CASE WHEN u.status IS NULL THEN l.fixed_at WHEN u.status = 'fixed' THEN u.at ELSE NULL END,
+              virtual_patch = COALESCE(u.patch, l.virtual_patch),
+              updated_at = u.at, revision = u.rev
+            FROM jsonb_to_recordset($1) AS u(leakid text, base int, rev int, at timestamptz, status text, patch boolean)
+            WHERE l.leakid = u.leakid AND l.revision = u.base
+            RETURNING l.leakid)
+          SELECT COALESCE(jsonb_agg(done.leakid), '[]'::jsonb) FROM done`,
+    param: rows.map((r) => ({ leakid: r.leakid, base: r.base, rev: r.revision, at: r.at, status: r.status ?? null, patch: r.virtualPatch ?? null })),
+  };
+}
+
+/** The leak ids of `rows` that decisionsInAppend's value does not name (the runner applies those: wait for it). */
+export function decisionsPending(rows: DecidedRow[], value: unknown): string[] {
+  const done = new Set(Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
   return rows.filter((r) => !done.has(r.leakid)).map((r) => r.leakid);
 }
 
