@@ -2,7 +2,8 @@
  * The decisions read model through the real consumers, on a real (in-process) bus and real PostgreSQL:
  * an installation upgraded from a version without `st_leak_decisions` (its leak stats already current) gets
  * every past decision from the decisions consumer's own group, which starts at the beginning of the topic;
- * with both consumers writing the same decisions, every decision is stored exactly once.
+ * a live decision is the leak stats consumer's alone to write (the backfill leaves what the stats have not
+ * passed), and every decision is stored exactly once.
  */
 import type { Pool } from 'pg';
 import { CloudEvent, cloudEvent, InProcessMessageBus, TOPICS } from '@leakwatch/messaging';
@@ -73,7 +74,10 @@ describe('decisions consumers (PostgreSQL, in-process bus)', () => {
         { leakid: l1, revision: 3, to_status: 'open', reason: 'regression', comment: 'seen again after it was fixed', actor_key_id: null },
         { leakid: l2, revision: 1, to_status: 'false_positive', reason: 'decision', comment: 'test key', actor_key_id: 'key-admin-a' },
       ]);
-      // Live: both consumers see the next decision (and the stats consumer whatever the bus still retains).
+      // A decision the leak stats have not passed is not the backfill's to write (the live consumer owns it).
+      await decisions.applyPage([{ leakid: l2, revision: 9, at: '2026-11-08T00:00:00Z', from: 'open', to: 'fixed', reason: 'decision', comment: null, actor: { key_id: null, role: null, org_id: null } }]);
+      expect(await rows()).toHaveLength(3);
+      // Live: both consumers see the next decision; the leak stats consumer writes it with its counts.
       await live.onModuleInit();
       await bus.publish(TOPICS.leaks, [leakEvent(l2, 'LeakStatusChanged', '2026-11-07T00:00:00Z', { from: 'false_positive', to: 'open', comment: 'not a test key after all', reason: 'decision' }, admin)]);
       await bus.drain();

@@ -1,9 +1,10 @@
 /**
- * Fills `st_leak_decisions` from `leakwatch.leaks.v1` in its own consumer group (`<service>.stats.decisions`),
+ * Backfills `st_leak_decisions` from `leakwatch.leaks.v1` in its own consumer group (`<service>.stats.decisions`),
  * which starts at the beginning of the topic: an installation upgraded from a version without the table gets
- * every past decision, not only those made since. LeakStatsConsumer also writes each decision it sees, in the
- * same transaction as the status change's counts, so live figures and decisions never disagree; rows are keyed
- * by (leakid, revision), so whichever write comes second is a no-op.
+ * every past decision, not only those made since. It writes only decisions the leak stats have already passed
+ * (backfillDecisions): the live rows have one owner, LeakStatsConsumer, which writes each decision in the same
+ * transaction as the status change's counts, so live figures and decisions never disagree and the two
+ * consumers never insert (or wait on) the same new row.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';

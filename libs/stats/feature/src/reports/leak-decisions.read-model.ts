@@ -59,14 +59,14 @@ export function readLeakDecision(event: CloudEvent): LeakDecision | undefined {
 export class LeakDecisionsReadModel {
   constructor(private readonly pool: Pool) {}
 
-  /** The decision row alone (LeakDecisionsConsumer: the backfill of past decisions). */
+  /** The decision row alone, if the leak stats are past it (LeakDecisionsConsumer: the backfill; see backfillDecisions). */
   apply(decision: LeakDecision): Promise<void> {
-    return withTransaction(this.pool, (client) => insertDecision(client, decision));
+    return this.applyPage([decision]);
   }
 
-  /** The decision rows of a page, one multi-row insert (LeakDecisionsConsumer's page). */
-  applyPage(decisions: LeakDecision[]): Promise<void> {
-    return decisions.length ? withTransaction(this.pool, (client) => insertDecisions(client, decisions)) : Promise.resolve();
+  /** The decision rows of a page the leak stats are past, one statement (LeakDecisionsConsumer's page). */
+  async applyPage(decisions: LeakDecision[]): Promise<void> {
+    if (decisions.length) await backfillDecisions(this.pool, decisions);
   }
 
   /** The decision row and the leak stats' own update for the same event, all or nothing. */
@@ -76,6 +76,27 @@ export class LeakDecisionsReadModel {
       await applyLeakFact(client, fact);
     });
   }
+}
+
+/**
+ * The backfill's insert (LeakDecisionsConsumer): only decisions the leak stats have already passed (`st_leaks`
+ * at or after the decision's revision, committed). Those are the past the leak stats consumer of a version
+ * without the table never recorded; every other decision is the leak stats consumer's to write, in the same
+ * transaction as its counts — the one owner of live rows. So the two never insert the same new row: the
+ * backfill neither waits on the owner's uncommitted insert nor keeps a transaction open (one statement,
+ * autocommit), and a redelivery inserts nothing (ON CONFLICT on the committed row).
+ */
+export async function backfillDecisions(db: Pick<Pool, 'query'>, decisions: LeakDecision[]): Promise<void> {
+  const col = <T>(pick: (d: LeakDecision) => T) => decisions.map(pick);
+  await db.query(
+    `INSERT INTO st_leak_decisions (leakid, revision, at, from_status, to_status, reason, comment, actor_key_id, actor_role, actor_org_id)
+     SELECT d.* FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+            AS d(leakid, revision, at, from_status, to_status, reason, comment, actor_key_id, actor_role, actor_org_id)
+      WHERE EXISTS (SELECT 1 FROM st_leaks s WHERE s.leakid = d.leakid AND s.revision >= d.revision)
+     ON CONFLICT (leakid, revision) DO NOTHING`,
+    [col((d) => d.leakid), col((d) => d.revision), col((d) => d.at), col((d) => d.from), col((d) => d.to), col((d) => d.reason), col((d) => d.comment),
+      col((d) => d.actor.key_id), col((d) => d.actor.role), col((d) => d.actor.org_id)],
+  );
 }
 
 /** Decision rows in one multi-row insert (a replayed one inserts nothing). */
