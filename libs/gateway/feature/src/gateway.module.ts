@@ -3,7 +3,9 @@
  * OpenAPI docs, the token-check hot path and blocklist, and (with the usage gate) daily limits.
  * The module is mounted by the `gateway` app and by the embedded `leakwatch` app (target `all`).
  */
-import { Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { ConsoleModule } from '@leakwatch/console';
 import { LEAKWATCH_CONFIG, LeakwatchConfig, PG_POOL } from '@leakwatch/runtime';
@@ -29,11 +31,17 @@ import { UsageModule } from './usage';
     AttemptRecorder,
   ],
 })
-export class GatewayModule implements NestModule {
-  constructor(@Inject(LEAKWATCH_CONFIG) private readonly config: LeakwatchConfig) {}
+export class GatewayModule implements OnModuleInit {
+  constructor(
+    @Inject(LEAKWATCH_CONFIG) private readonly config: LeakwatchConfig,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly proxy: GatewayProxyMiddleware,
+  ) {}
 
-  configure(consumer: MiddlewareConsumer): void {
+  onModuleInit(): void {
     // Only with upstreams (distributed mode): in-process routes pay nothing for a proxy that would never forward.
-    if (Object.values(this.config.upstreams).some(Boolean)) consumer.apply(GatewayProxyMiddleware).forRoutes('*path');
+    // The adapter's own first onRequest hook: before body parsing and the app's hooks, as the middleware was (its
+    // only other hooks, CORS, versioning and the not-found check for unmatchable targets, are idle for these paths).
+    if (Object.values(this.config.upstreams).some(Boolean)) (this.adapterHost.httpAdapter as unknown as FastifyAdapter).setOnRequestHook(this.proxy.hook);
   }
 }

@@ -3,8 +3,11 @@
  * the owning service, which authorizes with its own local access projection. Upstream failures become
  * 502/504 problems. In embedded mode no upstream is configured and every route is served in-process.
  *
- * A Nest middleware runs on Fastify's raw Node request and response (through @fastify/middie), before any body
- * parser: the request body is piped to the upstream untouched, streamed (a report upload stays flat in memory).
+ * It runs on Fastify's raw Node request and response, before any body parser: the request body is piped to the
+ * upstream untouched, streamed (a report upload stays flat in memory). It is installed as the adapter's first
+ * `onRequest` hook (`hook`), not as a Nest middleware mounted on every path: a middleware made every request —
+ * the gateway's own token checks too — pay for @fastify/middie and Nest's middleware wrapper before routing
+ * (~5% of the gateway's CPU per token check); the hook answers only paths an upstream owns and passes the rest on.
  */
 import { Inject, Injectable, Logger, NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -45,6 +48,15 @@ export class GatewayProxyMiddleware implements NestMiddleware {
       );
     }
   }
+
+  /** Fastify `onRequest` hook: proxies what an upstream owns, passes everything else on at once. */
+  readonly hook = (request: { raw: IncomingMessage }, reply: { raw: ServerResponse }, done: (error?: Error) => void): void => {
+    const req = request.raw as Request;
+    const service = upstreamFor(req.method ?? 'GET', req.url ?? '/');
+    if (!service || !this.proxies.has(service)) return done();
+    req.originalUrl = req.url ?? '/';
+    this.use(req, reply.raw, (error) => done(error === undefined ? undefined : (error as Error))).catch((error: Error) => done(error));
+  };
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     const service = upstreamFor(req.method ?? 'GET', req.originalUrl);
