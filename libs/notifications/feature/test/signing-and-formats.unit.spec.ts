@@ -54,7 +54,7 @@ describe('retry schedule', () => {
 describe('notification bodies', () => {
   const notification: LeakNotification = {
     eventId: '0b7e6a8c-3f0e-4d8a-9b61-7d2e5c4f3a21', type: 'LeakDetected', leakid: 'b3652f2555841f7652badd9804859f4e', orgId: 'org-1', time: '2026-12-07T01:00:00.000Z',
-    data: { leakid: 'b3652f2555841f7652badd9804859f4e', kind: 'credential', fingerprint: 'e'.repeat(64), preview: '…(11)', risk: 'high', secret_type: 'password', source: { name: 'breach' } },
+    data: { leakid: 'b3652f2555841f7652badd9804859f4e', kind: 'credential', fingerprint: 'e'.repeat(64), preview: '…(11)', risk: 'high', secret_type: 'password', source: { name: 'breach' }, detected_at: '2026-12-07T01:00:00.000Z' },
   };
 
   it('a structured CloudEvent the official SDK reads, without a password hash', () => {
@@ -65,7 +65,7 @@ describe('notification bodies', () => {
   });
 
   it('a Slack message that names the leak and what happened', () => {
-    expect(toSlackMessage(notification).text).toContain(notification.leakid);
+    expect(toSlackMessage(notification).text).toBe(':rotating_light: New high credential (password, …(11)) from breach: leak `b3652f2555841f7652badd9804859f4e`');
     expect(toSlackMessage({ ...notification, type: 'LeakStatusChanged', data: { from: 'open', to: 'fixed', comment: 'rotated' } }).text).toMatch(/open → \*fixed\* \(rotated\)/);
     expect(JSON.parse(renderBody('slack', notification).body)).toEqual({ text: expect.any(String) });
   });

@@ -3,7 +3,7 @@
  * (`application/cloudevents+json`), or a Slack incoming-webhook message. Never a secret: leak events carry
  * none (a token's fingerprint at most), and an old credential event's password hash is dropped on the way.
  */
-import { withoutPasswordHash } from '@leakwatch/contracts';
+import { readLeakEventV1, withoutPasswordHash } from '@leakwatch/contracts';
 
 export const SUBSCRIPTION_FORMATS = ['cloudevents', 'slack'] as const;
 export type SubscriptionFormat = (typeof SUBSCRIPTION_FORMATS)[number];
@@ -47,21 +47,23 @@ export function toCloudEvent(n: LeakNotification): StructuredCloudEvent {
 
 /** Slack incoming webhooks take `{ text }` (mrkdwn); the fallback text is what notifications show. */
 export function toSlackMessage(n: LeakNotification): { text: string } {
-  const d = n.data as { kind?: string; secret_type?: string; preview?: string; risk?: string; from?: string; to?: string; comment?: string | null; source?: { name?: string }; blocked?: boolean };
   const leak = `leak \`${n.leakid}\``;
-  switch (n.type) {
-    case 'LeakDetected':
-      return { text: `:rotating_light: New ${d.risk ?? ''} ${d.kind ?? 'leak'} (${d.secret_type ?? 'unknown type'}, ${d.preview ?? ''}) from ${d.source?.name ?? 'unknown source'}: ${leak}` };
+  const event = readLeakEventV1(n.type, { leakid: n.leakid, ...n.data });
+  switch (event?.type) {
+    case 'LeakDetected': {
+      const d = event.data;
+      return { text: `:rotating_light: New ${d.risk} ${d.kind} (${d.secret_type}, ${d.preview}) from ${d.source.name}: ${leak}` };
+    }
     case 'LeakSighted':
-      return { text: `:eyes: ${leak} seen again in ${d.source?.name ?? 'an unknown source'}` };
+      return { text: `:eyes: ${leak} seen again in ${event.data.source.name}` };
     case 'LeakStatusChanged':
-      return { text: `:white_check_mark: ${leak}: ${d.from} → *${d.to}*${d.comment ? ` (${d.comment})` : ''}` };
+      return { text: `:white_check_mark: ${leak}: ${event.data.from} → *${event.data.to}*${event.data.comment ? ` (${event.data.comment})` : ''}` };
     case 'VirtualPatchApplied':
       return { text: `:shield: ${leak} is now blocked at the gateways (virtual patch on)` };
     case 'VirtualPatchRemoved':
       return { text: `:unlock: ${leak}: virtual patch removed` };
     case 'LeakedTokenUseAttempted':
-      return { text: `:warning: Someone tried to use the leaked token of ${leak}${d.blocked ? ' (blocked)' : ' (NOT blocked)'}` };
+      return { text: `:warning: Someone tried to use the leaked token of ${leak}${event.data.blocked ? ' (blocked)' : ' (NOT blocked)'}` };
     default:
       return { text: `${n.type} on ${leak}` };
   }
