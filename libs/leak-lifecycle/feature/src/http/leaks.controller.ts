@@ -6,7 +6,8 @@ import { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
 import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
 import { Inject } from '@nestjs/common';
-import { LEAK_ID_PATTERN_SOURCE, withoutPasswordHash } from '@leakwatch/contracts';
+import { LEAK_ID_PATTERN_SOURCE } from '@leakwatch/contracts';
+import { historyData } from '../read-model/history-data';
 import { leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { ApiProblems, LINK_HEADER, PaginatedList, ProblemException } from '@leakwatch/runtime';
 import { LEAK_EXAMPLE, LEAK_HISTORY_SCHEMA, LEAK_OR_AS_OF_SCHEMA, LEAK_PAGE_SCHEMA, STATUS_DECISION_SCHEMA, VIRTUAL_PATCH_DECISION_SCHEMA } from './dto/leak.openapi';
@@ -103,7 +104,7 @@ export class LeaksController {
     return {
       leakid: params.leakid,
       // Old LeakDetected events still hold a password's plain hash: history shows them upcast (issue 15.4).
-      events: events.map((e) => ({ revision: e.revision, type: e.type, time: eventTime(e), recorded_at: e.recordedAt.toISOString(), actor: e.metadata.actor ?? null, data: e.type === 'LeakDetected' ? withoutPasswordHash(e.data as { kind?: unknown; fingerprint?: string | null }) : e.data })),
+      events: events.map((e) => ({ revision: e.revision, type: e.type, time: eventTime(e), recorded_at: e.recordedAt.toISOString(), actor: e.metadata.actor ?? null, data: historyData(e) })),
     };
   }
 

@@ -7,7 +7,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Caller, isGlobalRole, leakVisibleSql } from '@leakwatch/authz';
-import { withoutPasswordHash } from '@leakwatch/contracts';
+import { historyData } from './history-data';
 import { EVENT_STORE, EventStore, GlobalPosition, RecordedEvent } from '@leakwatch/event-store';
 import { PG_POOL } from '@leakwatch/runtime';
 
@@ -85,6 +85,6 @@ function toAuditEvent(e: RecordedEvent): AuditEvent {
     recorded_at: e.recordedAt.toISOString(),
     actor: e.metadata.actor ?? null,
     // Old LeakDetected events still hold a password's plain hash: shown upcast, as in a leak's history.
-    data: e.type === 'LeakDetected' ? withoutPasswordHash(e.data as { kind?: unknown; fingerprint?: string | null }) : e.data,
+    data: historyData(e),
   };
 }
