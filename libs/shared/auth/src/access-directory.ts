@@ -111,7 +111,7 @@ export class AccessDirectory {
   }
 
   /** The organisation's domains whose verification holds at `now`. */
-  verifiedDomains(orgId: string | null | undefined, now = new Date().toISOString()): string[] {
+  verifiedDomains(orgId: string | null | undefined, now: string): string[] {
     if (!orgId) return [];
     const cached = this.verifiedByOrg.get(orgId);
     // A copy: callers own the array (it travels on the request's caller).

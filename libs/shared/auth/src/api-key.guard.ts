@@ -8,7 +8,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Caller, Role } from '@leakwatch/authz';
-import { PUBLIC_ROUTE, ProblemException } from '@leakwatch/runtime';
+import { CLOCK, Clock, PUBLIC_ROUTE, ProblemException, systemClock } from '@leakwatch/runtime';
 import { AccessDirectory } from './access-directory';
 import { extractApiKey, hashApiKey } from './api-key-secret';
 import { HeaderSink, setRateLimitHeaders } from './rate-limit-headers';
@@ -34,6 +34,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly directory: AccessDirectory,
     @Optional() @Inject(USAGE_GATE) private readonly usage?: UsageGate,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -70,7 +71,7 @@ export class ApiKeyGuard implements CanActivate {
     if (!key) throw unauthorized('missing-api-key', 'An API key is required: send it as X-API-Key or Authorization: Bearer.');
     const hash = this.keyHashes.get(key) ?? hashApiKey(key);
     const found = this.directory.findByHash(hash) ?? (await this.directory.resolve(hash)); // memory first, without a turn of the loop
-    const now = new Date().toISOString();
+    const now = this.clock().toISOString();
     if (!found || found.revokedAt || (found.expiresAt && found.expiresAt <= now)) {
       this.keyHashes.delete(key);
       if (!found) throw unauthorized('invalid-api-key', 'The API key is not valid.');

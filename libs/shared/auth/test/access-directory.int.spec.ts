@@ -82,7 +82,7 @@ describe('access directory', () => {
     const directory = new AccessDirectory(pool);
     await directory.load();
     await directory.apply({ type: 'DomainClaimed', data: { org_id: 'o2', domain: 'acme.example', token: 't', claimed_at: '2026-01-01T00:00:00.000Z' } }, 0);
-    expect(directory.verifiedDomains('o2')).toEqual([]);
+    expect(directory.verifiedDomains('o2', '2026-01-15T00:00:00.000Z')).toEqual([]);
     await directory.apply({ type: 'DomainVerified', data: { org_id: 'o2', domain: 'acme.example', method: 'dns', verified_at: '2026-01-01T00:00:00.000Z', expires_at: '2026-02-01T00:00:00.000Z' } }, 1);
     await directory.apply({ type: 'DomainClaimed', data: { org_id: 'o2', domain: 'pending.example', token: 't', claimed_at: '2026-01-01T00:00:00.000Z' } }, 0);
     expect(directory.verifiedDomains('o2', '2026-01-15T00:00:00.000Z')).toEqual(['acme.example']);
