@@ -362,6 +362,11 @@ async function gatewayTable(resources: Resources, options: Options, rows: Set<Ro
   }
   await settled(gateway.pid as number);
 
+  // The other services' CPU with no load at all (their consumers polling the broker): charged per request in the
+  // log lines below, it is not the requests' doing.
+  const idleFrom = othersCpu();
+  await new Promise((r) => setTimeout(r, 3000));
+  log(`gateway: with no load, the other five services use ${(((othersCpu() - idleFrom) / 3000) * 100).toFixed(0)}% of a core (consumers polling the broker every KAFKA_MAX_WAIT_MS)`);
   log(`gateway: measuring (${options.seconds} s each, ${options.connections} connections)`);
   const bareResult = rows.has('bare') ? await withCpu(barePid, () => runLoad({ port: barePort, requests: bareRequests, connections: options.connections, durationMs: options.seconds * 1000, ok: [200] })) : EMPTY;
   const checkResult = rows.has('check') ? await measure('check', checkRequests) : EMPTY;
