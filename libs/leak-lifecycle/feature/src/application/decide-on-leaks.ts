@@ -67,6 +67,8 @@ export type DecisionOutcome<R> = { ok: true; value: DecisionAnswer<R> } | ({ ok:
 const refused = (refusal: DecisionRefusal): { ok: false } & DecisionRefusal => ({ ok: false, ...refusal });
 
 const MAX_ATTEMPTS = 10;
+/** Decisions on at most this many leaks update their read-model rows inside the append's statement. */
+const FUSED_ROWS_MAX = 32;
 
 @CommandHandler(DecideOnLeaksCommand)
 export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksCommand, DecisionOutcome<StatusResult | PatchResult>> {
@@ -135,7 +137,9 @@ export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksComman
         try {
           // The rows go with the append, in its transaction (PostgreSQL: one round trip for both); an adapter
           // that cannot run SQL there answers without `statement`, and the rows are applied after, as before.
-          const fused = this.pool && this.fuseRows;
+          // Small decisions only: there the saved round trip matters. A bulk change of 1,000 leaks measured slower
+          // with its 1,000 row updates inside the append's transaction (0.5–0.6 s vs 0.14–0.5 s, bench:lifecycle).
+          const fused = this.pool && this.fuseRows && changes.length <= FUSED_ROWS_MAX;
           const { results, statement } = fused ? await this.store.appendToStreamsWith(appends, decisionsInAppend(rows)) : { results: await this.store.appendToStreams(appends) };
           for (const r of results) if (!last || comparePositions(r.position, last) > 0) last = r.position;
           if (statement) pending = decisionsPending(rows, statement.value);
