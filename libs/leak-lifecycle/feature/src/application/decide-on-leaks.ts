@@ -138,7 +138,7 @@ export class DecideOnLeaksHandler implements ICommandHandler<DecideOnLeaksComman
           // The rows go with the append, in its transaction (PostgreSQL: one round trip for both); an adapter
           // that cannot run SQL there answers without `statement`, and the rows are applied after, as before.
           // Small decisions only: there the saved round trip matters. A bulk change of 1,000 leaks measured slower
-          // with its 1,000 row updates inside the append's transaction (0.5–0.6 s vs 0.14–0.5 s, bench:lifecycle).
+          // with its 1,000 row updates inside the append's transaction (0.39–0.82 s vs 0.14–0.76 s, bench:lifecycle).
           const fused = this.pool && this.fuseRows && changes.length <= FUSED_ROWS_MAX;
           const { results, statement } = fused ? await this.store.appendToStreamsWith(appends, decisionsInAppend(rows)) : { results: await this.store.appendToStreams(appends) };
           for (const r of results) if (!last || comparePositions(r.position, last) > 0) last = r.position;
