@@ -391,7 +391,7 @@ export function describeEventStoreContract(
         expect((await store.readStream(a)).map((e) => e.type)).toEqual(['A0', 'A1']);
         if (fixture.sql) {
           expect(one.statement).toEqual({ value: [`${a}:1`] });
-          expect(many.statement).toEqual({ value: [`${a}:2`, `${b}:2`] });
+          expect(many.statement).toEqual({ value: [`${a}:2`, `${b}:2`].sort() }); // the statement orders by key; stream ids are random
           expect(await recorded()).toEqual(expect.arrayContaining([`${a}:1`, `${a}:2`, `${b}:2`]));
         } else {
           expect(one.statement).toBeUndefined();
