@@ -10,11 +10,9 @@ import { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { HTTP } from 'cloudevents';
 import { verifyWebhookSignature } from '@leakwatch/notifications/feature';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
-import { apiClient } from './support/api-client';
+import { E2e, startE2e } from './support/e2e-harness';
 import { eventuallyDefined } from '@leakwatch/testing';
 
-const ADMIN_KEY = 'lw_e2e_notify_bootstrap_admin_key_0123456';
 const RETRY_BASE_MS = 200;
 
 interface Received {
@@ -25,14 +23,14 @@ interface Received {
 }
 
 describe('outbound notifications (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let receiver: Server;
   let receiverUrl: string;
   const received: Received[] = [];
   /** Answers for the next requests to a path (then 200). */
   const scripted = new Map<string, number[]>();
   let adminA: string, analystA: string, adminB: string;
-  const api = apiClient(() => app.url);
+  const api: E2e['call'] = (...args) => e2e.call(...args);
 
   const arrivals = (path: string, type?: string) => received.filter((r) => r.path === path && (!type || JSON.parse(r.body).type === type));
   const addToken = async (key: string) => {
@@ -60,23 +58,18 @@ describe('outbound notifications (e2e)', () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    app = await startLeakwatchProcess({
-      LEAKWATCH_ADMIN_KEY: ADMIN_KEY,
+    e2e = await startE2e({
       LEAKWATCH_NOTIFY_ALLOWED_ADDRESSES: '127.0.0.1',
       LEAKWATCH_NOTIFY_ALLOW_HTTP: 'true',
       LEAKWATCH_NOTIFY_RETRY_BASE_MS: String(RETRY_BASE_MS),
       LEAKWATCH_NOTIFY_MAX_ATTEMPTS: '3',
     });
-    const orgA = (await api('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
-    const orgB = (await api('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Bravo' })).body.org_id;
-    const key = async (org: string, role: string) => (await api('POST', '/api/v1/api-keys', ADMIN_KEY, { name: role, role, org_id: org })).body.key as string;
-    adminA = await key(orgA, 'admin');
-    analystA = await key(orgA, 'analyst');
-    adminB = await key(orgB, 'admin');
+    const acme = await e2e.organisation('Acme', { admin: { role: 'admin' }, analyst: { role: 'analyst' } });
+    const bravo = await e2e.organisation('Bravo', { admin: { role: 'admin' } });
+    [adminA, analystA, adminB] = [acme.keys.admin, acme.keys.analyst, bravo.keys.admin];
   }, 90_000);
   afterAll(async () => {
-    await app?.stop();
-    app?.cleanUp();
+    await e2e?.stop();
     await new Promise((r) => receiver?.close(r));
   });
 
