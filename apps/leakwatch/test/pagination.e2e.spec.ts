@@ -4,11 +4,10 @@
  * neither repeat nor skip a leak under any order, paginated admin lists, and RateLimit-* headers.
  */
 import { randomBytes } from 'node:crypto';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
-import { ApiAnswer, apiClient } from './support/api-client';
+import type { ApiAnswer } from './support/api-client';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 import { eventually } from '@leakwatch/testing';
 
-const ADMIN_KEY = `lw_e2e_pagination_admin_${randomBytes(8).toString('hex')}`;
 const RISK_RANK: Record<string, number> = { critical: 4, high: 3, medium: 2, low: 1 };
 const STATUS_RANK: Record<string, number> = { open: 1, fixed: 2, false_positive: 3 };
 
@@ -24,15 +23,15 @@ interface Leak {
 const nextLink = (answer: ApiAnswer): string | undefined => /^<([^>]+)>;\s*rel="next"$/.exec(answer.headers.get('link') ?? '')?.[1];
 
 describe('pagination and limits (e2e)', () => {
-  let app: LeakwatchProcess;
-  const call = apiClient(() => app.url);
+  let e2e: E2e;
+  const call: E2e['call'] = (...args) => e2e.call(...args);
   let orgId: string;
   let admin: string;
 
   beforeAll(async () => {
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY });
-    orgId = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Paging Corp' })).body.org_id;
-    admin = (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'paging admin', role: 'admin', org_id: orgId })).body.key;
+    e2e = await startE2e();
+    const paging = await e2e.organisation('Paging Corp', { admin: { role: 'admin' } });
+    [orgId, admin] = [paging.orgId, paging.keys.admin];
     // 13 leaks in batches that share first_seen (ties), with every risk and, below, every status.
     const risks = ['critical', 'high', 'medium', 'low', 'high'];
     const leakids: string[] = [];
@@ -49,10 +48,7 @@ describe('pagination and limits (e2e)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    if (app) {
-      expect(await app.stop()).toBe(0);
-      app.cleanUp();
-    }
+    if (e2e) expect(await e2e.stop()).toBe(0);
   });
 
   const waitForTotal = (n: number) => eventually(`${n} leaks listed`, async () => (await call('GET', '/api/v1/leaks?limit=1', admin)).body.total, (total) => total === n);
@@ -69,7 +65,7 @@ describe('pagination and limits (e2e)', () => {
       pages++;
       next = nextLink(page);
       if (page.body.next_cursor === null) expect(next).toBeUndefined();
-      else expect(new URL(next as string, app.url).searchParams.get('cursor')).toBe(page.body.next_cursor);
+      else expect(new URL(next as string, e2e.app.url).searchParams.get('cursor')).toBe(page.body.next_cursor);
       expect(pages).toBeLessThan(50);
     }
     return { items, pages };
@@ -102,7 +98,7 @@ describe('pagination and limits (e2e)', () => {
   it('keeps filters in the next link and defaults to newest first', async () => {
     const first = await call('GET', '/api/v1/leaks?status=open&limit=2', admin);
     expect(first.body.items).toHaveLength(2);
-    const link = new URL(nextLink(first) as string, app.url);
+    const link = new URL(nextLink(first) as string, e2e.app.url);
     expect(link.pathname).toBe('/api/v1/leaks');
     expect(Object.fromEntries(link.searchParams)).toEqual({ status: 'open', limit: '2', cursor: first.body.next_cursor });
     const all = (await walk('/api/v1/leaks?status=open&limit=2', admin)).items as Leak[];
@@ -124,13 +120,13 @@ describe('pagination and limits (e2e)', () => {
   });
 
   it('pages the admin lists (orgs, API keys, domains) with limit/cursor/next_cursor and Link; no limit = everything, as before', async () => {
-    for (let i = 0; i < 3; i++) expect((await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: `Org ${i}` })).status).toBe(201);
+    for (let i = 0; i < 3; i++) expect((await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: `Org ${i}` })).status).toBe(201);
     for (let i = 0; i < 3; i++) expect((await call('POST', '/api/v1/api-keys', admin, { name: `extra ${i}`, role: 'analyst' })).status).toBe(201);
     for (const domain of ['a.example', 'b.example', 'c.example']) expect((await call('POST', '/api/v1/domains', admin, { domain })).status).toBe(201);
 
     for (const [path, key, count, id] of [
-      ['/api/v1/orgs', ADMIN_KEY, 4, 'org_id'],
-      [`/api/v1/api-keys?org_id=${orgId}`, ADMIN_KEY, 4, 'id'],
+      ['/api/v1/orgs', E2E_ADMIN_KEY, 4, 'org_id'],
+      [`/api/v1/api-keys?org_id=${orgId}`, E2E_ADMIN_KEY, 4, 'id'],
       ['/api/v1/domains', admin, 3, 'domain'],
     ] as const) {
       const everything = await call('GET', path, key);
@@ -167,7 +163,7 @@ describe('pagination and limits (e2e)', () => {
     const missing = await call('GET', `/api/v1/leaks/${'0'.repeat(32)}`, admin);
     expect(missing.status).toBe(404);
     expect(Number(missing.headers.get('ratelimit-remaining'))).toBeGreaterThan(0);
-    const health = await fetch(`${app.url}/health`);
+    const health = await fetch(`${e2e.app.url}/health`);
     expect(health.headers.get('ratelimit-limit')).toBeNull();
   });
 });

@@ -33,8 +33,8 @@ export interface E2e {
   call(method: string, path: string, key?: string, body?: unknown): Promise<ApiAnswer>;
   /** Creates an organisation and issues the named keys in it (as the bootstrap admin). */
   organisation<K extends string>(name: string, keys: Record<K, KeySpec>): Promise<Organisation<K>>;
-  /** Stops the process and removes its data directory. */
-  stop(): Promise<void>;
+  /** Stops the process (SIGTERM), removes its data directory, and answers the exit code. */
+  stop(): Promise<number | null>;
 }
 
 export async function startE2e(env: Record<string, string> = {}): Promise<E2e> {
@@ -58,8 +58,9 @@ export async function startE2e(env: Record<string, string> = {}): Promise<E2e> {
       return { orgId, keys, keyIds };
     },
     async stop() {
-      await app.stop();
+      const code = await app.stop();
       app.cleanUp();
+      return code;
     },
   };
 }
