@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseGitleaks, parseSarif, parseTrufflehog } from '@leakwatch/ingest/domain';
-import { LeakwatchProcess, dumpEmbeddedDatabase, startLeakwatchProcess } from './support/leakwatch-process';
+import { E2e, startE2e } from './support/e2e-harness';
+import { dumpEmbeddedDatabase } from './support/leakwatch-process';
 import { storedEventCounts } from './support/stored-events';
 import { eventually } from '@leakwatch/testing';
 
-const ADMIN_KEY = 'lw_e2e_ingest_bootstrap_admin_key_012345';
 const fixtures = path.resolve(__dirname, '../../../libs/ingest/domain/test/fixtures');
 const fixture = (name: string) => readFileSync(path.join(fixtures, name), 'utf8');
 
@@ -27,28 +27,23 @@ function plantedSecrets(): string[] {
 }
 
 describe('report ingest (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let admin: string;
   let analyst: string;
 
   const post = async (path: string, body: string, key = admin, type = 'application/json') => {
-    const response = await fetch(`${app.url}${path}`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': type }, body });
+    const response = await fetch(`${e2e.app.url}${path}`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': type }, body });
     return { status: response.status, body: (await response.json()) as any };
   };
-  const get = async (path: string): Promise<any> => (await fetch(`${app.url}${path}`, { headers: { "x-api-key": admin } })).json();
+  const get = async (path: string): Promise<any> => (await fetch(`${e2e.app.url}${path}`, { headers: { "x-api-key": admin } })).json();
 
   beforeAll(async () => {
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY, LEAKWATCH_INGEST_MAX_BYTES: String(256 * 1024), LEAKWATCH_INGEST_MAX_RECORDS: '1000', LOG_LEVEL: 'debug' });
-    const headers = { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' };
-    const org = ((await (await fetch(`${app.url}/api/v1/orgs`, { method: 'POST', headers, body: JSON.stringify({ name: 'Acme' }) })).json()) as any).org_id;
-    const issue = async (role: string) =>
-      ((await (await fetch(`${app.url}/api/v1/api-keys`, { method: 'POST', headers, body: JSON.stringify({ name: role, role, org_id: org }) })).json()) as any).key;
-    admin = await issue('admin');
-    analyst = await issue('analyst');
+    e2e = await startE2e({ LEAKWATCH_INGEST_MAX_BYTES: String(256 * 1024), LEAKWATCH_INGEST_MAX_RECORDS: '1000', LOG_LEVEL: 'debug' });
+    const acme = await e2e.organisation('Acme', { admin: { role: 'admin' }, analyst: { role: 'analyst' } });
+    [admin, analyst] = [acme.keys.admin, acme.keys.analyst];
   }, 90_000);
   afterAll(async () => {
-    await app?.stop();
-    app?.cleanUp();
+    await e2e?.stop();
   });
 
   it('gitleaks v8: every finding accepted; re-ingest gives duplicates', async () => {
@@ -89,7 +84,7 @@ describe('report ingest (e2e)', () => {
       (items) => items.length > 0,
     );
     expect(masked.every((l) => l.blockable === false && l.fingerprint === null)).toBe(true);
-    const patch = await fetch(`${app.url}/api/v1/leaks/virtual-patch`, {
+    const patch = await fetch(`${e2e.app.url}/api/v1/leaks/virtual-patch`, {
       method: 'POST', headers: { 'x-api-key': admin, 'content-type': 'application/json' }, body: JSON.stringify({ leakid: masked[0].leakid, enabled: true }),
     });
     expect(patch.status).toBe(409);
@@ -99,7 +94,7 @@ describe('report ingest (e2e)', () => {
     // Findings are stored only by an accepted request (one statement publishes a report's staged findings before
     // its 202), so the store's finding events right after a refusal are the proof: no waiting needed. (Leaks from
     // earlier reports may still be appearing meanwhile; they are not what this test is about.)
-    const findingEvents = async () => (await storedEventCounts(app.dataDir)).finding ?? 0;
+    const findingEvents = async () => (await storedEventCounts(e2e.app.dataDir)).finding ?? 0;
     const before = await findingEvents();
     expect(before).toBeGreaterThan(0); // earlier tests ingested reports: the count is of the right thing
     expect(await post('/api/v1/ingest/gitleaks', '{"not": "an array"}')).toMatchObject({ status: 400 });
@@ -119,8 +114,8 @@ describe('report ingest (e2e)', () => {
   it('no planted secret is in the database or the logs', async () => {
     const secrets = plantedSecrets();
     expect(secrets.length).toBeGreaterThan(5);
-    const dump = await dumpEmbeddedDatabase(app.dataDir);
-    const logs = app.output();
+    const dump = await dumpEmbeddedDatabase(e2e.app.dataDir);
+    const logs = e2e.app.output();
     for (const secret of secrets) {
       expect(dump.includes(secret) ? secret : null).toBeNull();
       expect(logs.includes(secret) ? secret : null).toBeNull();
