@@ -11,11 +11,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
-import { apiClient } from './support/api-client';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 import { eventually } from '@leakwatch/testing';
 
-const ADMIN_KEY = 'lw_e2e_exports_bootstrap_admin_key_0123456';
 const root = path.resolve(__dirname, '../../..');
 const fakeToken = () => `ghp_${randomBytes(18).toString('hex')}`;
 const BIG = 5_000;
@@ -54,16 +52,16 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('exports and audit log (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let orgA: string, orgB: string, adminA: string, adminB: string, analystB: string;
   const leaksA: string[] = [];
   const leaksB: string[] = [];
   const tokens: string[] = [];
   let tmp: string;
 
-  const call = apiClient(() => app.url);
+  const call: E2e['call'] = (...args) => e2e.call(...args);
   const raw = async (pathAndQuery: string, key: string) => {
-    const response = await fetch(`${app.url}${pathAndQuery}`, { headers: { 'x-api-key': key } });
+    const response = await fetch(`${e2e.app.url}${pathAndQuery}`, { headers: { 'x-api-key': key } });
     return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text() };
   };
   const ndjson = (text: string) => text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
@@ -75,10 +73,10 @@ describe('exports and audit log (e2e)', () => {
 
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'leakwatch-export-'));
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY });
-    orgA = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
-    orgB = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Bravo' })).body.org_id;
-    const issue = async (org: string, role: string) => (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: role, role, org_id: org, limit: 100_000 })).body.key as string;
+    e2e = await startE2e();
+    orgA = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Acme' })).body.org_id;
+    orgB = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Bravo' })).body.org_id;
+    const issue = async (org: string, role: string) => (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: role, role, org_id: org, limit: 100_000 })).body.key as string;
     adminA = await issue(orgA, 'admin');
     adminB = await issue(orgB, 'admin');
     analystB = await issue(orgB, 'analyst');
@@ -97,10 +95,7 @@ describe('exports and audit log (e2e)', () => {
   }, 240_000);
 
   afterAll(async () => {
-    if (app) {
-      await app.stop();
-      app.cleanUp();
-    }
+    if (e2e) await e2e.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -132,7 +127,7 @@ describe('exports and audit log (e2e)', () => {
     expect(ndjson((await raw(`/api/v1/leaks/export?format=ndjson&q=${leaksB[1]}`, adminB)).text).map((l) => l.leakid)).toEqual([leaksB[1]]);
     // An analyst may export too (read only); a global admin sees both organisations.
     expect(ndjson((await raw('/api/v1/leaks/export?format=ndjson', analystB)).text)).toHaveLength(3);
-    expect(ndjson((await raw('/api/v1/leaks/export?format=ndjson', ADMIN_KEY)).text)).toHaveLength(BIG + 3);
+    expect(ndjson((await raw('/api/v1/leaks/export?format=ndjson', E2E_ADMIN_KEY)).text)).toHaveLength(BIG + 3);
   }, 60_000);
 
   it('defuses formula cells and quotes commas and quotes in CSV', async () => {
@@ -163,7 +158,7 @@ describe('exports and audit log (e2e)', () => {
     const eventsA = ndjson((await raw('/api/v1/audit/events?type=LeakDetected', adminA)).text);
     expect(eventsA).toHaveLength(BIG);
     expect(eventsA.some((e) => leaksB.includes(e.leakid))).toBe(false);
-    expect(ndjson((await raw('/api/v1/audit/events?type=LeakStatusChanged', ADMIN_KEY)).text).map((e) => e.leakid)).toEqual([leaksB[0]]);
+    expect(ndjson((await raw('/api/v1/audit/events?type=LeakStatusChanged', E2E_ADMIN_KEY)).text).map((e) => e.leakid)).toEqual([leaksB[0]]);
     expect(ndjson((await raw('/api/v1/audit/events?type=LeakStatusChanged', adminA)).text)).toEqual([]);
     expect(ndjson((await raw(`/api/v1/audit/events?from=${encodeURIComponent(changed.time)}`, adminB)).text).map((e) => e.type)).toEqual(['LeakStatusChanged']);
     expect(ndjson((await raw(`/api/v1/audit/events?to=${encodeURIComponent(changed.time)}`, adminB)).text).map((e) => e.type)).toEqual(['LeakDetected', 'LeakDetected', 'LeakDetected']);
@@ -173,13 +168,13 @@ describe('exports and audit log (e2e)', () => {
     const out = path.join(tmp, 'audit.ndjson');
     const result = await promisify(execFile)(process.execPath, ['-r', './tools/register.js', 'tools/cli/src/main.ts', 'audit', 'events', '--type', 'LeakStatusChanged', '--out', out], {
       cwd: root,
-      env: { ...process.env, LEAKWATCH_URL: app.url, LEAKWATCH_API_KEY: adminB },
+      env: { ...process.env, LEAKWATCH_URL: e2e.app.url, LEAKWATCH_API_KEY: adminB },
     });
     expect(result.stderr).toContain(`audit events: 1 event written to ${out}`);
     expect(ndjson(readFileSync(out, 'utf8'))).toEqual([expect.objectContaining({ leakid: leaksB[0], type: 'LeakStatusChanged' })]);
     const refused = await promisify(execFile)(process.execPath, ['-r', './tools/register.js', 'tools/cli/src/main.ts', 'audit', 'events', '--from', 'soon'], {
       cwd: root,
-      env: { ...process.env, LEAKWATCH_URL: app.url, LEAKWATCH_API_KEY: adminB },
+      env: { ...process.env, LEAKWATCH_URL: e2e.app.url, LEAKWATCH_API_KEY: adminB },
     }).catch((error: { code: number; stderr: string }) => error);
     expect(refused).toMatchObject({ code: expect.any(Number), stderr: expect.stringContaining('from') });
   }, 60_000);

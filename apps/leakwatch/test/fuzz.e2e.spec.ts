@@ -14,8 +14,7 @@
 import fc from 'fast-check';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
-import { apiClient } from './support/api-client';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 import { FUZZ_MARKER, FuzzFixtures, FuzzRequest, QUERY_MARKER, requestsFor } from './support/openapi-fuzz';
 import { storedEventCounts } from './support/stored-events';
 
@@ -24,7 +23,6 @@ const RANDOM_SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2
 const REQUESTS_PER_SEED = Number(process.env.FUZZ_REQUESTS ?? 2600);
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 6);
 const REQUEST_TIMEOUT_MS = 15_000;
-const ADMIN_KEY = `lw_fuzz_bootstrap_admin_${randomBytes(12).toString('hex')}`;
 
 interface Answer {
   status: number;
@@ -34,15 +32,15 @@ interface Answer {
 }
 
 describe('fuzzing every operation of the OpenAPI document (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let fixtures: FuzzFixtures;
   let document: Record<string, unknown>;
-  const call = apiClient(() => app.url);
+  const call: E2e['call'] = (...args) => e2e.call(...args);
 
   const send = async (request: Pick<FuzzRequest, 'method' | 'path' | 'headers' | 'body'>): Promise<Answer> => {
     const started = Date.now();
     try {
-      const response = await fetch(`${app.url}${request.path}`, {
+      const response = await fetch(`${e2e.app.url}${request.path}`, {
         method: request.method,
         headers: request.headers,
         body: request.body,
@@ -56,17 +54,14 @@ describe('fuzzing every operation of the OpenAPI document (e2e)', () => {
   };
 
   beforeAll(async () => {
-    app = await startLeakwatchProcess({
-      LEAKWATCH_ADMIN_KEY: ADMIN_KEY,
-      // Domain verification must not wait on the internet: an unused local port refuses DNS at once.
+    e2e = await startE2e({ // Domain verification must not wait on the internet: an unused local port refuses DNS at once.
       LEAKWATCH_DNS_SERVERS: '127.0.0.1:9',
       LEAKWATCH_DNS_TIMEOUT_MS: '300',
-      LEAKWATCH_HTTP_TIMEOUT_MS: '300',
-    });
-    const org = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Fuzz Org' })).body.org_id as string;
-    const other = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Other Org' })).body.org_id as string;
+      LEAKWATCH_HTTP_TIMEOUT_MS: '300' });
+    const org = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Fuzz Org' })).body.org_id as string;
+    const other = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Other Org' })).body.org_id as string;
     const issue = async (role: string, orgId?: string) => {
-      const answer = await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: `fuzz ${role}`, role, ...(orgId ? { org_id: orgId } : {}), limit: 100_000_000 });
+      const answer = await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: `fuzz ${role}`, role, ...(orgId ? { org_id: orgId } : {}), limit: 100_000_000 });
       expect(answer.status).toBe(201);
       return answer.body as { id: string; key: string };
     };
@@ -92,9 +87,7 @@ describe('fuzzing every operation of the OpenAPI document (e2e)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    if (!app) return;
-    await app.stop();
-    app.cleanUp();
+    await e2e?.stop();
   });
 
   /** Why an answer breaks the contract, if it does. */
@@ -128,13 +121,13 @@ describe('fuzzing every operation of the OpenAPI document (e2e)', () => {
 
   describe('regression cases: inputs that once answered 5xx are 4xx problems that name the field and store nothing', () => {
     const token = () => `ghp_${FUZZ_MARKER}${randomBytes(12).toString('hex')}`;
-    const json = (method: string, path: string, body: unknown, key = ADMIN_KEY): Pick<FuzzRequest, 'method' | 'path' | 'headers' | 'body'> => ({
+    const json = (method: string, path: string, body: unknown, key = E2E_ADMIN_KEY): Pick<FuzzRequest, 'method' | 'path' | 'headers' | 'body'> => ({
       method,
       path,
       headers: { 'x-api-key': key, 'content-type': 'application/json' },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-    const get = (path: string, key = ADMIN_KEY): Pick<FuzzRequest, 'method' | 'path' | 'headers'> => ({ method: 'GET', path, headers: { 'x-api-key': key } });
+    const get = (path: string, key = E2E_ADMIN_KEY): Pick<FuzzRequest, 'method' | 'path' | 'headers'> => ({ method: 'GET', path, headers: { 'x-api-key': key } });
     const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
     it('answers each with a 4xx problem naming the field, and nothing reaches the event store', async () => {
@@ -160,11 +153,11 @@ describe('fuzzing every operation of the OpenAPI document (e2e)', () => {
         ['cursor with year 99999', get(`/api/v1/leaks?cursor=${cursor(['99999-01-01', leakid])}`), /^cursor$/],
         ['ISO week date in as_of', get(`/api/v1/leaks/${leakid}?as_of=2026-W01-1`), /^as_of$/],
         ['blocklist?cursor=1e20', get('/api/v1/tokens/blocklist?cursor=1e20'), /^cursor$/],
-        ['NUL in a path parameter', { method: 'DELETE', path: '/api/v1/domains/a%00b', headers: { 'x-api-key': ADMIN_KEY } }, /^path\[4\]$/],
-        ['undecodable path', { method: 'POST', path: '/api/v1/domains/a%E0%A4%A/verify', headers: { 'x-api-key': ADMIN_KEY } }, /^path\[4\]$/],
+        ['NUL in a path parameter', { method: 'DELETE', path: '/api/v1/domains/a%00b', headers: { 'x-api-key': E2E_ADMIN_KEY } }, /^path\[4\]$/],
+        ['undecodable path', { method: 'POST', path: '/api/v1/domains/a%E0%A4%A/verify', headers: { 'x-api-key': E2E_ADMIN_KEY } }, /^path\[4\]$/],
         ['URL over 8 KiB', get(`/api/v1/leaks?q=${'a'.repeat(9000)}`), /^url$/],
       ];
-      const before = await storedEventCounts(app.dataDir);
+      const before = await storedEventCounts(e2e.app.dataDir);
       for (const [name, request, field] of cases) {
         const answer = await send(request);
         const problem = fault(request, answer);
@@ -176,15 +169,15 @@ describe('fuzzing every operation of the OpenAPI document (e2e)', () => {
           fields: expect.arrayContaining([expect.stringMatching(field)]),
         });
       }
-      const after = await storedEventCounts(app.dataDir);
+      const after = await storedEventCounts(e2e.app.dataDir);
       // Usage counters keep flowing (gateway events); nothing of the refused requests was stored.
       for (const category of ['leak', 'finding', 'apikey', 'org', 'domain']) expect({ category, events: after[category] ?? 0 }).toEqual({ category, events: before[category] ?? 0 });
     });
 
     it('rejects a GitHub alert number above 2^31 and a report record with NUL, storing nothing of either', async () => {
       const orgId = fixtures.orgIds[0];
-      const secret = (await call('POST', `/api/v1/ingest/github/secret?org_id=${orgId}`, ADMIN_KEY)).body.secret as string;
-      const before = await storedEventCounts(app.dataDir);
+      const secret = (await call('POST', `/api/v1/ingest/github/secret?org_id=${orgId}`, E2E_ADMIN_KEY)).body.secret as string;
+      const before = await storedEventCounts(e2e.app.dataDir);
       const payload = JSON.stringify({
         action: 'created',
         alert: { number: 2 ** 31 + 7, secret_type: 'github_personal_access_token', secret: token(), html_url: 'https://github.com/acme/app/security/secret-scanning/1', created_at: '2026-11-25T10:00:00Z' },
@@ -201,16 +194,16 @@ describe('fuzzing every operation of the OpenAPI document (e2e)', () => {
       expect(JSON.parse(webhook.text).detail).toContain('alert.number');
 
       const report = JSON.stringify([{ RuleID: 'github-pat', Secret: token(), Match: 'x', File: 'src/a\u0000b.ts', StartLine: 1, Commit: 'abc', Description: 'GitHub PAT' }]);
-      const ingest = await send({ method: 'POST', path: '/api/v1/ingest/gitleaks', headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' }, body: report });
+      const ingest = await send({ method: 'POST', path: '/api/v1/ingest/gitleaks', headers: { 'x-api-key': E2E_ADMIN_KEY, 'content-type': 'application/json' }, body: report });
       expect(ingest.status).toBe(202);
       expect(JSON.parse(ingest.text)).toMatchObject({ accepted: 0, rejected: [{ index: 0, error: expect.stringMatching(/NUL/) }] });
-      const after = await storedEventCounts(app.dataDir);
+      const after = await storedEventCounts(e2e.app.dataDir);
       for (const category of ['leak', 'finding']) expect({ category, events: after[category] ?? 0 }).toEqual({ category, events: before[category] ?? 0 });
     });
 
     it('answers Node parser errors as problem+json, and keeps tokens pasted into URLs and keys in queries out of answers and logs', async () => {
       const raw = await new Promise<string>((resolve, reject) => {
-        const url = new URL(app.url);
+        const url = new URL(e2e.app.url);
         const socket = connect(Number(url.port), url.hostname, () => socket.write(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17_000)}\r\n\r\n`));
         let text = '';
         socket.on('data', (c) => (text += c));
@@ -229,9 +222,9 @@ describe('fuzzing every operation of the OpenAPI document (e2e)', () => {
       const stats = await send({ method: 'GET', path: `/api/stats?key=${key}`, headers: {} });
       expect(stats).toMatchObject({ status: 200, text: '{"error":"true","message":"INVALID API KEY"}' });
       await send({ method: 'GET', path: '/health', headers: {} }); // a later line in the log, so the earlier ones were flushed
-      expect(app.output()).toContain('/api/v1/leaks/:leakid');
-      expect(app.output()).not.toContain(pasted);
-      expect(app.output()).not.toContain(key);
+      expect(e2e.app.output()).toContain('/api/v1/leaks/:leakid');
+      expect(e2e.app.output()).not.toContain(pasted);
+      expect(e2e.app.output()).not.toContain(key);
     });
   });
 
@@ -275,6 +268,6 @@ describe('fuzzing every operation of the OpenAPI document (e2e)', () => {
     const health = await send({ method: 'GET', path: '/health', headers: {} });
     expect({ status: health.status, text: health.status === 200 ? '' : health.text }).toEqual({ status: 200, text: '' });
     // Markers went into paths, queries and bodies (tokens, passwords, keys): none reached a log line.
-    expect(app.output()).not.toContain(FUZZ_MARKER);
+    expect(e2e.app.output()).not.toContain(FUZZ_MARKER);
   }, 240_000);
 });

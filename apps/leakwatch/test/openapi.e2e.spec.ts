@@ -8,10 +8,9 @@ import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventually, redoclyLint, startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 import { OpenApiValidator } from './support/openapi-validator';
 
-const ADMIN_KEY = `lw_e2e_openapi_admin_${randomBytes(8).toString('hex')}`;
 const TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
 
 /**
@@ -32,7 +31,7 @@ interface Answer {
 }
 
 describe('OpenAPI document (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let dns: TestDnsServer;
   let receiver: http.Server;
   let document: Record<string, unknown>;
@@ -44,23 +43,17 @@ describe('OpenAPI document (e2e)', () => {
     dns = await startTestDnsServer();
     receiver = http.createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    app = await startLeakwatchProcess({
-      LEAKWATCH_ADMIN_KEY: ADMIN_KEY,
-      LEAKWATCH_DNS_SERVERS: dns.address,
+    e2e = await startE2e({ LEAKWATCH_DNS_SERVERS: dns.address,
       LEAKWATCH_NOTIFY_ALLOWED_ADDRESSES: '127.0.0.1', // the webhook receiver below
-      LEAKWATCH_NOTIFY_ALLOW_HTTP: 'true',
-    });
-    const response = await fetch(`${app.url}/docs/openapi.json`);
+      LEAKWATCH_NOTIFY_ALLOW_HTTP: 'true' });
+    const response = await fetch(`${e2e.app.url}/docs/openapi.json`);
     expect(response.status).toBe(200);
     document = (await response.json()) as Record<string, unknown>;
     validator = new OpenApiValidator(document);
   }, 90_000);
 
   afterAll(async () => {
-    if (app) {
-      expect(await app.stop()).toBe(0);
-      app.cleanUp();
-    }
+    if (e2e) expect(await e2e.stop()).toBe(0);
     await dns?.close();
     await new Promise((r) => receiver?.close(r));
   });
@@ -73,7 +66,7 @@ describe('OpenAPI document (e2e)', () => {
       body = JSON.stringify(options.json);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await fetch(`${app.url}${url}`, { method, headers, body });
+    const response = await fetch(`${e2e.app.url}${url}`, { method, headers, body });
     const text = await response.text();
     const contentType = response.headers.get('content-type') ?? '';
     const parsed = /json/.test(contentType) && text ? JSON.parse(text) : text;
@@ -85,7 +78,7 @@ describe('OpenAPI document (e2e)', () => {
 
   it('is OpenAPI 3.1.0, also served as YAML', async () => {
     expect(document.openapi).toBe('3.1.0');
-    const yaml = await fetch(`${app.url}/docs/openapi.yaml`);
+    const yaml = await fetch(`${e2e.app.url}/docs/openapi.yaml`);
     expect(yaml.status).toBe(200);
     expect(await yaml.text()).toMatch(/^openapi: 3\.1\.0$/m);
   });
@@ -116,20 +109,20 @@ describe('OpenAPI document (e2e)', () => {
     // Service info and Leak-Lookup stats
     await call('GET', '/api');
     expect((await call('GET', '/api?x=%00')).status).toBe(400);
-    expect((await call('POST', '/api/stats', { json: { key: ADMIN_KEY } })).body).toMatchObject({ error: 'false' });
-    expect((await call('GET', `/api/stats?key=${ADMIN_KEY}`)).body).toMatchObject({ error: 'false' });
+    expect((await call('POST', '/api/stats', { json: { key: E2E_ADMIN_KEY } })).body).toMatchObject({ error: 'false' });
+    expect((await call('GET', `/api/stats?key=${E2E_ADMIN_KEY}`)).body).toMatchObject({ error: 'false' });
     expect((await call('POST', '/api/stats', { json: {} })).body).toMatchObject({ error: 'true' });
-    expect((await call('POST', '/api/stats', { json: { key: ADMIN_KEY }, headers: hugeHead })).status).toBe(431);
+    expect((await call('POST', '/api/stats', { json: { key: E2E_ADMIN_KEY }, headers: hugeHead })).status).toBe(431);
     expect((await call('GET', '/api/stats', { headers: hugeHead })).status).toBe(431);
 
     // Organisations, keys, domains
-    const org = await call('POST', '/api/v1/orgs', { key: ADMIN_KEY, json: { name: 'Tour Corp' } });
+    const org = await call('POST', '/api/v1/orgs', { key: E2E_ADMIN_KEY, json: { name: 'Tour Corp' } });
     expect(org.status).toBe(201);
     const orgId = org.body.org_id as string;
-    expect((await call('POST', '/api/v1/orgs', { key: ADMIN_KEY, json: {} })).status).toBe(400);
-    expect((await call('GET', '/api/v1/orgs', { key: ADMIN_KEY })).status).toBe(200);
+    expect((await call('POST', '/api/v1/orgs', { key: E2E_ADMIN_KEY, json: {} })).status).toBe(400);
+    expect((await call('GET', '/api/v1/orgs', { key: E2E_ADMIN_KEY })).status).toBe(200);
     expect((await call('GET', '/api/v1/orgs')).status).toBe(401);
-    const adminKey = await call('POST', '/api/v1/api-keys', { key: ADMIN_KEY, json: { name: 'tour admin', role: 'admin', org_id: orgId } });
+    const adminKey = await call('POST', '/api/v1/api-keys', { key: E2E_ADMIN_KEY, json: { name: 'tour admin', role: 'admin', org_id: orgId } });
     expect(adminKey.status).toBe(201);
     const admin = adminKey.body.key as string;
     const analyst = (await call('POST', '/api/v1/api-keys', { key: admin, json: { name: 'tour analyst', role: 'analyst' } })).body.key as string;

@@ -10,16 +10,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
-import { apiClient } from './support/api-client';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 import { eventually } from '@leakwatch/testing';
 
-const ADMIN_KEY = 'lw_e2e_report_bootstrap_admin_key_0123456';
 const root = path.resolve(__dirname, '../../..');
 const fakeToken = () => `ghp_${randomBytes(18).toString('hex')}`;
 
 describe('remediation report (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let tmp: string;
   let adminA: { id: string; key: string }, adminB: { id: string; key: string };
   let orgA: string, orgB: string;
@@ -27,13 +25,13 @@ describe('remediation report (e2e)', () => {
   const started = new Date(Date.now() - 60_000).toISOString();
   const window = () => `from=${encodeURIComponent(started)}&to=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`;
 
-  const call = apiClient(() => app.url);
+  const call: E2e['call'] = (...args) => e2e.call(...args);
   const raw = async (pathAndQuery: string, key: string, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${app.url}${pathAndQuery}`, { headers: { 'x-api-key': key, ...headers } });
+    const response = await fetch(`${e2e.app.url}${pathAndQuery}`, { headers: { 'x-api-key': key, ...headers } });
     return { status: response.status, type: response.headers.get('content-type') ?? '', headers: response.headers, text: await response.text() };
   };
   const issue = async (body: Record<string, unknown>) => {
-    const response = await call('POST', '/api/v1/api-keys', ADMIN_KEY, body);
+    const response = await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, body);
     expect(response.status).toBe(201);
     return response.body as { id: string; key: string };
   };
@@ -49,9 +47,9 @@ describe('remediation report (e2e)', () => {
 
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'leakwatch-report-'));
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY });
-    orgA = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
-    orgB = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Bravo' })).body.org_id;
+    e2e = await startE2e();
+    orgA = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Acme' })).body.org_id;
+    orgB = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Bravo' })).body.org_id;
     adminA = await issue({ name: 'a', role: 'admin', org_id: orgA });
     adminB = await issue({ name: 'b', role: 'admin', org_id: orgB });
     leaksA = await add(adminA.key, 3, 'pastebin');
@@ -62,10 +60,7 @@ describe('remediation report (e2e)', () => {
   }, 90_000);
 
   afterAll(async () => {
-    if (app) {
-      await app.stop();
-      app.cleanUp();
-    }
+    if (e2e) await e2e.stop();
     rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -93,7 +88,7 @@ describe('remediation report (e2e)', () => {
     expect(text).not.toContain(adminA.id);
 
     // The global admin sees both organisations.
-    const all = await reportOf(ADMIN_KEY, 3);
+    const all = await reportOf(E2E_ADMIN_KEY, 3);
     expect(all.totals).toMatchObject({ opened: 5, fixed: 2, false_positives: 1 });
   });
 
@@ -139,7 +134,7 @@ describe('remediation report (e2e)', () => {
     await reportOf(adminA.key, 2);
     const cli = (args: string[]) =>
       promisify(execFile)(process.execPath, ['-r', './tools/register.js', 'tools/cli/src/main.ts', 'report', 'remediation', '--from', started, '--to', new Date(Date.now() + 3_600_000).toISOString(), ...args], {
-        cwd: root, env: { ...process.env, LEAKWATCH_URL: app.url, LEAKWATCH_API_KEY: adminA.key },
+        cwd: root, env: { ...process.env, LEAKWATCH_URL: e2e.app.url, LEAKWATCH_API_KEY: adminA.key },
       });
     const table = await cli([]);
     expect(table.stdout).toMatch(/^total\s+3\s+0\s+0\s+1\s+1\s/m);
