@@ -5,19 +5,17 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventually, startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
-import { apiClient } from './support/api-client';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 
-const ADMIN_KEY = 'lw_e2e_bootstrap_admin_key_0123456789';
 
 describe('access control (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let dns: TestDnsServer;
   let web: http.Server;
   const wellKnown = new Map<string, string>(); // host → file content
-  const secrets: string[] = [ADMIN_KEY];
+  const secrets: string[] = [E2E_ADMIN_KEY];
 
-  const call = apiClient(() => app.url);
+  const call: E2e['call'] = (...args) => e2e.call(...args);
 
   let orgA: string, orgB: string;
   let adminA: string, analystA: string, adminB: string, analystB: string;
@@ -32,20 +30,14 @@ describe('access control (e2e)', () => {
       else res.writeHead(404).end('not found');
     });
     await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
-    app = await startLeakwatchProcess({
-      LEAKWATCH_ADMIN_KEY: ADMIN_KEY,
-      LEAKWATCH_DNS_SERVERS: dns.address,
+    e2e = await startE2e({ LEAKWATCH_DNS_SERVERS: dns.address,
       LEAKWATCH_VERIFICATION_ALLOW_PRIVATE: 'true',
       LEAKWATCH_VERIFICATION_HTTP_PORT: String((web.address() as AddressInfo).port),
-      LOG_LEVEL: 'debug',
-    });
+      LOG_LEVEL: 'debug' });
   }, 90_000);
 
   afterAll(async () => {
-    if (app) {
-      expect(await app.stop()).toBe(0);
-      app.cleanUp();
-    }
+    if (e2e) expect(await e2e.stop()).toBe(0);
     await dns?.close();
     await new Promise((r) => web?.close(r));
   });
@@ -55,26 +47,26 @@ describe('access control (e2e)', () => {
     expect(missing).toMatchObject({ status: 401, body: { type: expect.stringContaining('missing-api-key') } });
     expect(missing.type).toMatch(/application\/problem\+json/);
     expect(await call('GET', '/api/v1/orgs', 'lw_not_a_real_key')).toMatchObject({ status: 401, body: { type: expect.stringContaining('invalid-api-key') } });
-    const bearer = await fetch(`${app.url}/api/v1/orgs`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    const bearer = await fetch(`${e2e.app.url}/api/v1/orgs`, { headers: { authorization: `Bearer ${E2E_ADMIN_KEY}` } });
     expect(bearer.status).toBe(200);
   });
 
   it('the bootstrap global admin creates two organisations; bad input is a named 400', async () => {
-    const a = await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' });
-    const b = await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Bravo' });
+    const a = await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Acme' });
+    const b = await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Bravo' });
     expect(a).toMatchObject({ status: 201, body: { org_id: expect.any(String), name: 'Acme' } });
     expect(b.status).toBe(201);
     orgA = a.body.org_id;
     orgB = b.body.org_id;
-    const empty = await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: '' });
+    const empty = await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: '' });
     expect(empty).toMatchObject({ status: 400, body: { errors: [expect.objectContaining({ field: 'name' })] } });
-    const unknown = await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'X', plan: 'gold' });
+    const unknown = await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'X', plan: 'gold' });
     expect(unknown).toMatchObject({ status: 400, body: { errors: [{ field: 'plan', message: 'property plan should not exist' }] } });
   });
 
   it('issues admin and analyst keys per organisation; keys are shown once', async () => {
     const issue = async (org: string, role: string, email: string) => {
-      const response = await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: `${role} of ${email}`, role, org_id: org, user_email: email });
+      const response = await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: `${role} of ${email}`, role, org_id: org, user_email: email });
       expect(response).toMatchObject({ status: 201, body: { id: expect.any(String), key: expect.stringMatching(/^lw_/), role, org_id: org } });
       expect(response.body.key.startsWith(response.body.prefix)).toBe(true);
       secrets.push(response.body.key);
@@ -85,7 +77,7 @@ describe('access control (e2e)', () => {
     ({ key: adminB, id: adminBId } = await issue(orgB, 'admin', 'sec@bravo.example'));
     ({ key: analystB } = await issue(orgB, 'analyst', 'ana@bravo.example'));
 
-    const listed = await call('GET', '/api/v1/api-keys', ADMIN_KEY);
+    const listed = await call('GET', '/api/v1/api-keys', E2E_ADMIN_KEY);
     expect(listed.status).toBe(200);
     expect(JSON.stringify(listed.body)).not.toMatch(/"key"|key_hash/);
     for (const key of [adminA, analystA, adminB, analystB]) expect(JSON.stringify(listed.body)).not.toContain(key);
@@ -108,13 +100,13 @@ describe('access control (e2e)', () => {
     expect(await call('DELETE', `/api/v1/api-keys/${adminBId}`, adminA)).toMatchObject({ status: 404 });
     expect(await call('POST', `/api/v1/api-keys/${adminBId}/rotate`, adminA)).toMatchObject({ status: 404 });
     expect(await call('DELETE', `/api/v1/api-keys/${analystAId}`, analystA)).toMatchObject({ status: 403 });
-    expect(await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'x', role: 'admin' })).toMatchObject({ status: 400 });
-    expect(await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'x', role: 'admin', org_id: '2b0f7a52-9a0c-4d43-a7a0-5d4ef43e8d10' })).toMatchObject({ status: 404 });
-    expect(await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'x', role: 'owner', org_id: orgA, limit: 0 })).toMatchObject({
+    expect(await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'x', role: 'admin' })).toMatchObject({ status: 400 });
+    expect(await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'x', role: 'admin', org_id: '2b0f7a52-9a0c-4d43-a7a0-5d4ef43e8d10' })).toMatchObject({ status: 404 });
+    expect(await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'x', role: 'owner', org_id: orgA, limit: 0 })).toMatchObject({
       status: 400,
       body: { errors: expect.arrayContaining([expect.objectContaining({ field: 'role' }), expect.objectContaining({ field: 'limit' })]) },
     });
-    expect(await call('DELETE', '/api/v1/api-keys/not-a-uuid', ADMIN_KEY)).toMatchObject({ status: 400 });
+    expect(await call('DELETE', '/api/v1/api-keys/not-a-uuid', E2E_ADMIN_KEY)).toMatchObject({ status: 400 });
   });
 
   it('an org admin issues, rotates and revokes keys of its own organisation', async () => {
@@ -192,10 +184,10 @@ describe('access control (e2e)', () => {
     expect(await call('POST', '/api/v1/domains', analystA, { domain: 'x.example' })).toMatchObject({ status: 403 });
     expect(await call('POST', '/api/v1/domains', adminA, { domain: 'not a domain' })).toMatchObject({ status: 400, body: { errors: [expect.objectContaining({ field: 'domain' })] } });
     expect(await call('POST', '/api/v1/domains', adminA, { domain: 'acme.example' })).toMatchObject({ status: 409 });
-    expect(await call('POST', '/api/v1/domains', ADMIN_KEY, { domain: 'z.example' })).toMatchObject({ status: 400, body: { type: expect.stringContaining('org-id-required') } });
+    expect(await call('POST', '/api/v1/domains', E2E_ADMIN_KEY, { domain: 'z.example' })).toMatchObject({ status: 400, body: { type: expect.stringContaining('org-id-required') } });
     expect(await call('GET', `/api/v1/domains?org_id=${orgA}`, adminB)).toMatchObject({ status: 403 });
     expect((await call('GET', '/api/v1/domains', adminB)).body.items.map((d: { org_id: string }) => d.org_id)).toEqual([orgB]);
-    expect((await call('GET', `/api/v1/domains?org_id=${orgA}`, ADMIN_KEY)).body.items).toHaveLength(1);
+    expect((await call('GET', `/api/v1/domains?org_id=${orgA}`, E2E_ADMIN_KEY)).body.items).toHaveLength(1);
   });
 
   it('every documented endpoint: a foreign organisation never sees or changes org A, an analyst never mutates', async () => {
@@ -256,7 +248,7 @@ describe('access control (e2e)', () => {
   });
 
   it('no key or verification token ever reaches the logs', async () => {
-    const output = app.output();
+    const output = e2e.app.output();
     expect(output.length).toBeGreaterThan(1000); // debug logging was on: there was plenty to leak into
     for (const secret of secrets) expect(output).not.toContain(secret);
   });

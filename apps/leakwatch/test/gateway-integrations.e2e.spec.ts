@@ -8,17 +8,15 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { BlocklistClient } from '@leakwatch/blocklist-client';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
-import { apiClient } from './support/api-client';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 import { eventually } from '@leakwatch/testing';
 
-const ADMIN_KEY = 'lw_e2e_gateway_integrations_admin_0001';
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const newToken = () => `ghp_${randomBytes(18).toString('hex')}`;
 
 describe('gateway integrations (e2e)', () => {
-  let app: LeakwatchProcess;
-  const call = apiClient(() => app.url);
+  let e2e: E2e;
+  const call: E2e['call'] = (...args) => e2e.call(...args);
   let adminA: string, gatewayA: string, adminB: string, gatewayB: string;
   let gatewayAId: string;
 
@@ -33,12 +31,12 @@ describe('gateway integrations (e2e)', () => {
   };
 
   beforeAll(async () => {
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY });
-    const orgA = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Alpha' })).body.org_id;
-    const orgB = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Bravo' })).body.org_id;
-    const issue = async (role: string, org: string) => (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: role, role, org_id: org })).body.key as string;
+    e2e = await startE2e();
+    const orgA = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Alpha' })).body.org_id;
+    const orgB = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Bravo' })).body.org_id;
+    const issue = async (role: string, org: string) => (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: role, role, org_id: org })).body.key as string;
     adminA = await issue('admin', orgA);
-    const gateway = await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'gateway', role: 'analyst', org_id: orgA });
+    const gateway = await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'gateway', role: 'analyst', org_id: orgA });
     gatewayA = gateway.body.key;
     gatewayAId = gateway.body.id;
     adminB = await issue('admin', orgB);
@@ -46,8 +44,7 @@ describe('gateway integrations (e2e)', () => {
   }, 90_000);
 
   afterAll(async () => {
-    await app?.stop();
-    app?.cleanUp();
+    await e2e?.stop();
   });
 
   it('check and blocklist: another organisation\'s leaked, patched token is unknown to the key; a password never matches', async () => {
@@ -62,7 +59,7 @@ describe('gateway integrations (e2e)', () => {
     expect(JSON.stringify(blocklistB.body)).not.toContain(leakA);
     expect(JSON.stringify(blocklistB.body)).not.toContain(sha256(tokenA));
     // A global key sees every organisation's.
-    expect((await call('POST', '/api/v1/tokens/check', ADMIN_KEY, { token: tokenA })).body).toEqual({ leaked: true, blocked: true, leakid: leakA });
+    expect((await call('POST', '/api/v1/tokens/check', E2E_ADMIN_KEY, { token: tokenA })).body).toEqual({ leaked: true, blocked: true, leakid: leakA });
 
     // The same token leaked at B too: each organisation sees its own leak only.
     const leakB = await leak(adminB, tokenA, false);
@@ -72,7 +69,7 @@ describe('gateway integrations (e2e)', () => {
     const password = `P@ss-${randomBytes(8).toString('hex')}`;
     const [credential] = (await call('POST', '/api/v1/leaks', adminA, { source: { name: 'stealer' }, credentials: [{ email: 'a@x.example', password }] })).body.leakids;
     await eventually(`GET /api/v1/leaks/${credential}`, () => call('GET', `/api/v1/leaks/${credential}`, adminA), (r) => r.status === 200);
-    for (const key of [gatewayA, adminA, ADMIN_KEY, gatewayB]) {
+    for (const key of [gatewayA, adminA, E2E_ADMIN_KEY, gatewayB]) {
       expect((await call('POST', '/api/v1/tokens/check', key, { token: password })).body).toEqual({ leaked: false, blocked: false });
     }
   }, 60_000);
@@ -80,7 +77,7 @@ describe('gateway integrations (e2e)', () => {
   it('authorize: 204 allow / 403 blocked from the original request\'s headers, as nginx and Envoy send them', async () => {
     const token = newToken();
     const leakid = await leak(adminA, token, true);
-    const authorize = (path: string, init: RequestInit) => fetch(`${app.url}/api/v1/tokens/authorize${path}`, init);
+    const authorize = (path: string, init: RequestInit) => fetch(`${e2e.app.url}/api/v1/tokens/authorize${path}`, init);
 
     expect((await authorize('', { headers: { 'x-leakwatch-key': gatewayA, authorization: `Bearer ${token}` } })).status).toBe(403);
     expect((await authorize('', { headers: { 'x-leakwatch-key': gatewayA, 'x-api-key': token } })).status).toBe(403);
@@ -106,7 +103,7 @@ describe('gateway integrations (e2e)', () => {
     const history = await eventually(`GET /api/v1/leaks/${leakid}/history`, () => call('GET', `/api/v1/leaks/${leakid}/history`, adminA), (r) => byGateway(r).length >= 5);
     expect(byGateway(history)).toHaveLength(5);
     expect(byGateway(history)[0].data).toMatchObject({ leakid, blocked: true });
-    expect(app.output()).not.toContain(token);
+    expect(e2e.app.output()).not.toContain(token);
   }, 60_000);
 
   it('range: padded lines, blocked/leaked states, ETag and 304, scoped, validated', async () => {
@@ -115,7 +112,7 @@ describe('gateway integrations (e2e)', () => {
     await leak(adminA, blocked, true);
     await leak(adminA, leakedOnly, false);
     const get = (prefix: string, key: string, headers: Record<string, string> = {}) =>
-      fetch(`${app.url}/api/v1/tokens/range/${prefix}`, { headers: { 'x-api-key': key, ...headers } });
+      fetch(`${e2e.app.url}/api/v1/tokens/range/${prefix}`, { headers: { 'x-api-key': key, ...headers } });
 
     for (const [token, state] of [[blocked, 'B'], [leakedOnly, 'L']] as const) {
       const fingerprint = sha256(token);
@@ -165,7 +162,7 @@ describe('gateway integrations (e2e)', () => {
     await leak(adminB, foreign, true);
 
     const errors: Error[] = [];
-    const client = new BlocklistClient({ baseUrl: app.url, apiKey: gatewayA, waitSeconds: 5, flushIntervalMs: 100, onError: (e) => errors.push(e) });
+    const client = new BlocklistClient({ baseUrl: e2e.app.url, apiKey: gatewayA, waitSeconds: 5, flushIntervalMs: 100, onError: (e) => errors.push(e) });
     await client.start();
     try {
       expect(client.ready).toBe(true);

@@ -15,11 +15,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@leakwatch/postgres-server';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
-import { apiClient } from './support/api-client';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 import { eventually } from '@leakwatch/testing';
 
-const ADMIN_KEY = 'lw_e2e_nginx_auth_request_bootstrap_01';
 const CONFIG = path.resolve(__dirname, '../../../tools/nginx/leakwatch-auth.conf');
 
 function findNginx(): string | undefined {
@@ -38,7 +36,7 @@ if (!nginxBinary) {
 const describeWithNginx = nginxBinary ? describe : describe.skip;
 
 describeWithNginx('nginx auth_request in front of an upstream (e2e, real nginx)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let upstream: http.Server;
   let nginx: ChildProcess;
   let nginxOutput = '';
@@ -46,7 +44,7 @@ describeWithNginx('nginx auth_request in front of an upstream (e2e, real nginx)'
   let nginxUrl: string;
   let admin: string;
   const upstreamSaw: string[] = [];
-  const call = apiClient(() => app.url);
+  const call: E2e['call'] = (...args) => e2e.call(...args);
 
 
   const viaNginx = async (headers: Record<string, string>) => {
@@ -55,10 +53,10 @@ describeWithNginx('nginx auth_request in front of an upstream (e2e, real nginx)'
   };
 
   beforeAll(async () => {
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY });
-    const org = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
-    admin = (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'sec', role: 'admin', org_id: org })).body.key;
-    const gatewayKey = (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'nginx', role: 'analyst', org_id: org })).body.key;
+    e2e = await startE2e();
+    const org = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Acme' })).body.org_id;
+    admin = (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'sec', role: 'admin', org_id: org })).body.key;
+    const gatewayKey = (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'nginx', role: 'analyst', org_id: org })).body.key;
 
     upstream = http.createServer((req, res) => {
       upstreamSaw.push(String(req.headers.authorization ?? req.headers['x-api-key'] ?? ''));
@@ -72,7 +70,7 @@ describeWithNginx('nginx auth_request in front of an upstream (e2e, real nginx)'
     nginxUrl = `http://127.0.0.1:${port}`;
     // The documented file itself, with this run's addresses and key.
     const server = readFileSync(CONFIG, 'utf8')
-      .replace('server 127.0.0.1:8080;', `server ${new URL(app.url).host};`)
+      .replace('server 127.0.0.1:8080;', `server ${new URL(e2e.app.url).host};`)
       .replace('server 127.0.0.1:3000;', `server 127.0.0.1:${(upstream.address() as AddressInfo).port};`)
       .replace('listen 8000;', `listen 127.0.0.1:${port};`)
       .replaceAll('lw_REPLACE_WITH_GATEWAY_KEY', gatewayKey); // also named in the file's comments
@@ -108,8 +106,7 @@ describeWithNginx('nginx auth_request in front of an upstream (e2e, real nginx)'
       await exited;
     }
     await new Promise((r) => upstream?.close(r));
-    await app?.stop();
-    app?.cleanUp();
+    await e2e?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -142,6 +139,6 @@ describeWithNginx('nginx auth_request in front of an upstream (e2e, real nginx)'
     // Lifting the patch lets the token through again.
     expect((await call('POST', '/api/v1/leaks/virtual-patch', admin, { leakid, enabled: false })).status).toBe(200);
     await eventually('viaNginx({ authorization: `Bearer ${patched}` })', () => viaNginx({ authorization: `Bearer ${patched}` }), (r) => r.status === 200);
-    expect(app.output()).not.toContain(patched);
+    expect(e2e.app.output()).not.toContain(patched);
   }, 60_000);
 });
