@@ -10,11 +10,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
-import { apiClient } from './support/api-client';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 import { eventually } from '@leakwatch/testing';
 
-const ADMIN_KEY = 'lw_e2e_deliveries_bootstrap_admin_key_01';
 const fixture = (name: string) => readFileSync(path.resolve(__dirname, '../../../libs/ingest/domain/test/fixtures', name), 'utf8');
 const withAction = (name: string, action: string, alert: object = {}) => {
   const payload = JSON.parse(fixture(name));
@@ -22,14 +20,14 @@ const withAction = (name: string, action: string, alert: object = {}) => {
 };
 
 describe('GitHub deliveries (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let admin: string;
   let org: string;
   let secret: string;
-  const api = apiClient(() => app.url);
+  const api: E2e['call'] = (...args) => e2e.call(...args);
 
   const deliver = async (payload: string, delivery: string | undefined) => {
-    const response = await fetch(`${app.url}/api/v1/ingest/github?org_id=${org}`, {
+    const response = await fetch(`${e2e.app.url}/api/v1/ingest/github?org_id=${org}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -50,21 +48,20 @@ describe('GitHub deliveries (e2e)', () => {
   const history = async (leakid: string) => ((await api('GET', `/api/v1/leaks/${leakid}/history`, admin)).body.events as Array<{ type: string }>).map((e) => e.type);
 
   beforeAll(async () => {
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY });
-    org = (await api('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
-    admin = (await api('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'sec', role: 'admin', org_id: org })).body.key;
+    e2e = await startE2e();
+    org = (await api('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Acme' })).body.org_id;
+    admin = (await api('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'sec', role: 'admin', org_id: org })).body.key;
     secret = (await api('POST', '/api/v1/ingest/github/secret', admin)).body.secret;
   }, 90_000);
   afterAll(async () => {
-    await app?.stop();
-    app?.cleanUp();
+    await e2e?.stop();
   });
 
   it('keeps the secrets key in a file beside the data directory, readable only by its owner (issue 15.10)', () => {
-    const keyFile = `${app.dataDir}-secrets.key`;
+    const keyFile = `${e2e.app.dataDir}-secrets.key`;
     expect(existsSync(keyFile)).toBe(true);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-    expect(app.output()).toContain(`generated the secrets key file ${keyFile}`);
+    expect(e2e.app.output()).toContain(`generated the secrets key file ${keyFile}`);
   });
 
   it('handles each delivery id once, also after the alert was resolved and after a restart (issue 10.1)', async () => {
@@ -91,10 +88,9 @@ describe('GitHub deliveries (e2e)', () => {
     expect(await history(leakid)).toEqual(['LeakDetected', 'LeakStatusChanged']);
 
     // Durable: the delivery log and the webhook secret's key survive a restart.
-    await app.stop();
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY }, 60_000, app.dataDir);
+    await e2e.restart();
     expect(await deliver(created, createdDelivery)).toMatchObject({ status: 200, body: { duplicate_delivery: true, leakid } });
-    expect(app.output()).not.toContain('generated the secrets key file');
+    expect(e2e.app.output()).not.toContain('generated the secrets key file');
   }, 90_000);
 
   it('acknowledges actions that change nothing, and says when an alert is unknown (issue 10.2)', async () => {

@@ -5,23 +5,21 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
-import { apiClient } from './support/api-client';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 import { eventually } from '@leakwatch/testing';
 
-const ADMIN_KEY = 'lw_e2e_github_bootstrap_admin_key_012345';
 const fixture = (name: string) => readFileSync(path.resolve(__dirname, '../../../libs/ingest/domain/test/fixtures', name), 'utf8');
 
 describe('GitHub secret-scanning webhook (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let admin: string;
   let org: string;
   let secret: string;
 
-  const api = apiClient(() => app.url);
+  const api: E2e['call'] = (...args) => e2e.call(...args);
   const deliver = async (payload: string, options: { signWith?: string; event?: string; orgId?: string } = {}) => {
     const signature = `sha256=${createHmac('sha256', options.signWith ?? secret).update(payload).digest('hex')}`;
-    const response = await fetch(`${app.url}/api/v1/ingest/github?org_id=${options.orgId ?? org}`, {
+    const response = await fetch(`${e2e.app.url}/api/v1/ingest/github?org_id=${options.orgId ?? org}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-github-event': options.event ?? 'secret_scanning_alert', 'x-hub-signature-256': signature },
       body: payload,
@@ -30,23 +28,22 @@ describe('GitHub secret-scanning webhook (e2e)', () => {
   };
 
   beforeAll(async () => {
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY });
-    org = (await api('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
-    admin = (await api('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'sec', role: 'admin', org_id: org })).body.key;
+    e2e = await startE2e();
+    org = (await api('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Acme' })).body.org_id;
+    admin = (await api('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'sec', role: 'admin', org_id: org })).body.key;
     const created = await api('POST', '/api/v1/ingest/github/secret', admin);
     expect(created).toMatchObject({ status: 201, body: { org_id: org, secret: expect.any(String), webhook_path: `/api/v1/ingest/github?org_id=${org}` } });
     secret = created.body.secret;
   }, 90_000);
   afterAll(async () => {
-    await app?.stop();
-    app?.cleanUp();
+    await e2e?.stop();
   });
 
   it('refuses unsigned, wrongly signed or foreign-org deliveries with one 401', async () => {
     const payload = fixture('github-alert-created.json');
     expect((await deliver(payload, { signWith: 'not-the-secret' })).status).toBe(401);
     expect((await deliver(payload, { orgId: '2b0f7a52-9a0c-4d43-a7a0-5d4ef43e8d10' })).status).toBe(401);
-    const unsigned = await fetch(`${app.url}/api/v1/ingest/github?org_id=${org}`, { method: 'POST', headers: { 'x-github-event': 'secret_scanning_alert' }, body: payload });
+    const unsigned = await fetch(`${e2e.app.url}/api/v1/ingest/github?org_id=${org}`, { method: 'POST', headers: { 'x-github-event': 'secret_scanning_alert' }, body: payload });
     expect(unsigned.status).toBe(401);
     expect((await deliver('{}', { event: 'ping' })).status).toBe(202);
     expect((await deliver('{"action":"created"}')).status).toBe(400);
@@ -78,6 +75,6 @@ describe('GitHub secret-scanning webhook (e2e)', () => {
     expect(delivered.status).toBe(202);
     await eventually(`GET /api/v1/leaks/${delivered.body.leakid}`, async () => (await api('GET', `/api/v1/leaks/${delivered.body.leakid}`, admin)).status === 200, (ok) => ok);
     expect((await api('GET', `/api/v1/leaks/${delivered.body.leakid}`, admin)).body).toMatchObject({ blockable: true, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(app.output()).not.toContain(secret);
+    expect(e2e.app.output()).not.toContain(secret);
   });
 });

@@ -5,19 +5,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { eventually, startTestDnsServer, TestDnsServer } from '@leakwatch/testing';
-import { LeakwatchProcess, dumpEmbeddedDatabase, startLeakwatchProcess } from './support/leakwatch-process';
-import { apiClient } from './support/api-client';
+import { dumpEmbeddedDatabase } from './support/leakwatch-process';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 
-const ADMIN_KEY = 'lw_e2e_leaks_bootstrap_admin_key_0123456';
 const fakeToken = (prefix = 'ghp_') => `${prefix}${randomBytes(18).toString('hex')}`; // shaped like a GitHub PAT: 36 alphanumerics
 
 describe('leak lifecycle (e2e)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   const planted: string[] = [];
   let adminA: string, analystA: string, adminB: string, analystB: string;
   let dns: TestDnsServer;
 
-  const call = apiClient(() => app.url);
+  const call: E2e['call'] = (...args) => e2e.call(...args);
   const waitForLeaks = (key: string, ids: string[]) =>
     eventually(`leaks ${ids.join(', ')} readable`, () => Promise.all(ids.map(async (id) => (await call('GET', `/api/v1/leaks/${id}`, key)).status === 200)), (found) => found.every(Boolean));
   const addTokens = async (key: string, count: number, source = 'pastebin') => {
@@ -31,11 +30,11 @@ describe('leak lifecycle (e2e)', () => {
 
   beforeAll(async () => {
     dns = await startTestDnsServer();
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'debug', LEAKWATCH_DNS_SERVERS: dns.address });
-    const orgA = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
-    const orgB = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Bravo' })).body.org_id;
+    e2e = await startE2e({ LOG_LEVEL: 'debug', LEAKWATCH_DNS_SERVERS: dns.address });
+    const orgA = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Acme' })).body.org_id;
+    const orgB = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Bravo' })).body.org_id;
     const issue = async (org: string, role: string, email: string) =>
-      (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: email, role, org_id: org, user_email: email })).body.key as string;
+      (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: email, role, org_id: org, user_email: email })).body.key as string;
     adminA = await issue(orgA, 'admin', 'sec@acme.example');
     analystA = await issue(orgA, 'analyst', 'ana@acme.example');
     adminB = await issue(orgB, 'admin', 'sec@bravo.example');
@@ -43,10 +42,7 @@ describe('leak lifecycle (e2e)', () => {
   }, 90_000);
 
   afterAll(async () => {
-    if (app) {
-      await app.stop();
-      app.cleanUp();
-    }
+    if (e2e) await e2e.stop();
     await dns?.close();
   });
 
@@ -124,11 +120,11 @@ describe('leak lifecycle (e2e)', () => {
 
   it('conditional decisions: ETag on the leak, If-Match on the change, 412 when it moved on', async () => {
     const { leakids: [id] } = await addTokens(adminA, 1);
-    const read = await fetch(`${app.url}/api/v1/leaks/${id}`, { headers: { 'x-api-key': adminA } });
+    const read = await fetch(`${e2e.app.url}/api/v1/leaks/${id}`, { headers: { 'x-api-key': adminA } });
     const etag = read.headers.get('etag');
     expect(etag).toBe('"0"');
     const conditional = (match: string, body: object) =>
-      fetch(`${app.url}/api/v1/leaks/status`, { method: 'POST', headers: { 'x-api-key': adminA, 'content-type': 'application/json', 'if-match': match }, body: JSON.stringify(body) });
+      fetch(`${e2e.app.url}/api/v1/leaks/status`, { method: 'POST', headers: { 'x-api-key': adminA, 'content-type': 'application/json', 'if-match': match }, body: JSON.stringify(body) });
     expect((await conditional(etag!, { leakid: id, status: 'fixed' })).status).toBe(200);
     const stale = await conditional(etag!, { leakid: id, status: 'open' });
     expect(stale.status).toBe(412);
@@ -245,17 +241,16 @@ describe('leak lifecycle (e2e)', () => {
 
   it('after a restart everything is as it was; no planted secret is in the database or the logs', async () => {
     const before = await call('GET', '/api/v1/leaks?limit=500', adminA);
-    expect(await app.stop()).toBe(0);
-    const output = app.output();
-    app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY }, 60_000, app.dataDir);
+    const output = e2e.app.output();
+    expect(await e2e.restart()).toBe(0);
     const after = await call('GET', '/api/v1/leaks?limit=500', adminA);
     expect(after.body).toEqual(before.body);
 
-    const dump = await dumpEmbeddedDatabase(app.dataDir);
+    const dump = await dumpEmbeddedDatabase(e2e.app.dataDir);
     expect(dump.length).toBeGreaterThan(10_000);
     for (const secret of planted) {
       expect(dump).not.toContain(secret);
-      expect(output + app.output()).not.toContain(secret);
+      expect(output + e2e.app.output()).not.toContain(secret);
     }
   });
 });

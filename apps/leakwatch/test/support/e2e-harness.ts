@@ -28,6 +28,7 @@ export interface Organisation<K extends string> {
 }
 
 export interface E2e {
+  /** The running process (replaced by `restart`). */
   app: LeakwatchProcess;
   /** `call(method, path, key?, body?)`; answers are checked against the served OpenAPI document. */
   call(method: string, path: string, key?: string, body?: unknown): Promise<ApiAnswer>;
@@ -35,22 +36,23 @@ export interface E2e {
   organisation<K extends string>(name: string, keys: Record<K, KeySpec>): Promise<Organisation<K>>;
   /** Stops the process (SIGTERM), removes its data directory, and answers the exit code. */
   stop(): Promise<number | null>;
+  /** Stops the process (SIGTERM) and starts a new one on the same data directory; answers the old exit code. */
+  restart(): Promise<number | null>;
 }
 
 export async function startE2e(env: Record<string, string> = {}): Promise<E2e> {
-  const app = await startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: E2E_ADMIN_KEY, ...env });
-  const call = apiClient(() => app.url);
-  return {
-    app,
-    call,
+  const settings = { LEAKWATCH_ADMIN_KEY: E2E_ADMIN_KEY, ...env };
+  const e2e: E2e = {
+    app: await startLeakwatchProcess(settings),
+    call: (...args) => call(...args),
     async organisation<K extends string>(name: string, specs: Record<K, KeySpec>): Promise<Organisation<K>> {
-      const created = await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name });
+      const created = await e2e.call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name });
       if (created.status !== 201) throw new Error(`creating organisation ${name}: ${created.status} ${JSON.stringify(created.body)}`);
       const orgId = created.body.org_id as string;
       const keys = {} as Record<K, string>;
       const keyIds = {} as Record<K, string>;
       for (const [label, spec] of Object.entries(specs) as Array<[K, KeySpec]>) {
-        const issued = await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: label, org_id: orgId, ...spec });
+        const issued = await e2e.call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: label, org_id: orgId, ...spec });
         if (issued.status !== 201) throw new Error(`issuing key ${label} in ${name}: ${issued.status} ${JSON.stringify(issued.body)}`);
         keys[label] = issued.body.key;
         keyIds[label] = issued.body.id;
@@ -58,9 +60,16 @@ export async function startE2e(env: Record<string, string> = {}): Promise<E2e> {
       return { orgId, keys, keyIds };
     },
     async stop() {
-      const code = await app.stop();
-      app.cleanUp();
+      const code = await e2e.app.stop();
+      e2e.app.cleanUp();
+      return code;
+    },
+    async restart() {
+      const code = await e2e.app.stop();
+      e2e.app = await startLeakwatchProcess(settings, 60_000, e2e.app.dataDir);
       return code;
     },
   };
+  const call = apiClient(() => e2e.app.url);
+  return e2e;
 }
