@@ -7,20 +7,18 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { apiClient } from './support/api-client';
 import { launchChromium, screenshotFolder } from './support/browser';
-import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
+import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 import { eventually } from '@leakwatch/testing';
 
 jest.setTimeout(90_000);
 
-const ADMIN_KEY = 'lw_e2e_console_bootstrap_admin_key_01234';
 const fakeToken = () => `ghp_${randomBytes(18).toString('hex')}`;
 // Page-side code is passed as strings: this file is type-checked for Node, without the DOM's types.
 const VISIBLE_AGAIN = `document.dispatchEvent(new Event('visibilitychange'))`;
 
 describe('web console (e2e, headless Chromium)', () => {
-  let app: LeakwatchProcess;
+  let e2e: E2e;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -28,7 +26,7 @@ describe('web console (e2e, headless Chromium)', () => {
   let adminKey: string, analystKey: string, orgId: string;
   const leaks: Record<'critical' | 'high' | 'low', Array<{ token: string; leakid: string }>> = { critical: [], high: [], low: [] };
   const pageProblems: string[] = [];
-  const call = apiClient(() => app.url);
+  const call: E2e['call'] = (...args) => e2e.call(...args);
 
   const until = (what: string, check: () => Promise<boolean>, timeoutMs = 20_000) => eventually(what, check, (ok) => ok, { timeoutMs });
   const addTokens = async (risk: 'critical' | 'high' | 'low', count: number, source: string) => {
@@ -46,7 +44,7 @@ describe('web console (e2e, headless Chromium)', () => {
     return p;
   };
   const signIn = async (key: string) => {
-    await page.goto(`${app.url}/`);
+    await page.goto(`${e2e.app.url}/`);
     await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#whoami').waitFor();
@@ -59,10 +57,10 @@ describe('web console (e2e, headless Chromium)', () => {
   beforeAll(async () => {
     shots = screenshotFolder('leakwatch-console');
     console.log(`console screenshots: ${shots}`);
-    [app, browser] = await Promise.all([startLeakwatchProcess({ LEAKWATCH_ADMIN_KEY: ADMIN_KEY }), launchChromium()]);
-    orgId = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Acme' })).body.org_id;
+    [e2e, browser] = await Promise.all([startE2e(), launchChromium()]);
+    orgId = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Acme' })).body.org_id;
     const issue = async (role: string, email: string) =>
-      (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: email, role, org_id: orgId, user_email: email })).body.key as string;
+      (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: email, role, org_id: orgId, user_email: email })).body.key as string;
     adminKey = await issue('admin', 'sec@acme.example');
     analystKey = await issue('analyst', 'ana@acme.example');
     await addTokens('critical', 2, 'pastebin');
@@ -79,14 +77,11 @@ describe('web console (e2e, headless Chromium)', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (app) {
-      await app.stop();
-      app.cleanUp();
-    }
+    await e2e?.stop();
   });
 
   it('serves the console at / with a strict CSP, no inline script, hashed assets under 300 KB compressed; the process info moved to /api', async () => {
-    const response = await fetch(`${app.url}/`, { headers: { 'accept-encoding': 'gzip' } });
+    const response = await fetch(`${e2e.app.url}/`, { headers: { 'accept-encoding': 'gzip' } });
     expect(response.status).toBe(200);
     const csp = response.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
@@ -101,7 +96,7 @@ describe('web console (e2e, headless Chromium)', () => {
     expect(files.length).toBe(3); // script, stylesheet, icon
     let compressed = Buffer.byteLength(html); // fetch decodes: count the page uncompressed, it is tiny
     for (const file of files) {
-      const asset = await fetch(`${app.url}${file}`, { headers: { 'accept-encoding': 'gzip' } });
+      const asset = await fetch(`${e2e.app.url}${file}`, { headers: { 'accept-encoding': 'gzip' } });
       expect(asset.status).toBe(200);
       expect(asset.headers.get('cache-control')).toContain('immutable');
       expect(asset.headers.get('content-encoding')).toBe('gzip');
@@ -114,7 +109,7 @@ describe('web console (e2e, headless Chromium)', () => {
   });
 
   it('signs an admin in with the key kept in sessionStorage only, showing role and organisation; the overview draws the charts', async () => {
-    await page.goto(`${app.url}/`);
+    await page.goto(`${e2e.app.url}/`);
     await page.getByLabel('API key').fill('lw_not_a_key_at_all_0000000000000');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').waitFor();
@@ -131,7 +126,7 @@ describe('web console (e2e, headless Chromium)', () => {
   });
 
   it('filters the list by clicking a risk slice: URL holds the filters, chips remove them, back returns', async () => {
-    await page.goto(`${app.url}/#/`);
+    await page.goto(`${e2e.app.url}/#/`);
     const canvas = page.locator('#chart-risk[data-points]');
     await canvas.waitFor();
     const points = JSON.parse((await canvas.getAttribute('data-points')) as string) as Array<{ label: string; x: number; y: number }>;
@@ -161,7 +156,7 @@ describe('web console (e2e, headless Chromium)', () => {
 
   it('orders the list through the API (risk: critical first, across pages) when an order is chosen', async () => {
     const asked = page.waitForRequest((r) => r.url().includes('/api/v1/leaks?') && r.url().includes('sort=risk') && r.url().includes('direction=desc'));
-    await page.goto(`${app.url}/#/leaks?sort=risk`);
+    await page.goto(`${e2e.app.url}/#/leaks?sort=risk`);
     await asked;
     await page.locator('#leaks-table tbody tr').first().waitFor();
     const ids = await page.locator('#leaks-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-leakid') ?? ''));
@@ -173,7 +168,7 @@ describe('web console (e2e, headless Chromium)', () => {
 
   it('bulk-fixes three leaks with a comment; each leak\'s timeline shows the decision with the comment and who made it', async () => {
     const three = leaks.high.slice(0, 3).map((l) => l.leakid);
-    await page.goto(`${app.url}/#/leaks?risk=high`);
+    await page.goto(`${e2e.app.url}/#/leaks?risk=high`);
     await page.locator('#leaks-table').waitFor();
     for (const id of three) await page.locator(`tr[data-leakid="${id}"] input.select-leak`).check();
     await expect(page.locator('#selected-count').textContent()).resolves.toBe('3 selected');
@@ -201,7 +196,7 @@ describe('web console (e2e, headless Chromium)', () => {
   it('shows a refused bulk request (virtual patch on a fixed leak → 409) with the refused ids, and nothing changes', async () => {
     const open = leaks.high[3].leakid;
     const fixed = leaks.high[0].leakid;
-    await page.goto(`${app.url}/#/leaks?risk=high`);
+    await page.goto(`${e2e.app.url}/#/leaks?risk=high`);
     await page.locator('#leaks-table').waitFor();
     await page.locator(`tr[data-leakid="${open}"] input.select-leak`).check();
     await page.locator(`tr[data-leakid="${fixed}"] input.select-leak`).check();
@@ -221,7 +216,7 @@ describe('web console (e2e, headless Chromium)', () => {
 
   it('shows a leak as of an earlier moment of its history', async () => {
     const id = leaks.high[0].leakid; // fixed by the bulk decision
-    await page.goto(`${app.url}/#/leaks/${id}`);
+    await page.goto(`${e2e.app.url}/#/leaks/${id}`);
     await page.locator('#fact-status .badge.fixed').waitFor();
     const history = (await call('GET', `/api/v1/leaks/${id}/history`, adminKey)).body.events as Array<{ time: string; type: string }>;
     await page.locator('#asof-select').selectOption(history[0].time);
@@ -237,7 +232,7 @@ describe('web console (e2e, headless Chromium)', () => {
   });
 
   it('issues a key (shown once, with a copy button) and revokes it', async () => {
-    await page.goto(`${app.url}/#/admin`);
+    await page.goto(`${e2e.app.url}/#/admin`);
     await page.locator('#issue-key').waitFor();
     await page.locator('#key-name').fill('ci pipeline');
     await page.locator('#key-role').selectOption('analyst');
@@ -266,13 +261,15 @@ describe('web console (e2e, headless Chromium)', () => {
 
   it('lists a patched token\'s check under attempts, and in the leak\'s own attempts', async () => {
     const { token, leakid } = leaks.critical[0];
-    await page.goto(`${app.url}/#/leaks/${leakid}`);
+    await page.goto(`${e2e.app.url}/#/leaks/${leakid}`);
     await page.locator('#decide-patch').click();
     await page.locator('#fact-patch .badge.on').waitFor();
-    const check = await call('POST', '/api/v1/tokens/check', adminKey, { token });
+    // The gateway's token index follows the decision on its own consumer; an unblocked check records nothing,
+    // so checking until it is blocked records exactly one attempt.
+    const check = await eventually('the token check sees the patch', () => call('POST', '/api/v1/tokens/check', adminKey, { token }), (r) => r.body.blocked === true);
     expect(check.body).toEqual({ leaked: true, blocked: true, leakid });
 
-    await page.goto(`${app.url}/#/attempts`);
+    await page.goto(`${e2e.app.url}/#/attempts`);
     await until('the attempt on the attempts page', async () => {
       await page.reload();
       await page.locator('#attempts-total').waitFor();
@@ -282,15 +279,15 @@ describe('web console (e2e, headless Chromium)', () => {
     // The endpoint behind the page: scoped to what the caller may see, bad input named.
     const mine = await call('GET', `/api/v1/stats/attempts?leakid=${leakid}`, adminKey);
     expect(mine).toMatchObject({ status: 200, body: { total: 1, items: [{ leakid, risk: 'critical', virtual_patch: true }] } });
-    const otherOrg = (await call('POST', '/api/v1/orgs', ADMIN_KEY, { name: 'Bravo' })).body.org_id;
-    const otherKey = (await call('POST', '/api/v1/api-keys', ADMIN_KEY, { name: 'bravo', role: 'admin', org_id: otherOrg })).body.key as string;
+    const otherOrg = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Bravo' })).body.org_id;
+    const otherKey = (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'bravo', role: 'admin', org_id: otherOrg })).body.key as string;
     await until('the other organisation\'s key works', async () => (await call('GET', '/api/v1/session', otherKey)).status === 200);
     expect((await call('GET', '/api/v1/stats/attempts', otherKey)).body).toMatchObject({ total: 0, items: [] });
-    expect((await call('GET', '/api/v1/stats/attempts', ADMIN_KEY)).body.total).toBeGreaterThanOrEqual(1);
+    expect((await call('GET', '/api/v1/stats/attempts', E2E_ADMIN_KEY)).body.total).toBeGreaterThanOrEqual(1);
     const bad = await call('GET', '/api/v1/stats/attempts?from=2026-13-40', adminKey);
     expect(bad).toMatchObject({ status: 400, body: { errors: [expect.objectContaining({ field: 'from' })] } });
     expect((await call('GET', '/api/v1/stats/attempts?from=2026-12-02&to=2026-12-01', adminKey)).status).toBe(400);
-    await page.goto(`${app.url}/#/leaks/${leakid}`);
+    await page.goto(`${e2e.app.url}/#/leaks/${leakid}`);
     await until('the attempt in the leak\'s history', async () => {
       await page.reload();
       await page.locator('#timeline').waitFor();
@@ -303,18 +300,18 @@ describe('web console (e2e, headless Chromium)', () => {
     await signIn(analystKey);
     await expect(page.locator('#role').textContent()).resolves.toBe('analyst');
     await page.locator('#read-only').waitFor();
-    await page.goto(`${app.url}/#/leaks`);
+    await page.goto(`${e2e.app.url}/#/leaks`);
     await page.locator('#leaks-table').waitFor();
     await expect(page.locator('input.select-leak, .bulkbar').count()).resolves.toBe(0);
-    await page.goto(`${app.url}/#/leaks/${leaks.low[0].leakid}`);
+    await page.goto(`${e2e.app.url}/#/leaks/${leaks.low[0].leakid}`);
     await page.locator('#timeline').waitFor();
     await expect(page.locator('[id^="decide-"]').count()).resolves.toBe(0);
-    await page.goto(`${app.url}/#/admin`);
+    await page.goto(`${e2e.app.url}/#/admin`);
     await page.locator('#keys-table').waitFor();
     await expect(page.locator('#issue-key, .revoke-key, #claim-domain, #github-secret').count()).resolves.toBe(0);
-    await page.goto(`${app.url}/#/add`);
+    await page.goto(`${e2e.app.url}/#/add`);
     await expect(page.locator('#add-form').count()).resolves.toBe(0);
-    await page.goto(`${app.url}/#/attempts`);
+    await page.goto(`${e2e.app.url}/#/attempts`);
     await page.locator('#attempts-total').waitFor();
     const refused = await call('POST', '/api/v1/leaks/status', analystKey, { leakid: leaks.low[0].leakid, status: 'fixed' });
     expect(refused.status).toBe(403);
@@ -323,7 +320,7 @@ describe('web console (e2e, headless Chromium)', () => {
   it('adds leaks by hand and reports duplicates', async () => {
     await page.evaluate(`sessionStorage.clear()`);
     await signIn(adminKey);
-    await page.goto(`${app.url}/#/add`);
+    await page.goto(`${e2e.app.url}/#/add`);
     await page.locator('#add-form').waitFor();
     await shot('add-light-1280');
     const token = fakeToken();
@@ -350,7 +347,7 @@ describe('web console (e2e, headless Chromium)', () => {
   it('refreshes the overview and the list when leaks change, without reloading the page', async () => {
     const total = async () => (await call('GET', '/api/v1/stats/leaks', adminKey)).body.total as number;
     const before = await total();
-    await page.goto(`${app.url}/#/`);
+    await page.goto(`${e2e.app.url}/#/`);
     await page.locator('#chart-risk[data-points]').waitFor();
     await expect(page.locator('#figure-total .value').textContent()).resolves.toBe(String(before));
     await page.evaluate(`window.notReloaded = true`);
@@ -374,21 +371,21 @@ describe('web console (e2e, headless Chromium)', () => {
 
   it('is readable in dark mode and at phone width', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.goto(`${app.url}/#/`);
+    await page.goto(`${e2e.app.url}/#/`);
     await page.locator('#chart-risk[data-points]').waitFor();
     await shot('overview-dark-1280');
-    await page.goto(`${app.url}/#/leaks`);
+    await page.goto(`${e2e.app.url}/#/leaks`);
     await page.locator('#leaks-table').waitFor();
     await shot('leaks-dark-1280');
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${app.url}/#/`);
+    await page.goto(`${e2e.app.url}/#/`);
     await page.locator('#chart-risk[data-points]').waitFor();
     await shot('overview-dark-phone');
     await page.emulateMedia({ colorScheme: 'light' });
-    await page.goto(`${app.url}/#/leaks`);
+    await page.goto(`${e2e.app.url}/#/leaks`);
     await page.locator('#leaks-table').waitFor();
     await shot('leaks-light-phone');
-    await page.goto(`${app.url}/#/leaks/${leaks.high[0].leakid}`);
+    await page.goto(`${e2e.app.url}/#/leaks/${leaks.high[0].leakid}`);
     await page.locator('#timeline').waitFor();
     await shot('leak-detail-light-phone');
     // Nothing wider than the screen but the tables, which scroll in their own box.
