@@ -33,6 +33,10 @@ export interface StructuredCloudEvent {
 }
 
 export function toCloudEvent(n: LeakNotification): StructuredCloudEvent {
+  // The leaks.v1 data as the contract reads it; a credential's old password hash never leaves (events recorded
+  // before that rule may carry one). Data the reader does not know is passed on as it was recorded.
+  const event = readLeakEventV1(n.type, { leakid: n.leakid, ...n.data });
+  const data = event?.type === 'LeakDetected' ? withoutPasswordHash(event.data) : (event?.data ?? n.data);
   return {
     specversion: '1.0',
     id: n.eventId,
@@ -41,7 +45,7 @@ export function toCloudEvent(n: LeakNotification): StructuredCloudEvent {
     subject: n.leakid,
     time: n.time,
     datacontenttype: 'application/json',
-    data: { ...withoutPasswordHash(n.data as { kind?: unknown; fingerprint?: string | null }), org_id: n.orgId },
+    data: { ...data, org_id: n.orgId },
   };
 }
 
