@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { eventHash, PostgresEventStore, verifyEventChain } from '../src';
-import { CHAIN_COLUMNS, ChainRow, toHashedEvent } from '../src/postgres/chain-verifier';
+import type { ExportEventRow } from '../src/audit/audit-export-file';
+import { CHAIN_COLUMNS, toHashedEvent } from '../src/postgres/chain-verifier';
 
 let pg: ThrowawayPostgres;
 beforeAll(async () => {
@@ -44,7 +45,7 @@ describe('PostgreSQL event chain', () => {
     const { pool, store } = await seeded();
     const report = await verifyEventChain(pool);
     expect(report).toMatchObject({ streams: 3, events: 12, chained: 12, unchained: 0, problems: [], problemCount: 0, checkpoints: { written: 1 } });
-    const { rows } = await pool.query<ChainRow>(`SELECT ${CHAIN_COLUMNS} FROM es_events ORDER BY stream_id, stream_revision`);
+    const { rows } = await pool.query<ExportEventRow>(`SELECT ${CHAIN_COLUMNS} FROM es_events ORDER BY stream_id, stream_revision`);
     let prev: { stream: string; hash: string } | undefined;
     for (const row of rows) {
       const link = prev?.stream === row.stream_id ? prev.hash : null;

@@ -63,6 +63,7 @@ export interface ExportSigner {
   publicKey: KeyObject;
 }
 
+/** A stored event as the chain encoding reads it (`CHAIN_COLUMNS`): the verifier's rows and the export's lines. */
 export interface ExportEventRow {
   tx: string;
   gp: string;

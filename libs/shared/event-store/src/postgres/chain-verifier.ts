@@ -13,6 +13,7 @@
  * export (audit-export.ts), kept by someone else.
  */
 import type { Pool } from 'pg';
+import type { ExportEventRow as Row } from '../audit/audit-export-file';
 import { allStreamStep, eventHash, HashedEvent, recordedAtSql } from '../audit/event-hash';
 
 export type ChainProblemKind = 'changed' | 'deleted' | 'reordered' | 'unhashed' | 'checkpoint';
@@ -56,19 +57,6 @@ export interface VerifyChainOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-interface Row {
-  tx: string;
-  gp: string;
-  stream_id: string;
-  stream_revision: string;
-  event_id: string;
-  event_type: string;
-  schema_version: number;
-  recorded: string;
-  data: string;
-  metadata: string;
-  hash: string | null;
-}
 
 interface Checkpoint {
   tx: string;
@@ -106,7 +94,6 @@ export function toHashedEvent(row: Row): HashedEvent {
   };
 }
 
-export type ChainRow = Row;
 
 const compare = (a: ChainPosition, b: ChainPosition) => {
   const tx = BigInt(a.transactionId) - BigInt(b.transactionId);
