@@ -154,23 +154,9 @@ async function main(options: Options): Promise<void> {
     const { key, api, orgId } = await orgAdmin(new Api(app.url, adminKey));
 
     log(`seeding ${options.tokens} leaked tokens (500 per request)`);
-    const tokens = Array.from({ length: options.tokens }, () => `ghp_${randomBytes(18).toString('hex')}`);
-    const leakids: string[] = [];
-    for (let i = 0; i < tokens.length; i += 500) {
-      const { body } = await api.expect<{ leakids: string[] }>(201, 'POST', '/api/v1/leaks', { source: { name: 'bench' }, tokens: tokens.slice(i, i + 500).map((value) => ({ value })) });
-      leakids.push(...body.leakids);
-    }
-    const lastLeaked = () => api.call<{ leaked: boolean }>('POST', '/api/v1/tokens/check', { token: tokens[tokens.length - 1] }).then((r) => r.body.leaked);
-    if (!(await waitUntilAsync(lastLeaked, 300_000))) throw new Error('the tokens did not reach the gateway index in time');
-    // A tenth blocked (virtual patch): the blocklist client and the range have blocked entries too.
-    const patched = leakids.slice(0, Math.max(1, Math.floor(leakids.length / 10)));
-    for (let i = 0; i < patched.length; i += 1000) await api.expect(200, 'POST', '/api/v1/leaks/virtual-patch', { leakids: patched.slice(i, i + 1000), enabled: true });
-
+    const { tokens, patched } = await seedTokens(api, options.tokens);
     // Every change has reached the gateway index and the list, and the server's background work (projections,
     // consumers) is done: measuring while it still runs would charge it to the endpoints.
-    const lastPatched = tokens[leakids.indexOf(patched[patched.length - 1])];
-    const blockedNow = () => api.call<{ blocked: boolean }>('POST', '/api/v1/tokens/check', { token: lastPatched }).then((r) => r.body.blocked);
-    if (!(await waitUntilAsync(blockedNow, 300_000))) throw new Error('the virtual patches did not reach the gateway index in time');
     const listed = () => api.call<{ total: number }>('GET', '/api/v1/leaks?limit=1').then((r) => r.body.total >= tokens.length);
     if (!(await waitUntilAsync(listed, 300_000))) throw new Error('the leaks did not reach the list in time');
     await settled(app.child.pid as number);
@@ -325,19 +311,7 @@ async function gatewayTable(resources: Resources, options: Options, rows: Set<Ro
   if (!(await waitUntilAsync(async () => (await api.call('GET', '/api/v1/leaks?limit=1')).status === 200, 60_000))) throw new Error('the org admin key did not reach the gateway');
 
   log(`gateway: seeding ${options.tokens} leaked tokens through the gateway (500 per request)`);
-  const tokens = Array.from({ length: options.tokens }, () => `ghp_${randomBytes(18).toString('hex')}`);
-  const leakids: string[] = [];
-  for (let i = 0; i < tokens.length; i += 500) {
-    const { body } = await api.expect<{ leakids: string[] }>(201, 'POST', '/api/v1/leaks', { source: { name: 'bench' }, tokens: tokens.slice(i, i + 500).map((value) => ({ value })) });
-    leakids.push(...body.leakids);
-  }
-  const lastLeaked = () => api.call<{ leaked: boolean }>('POST', '/api/v1/tokens/check', { token: tokens[tokens.length - 1] }).then((r) => r.body.leaked);
-  if (!(await waitUntilAsync(lastLeaked, 300_000))) throw new Error('the tokens did not reach the gateway index in time');
-  const patched = leakids.slice(0, Math.max(1, Math.floor(leakids.length / 10)));
-  for (let i = 0; i < patched.length; i += 1000) await api.expect(200, 'POST', '/api/v1/leaks/virtual-patch', { leakids: patched.slice(i, i + 1000), enabled: true });
-  const lastPatched = tokens[leakids.indexOf(patched[patched.length - 1])];
-  const blockedNow = () => api.call<{ blocked: boolean }>('POST', '/api/v1/tokens/check', { token: lastPatched }).then((r) => r.body.blocked);
-  if (!(await waitUntilAsync(blockedNow, 300_000))) throw new Error('the virtual patches did not reach the gateway index in time');
+  const { tokens, patched } = await seedTokens(api, options.tokens);
   await settled(gateway.pid as number);
 
   const others = SERVICES.filter((s) => s !== 'gateway').map((s) => cluster.services[s].child.pid as number);
@@ -523,3 +497,25 @@ const program = new Command('bench:token-check')
   }));
 
 void program.parseAsync(process.argv);
+
+/**
+ * `count` leaked tokens through the API (500 per request), a tenth of them virtually patched (so the blocklist
+ * client and the range have blocked entries too); resolves once the gateway index shows the last leak and
+ * the last patch.
+ */
+async function seedTokens(api: Api, count: number): Promise<{ tokens: string[]; leakids: string[]; patched: string[] }> {
+  const tokens = Array.from({ length: count }, () => `ghp_${randomBytes(18).toString('hex')}`);
+  const leakids: string[] = [];
+  for (let i = 0; i < tokens.length; i += 500) {
+    const { body } = await api.expect<{ leakids: string[] }>(201, 'POST', '/api/v1/leaks', { source: { name: 'bench' }, tokens: tokens.slice(i, i + 500).map((value) => ({ value })) });
+    leakids.push(...body.leakids);
+  }
+  const lastLeaked = () => api.call<{ leaked: boolean }>('POST', '/api/v1/tokens/check', { token: tokens[tokens.length - 1] }).then((r) => r.body.leaked);
+  if (!(await waitUntilAsync(lastLeaked, 300_000))) throw new Error('the tokens did not reach the gateway index in time');
+  const patched = leakids.slice(0, Math.max(1, Math.floor(leakids.length / 10)));
+  for (let i = 0; i < patched.length; i += 1000) await api.expect(200, 'POST', '/api/v1/leaks/virtual-patch', { leakids: patched.slice(i, i + 1000), enabled: true });
+  const lastPatched = tokens[leakids.indexOf(patched[patched.length - 1])];
+  const blockedNow = () => api.call<{ blocked: boolean }>('POST', '/api/v1/tokens/check', { token: lastPatched }).then((r) => r.body.blocked);
+  if (!(await waitUntilAsync(blockedNow, 300_000))) throw new Error('the virtual patches did not reach the gateway index in time');
+  return { tokens, leakids, patched };
+}
