@@ -13,7 +13,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { apiKeyStream } from '@leakwatch/access-control/domain';
 import { generateApiKey } from '@leakwatch/auth';
 import { EVENT_STORE, EventStore, WrongExpectedRevisionError } from '@leakwatch/event-store';
-import { HealthRegistry, ListeningHooks } from '@leakwatch/runtime';
+import { HealthRegistry, ListeningHooks, SERVICE_NAME } from '@leakwatch/runtime';
 import { AccessResult, refused } from './access-result';
 import { ACCESS_CONTROL_OPTIONS, AccessControlOptions } from '../access-control.options';
 import { IssueApiKeyCommand } from './api-key.commands';
@@ -31,16 +31,18 @@ export class BootstrapAdminKey implements OnModuleInit {
     @Inject(ACCESS_CONTROL_OPTIONS) private readonly options: AccessControlOptions,
     private readonly listening: ListeningHooks,
     private readonly health: HealthRegistry,
+    @Inject(SERVICE_NAME) private readonly service: string,
   ) {}
 
   onModuleInit(): void {
-    this.listening.register('bootstrap admin key', () => this.ensure());
+    this.listening.register('bootstrap admin key', (url) => this.ensure(url));
     this.health.register('bootstrap_admin_key', async () => {
       if (!this.stored) throw new Error('not created yet (created once the process listens)');
     });
   }
 
-  async ensure(): Promise<void> {
+  /** `url`: where this process listens (the console is at its `/` in embedded mode, at the gateway's otherwise). */
+  async ensure(url?: string): Promise<void> {
     if ((await this.store.readStream(apiKeyStream(BOOTSTRAP_KEY_ID), { maxCount: 1 })).length) {
       this.stored = true;
       return;
@@ -62,9 +64,11 @@ export class BootstrapAdminKey implements OnModuleInit {
     this.stored = true;
     this.logger.log('bootstrap global_admin key created');
     if (!this.options.adminKey) {
+      const consoleAt = this.service === 'all' && url ? `${url.replace(/\/$/, '')}/` : "the gateway's address, path /";
       process.stdout.write(
         `\n  Leakwatch: first start. Your global_admin API key (shown once, store it now):\n\n    ${key}\n\n` +
-          `  Use it as the X-API-Key header. Set LEAKWATCH_ADMIN_KEY to choose it yourself on a fresh install.\n` +
+          `  Open the web console at ${consoleAt} and sign in with it, or use it as the X-API-Key header of API calls.\n` +
+          `  Set LEAKWATCH_ADMIN_KEY to choose it yourself on a fresh install.\n` +
           `  Lost it? With access to the database: npm run leakwatch -- keys bootstrap\n\n`,
       );
     }
