@@ -17,6 +17,7 @@ import { createValidationPipe } from '../http/validation';
 import { UnacceptableInputError, bodyHygieneHook, urlHygieneHook, urlRefusal } from '../http/input-hygiene';
 import { answerClientError } from '../http/client-error';
 import { JSON_BODY_LIMIT, registerBodyParsers } from '../http/body-parsers';
+import { registerConditionalGet } from '../http/conditional-get';
 import { logRequestCompleted, requestIdOf } from '../logging/logging.module';
 import { ROUTE_PATTERN } from '../logging/request-path';
 import { METRICS_REGISTRY, installHttpMetrics } from '../metrics/metrics';
@@ -55,6 +56,7 @@ export async function createLeakwatchApp(
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   installRequestPipeline(fastify, app.get<Registry>(METRICS_REGISTRY));
+  await registerConditionalGet(fastify); // ETag / If-None-Match → 304 for GETs under /api/v1
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   setUpOpenApi(app, target.name);
