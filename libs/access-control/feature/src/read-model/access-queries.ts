@@ -47,7 +47,7 @@ export class AccessQueries {
 
   async listOrgs(orgId?: string, page: PageRequest = {}): Promise<Page<OrgView>> {
     const limit = page.limit ?? ADMIN_LIST_DEFAULT_LIMIT;
-    const [at, id] = page.cursor ? decodeListCursor(page.cursor, 2) : [null, null];
+    const [at, id] = page.cursor ? decodeListCursor(page.cursor, ['time', 'text']) : [null, null];
     const { rows } = await this.pool.query(
       `SELECT *, ${timeKeySql('created_at')} AS k1 FROM ac_orgs WHERE ($1::text IS NULL OR org_id = $1)
          AND ($2::timestamptz IS NULL OR (created_at, org_id) > ($2::timestamptz, $3)) ORDER BY created_at, org_id LIMIT $4`,
@@ -63,7 +63,7 @@ export class AccessQueries {
   /** `orgId` undefined = every organisation (global roles); null = platform keys only. */
   async listKeys(orgId: string | null | undefined, page: PageRequest = {}): Promise<Page<ApiKeyView>> {
     const limit = page.limit ?? ADMIN_LIST_DEFAULT_LIMIT;
-    const [at, id] = page.cursor ? decodeListCursor(page.cursor, 2) : [null, null];
+    const [at, id] = page.cursor ? decodeListCursor(page.cursor, ['time', 'text']) : [null, null];
     const { rows } = await this.pool.query(
       `SELECT *, ${timeKeySql('issued_at')} AS k1 FROM ac_api_keys WHERE ($1::boolean OR org_id IS NOT DISTINCT FROM $2)
          AND ($3::timestamptz IS NULL OR (issued_at, key_id::text) > ($3::timestamptz, $4::text)) ORDER BY issued_at, key_id::text LIMIT $5`,
@@ -80,7 +80,7 @@ export class AccessQueries {
 
   async listDomains(orgId: string | undefined, page: PageRequest = {}): Promise<Page<DomainView>> {
     const limit = page.limit ?? ADMIN_LIST_DEFAULT_LIMIT;
-    const [org, domain] = page.cursor ? decodeListCursor(page.cursor, 2) : [null, null];
+    const [org, domain] = page.cursor ? decodeListCursor(page.cursor, ['text', 'text']) : [null, null];
     const { rows } = await this.pool.query(
       `SELECT * FROM ac_domains WHERE ($1::text IS NULL OR org_id = $1)
          AND ($2::text IS NULL OR (org_id::text, domain) > ($2::text, $3)) ORDER BY org_id::text, domain LIMIT $4`,
