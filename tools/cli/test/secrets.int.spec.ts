@@ -1,7 +1,7 @@
 /**
  * `leakwatch secrets rotate-key` and `re-encrypt` (issue 15.10): a new key goes first in the key file, the old
- * one stays to decrypt, and re-encryption moves every stored webhook secret to the new key — after which the
- * old key can be dropped. Real CLI process, real PostgreSQL.
+ * one stays to decrypt, and re-encryption moves every stored secret (the leak-id key, webhook and subscription
+ * secrets) to the new key — after which the old key can be dropped. Real CLI process, real PostgreSQL.
  */
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Pool } from 'pg';
-import { WebhookSecrets } from '@leakwatch/ingest/feature';
+import { loadLeakIdKey, WebhookSecrets } from '@leakwatch/ingest/feature';
 import { SubscriptionsRepository } from '@leakwatch/notifications/feature';
 import { keyFileText, loadSecretsKeyring, parseSecretsKeys, SecretsKeyring } from '@leakwatch/runtime';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
@@ -39,6 +39,7 @@ describe('leakwatch secrets (CLI)', () => {
     const pool = new Pool({ connectionString: env.DATABASE_URL });
     pool.on('error', () => undefined); // an idle client sees the server stop at teardown
     try {
+      const leakIdKey = (await loadLeakIdKey(pool, first)).key; // sealed under the first key
       const before = new WebhookSecrets(pool, first);
       await before.setup();
       const secret = await before.rotate(ORG);
@@ -53,7 +54,8 @@ describe('leakwatch secrets (CLI)', () => {
       expect(statSync(keyFile).mode & 0o777).toBe(0o600);
 
       const reEncrypted = await run(['secrets', 're-encrypt', '--json'], env);
-      expect(JSON.parse(reEncrypted.stdout)).toEqual({ key: keys[0].id, reEncrypted: 1, unreadable: [], subscriptions: 1 });
+      expect(JSON.parse(reEncrypted.stdout)).toEqual({ key: keys[0].id, leakid_key: 're-encrypted', reEncrypted: 1, unreadable: [], subscriptions: 1 });
+      expect((await pool.query(`SELECT key_id, value FROM ingest_settings WHERE name = 'leakid_key'`)).rows).toEqual([{ key_id: keys[0].id, value: null }]);
 
       // Drop the old key: the secret still verifies.
       writeFileSync(keyFile, keyFileText([keys[0]]));
@@ -61,6 +63,8 @@ describe('leakwatch secrets (CLI)', () => {
       const after = new WebhookSecrets(pool, new SecretsKeyring([keys[0]]));
       expect(await after.verify(ORG, body, `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`)).toBe(true);
       expect(await new SubscriptionsRepository(pool, new SecretsKeyring([keys[0]])).target(subscription.id)).toMatchObject({ secret: signingSecret });
+      // The leak-id key kept its value (ids are stable) and opens with the new key alone.
+      expect((await loadLeakIdKey(pool, new SecretsKeyring([keys[0]]))).key.equals(leakIdKey)).toBe(true);
     } finally {
       await pool.end();
     }

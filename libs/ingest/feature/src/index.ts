@@ -1,3 +1,4 @@
 export * from './ingest.module';
 export { WebhookSecrets } from './application/webhook-secrets';
-export { loadLeakIdKey } from './application/leak-id-key';
+export { loadLeakIdKey, sealStoredLeakIdKey } from './application/leak-id-key';
+export type { LeakIdKeyState, StoredLeakIdKey } from './application/leak-id-key';

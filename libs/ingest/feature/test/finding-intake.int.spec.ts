@@ -3,6 +3,7 @@
  * report is read (nothing is published yet), one statement publishes them all; an abandoned batch (a report
  * that broke a limit, a request that died) publishes nothing.
  */
+import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { Caller } from '@leakwatch/authz';
 import { PostgresEventStore } from '@leakwatch/event-store';
@@ -21,7 +22,7 @@ describe('finding intake: staged chunks, one publish', () => {
     pg = await startThrowawayPostgres();
     pool = await pg.newPool('intake');
     store = await PostgresEventStore.create(pool);
-    intake = new FindingIntake(store, pool);
+    intake = new FindingIntake(store, pool, randomBytes(32));
     await intake.onModuleInit();
   });
   afterAll(async () => {

@@ -15,7 +15,6 @@ import { EVENT_STORE, EventStore, PostgresEventStore } from '@leakwatch/event-st
 import { createSchemaOnce } from '@leakwatch/pg';
 import { CLOCK, Clock, PG_POOL, systemClock } from '@leakwatch/runtime';
 import { FindingInput, normalizeFinding } from '../normalization/normalize-finding';
-import { loadLeakIdKey } from './leak-id-key';
 
 export interface IntakeResult {
   leakids: string[];
@@ -70,14 +69,17 @@ SELECT (SELECT count(*) FROM ins) AS published, (SELECT count(*) FROM fresh) AS 
           FROM (SELECT leakid, min(seq) AS first FROM staged GROUP BY leakid) l) AS leakids,
        pg_notify('leakwatch_es_events', '') AS notified`;
 
+/** The leak-id key (see leak-id-key.ts: stored sealed under the secrets keyring, or LEAKWATCH_LEAKID_KEY). */
+export const LEAK_ID_KEY = Symbol('LEAK_ID_KEY');
+
 @Injectable()
 export class FindingIntake implements OnModuleInit, OnModuleDestroy {
-  private key?: Buffer;
   private sweeper?: NodeJS.Timeout;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(LEAK_ID_KEY) private readonly key: Buffer,
     @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
@@ -87,7 +89,6 @@ export class FindingIntake implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    this.key = await loadLeakIdKey(this.pool);
     await this.pool.query(`CREATE TABLE IF NOT EXISTS ingest_leaks (leakid text PRIMARY KEY, first_seen timestamptz NOT NULL DEFAULT now())`);
     if (!this.staged) return;
     await createSchemaOnce(this.pool, 'leakwatch:ingest-staging', STAGING_SQL);
@@ -104,7 +105,6 @@ export class FindingIntake implements OnModuleInit, OnModuleDestroy {
 
   begin(caller: Caller): Batch {
     const key = this.key;
-    if (!key) throw new Error('FindingIntake used before initialisation');
     const batchId = randomUUID();
     const at = this.clock().toISOString();
     const pool = this.pool;
