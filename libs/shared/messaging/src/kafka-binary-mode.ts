@@ -3,6 +3,20 @@
  * data is the message value, the aggregate id is the message key. Shared by the Kafka adapter and the
  * in-process bus (which stores the encoded form so embedded mode serialises exactly like Kafka).
  * Decoding never throws: a malformed message becomes an error value the consumer can log and skip.
+ *
+ * Why not the official `cloudevents` SDK here (issue 9 asks for it "where it fits"; checked against 10.0.0):
+ * - `Kafka.toEvent` throws on bad input, and what it throws can carry the value: a non-JSON value gives
+ *   `SyntaxError: Unexpected token 'p', "password=hunter2" is not valid JSON`, an unparseable `ce_time` a
+ *   `RangeError`. On a consumer's hot path a message must become a reason to log (never its value) and skip.
+ * - It accepts a message with no `ce_type` or `ce_source` (only a separate `validate()` notices), and rewrites
+ *   `time` through `new Date(time).toISOString()` (an offset or sub-millisecond digits do not survive).
+ * - It reads headers as strings; kafkajs delivers `Buffer`s (or arrays of them), on which the SDK throws a
+ *   `TypeError` (`contentType.startsWith is not a function`): every header would need converting first.
+ * - `Kafka.binary` returns the data object itself as the message value (kafkajs needs a string or Buffer) and
+ *   adds a redundant `ce_datacontenttype` header beside `content-type`: it would need the same code around it.
+ * So the SDK stays a devDependency: the tests use it as the independent judge of what goes on the wire
+ * (`tools/e2e-distributed/test/integration-events.conformance.int.spec.ts`, the five-services e2e), which
+ * they could not be if production encoded with it.
  */
 import { CloudEvent, EXTENSION_NAME, isRfc3339 } from './cloud-event';
 
