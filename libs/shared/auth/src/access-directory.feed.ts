@@ -1,7 +1,9 @@
 /**
- * Keeps this process's access directory current from `leakwatch.access.v1`. Each service has its own
- * consumer group, so every service sees every access event; the directory's revision guard makes
- * redeliveries harmless.
+ * Keeps this process's access directory current from `leakwatch.access.v1`. The directory is held in memory,
+ * so every process needs every access event: the consumer group is per process (`<service>.access-directory.<instance
+ * id>`), not per service — with a shared group, two replicas of a service would each miss the other's
+ * partitions (a revoked key still accepted by one of them). The directory's revision guard makes redeliveries
+ * (and a replay from the beginning) harmless.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isAccessEvent } from '@leakwatch/contracts';
@@ -18,7 +20,7 @@ export class AccessDirectoryFeed extends BusConsumer {
     @Inject(MESSAGE_BUS) bus: MessageBus,
     @Inject(SERVICE_NAME) service: string,
   ) {
-    super(bus, TOPICS.access, `${service}.access-directory`);
+    super(bus, TOPICS.access, `${service}.access-directory`, { everyProcess: true });
   }
 
   protected override prepare(): Promise<void> {

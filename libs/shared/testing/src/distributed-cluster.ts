@@ -54,8 +54,8 @@ export interface Cluster {
   kill(service: Service): Promise<void>;
   /** Starts a stopped or killed service again, on the same port, and waits for /health 200. */
   restart(service: Service): Promise<void>;
-  /** Starts one more process of `service` (same database and broker, its own port): a replica. */
-  addReplica(service: Exclude<Service, 'gateway'>): Promise<ServiceProcess>;
+  /** Starts one more process of `service` (same database and broker, its own port): a replica. A gateway replica has the same upstreams. */
+  addReplica(service: Service): Promise<ServiceProcess>;
   /** SIGTERM every service (gateway first) and replica, and wait for them. */
   stop(): Promise<void>;
 }

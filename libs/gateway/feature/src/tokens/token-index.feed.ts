@@ -1,6 +1,8 @@
 /**
  * Keeps the token index current from `leakwatch.leaks.v1`; revision-guarded, so redeliveries are harmless.
  * The consumer group is versioned with the index tables: a new version reads the topic from the beginning.
+ * The index is held in memory, so the group is per process (`<service>.gateway.tokens.v2.<instance id>`): every
+ * gateway replica sees every patch, not only its share of the partitions.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
@@ -15,7 +17,7 @@ export class TokenIndexFeed extends BusConsumer {
     @Inject(MESSAGE_BUS) bus: MessageBus,
     @Inject(SERVICE_NAME) service: string,
   ) {
-    super(bus, TOPICS.leaks, `${service}.gateway.tokens.v2`);
+    super(bus, TOPICS.leaks, `${service}.gateway.tokens.v2`, { everyProcess: true });
   }
 
   protected override prepare(): Promise<void> {
