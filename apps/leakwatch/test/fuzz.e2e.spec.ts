@@ -153,6 +153,17 @@ describe('fuzzing every operation of the OpenAPI document (e2e)', () => {
         ['cursor with year 99999', get(`/api/v1/leaks?cursor=${cursor(['99999-01-01', leakid])}`), /^cursor$/],
         ['ISO week date in as_of', get(`/api/v1/leaks/${leakid}?as_of=2026-W01-1`), /^as_of$/],
         ['blocklist?cursor=1e20', get('/api/v1/tokens/blocklist?cursor=1e20'), /^cursor$/],
+        // The admin lists cast their cursor's time member to timestamptz: anything else reached PostgreSQL (500).
+        ...['/api/v1/orgs', '/api/v1/api-keys'].flatMap((list): Array<[string, Pick<FuzzRequest, 'method' | 'path' | 'headers'>, RegExp]> => [
+          [`${list} cursor ["abc","x"]`, get(`${list}?cursor=${cursor(['abc', 'x'])}`), /^cursor$/],
+          [`${list} cursor with 30 February`, get(`${list}?cursor=${cursor(['2026-02-30T00:00:00Z', 'x'])}`), /^cursor$/],
+          [`${list} cursor with 30 February, as the list writes times`, get(`${list}?cursor=${cursor(['2026-02-30T00:00:00.000000Z', 'x'])}`), /^cursor$/],
+          [`${list} cursor with year 275760`, get(`${list}?cursor=${cursor(['+275760-09-13T00:00:00.000Z', 'x'])}`), /^cursor$/],
+          [`${list} cursor with an ISO week date`, get(`${list}?cursor=${cursor(['2026-W01-1', 'x'])}`), /^cursor$/],
+          [`${list} cursor with 'infinity'`, get(`${list}?cursor=${cursor(['infinity', 'x'])}`), /^cursor$/],
+          [`${list} cursor with a number`, get(`${list}?cursor=${cursor([1e20, 'x'])}`), /^cursor$/],
+          [`${list} cursor of the leak list's shape`, get(`${list}?cursor=${cursor({ s: 'first_seen', d: 'desc', v: '2026-11-25T10:00:00.000000Z', id: 'x' })}`), /^cursor$/],
+        ]),
         ['NUL in a path parameter', { method: 'DELETE', path: '/api/v1/domains/a%00b', headers: { 'x-api-key': E2E_ADMIN_KEY } }, /^path\[4\]$/],
         ['undecodable path', { method: 'POST', path: '/api/v1/domains/a%E0%A4%A/verify', headers: { 'x-api-key': E2E_ADMIN_KEY } }, /^path\[4\]$/],
         ['URL over 8 KiB', get(`/api/v1/leaks?q=${'a'.repeat(9000)}`), /^url$/],

@@ -3,7 +3,8 @@
  * its path parameters (also those the document leaves undeclared, from the `{name}` in the template), its
  * query parameters and its body schema. Each value is drawn mostly from the schema (so requests reach the
  * handlers) and otherwise replaced by something hostile: NUL, lone surrogates, wrong types, null, arrays
- * for objects, deep nesting, huge numbers, ISO week dates, percent-encoding junk, tokens where ids belong.
+ * for objects, deep nesting, huge numbers, ISO week dates, percent-encoding junk, tokens where ids belong, and
+ * for every `cursor` well-formed base64url JSON cursors holding impossible times, wrong types and junk ids.
  *
  * Markers: tokens generated into URLs and bodies carry `FUZZ_MARKER`, so the suite can prove that none of
  * them is echoed in an error or written to a log.
@@ -147,9 +148,51 @@ function valid(name: string, schema: Schema, fixtures: FuzzFixtures, depth: numb
   return fc.string({ minLength: 1, maxLength: 30 });
 }
 
+/** Time-like strings a cursor's time member may be cast from (the valid µs form among them). */
+const cursorTime = fc.oneof(
+  fc.constantFrom(
+    'abc', '2026-02-30T00:00:00Z', '2026-02-30T00:00:00.000000Z', '2026-11-25T24:00:00.000000Z', '0000-01-01T00:00:00.000000Z',
+    '+275760-09-13T00:00:00.000Z', '99999-01-01', '2026-W01-1', '2026-11-25T10:00:00.000000Z', '2026-11-25T10:00:00.000000+99:00',
+    '1e20', 'infinity', '-infinity', 'epoch', 'now', 'allballs', '',
+  ),
+  isoDateTime,
+  fc.date({ noInvalidDate: true }).map((d) => d.toISOString().replace('Z', '000Z')),
+);
+
+/**
+ * Cursors as the lists write them — base64url JSON — with hostile contents: the admin lists' `[time, id]`,
+ * the leak list's `{s, d, v, id}` and its legacy `[time, leakid]`, and any JSON at all. A decoder that lets
+ * one through to a `::timestamptz` or `::int` cast answered 500.
+ */
+function hostileCursor(fixtures: FuzzFixtures): fc.Arbitrary<string> {
+  const member = fc.oneof(cursorTime, hostileString, hostileValue);
+  const id = fc.oneof(fc.constantFrom(...fixtures.leakids, ...fixtures.orgIds, ...fixtures.victimKeyIds), hostileString);
+  const shapes: fc.Arbitrary<unknown> = fc.oneof(
+    fc.tuple(cursorTime, id),
+    fc.tuple(member, member),
+    fc.array(member, { maxLength: 4 }),
+    fc.record({
+      s: fc.oneof(fc.constantFrom('first_seen', 'last_seen', 'risk', 'status'), hostileString),
+      d: fc.oneof(fc.constantFrom('asc', 'desc'), hostileString),
+      v: fc.oneof(cursorTime, hostileNumber, hostileValue),
+      id,
+    }),
+    hostileValue,
+  );
+  return shapes.map((v) => Buffer.from(JSON.stringify(v) ?? 'null').toString('base64url'));
+}
+
 function value(name: string, schema: Schema, fixtures: FuzzFixtures, depth = 0): fc.Arbitrary<unknown> {
   // A long-poll wait of up to 30 s is the contract, not a hang: only short or invalid waits.
   if (name === 'wait') return fc.constantFrom('0', '1', '31', '-1', '1.5', 'abc', '1e3', '');
+  // Every `cursor` parameter also gets well-formed (base64url JSON) cursors with hostile contents.
+  if (name === 'cursor') {
+    return fc.oneof(
+      { weight: 2, arbitrary: valid(name, schema, fixtures, depth) },
+      { weight: 3, arbitrary: hostileCursor(fixtures) },
+      { weight: 1, arbitrary: hostileValue },
+    );
+  }
   if (depth > 4) return hostileValue;
   return fc.oneof({ weight: 5, arbitrary: valid(name, schema, fixtures, depth) }, { weight: 1, arbitrary: hostileValue });
 }
