@@ -10,7 +10,8 @@ import { Caller } from '@leakwatch/authz';
 import { CurrentCaller } from '@leakwatch/auth';
 import { LeakExportQuery } from '../read-model/leak-export-query';
 import { LeakExportQueryDto } from './dto/leak-export.dto';
-import { CLOCK, Clock, csvLine } from '@leakwatch/runtime';
+import { dateRangeErrors } from './dto/leak-decision.dto';
+import { CLOCK, Clock, ProblemException, csvLine } from '@leakwatch/runtime';
 import { LEAK_CSV_COLUMNS, leakCsvRow, ndjsonLine } from './leak-export.format';
 import { streamLines } from './stream-response';
 
@@ -35,6 +36,8 @@ export class LeakExportController {
   })
   async export(@CurrentCaller() caller: Caller, @Query() query: LeakExportQueryDto, @Res() res: Response): Promise<void> {
     const { format = 'csv', ...filters } = query;
+    const errors = dateRangeErrors(filters);
+    if (errors.length) throw new ProblemException(400, 'validation-failed', 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
     const pages = this.exports.pages(caller, filters);
     const stamp = this.clock().toISOString().replace(/[:.]/g, '-');
     const disposition = { 'Content-Disposition': `attachment; filename="leaks-${stamp}.${format === 'csv' ? 'csv' : 'ndjson'}"` };

@@ -15,7 +15,7 @@ import { DecideOnLeaksCommand } from '../application/decide-on-leaks';
 import { decisionOrProblem } from './decision-problems';
 import { LeakAsOfView, leakAsOf } from '../read-model/leak-as-of';
 import { InvalidCursorError, LeakQueries, LeakView } from '../read-model/leak-queries';
-import { AsOfQueryDto, LeakIdParams, LeakListQueryDto, LeakStatusDto, VirtualPatchDto, selectedIds } from './dto/leak-decision.dto';
+import { AsOfQueryDto, LeakIdParams, LeakListQueryDto, LeakStatusDto, VirtualPatchDto, dateRangeErrors, selectedIds } from './dto/leak-decision.dto';
 
 @ApiTags('leaks')
 @ApiSecurity('api-key')
@@ -56,8 +56,10 @@ export class LeaksController {
   @Get()
   @PaginatedList()
   @ApiOkResponse({ schema: LEAK_PAGE_SCHEMA, headers: LINK_HEADER, example: { items: [LEAK_EXAMPLE], next_cursor: null, total: 1, summary: { personal: 0, employee: 0, customer: 0, organization: 1 } } })
-  @ApiOperation({ summary: 'Leaks visible to the caller, filtered, newest first (or by ?sort=&direction=), with a per-type summary; `Link: <…>; rel="next"` while more pages follow' })
+  @ApiOperation({ summary: 'Leaks visible to the caller, filtered (also by first-seen and fixed time ranges), newest first (or by ?sort=&direction=), with a per-type summary; `Link: <…>; rel="next"` while more pages follow' })
   async list(@CurrentCaller() caller: Caller, @Query() query: LeakListQueryDto) {
+    const errors = dateRangeErrors(query);
+    if (errors.length) throw new ProblemException(400, 'validation-failed', 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
     try {
       return await this.queries.list(caller, { ...query, limit: query.limit ?? 50 });
     } catch (error) {

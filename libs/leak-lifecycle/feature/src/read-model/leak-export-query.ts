@@ -18,6 +18,10 @@ export interface LeakExportFilters {
   virtual_patch?: boolean;
   q?: string;
   as_of?: string;
+  first_seen_from?: string;
+  first_seen_to?: string;
+  fixed_from?: string;
+  fixed_to?: string;
 }
 
 export const EXPORT_PAGE_SIZE = 500;

@@ -48,7 +48,14 @@ export interface LeakFilters {
   direction?: SortDirection;
   /** ISO time: the list as it was then, from the temporal read model (`ll_leak_versions`). */
   as_of?: string;
+  /** ISO times: first seen in [from, to), fixed in [from, to). */
+  first_seen_from?: string;
+  first_seen_to?: string;
+  fixed_from?: string;
+  fixed_to?: string;
 }
+
+type FilterFields = 'status' | 'risk' | 'source' | 'virtual_patch' | 'q' | 'first_seen_from' | 'first_seen_to' | 'fixed_from' | 'fixed_to';
 
 /**
  * The leak rows a list reads: today's (`ll_leaks`), or — with `asOf` — every leak's version valid at that
@@ -59,12 +66,13 @@ export function leakRowsSql(asOf: string | undefined, p: (value: unknown) => str
   return `(SELECT * FROM ll_leak_versions WHERE tstzrange(valid_from, valid_to, '[)') @> ${p(asOf)}::timestamptz) AS as_of`;
 }
 
-/** The list's filters besides visibility and type (status, risk, source, virtual patch, search): the list and the export share them. */
-export function leakFilterSql(
-  filters: Pick<LeakFilters, 'status' | 'risk' | 'source' | 'virtual_patch' | 'q'>,
-  p: (value: unknown) => string,
-): string[] {
+/** The list's filters besides visibility and type (status, risk, source, virtual patch, search, dates): the list and the export share them. */
+export function leakFilterSql(filters: Pick<LeakFilters, FilterFields>, p: (value: unknown) => string): string[] {
   const where: string[] = [];
+  if (filters.first_seen_from) where.push(`first_seen >= ${p(filters.first_seen_from)}::timestamptz`);
+  if (filters.first_seen_to) where.push(`first_seen < ${p(filters.first_seen_to)}::timestamptz`);
+  if (filters.fixed_from) where.push(`fixed_at >= ${p(filters.fixed_from)}::timestamptz`);
+  if (filters.fixed_to) where.push(`fixed_at < ${p(filters.fixed_to)}::timestamptz`);
   if (filters.status) where.push(`status = ${p(filters.status)}`);
   if (filters.risk) where.push(`risk = ${p(filters.risk)}`);
   if (filters.source) where.push(`sources ? ${p(filters.source)}`);

@@ -108,6 +108,35 @@ export class LeakListQueryDto {
   })
   @IsOptional() @IsIsoDateTime() @IsNotInFuture()
   as_of?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-25T00:00:00Z', description: 'Only leaks first seen (detected) at or after this time (ISO 8601, with a zone, or a date: midnight UTC)' })
+  @IsOptional() @IsIsoDateTime()
+  first_seen_from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-26T00:00:00Z', description: 'Only leaks first seen before this time (exclusive): `first_seen_from=2026-11-25&first_seen_to=2026-11-26` is that UTC day' })
+  @IsOptional() @IsIsoDateTime()
+  first_seen_to?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-25T00:00:00Z', description: 'Only leaks fixed at or after this time (their current fix: a reopened leak has none)' })
+  @IsOptional() @IsIsoDateTime()
+  fixed_from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-26T00:00:00Z', description: 'Only leaks fixed before this time (exclusive)' })
+  @IsOptional() @IsIsoDateTime()
+  fixed_to?: string;
+}
+
+/** The date filters (`*_from` inclusive, `*_to` exclusive): a range that ends before it starts is refused, naming the field. */
+export const DATE_RANGES = [
+  ['first_seen_from', 'first_seen_to'],
+  ['fixed_from', 'fixed_to'],
+] as const;
+
+export function dateRangeErrors(query: Partial<Record<(typeof DATE_RANGES)[number][number], string>>): Array<{ field: string; message: string }> {
+  return DATE_RANGES.filter(([from, to]) => query[from] && query[to] && Date.parse(query[from] as string) > Date.parse(query[to] as string)).map(([from, to]) => ({
+    field: from,
+    message: `must not be after ${to}`,
+  }));
 }
 
 export class LeakIdParams {

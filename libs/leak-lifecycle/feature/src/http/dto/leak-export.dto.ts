@@ -7,7 +7,7 @@ export const EXPORT_FORMATS = ['csv', 'ndjson'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** The list's filters (same names, same validation), without paging: an export is every matching leak. */
-export class LeakExportQueryDto extends PickType(LeakListQueryDto, ['type', 'status', 'risk', 'source', 'virtual_patch', 'q', 'as_of'] as const) {
+export class LeakExportQueryDto extends PickType(LeakListQueryDto, ['type', 'status', 'risk', 'source', 'virtual_patch', 'q', 'as_of', 'first_seen_from', 'first_seen_to', 'fixed_from', 'fixed_to'] as const) {
   @ApiPropertyOptional({ enum: EXPORT_FORMATS, default: 'csv' })
   @IsOptional() @IsIn(EXPORT_FORMATS)
   format?: ExportFormat;
