@@ -53,6 +53,22 @@ describe('web console (e2e, headless Chromium)', () => {
   // A page draws after its URL changes: wait for what it should show.
   const rows = (n: number) => until(`${n} rows in the list`, async () => (await page.locator('#leaks-table tbody tr').count()) === n);
   const hashParams = () => new URLSearchParams(new URL(page.url()).hash.split('?')[1] ?? '');
+  const rowIds = () => page.locator('#leaks-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-leakid') ?? ''));
+  const today = () => new Date().toISOString().slice(0, 10);
+  const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  type Point = { label: string; series: number; value: number; x: number; y: number };
+  /** Clicks the chart element drawn for `label` (of `series`), once the chart shows it with a value > 0. */
+  const clickChart = async (id: string, label: string, series = 0) => {
+    const canvas = page.locator(`#chart-${id}[data-points]`);
+    const point = await eventually(`"${label}" drawn in chart ${id}`, async () => {
+      await canvas.waitFor();
+      const points = JSON.parse((await canvas.getAttribute('data-points')) as string) as Point[];
+      return points.find((p) => p.label === label && p.series === series && p.value > 0);
+    }, (p) => p !== undefined, { timeoutMs: 20_000 }) as Point;
+    await canvas.click({ position: { x: point.x, y: point.y } });
+  };
+  /** The leak ids the API lists for these filters (the list the page should show). */
+  const apiIds = async (params: string) => ((await call('GET', `/api/v1/leaks?limit=500&${params}`, adminKey)).body.items as Array<{ leakid: string }>).map((l) => l.leakid);
 
   beforeAll(async () => {
     shots = screenshotFolder('leakwatch-console');
@@ -166,6 +182,79 @@ describe('web console (e2e, headless Chromium)', () => {
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
   });
 
+  it('chooses the direction of the order (sent to the API, kept in the URL)', async () => {
+    await page.goto(`${e2e.app.url}/#/leaks?sort=risk`);
+    await page.locator('#leaks-table tbody tr').first().waitFor();
+    expect(await page.locator('#direction').inputValue()).toBe('desc');
+    const asked = page.waitForRequest((r) => r.url().includes('sort=risk') && r.url().includes('direction=asc'));
+    await page.locator('#direction').selectOption('asc');
+    await asked;
+    await page.waitForURL(/direction=asc/);
+    await until('the list in the API\'s ascending risk order', async () => JSON.stringify(await rowIds()) === JSON.stringify(await apiIds('sort=risk&direction=asc')));
+    // Low first: the two low leaks lead.
+    expect((await rowIds()).slice(0, 2).sort()).toEqual(leaks.low.map((l) => l.leakid).sort());
+    // Oldest first, for the default order.
+    await page.goto(`${e2e.app.url}/#/leaks?direction=asc`);
+    await until('the list oldest first', async () => JSON.stringify(await rowIds()) === JSON.stringify(await apiIds('sort=first_seen&direction=asc')));
+  });
+
+  it('searches (q), shows per-type tabs with their counts, and pages with the cursor', async () => {
+    await page.goto(`${e2e.app.url}/#/leaks`);
+    await rows(8);
+    // Search: part of one leak's id finds that leak; the search is a chip and in the URL.
+    const target = leaks.critical[1].leakid;
+    await page.locator('#filter-q').fill(target.slice(4, 20));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/q=/);
+    expect(hashParams().get('q')).toBe(target.slice(4, 20));
+    await rows(1);
+    expect(await rowIds()).toEqual([target]);
+    await expect(page.locator('#chips').textContent()).resolves.toContain(`Search: ${target.slice(4, 20)}`);
+    // A search by source name.
+    await page.goto(`${e2e.app.url}/#/leaks?q=pastebin`);
+    await rows(2);
+    expect((await rowIds()).sort()).toEqual(leaks.critical.map((l) => l.leakid).sort());
+
+    // Per-type tabs: the API's summary, one tab per type; a tab filters by it.
+    await page.goto(`${e2e.app.url}/#/leaks`);
+    await rows(8);
+    const summary = (await call('GET', '/api/v1/leaks?limit=1', adminKey)).body.summary as Record<string, number>;
+    for (const [type, count] of Object.entries(summary)) {
+      await expect(page.locator(`.tabs button[data-type="${type}"]`).textContent()).resolves.toContain(`(${count})`);
+    }
+    await expect(page.locator('.tabs button[data-type="all"]').textContent()).resolves.toContain('(8)');
+    const [most] = Object.entries(summary).sort((a, b) => b[1] - a[1])[0];
+    const none = Object.entries(summary).find(([, n]) => n === 0)?.[0];
+    await page.locator(`.tabs button[data-type="${most}"]`).click();
+    await page.waitForURL(new RegExp(`type=${most}`));
+    await until('the type tab pressed', async () => (await page.locator(`.tabs button[data-type="${most}"]`).getAttribute('aria-pressed')) === 'true');
+    await rows(summary[most]);
+    if (none) {
+      await page.locator(`.tabs button[data-type="${none}"]`).click();
+      await page.locator('#empty').waitFor();
+    }
+    await page.locator('.tabs button[data-type="all"]').click();
+    await page.waitForURL((url) => !url.hash.includes('type='));
+    await rows(8);
+
+    // Cursor paging: 3 per page → 3 + 3 + 2, no leak twice, in the API's order.
+    await page.goto(`${e2e.app.url}/#/leaks?limit=3`);
+    await rows(3);
+    await expect(page.locator('#total').textContent()).resolves.toContain('8 leaks match, 3 shown');
+    const seen = [...(await rowIds())];
+    await page.locator('#next-page').click();
+    await page.waitForURL(/cursor=/);
+    await until('the second page', async () => (await rowIds()).length === 3 && !(await rowIds()).some((id) => seen.includes(id)));
+    seen.push(...(await rowIds()));
+    await page.locator('#next-page').click();
+    await until('the last page', async () => (await rowIds()).length === 2 && !(await rowIds()).some((id) => seen.includes(id)));
+    seen.push(...(await rowIds()));
+    await expect(page.locator('#next-page').count()).resolves.toBe(0);
+    expect(seen).toEqual(await apiIds(''));
+    await page.getByRole('link', { name: 'First page' }).click();
+    await until('back on the first page', async () => JSON.stringify(await rowIds()) === JSON.stringify(seen.slice(0, 3)));
+  });
+
   it('bulk-fixes three leaks with a comment; each leak\'s timeline shows the decision with the comment and who made it', async () => {
     const three = leaks.high.slice(0, 3).map((l) => l.leakid);
     await page.goto(`${e2e.app.url}/#/leaks?risk=high`);
@@ -212,6 +301,80 @@ describe('web console (e2e, headless Chromium)', () => {
     const leak = await call('GET', `/api/v1/leaks/${open}`, adminKey);
     expect(leak.body).toMatchObject({ status: 'open', virtual_patch: false });
     await expect(page.locator(`tr[data-leakid="${open}"] .badge.on`).count()).resolves.toBe(0);
+  });
+
+  it('lists the leaks as of an earlier moment (a chip and in the URL), offering no decisions on the past', async () => {
+    const id = leaks.high[0].leakid; // fixed by the bulk decision
+    const history = (await call('GET', `/api/v1/leaks/${id}/history`, adminKey)).body.events as Array<{ time: string; type: string }>;
+    const beforeFix = new Date(Date.parse((history.at(-1) as { time: string }).time) - 1).toISOString();
+    await page.goto(`${e2e.app.url}/#/leaks?risk=high&as_of=${encodeURIComponent(beforeFix)}`);
+    await page.locator('#list-asof-banner').waitFor();
+    await page.locator(`tr[data-leakid="${id}"] .badge.open`).waitFor();
+    await expect(page.locator('#chips li[data-filter="as_of"]').count()).resolves.toBe(1);
+    await expect(page.locator('input.select-leak, .bulkbar').count()).resolves.toBe(0);
+    expect(hashParams().get('as_of')).toBe(beforeFix);
+    await shot('leaks-as-of-light-1280');
+    // The chip's × is "now" again.
+    await page.getByRole('button', { name: /^Remove filter As of/ }).click();
+    await page.waitForURL((url) => !url.hash.includes('as_of='));
+    await page.locator(`tr[data-leakid="${id}"] .badge.fixed`).waitFor();
+    await expect(page.locator('#list-asof-banner').count()).resolves.toBe(0);
+    // The form sets it too (the browser's local time, sent as UTC).
+    await page.locator('#filter-as_of').fill(new Date(Date.parse(beforeFix) - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 19));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/as_of=/);
+    await page.locator(`tr[data-leakid="${id}"] .badge.open`).waitFor();
+    expect(Date.parse(hashParams().get('as_of') as string)).toBeLessThanOrEqual(Date.parse(beforeFix));
+  });
+
+  it('bulk-marks false positive, reopens, and turns the virtual patch on and off', async () => {
+    const two = leaks.low.slice(0, 2).map((l) => l.leakid);
+    await page.goto(`${e2e.app.url}/#/leaks?risk=low`);
+    await page.locator('#leaks-table').waitFor();
+    const decide = async (button: string, expected: string, badge: string) => {
+      for (const id of two) await page.locator(`tr[data-leakid="${id}"] input.select-leak`).check();
+      await page.locator('#bulk-result').evaluate((el) => el.replaceChildren());
+      await page.locator(button).click();
+      await page.locator('#bulk-result .notice.success').waitFor();
+      await expect(page.locator('#bulk-result').textContent()).resolves.toContain(expected);
+      for (const id of two) await page.locator(`tr[data-leakid="${id}"] ${badge}`).waitFor();
+    };
+    await page.getByLabel('Comment (status changes)').fill('test fixtures');
+    await decide('#bulk-false-positive', '2 changed', '.badge.false_positive');
+    for (const id of two) expect((await call('GET', `/api/v1/leaks/${id}`, adminKey)).body.status).toBe('false_positive');
+    await decide('#bulk-reopen', '2 changed', '.badge.open');
+    await decide('#bulk-patch-on', '2 changed', '.badge.on');
+    await decide('#bulk-patch-off', '2 changed', '.badge.open');
+    await expect(page.locator('#leaks-table .badge.on').count()).resolves.toBe(0);
+    for (const id of two) expect((await call('GET', `/api/v1/leaks/${id}`, adminKey)).body).toMatchObject({ status: 'open', virtual_patch: false });
+    const history = (await call('GET', `/api/v1/leaks/${two[0]}/history`, adminKey)).body.events as Array<{ type: string }>;
+    expect(history.slice(-4).map((e) => e.type)).toEqual(['LeakStatusChanged', 'LeakStatusChanged', 'VirtualPatchApplied', 'VirtualPatchRemoved']);
+  });
+
+  it('refuses another organisation\'s leak exactly like an unknown one (404), in the page and in a bulk request', async () => {
+    const bravo = (await call('POST', '/api/v1/orgs', E2E_ADMIN_KEY, { name: 'Bravo leaks' })).body.org_id;
+    const bravoKey = (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'bravo admin', role: 'admin', org_id: bravo })).body.key as string;
+    await until('the Bravo key works', async () => (await call('GET', '/api/v1/session', bravoKey)).status === 200);
+    const added = await call('POST', '/api/v1/leaks', bravoKey, { source: { name: 'bravo' }, tokens: [{ value: fakeToken() }], risk: 'high' });
+    expect(added.status).toBe(201);
+    const theirs = added.body.leakids[0] as string;
+    await until('Bravo\'s leak is listed for Bravo', async () => (await call('GET', `/api/v1/leaks/${theirs}`, bravoKey)).status === 200);
+    const unknown = 'f'.repeat(32);
+    for (const id of [theirs, unknown]) {
+      await page.goto(`${e2e.app.url}/#/leaks/${id}`);
+      const refusal = page.locator('.notice.error');
+      await refusal.waitFor();
+      expect(await refusal.getAttribute('data-status')).toBe('404');
+      await expect(refusal.textContent()).resolves.toContain(`No leak ${id} visible to you`);
+    }
+    // A bulk request naming it is refused whole: the Acme leak in it is not changed either.
+    const mine = leaks.high[3].leakid;
+    const refused = await call('POST', '/api/v1/leaks/status', adminKey, { leakids: [mine, theirs], status: 'fixed' });
+    expect(refused.status).toBe(404);
+    expect(refused.body.leakids).toEqual([theirs]);
+    expect((await call('GET', `/api/v1/leaks/${mine}`, adminKey)).body.status).toBe('open');
+    expect((await call('GET', `/api/v1/leaks/${theirs}`, bravoKey)).body.status).toBe('open');
+    await expect(page.locator('body').textContent()).resolves.not.toContain('bravo');
   });
 
   it('shows a leak as of an earlier moment of its history', async () => {
@@ -293,6 +456,69 @@ describe('web console (e2e, headless Chromium)', () => {
       await page.locator('#timeline').waitFor();
       return (await page.locator('#leak-attempts tbody tr').count()) === 1;
     });
+  });
+
+  it('opens the list filtered by a click on the type, source and status charts and on an opened, fixed or attempts day', async () => {
+    const overview = async () => {
+      await page.goto(`${e2e.app.url}/#/`);
+      await page.locator('#chart-risk[data-points]').waitFor();
+    };
+    const listed = async (params: string) => {
+      const expected = await apiIds(params);
+      await until(`the list of ${params}`, async () => JSON.stringify([...(await rowIds())].sort()) === JSON.stringify([...expected].sort()) && (expected.length > 0 || (await page.locator('#empty').count()) === 1));
+      return expected;
+    };
+    // Type: the open leaks of that type (these leaks have no identity: the organisation's).
+    await overview();
+    await clickChart('type', 'Organization');
+    await page.waitForURL(/#\/leaks\?type=organization&status=open$/);
+    expect((await listed('type=organization&status=open')).length).toBeGreaterThan(0);
+    // Source: the open leaks seen there.
+    await overview();
+    await clickChart('source', 'github');
+    await page.waitForURL(/#\/leaks\?source=github&status=open$/);
+    expect(await listed('source=github&status=open')).toEqual([leaks.high[3].leakid]);
+    await expect(page.locator('#chips').textContent()).resolves.toContain('Source: github');
+    // Status: every leak in it.
+    await overview();
+    await clickChart('status', 'Fixed');
+    await page.waitForURL(/#\/leaks\?status=fixed$/);
+    expect((await listed('status=fixed')).sort()).toEqual(leaks.high.slice(0, 3).map((l) => l.leakid).sort());
+
+    // Opened today: the leaks first seen today (every one of this run).
+    const day = today().slice(5);
+    await overview();
+    await clickChart('per-day', day, 0);
+    await page.waitForURL(new RegExp(`first_seen_from=${today()}&first_seen_to=${tomorrow()}$`));
+    const opened = await listed(`first_seen_from=${today()}&first_seen_to=${tomorrow()}`);
+    expect(opened).toEqual(expect.arrayContaining([...leaks.critical, ...leaks.high, ...leaks.low].map((l) => l.leakid)));
+    await expect(page.locator('#chips li[data-filter="opened"]').textContent()).resolves.toContain(`First seen: ${today()}`);
+    await shot('leaks-opened-today-light-1280');
+    // Fixed today: the three fixed by the bulk decision.
+    await overview();
+    await clickChart('per-day', day, 1);
+    await page.waitForURL(new RegExp(`fixed_from=${today()}&fixed_to=${tomorrow()}$`));
+    expect((await listed(`fixed_from=${today()}&fixed_to=${tomorrow()}`)).sort()).toEqual(leaks.high.slice(0, 3).map((l) => l.leakid).sort());
+    // Its chip removes the whole range.
+    await page.getByRole('button', { name: `Remove filter Fixed: ${today()}` }).click();
+    await page.waitForURL((url) => !url.hash.includes('fixed_'));
+    // Attempts today: the attempts page of that day, with the patched token's check.
+    await overview();
+    await clickChart('attempts', day);
+    await page.waitForURL(new RegExp(`#/attempts\\?from=${today()}&to=${today()}$`));
+    await page.locator(`#attempts-table tr[data-leakid="${leaks.critical[0].leakid}"]`).waitFor();
+
+    // The date filters of the API: strict ISO times, ranges that end before they start refused, shared by the export.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect((await call('GET', `/api/v1/leaks?first_seen_to=${today()}`, adminKey)).body.total).toBe(0);
+    expect((await call('GET', `/api/v1/leaks?fixed_from=${yesterday}&fixed_to=${today()}`, adminKey)).body.total).toBe(0);
+    const bad = await call('GET', '/api/v1/leaks?first_seen_from=2026-W01-1', adminKey);
+    expect(bad).toMatchObject({ status: 400, body: { errors: [expect.objectContaining({ field: 'first_seen_from' })] } });
+    const reversed = await call('GET', `/api/v1/leaks?fixed_from=${tomorrow()}&fixed_to=${today()}`, adminKey);
+    expect(reversed).toMatchObject({ status: 400, body: { errors: [{ field: 'fixed_from', message: 'must not be after fixed_to' }] } });
+    const exported = await call('GET', `/api/v1/leaks/export?format=ndjson&fixed_from=${today()}&fixed_to=${tomorrow()}`, adminKey);
+    expect(exported.status).toBe(200);
+    expect((exported.body as string).trim().split('\n').map((line) => JSON.parse(line).leakid).sort()).toEqual(leaks.high.slice(0, 3).map((l) => l.leakid).sort());
   });
 
   it('offers an analyst every page and no action (and the API still refuses)', async () => {

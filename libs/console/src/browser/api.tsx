@@ -30,19 +30,24 @@ export async function api<T>(method: string, path: string, body?: unknown, optio
   return (await read(response)) as T;
 }
 
-const etags = new Map<string, { etag: string; body: unknown }>();
+/** The last answer per path, with the key it was asked with (another key never revalidates it). */
+const etags = new Map<string, { etag: string; body: unknown; key: string | undefined }>();
 
 /**
- * GET with If-None-Match: `undefined` when nothing changed since the last answer for this path
- * (`always`: the last answer instead, for a page drawn for the first time).
+ * GET with If-None-Match: `undefined` when the server answers 304 Not Modified, i.e. nothing changed since the
+ * last answer for this path, so the caller redraws nothing (`always`: the last answer instead, for a page drawn
+ * for the first time).
  */
 export async function getFresh<T>(path: string, always = false): Promise<T | undefined> {
+  const key = storedKey() ?? undefined;
   const known = etags.get(path);
-  const response = await request('GET', path, undefined, storedKey() ?? undefined, known?.etag);
-  if (response.status === 304 && known) return always ? (known.body as T) : undefined;
+  const usable = known && known.key === key ? known : undefined;
+  const response = await request('GET', path, undefined, key, usable?.etag);
+  if (response.status === 304 && usable) return always ? (usable.body as T) : undefined;
   const body = (await read(response)) as T;
   const etag = response.headers.get('etag');
-  if (etag) etags.set(path, { etag, body });
+  if (etag) etags.set(path, { etag, body, key });
+  else etags.delete(path);
   return body;
 }
 

@@ -51,7 +51,7 @@ export function countChart(id: string, title: string, kind: 'doughnut' | 'bar', 
   return { element: figure(id, title, canvas, items), mount: () => new Chart(canvas, config) };
 }
 
-/** Per-day series (bars), e.g. opened vs fixed. `open(dayIndex, seriesIndex)` on click. */
+/** Per-day series (bars), e.g. opened vs fixed. `open(day, seriesIndex)` on a bar's click. */
 export function dayChart(
   id: string,
   title: string,
@@ -109,17 +109,21 @@ function figure(id: string, title: string, canvas: HTMLCanvasElement, items: Cha
 }
 
 /**
- * After each draw, record where each element of the first dataset is (canvas pixels) in `data-points`,
- * as `[{label, x, y}]`: lets the browser tests click a real chart element.
+ * After each draw, record where each element is (canvas pixels) in `data-points`, as
+ * `[{label, series, value, x, y}]` (a slice's centroid, a bar's centre): lets the browser tests click a real
+ * chart element.
  */
 const hitPoints = {
   id: 'leakwatchHitPoints',
   afterRender(chart: Chart) {
     const labels = (chart.data.labels ?? []) as string[];
-    const points = chart.getDatasetMeta(0).data.map((element, index) => {
-      const { x, y } = element.tooltipPosition(true);
-      return { label: labels[index], x: Math.round(x ?? 0), y: Math.round(y ?? 0) };
-    });
+    const bars = (chart.config as { type?: string }).type === 'bar';
+    const points = chart.data.datasets.flatMap((dataset, series) =>
+      chart.getDatasetMeta(series).data.map((element, index) => {
+        const { x, y } = bars ? (element as unknown as BarElement).getCenterPoint(true) : element.tooltipPosition(true);
+        return { label: labels[index], series, value: Number(dataset.data[index] ?? 0), x: Math.round(x ?? 0), y: Math.round(y ?? 0) };
+      }),
+    );
     chart.canvas.dataset.points = JSON.stringify(points);
   },
 };

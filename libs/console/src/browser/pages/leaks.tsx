@@ -1,8 +1,9 @@
 /**
- * The leak list: every filter of `GET /api/v1/leaks` (type, status, risk, source, virtual patch, search) held
- * in the URL, shown as removable chips; per-type counts; cursor paging; multi-select with bulk decisions
- * and a comment. A refused bulk request shows the ids and the reason, and — as the API guarantees — changed
- * nothing. Refreshed live (polling with ETags).
+ * The leak list: every filter of `GET /api/v1/leaks` (type, status, risk, source, virtual patch, search, first
+ * seen and fixed time ranges, as of a past moment) held in the URL, shown as removable chips; per-type counts;
+ * order and direction; cursor paging; multi-select with bulk decisions and a comment. A refused bulk request
+ * shows the ids and the reason, and — as the API guarantees — changed nothing. Refreshed live (polling with
+ * ETags: an unchanged answer is a 304 and redraws nothing, so focus and selection stay).
  */
 import { ApiError, api, getFresh, query } from '../api';
 import { h, replace } from '../dom'; // eslint-disable-line @typescript-eslint/no-unused-vars -- h is the JSX factory
@@ -44,17 +45,39 @@ interface LeakList {
   summary: Record<string, number>;
 }
 
-/** URL parameters that are filters of the API (each one a chip). */
-const FILTERS = ['type', 'status', 'risk', 'source', 'virtual_patch', 'q'] as const;
-const FILTER_LABELS: Record<string, string> = { type: 'Type', status: 'Status', risk: 'Risk', source: 'Source', virtual_patch: 'Virtual patch', q: 'Search' };
-/** Orders the API sorts across all pages (`sort` + `direction`), and one it cannot that sorts the page shown. */
-const SORTS: Record<string, { label: string; api?: { sort: string; direction: string }; compare?: (a: LeakView, b: LeakView) => number }> = {
-  newest: { label: 'Newest first' },
-  status: { label: 'Status (open first)', api: { sort: 'status', direction: 'asc' } },
-  risk: { label: 'Risk (critical first)', api: { sort: 'risk', direction: 'desc' } },
-  last_seen: { label: 'Last seen', api: { sort: 'last_seen', direction: 'desc' } },
+/** URL parameters that are filters of the API (sent as they are). */
+const FILTERS = ['type', 'status', 'risk', 'source', 'virtual_patch', 'q', 'first_seen_from', 'first_seen_to', 'fixed_from', 'fixed_to', 'as_of'] as const;
+/** The chips: one per filter, one per time range (its `from` and `to` together). */
+const CHIPS: Array<{ id: string; label: string; params: string[] }> = [
+  { id: 'type', label: 'Type', params: ['type'] },
+  { id: 'status', label: 'Status', params: ['status'] },
+  { id: 'risk', label: 'Risk', params: ['risk'] },
+  { id: 'source', label: 'Source', params: ['source'] },
+  { id: 'virtual_patch', label: 'Virtual patch', params: ['virtual_patch'] },
+  { id: 'q', label: 'Search', params: ['q'] },
+  { id: 'opened', label: 'First seen', params: ['first_seen_from', 'first_seen_to'] },
+  { id: 'fixed', label: 'Fixed', params: ['fixed_from', 'fixed_to'] },
+  { id: 'as_of', label: 'As of', params: ['as_of'] },
+];
+/**
+ * Orders the API sorts across all pages (`sort`; `direction` from the URL, else the order's own), and one it
+ * cannot that sorts the page shown.
+ */
+const SORTS: Record<string, { label: string; api?: string; direction?: 'asc' | 'desc'; compare?: (a: LeakView, b: LeakView) => number }> = {
+  newest: { label: 'First seen', api: 'first_seen', direction: 'desc' },
+  status: { label: 'Status', api: 'status', direction: 'asc' },
+  risk: { label: 'Risk', api: 'risk', direction: 'desc' },
+  last_seen: { label: 'Last seen', api: 'last_seen', direction: 'desc' },
   attempts: { label: 'Most attempts (this page)', compare: (a, b) => b.attempts - a.attempts },
 };
+/** What each direction means for each order. */
+const DIRECTIONS: Record<string, Record<'asc' | 'desc', string>> = {
+  newest: { desc: 'Newest first', asc: 'Oldest first' },
+  status: { asc: 'Open first', desc: 'False positive first' },
+  risk: { desc: 'Critical first', asc: 'Low first' },
+  last_seen: { desc: 'Most recent first', asc: 'Least recent first' },
+};
+const DAY_MS = 86_400_000;
 
 type Decision = { label: string; path: string; body: Record<string, unknown>; id: string };
 const DECISIONS: Decision[] = [
@@ -67,9 +90,10 @@ const DECISIONS: Decision[] = [
 
 export const leaksPage: Page = async (route, main) => {
   const params = route.params;
-  const canChange = session().can_change;
+  const canChange = session().can_change && !route.params.get('as_of');
   const selected = new Set<string>();
-  const order = SORTS[params.get('sort') ?? 'newest']?.api;
+  const order = orderOf(params);
+  const asOf = params.get('as_of');
   const apiPath = `/api/v1/leaks${query({ ...Object.fromEntries(FILTERS.map((f) => [f, params.get(f)])), sort: order?.sort, direction: order?.direction, limit: params.get('limit') ?? 50, cursor: params.get('cursor') })}`;
   const results = <div id="bulk-result" aria-live="polite"></div>;
   const tableBox = <div class="table-wrap"></div>;
@@ -208,7 +232,12 @@ export const leaksPage: Page = async (route, main) => {
     results,
     tableBox,
     pager,
-    canChange ? (
+    asOf ? (
+      <p class="notice asof-banner" id="list-asof-banner" role="status">
+        The leaks <strong>as they were at {dateTime(asOf)}</strong>, rebuilt from their history: no decisions on the past.{' '}
+        <a href={href('/leaks', (() => { const n = withoutCursor(params); n.delete('as_of'); return n; })())}>Back to now</a>
+      </p>
+    ) : canChange ? (
       <section class="bulkbar" aria-label="Decide on the selected leaks">
         <strong>{counter}</strong>
         <label>
@@ -245,17 +274,44 @@ function withoutCursor(params: URLSearchParams): URLSearchParams {
   return next;
 }
 
+/** The API order for the URL's `sort` and `direction` (none for the default order, or an order of the page only). */
+function orderOf(params: URLSearchParams): { sort: string; direction: string } | undefined {
+  const key = params.get('sort') ?? 'newest';
+  const sort = SORTS[key];
+  const direction = params.get('direction') === 'asc' || params.get('direction') === 'desc' ? (params.get('direction') as string) : sort?.direction;
+  if (!sort?.api || (key === 'newest' && direction === 'desc')) return undefined;
+  return { sort: sort.api, direction: direction as string };
+}
+
+/** A time range as a chip shows it: one UTC day, or its ends. */
+function rangeText(from: string | null, to: string | null): string {
+  const day = (iso: string) => iso.slice(0, 10);
+  const midnight = (iso: string) => /^\d{4}-\d{2}-\d{2}(T00:00(:00(\.0+)?)?Z)?$/.test(iso);
+  if (from && to && midnight(from) && midnight(to) && Date.parse(to) - Date.parse(from) === DAY_MS) return day(from);
+  const end = (iso: string) => (midnight(iso) ? day(iso) : dateTime(iso));
+  if (from && to) return `${end(from)} – before ${end(to)}`;
+  return from ? `from ${end(from)}` : `before ${end(to as string)}`;
+}
+
+function chipText(chip: (typeof CHIPS)[number], params: URLSearchParams): string {
+  const value = params.get(chip.params[0]) as string;
+  if (chip.id === 'status') return statusLabel(value);
+  if (chip.id === 'virtual_patch') return value === 'true' ? 'on' : 'off';
+  if (chip.id === 'opened' || chip.id === 'fixed') return rangeText(params.get(chip.params[0]), params.get(chip.params[1]));
+  if (chip.id === 'as_of') return dateTime(value);
+  return value;
+}
+
 function chips(params: URLSearchParams, go: (changes: Record<string, string | null>) => void): HTMLElement {
-  const active = FILTERS.filter((f) => params.get(f));
+  const active = CHIPS.filter((c) => c.params.some((f) => params.get(f)));
   return (
     <ul class="chips" id="chips" aria-label="Active filters">
-      {active.map((f) => {
-        const value = params.get(f) as string;
-        const shown = f === 'status' ? statusLabel(value) : f === 'virtual_patch' ? (value === 'true' ? 'on' : 'off') : value;
+      {active.map((chip) => {
+        const shown = chipText(chip, params);
         return (
-          <li class="chip" data-filter={f}>
-            {FILTER_LABELS[f]}: {shown}
-            <button type="button" aria-label={`Remove filter ${FILTER_LABELS[f]}: ${shown}`} onClick={() => go({ [f]: null })}>
+          <li class="chip" data-filter={chip.id}>
+            {chip.label}: {shown}
+            <button type="button" aria-label={`Remove filter ${chip.label}: ${shown}`} onClick={() => go(Object.fromEntries(chip.params.map((f) => [f, null])))}>
               ×
             </button>
           </li>
@@ -286,11 +342,30 @@ function filtersForm(params: URLSearchParams, go: (changes: Record<string, strin
   const q = <input id="filter-q" name="q" type="search" value={params.get('q') ?? ''} placeholder="id, preview, email, site, source" /> as HTMLInputElement;
   const source = <input id="filter-source" name="source" type="text" value={params.get('source') ?? ''} placeholder="e.g. github" /> as HTMLInputElement;
   const sort = (
-    <select id="sort" onChange={(e: Event) => go({ sort: (e.target as HTMLSelectElement).value === 'newest' ? null : (e.target as HTMLSelectElement).value })}>
+    <select id="sort" onChange={(e: Event) => go({ sort: (e.target as HTMLSelectElement).value === 'newest' ? null : (e.target as HTMLSelectElement).value, direction: null })}>
       {Object.entries(SORTS).map(([value, s]) => <option value={value}>{s.label}</option>)}
     </select>
   ) as HTMLSelectElement;
   sort.value = params.get('sort') ?? 'newest';
+  const sortKey = SORTS[sort.value] ? sort.value : 'newest';
+  const directions = DIRECTIONS[sortKey];
+  const direction = (
+    <select id="direction" disabled={!directions} onChange={(e: Event) => go({ direction: (e.target as HTMLSelectElement).value })}>
+      {directions ? (['desc', 'asc'] as const).map((d) => <option value={d}>{directions[d]}</option>) : <option value="">—</option>}
+    </select>
+  ) as HTMLSelectElement;
+  if (directions) direction.value = orderOf(params)?.direction ?? 'desc';
+  const day = (name: string) => {
+    const input = <input id={`filter-${name}`} name={name} type="date" /> as HTMLInputElement;
+    const value = params.get(name);
+    // A date input shows days: a time that is not midnight UTC is kept in the URL (and its chip), not shown here.
+    if (value && /^\d{4}-\d{2}-\d{2}(T00:00(:00(\.0+)?)?Z)?$/.test(value)) input.value = value.slice(0, 10);
+    return input;
+  };
+  const dates = { first_seen_from: day('first_seen_from'), first_seen_to: day('first_seen_to'), fixed_from: day('fixed_from'), fixed_to: day('fixed_to') };
+  const asOf = <input id="filter-as_of" name="as_of" type="datetime-local" step="1" /> as HTMLInputElement;
+  const asOfValue = params.get('as_of');
+  if (asOfValue && !Number.isNaN(Date.parse(asOfValue))) asOf.value = localInputValue(new Date(asOfValue));
   const limit = (
     <select id="limit" onChange={(e: Event) => go({ limit: (e.target as HTMLSelectElement).value === '50' ? null : (e.target as HTMLSelectElement).value })}>
       {['25', '50', '100', '250', '500'].map((n) => <option value={n}>{n}</option>)}
@@ -304,7 +379,12 @@ function filtersForm(params: URLSearchParams, go: (changes: Record<string, strin
       aria-label="Filter leaks"
       onSubmit={(e: Event) => {
         e.preventDefault();
-        go({ q: q.value.trim() || null, source: source.value.trim() || null });
+        go({
+          q: q.value.trim() || null,
+          source: source.value.trim() || null,
+          ...Object.fromEntries(Object.entries(dates).map(([name, input]) => [name, dateOrKept(input, params.get(name))])),
+          as_of: asOf.value ? new Date(asOf.value).toISOString() : null,
+        });
       }}
     >
       <label>
@@ -318,11 +398,29 @@ function filtersForm(params: URLSearchParams, go: (changes: Record<string, strin
         Source
         {source}
       </label>
+      {field('First seen from', dates.first_seen_from)}
+      {field('First seen before', dates.first_seen_to)}
+      {field('Fixed from', dates.fixed_from)}
+      {field('Fixed before', dates.fixed_to)}
+      {field('As of (your time)', asOf)}
       {field('Order', sort)}
+      {field('Direction', direction)}
       {field('Per page', limit)}
       <button type="submit" class="primary">
         Apply
       </button>
     </form>
   );
+}
+
+/** A date input's day, or the URL's time when the input cannot show it (not midnight UTC) and was left alone. */
+function dateOrKept(input: HTMLInputElement, current: string | null): string | null {
+  if (input.value) return input.value;
+  return current && !/^\d{4}-\d{2}-\d{2}(T00:00(:00(\.0+)?)?Z)?$/.test(current) ? current : null;
+}
+
+/** A moment as a `datetime-local` input's value (the browser's time zone). */
+function localInputValue(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }

@@ -1,7 +1,8 @@
 /**
  * Overview: one `GET /api/v1/stats/leaks` (aggregated in the database) drawn as charts. Clicking a chart
- * element (or its button) opens the leak list filtered by it; clicking a day of attempts opens the attempts
- * of that day. Refreshed live (polling with ETags).
+ * element (or its button) opens the leak list filtered by it: an opened bar lists the leaks first seen that
+ * day, a fixed bar the leaks fixed that day; clicking a day of attempts opens the attempts of that day.
+ * Refreshed live (polling with ETags: an unchanged answer is a 304 and redraws nothing).
  */
 import { Chart } from 'chart.js';
 import { getFresh } from '../api';
@@ -87,15 +88,25 @@ function panelsFor(stats: LeakStats): ChartPanel[] {
     countChart('status', 'Leaks by status', 'doughnut', status),
     countChart('type', 'Open leaks by type', 'doughnut', type),
     countChart('source', 'Open leaks by source', 'bar', sources),
-    dayChart('per-day', 'Opened and fixed per day', days, [
-      { label: 'Opened', values: stats.per_day.map((d) => d.opened), color: '--high' },
-      { label: 'Fixed', values: stats.per_day.map((d) => d.fixed), color: '--ok' },
-    ]),
+    dayChart(
+      'per-day',
+      'Opened and fixed per day',
+      days,
+      [
+        { label: 'Opened', values: stats.per_day.map((d) => d.opened), color: '--high' },
+        { label: 'Fixed', values: stats.per_day.map((d) => d.fixed), color: '--ok' },
+      ],
+      // Opened: the leaks first seen that day (a reopened leak counts here by its first detection). Fixed: the
+      // leaks fixed that day and still fixed. UTC days, as the statistics count them.
+      (day, series) => navigate('/leaks', series === 0 ? { first_seen_from: day, first_seen_to: nextDay(day) } : { fixed_from: day, fixed_to: nextDay(day) }),
+    ),
     dayChart('attempts', 'Token-use attempts per day', days, [{ label: 'Attempts', values: stats.per_day.map((d) => d.token_use_attempts), color: '--critical' }], (day) =>
       navigate('/attempts', { from: day, to: day }),
     ),
   ];
 }
+
+const nextDay = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 function card(label: string, value: string, id: string, note?: string): HTMLElement {
   return (
