@@ -6,14 +6,19 @@
  * the attempt shows in the leak's history and in `/api/v1/stats/leaks`, `/api/stats` counts the requests, and
  * the fix reaches a webhook subscribed through the notifications service (delivered at least once).
  *
- * Then the same round once per service while that service is killed with SIGKILL at a random moment of it and
- * restarted: nothing acknowledged is lost, nothing is applied twice. A request that got no answer (the
- * process died under it) may or may not have happened, so each figure is held between what was acknowledged
- * and what was sent; with nothing unanswered that is an exact count.
+ * Each round also issues an API key and rotates it through the gateway (access-control's flow: the gateway
+ * learns both from `leakwatch.access.v1`; the new secret works, the old one is refused).
  *
- * The gateway admits requests and records token-use attempts in batches off the request path (flushed every
- * 250 ms / 1 s), so a SIGKILL of the gateway loses at most the last unflushed batch of usage counts and
- * attempts: for those two figures, in the gateway's round, only "never more than sent" is asserted.
+ * Then the same round once per service while that service is killed with SIGKILL at a random moment of it and
+ * restarted: nothing acknowledged is lost, nothing is applied twice. The moment is drawn (seeded) within the
+ * measured duration of an undisturbed round, so it falls mid-flow. A request that got no answer (the process
+ * died under it) may or may not have happened, so each figure is held between what was acknowledged and what
+ * was sent; with nothing unanswered that is an exact count.
+ *
+ * The gateway counts usage and records token-use attempts in batches off the request path; the README promises
+ * that a SIGKILL of the gateway loses at most its last unflushed second of usage counts and 250 ms of recorded
+ * attempts. So after the gateway's kill the lower bounds are what was acknowledged minus exactly those: the
+ * requests (attempts) the old process acknowledged in the last 1 000 ms (250 ms) before the kill.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
@@ -31,7 +36,30 @@ interface Answer {
   status: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
+  /** When the answered request was sent and its answer arrived (ms since the epoch). */
+  sentAt: number;
+  answeredAt: number;
 }
+
+/** An acknowledged request, timed: the gateway admitted it between `sentAt` and `answeredAt`. */
+type Ack = Pick<Answer, 'sentAt' | 'answeredAt'>;
+
+/** A SIGKILL: signalled at `at`, the process gone at `goneAt`. */
+interface Kill {
+  at: number;
+  goneAt: number;
+}
+
+/**
+ * How many acknowledged requests a SIGKILL of the gateway may have lost, by the README's bound: those the killed
+ * process answered (sent before it was gone) within `windowMs` before the kill. Everything else must be counted.
+ */
+function lossBound(acks: Ack[], kills: Kill[], windowMs: number): number {
+  return kills.reduce((n, kill) => n + acks.filter((a) => a.answeredAt > kill.at - windowMs && a.sentAt < kill.goneAt).length, 0);
+}
+/** The README: "loses at most its last unflushed second of usage counts and 250 ms of recorded token-use attempts". */
+const USAGE_FLUSH_MS = 1_000;
+const ATTEMPTS_FLUSH_MS = 250;
 
 /** Per-figure bookkeeping: `acked` requests were answered 2xx, `sent` is every attempt (answered or not). */
 class Tally {
@@ -64,13 +92,19 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
   const requests = new Tally(); // every request of the org admin key that /api/stats counts
   const attempts = new Tally(); // blocked token checks (each records one attempt)
   let fixedLeaks = 0;
-  let gatewayKilled = false;
+  // Timed acknowledgements of the two figures the gateway batches, and the gateway's kills.
+  const requestAcks: Ack[] = [];
+  const attemptAcks: Ack[] = [];
+  const gatewayKills: Kill[] = [];
+  // Durations of undisturbed rounds: the kill moments are drawn within the fastest.
+  const undisturbedRoundMs: number[] = [];
   // Outbound notifications (the notifications service): what a subscribed webhook receiver got.
   let receiver: Server | undefined;
   const delivered: Array<{ type: string; leakid?: string }> = [];
 
   /** One HTTP call through the gateway; a network error or a 5xx is "no answer" (null). */
   const send = async (method: string, path: string, key: string | undefined, body?: unknown, raw?: string): Promise<Answer | null> => {
+    const sentAt = Date.now();
     try {
       const response = await fetch(`${cluster.gatewayUrl}${path}`, {
         method,
@@ -80,7 +114,7 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
       });
       const text = await response.text();
       if (response.status >= 500) return null;
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+      return { status: response.status, body: text ? JSON.parse(text) : undefined, sentAt, answeredAt: Date.now() };
     } catch {
       return null;
     }
@@ -95,7 +129,11 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
       const answer = await send(method, path, key, body, raw);
       if (answer) {
         if (tally) tally.acked++;
-        if (key === orgAdmin && answer.status !== 401 && answer.status !== 429) requests.acked++;
+        // A 401 may come from an upstream that has not learnt the key yet, after the gateway admitted it: sent only.
+        if (key === orgAdmin && answer.status !== 401 && answer.status !== 429) {
+          requests.acked++;
+          requestAcks.push(answer);
+        }
         return answer;
       }
       if (Date.now() > deadline) throw new Error(`${method} ${path}: no answer within 120 s`);
@@ -145,10 +183,15 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
     expect(key).toMatchObject({ status: 201 });
     orgAdmin = key?.body.key;
     orgAdminId = key?.body.id;
-    // A new key works at the gateway (and at every service) once access events have arrived.
-    await eventuallyDefined('org admin key works', async () => ((await send('GET', '/api/v1/leaks?limit=1', orgAdmin))?.status === 200 ? true : undefined), { timeoutMs: 60_000 });
+    // A new key works at the gateway (and at every service) once access events have arrived. Every poll may be
+    // counted (the gateway may admit it while leak-lifecycle still answers 401), so each is sent; the 200 is acked.
+    const works = await eventuallyDefined('org admin key works', async () => {
+      requests.sent++;
+      const answer = await send('GET', '/api/v1/leaks?limit=1', orgAdmin);
+      return answer?.status === 200 ? answer : undefined;
+    }, { timeoutMs: 60_000 });
     requests.acked++;
-    requests.sent++;
+    requestAcks.push(works);
     // Subscribe the receiver to status changes through the gateway (routed to the notifications service).
     const address = receiver.address() as { port: number };
     const subscribed = await call(null, 'POST', '/api/v1/notifications/subscriptions', { url: `http://127.0.0.1:${address.port}/hook`, event_types: ['LeakStatusChanged'] });
@@ -168,6 +211,10 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
    */
   async function round(label: string): Promise<void> {
     const [manual1, manual2, report1, report2] = [token(), token(), token(), token()];
+    // access-control's flow, part 1: a key issued (retried if unanswered: each retry may add a key of that name).
+    const keyIssues = new Tally();
+    const issued = await call(keyIssues, 'POST', '/api/v1/api-keys', { name: `round ${label}`, role: 'analyst' });
+    expect(issued).toMatchObject({ status: 201, body: { key: expect.any(String), id: expect.any(String) } });
     const manualAdds = new Tally();
     const added = await call(manualAdds, 'POST', '/api/v1/leaks', { source: { name: `manual-${label}` }, tokens: [{ value: manual1 }, { value: manual2 }] });
     expect(added.status).toBe(201);
@@ -189,16 +236,23 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
     fixedLeaks++;
     const patched = await call(null, 'POST', '/api/v1/leaks/virtual-patch', { leakid: patchMe, enabled: true });
     expect(patched.status).toBe(200);
+    // access-control's flow, part 2: the round's key rotated (a retry after a lost answer rotates again; the last answer holds the live secret).
+    const rotated = await call(null, 'POST', `/api/v1/api-keys/${issued.body.id}/rotate`);
+    expect(rotated).toMatchObject({ status: 200, body: { id: issued.body.id, key: expect.any(String) } });
+    expect(rotated.body.key).not.toBe(issued.body.key);
 
     // Leak events → Kafka → the gateway's blocklist: the patched token is refused.
     const roundAttempts = new Tally();
+    // Every check of the patched token may record an attempt (one that timed out may have been blocked): each
+    // is sent; an answered blocked one is acked (and timed, for the gateway's loss bound).
     await eventuallyDefined(`patched token of ${label} is blocked at the gateway`, async () => {
-      const check = await call(null, 'POST', '/api/v1/tokens/check', { token: manual2 });
+      const check = await call(roundAttempts, 'POST', '/api/v1/tokens/check', { token: manual2 });
       if (check.body?.blocked) {
-        roundAttempts.acked++;
-        roundAttempts.sent++;
+        attemptAcks.push(check);
         return true;
       }
+      roundAttempts.acked--; // answered, not blocked: nothing recorded
+      roundAttempts.sent--;
       return undefined;
     }, { timeoutMs: 60_000 });
     for (let i = 0; i < 3; i++) {
@@ -206,6 +260,7 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
       const check = await call(roundAttempts, 'POST', '/api/v1/tokens/check', { token: manual2 });
       expect(check.body).toMatchObject({ leaked: true, blocked: true, leakid: patchMe });
       expect(roundAttempts.acked).toBe(before + 1);
+      attemptAcks.push(check);
     }
     attempts.acked += roundAttempts.acked;
     attempts.sent += roundAttempts.sent;
@@ -218,13 +273,15 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
     const leak = async (id: string) => (await call(null, 'GET', `/api/v1/leaks/${id}`)).body;
     await eventuallyDefined(`fix of ${label} visible`, async () => ((await leak(fixMe)).status === 'fixed' ? true : undefined), { timeoutMs: 60_000 });
     await eventuallyDefined(`sightings of ${label} visible`, async () => ((await leak(reportLeak)).sightings >= uploads.acked ? true : undefined), { timeoutMs: 60_000 });
-    // The read model agrees with the stream, and holds at least every acknowledged attempt.
-    const attemptsLowerBound = gatewayKilled ? 0 : roundAttempts.acked;
+    // The read model agrees with the stream, and holds every acknowledged attempt but those a gateway kill may
+    // have lost (the last 250 ms before it; the bound is read at each poll, as a kill may land while waiting).
+    const roundAttemptAcks = attemptAcks.slice(-roundAttempts.acked);
     const patchedLeak = await eventuallyDefined(`attempts of ${label} in the leak and its history`, async () => {
       const l = await leak(patchMe);
       const history = (await call(null, 'GET', `/api/v1/leaks/${patchMe}/history`)).body;
       const inHistory = (history.events as Array<{ type: string }>).filter((e) => e.type === 'LeakedTokenUseAttempted').length;
-      return l.attempts >= attemptsLowerBound && l.attempts === inHistory ? l : undefined;
+      const lowerBound = roundAttempts.acked - lossBound(roundAttemptAcks, gatewayKills, ATTEMPTS_FLUSH_MS);
+      return l.attempts >= lowerBound && l.attempts === inHistory ? l : undefined;
     }, { timeoutMs: 60_000 });
     expect(patchedLeak).toMatchObject({ status: 'open', virtual_patch: true });
     expect(patchedLeak.attempts).toBeLessThanOrEqual(roundAttempts.sent);
@@ -237,6 +294,17 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
     const manualLeak = await leak(fixMe);
     expect(manualLeak.sightings).toBeGreaterThanOrEqual(1);
     expect(manualLeak.sightings).toBeLessThanOrEqual(manualAdds.sent);
+
+    // The round's key at the gateway: the rotated secret works, the issued one is refused (both learnt from
+    // leakwatch.access.v1, across a restart of either end), and the key exists once per issue that may have happened.
+    await eventuallyDefined(`rotation of ${label}'s key reached the gateway`, async () => {
+      const [fresh, old] = await Promise.all([send('GET', '/api/v1/leaks?limit=1', rotated.body.key), send('GET', '/api/v1/leaks?limit=1', issued.body.key)]);
+      return fresh?.status === 200 && old?.status === 401 ? true : undefined;
+    }, { timeoutMs: 60_000 });
+    const keys = (await call(null, 'GET', '/api/v1/api-keys')).body.items as Array<{ id: string; name: string; status: string }>;
+    const named = keys.filter((k) => k.name === `round ${label}`);
+    expect(named.map((k) => k.id)).toContain(issued.body.id);
+    expect(named.length).toBeLessThanOrEqual(keyIssues.sent);
   }
 
   /** Organisation-wide figures at the stats service (fed by every topic) and Leak-Lookup's /api/stats. */
@@ -244,25 +312,34 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
     const stats = await eventuallyDefined('leak statistics caught up', async () => {
       const answer = await call(null, 'GET', '/api/v1/stats/leaks?days=1');
       const today = answer.body.per_day?.at(-1);
-      const enough = answer.body.by_status?.fixed === fixedLeaks && today && today.token_use_attempts >= (gatewayKilled ? 0 : attempts.acked);
+      const enough = answer.body.by_status?.fixed === fixedLeaks && today && today.token_use_attempts >= attempts.acked - lossBound(attemptAcks, gatewayKills, ATTEMPTS_FLUSH_MS);
       return enough ? answer.body : undefined;
     }, { timeoutMs: 60_000 });
     expect(stats.per_day.at(-1).token_use_attempts).toBeLessThanOrEqual(attempts.sent);
     expect(stats.by_status.fixed).toBe(fixedLeaks);
     expect(stats.virtual_patched).toBe(fixedLeaks); // one patched leak per round, like one fixed
 
-    // /api/stats: today's requests of the org admin key (usage flushed every second by the gateway).
+    // /api/stats: today's requests of the org admin key (usage flushed every second by the gateway), all of the
+    // acknowledged ones but what a gateway kill may have lost (its last second).
+    const usageLowerBound = requests.acked - lossBound(requestAcks, gatewayKills, USAGE_FLUSH_MS);
     const counted = await eventuallyDefined('usage counted', async () => {
       const answer = await send('POST', '/api/stats', undefined, { key: orgAdmin });
       const n = answer?.body?.message?.requests;
-      return typeof n === 'number' && n >= (gatewayKilled ? 0 : requests.acked) ? n : undefined;
+      return typeof n === 'number' && n >= usageLowerBound ? n : undefined;
     }, { timeoutMs: 30_000 });
     expect(counted).toBeLessThanOrEqual(requests.sent);
     expect(orgAdminId).toEqual(expect.any(String));
   }
 
+  /** A round nothing disturbs, timed. */
+  async function timedRound(label: string): Promise<void> {
+    const started = Date.now();
+    await round(label);
+    undisturbedRoundMs.push(Date.now() - started);
+  }
+
   it('runs the whole path across six processes', async () => {
-    await round('steady');
+    await timedRound('steady');
     await checkStats();
   }, 180_000);
 
@@ -332,7 +409,7 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
     expect(await relayRole(original.url)).toBe('leader');
     expect(await relayRole(replica.url)).toBe('standby');
     // Both consume (the findings and attempts groups share partitions); every figure still adds up once.
-    await round('replicas');
+    await timedRound('replicas');
     await checkStats();
     // The leader dies: its database session ends, the replica's relay takes over from the checkpoint. The
     // process comes back (on the gateway's upstream address) as the standby.
@@ -347,15 +424,24 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
 
   for (const victim of SERVICES) {
     it(`survives kill -9 of ${victim} at a random moment, with nothing lost or counted twice`, async () => {
-      const delayMs = Math.floor(rng() * 2_500);
-      if (victim === 'gateway') gatewayKilled = true;
+      // A moment within an undisturbed round (the fastest measured; 3 s if none ran), so the kill falls mid-flow.
+      const roundMs = undisturbedRoundMs.length ? Math.min(...undisturbedRoundMs) : 3_000;
+      const delayMs = Math.floor(rng() * roundMs);
+      const started = Date.now();
+      let kill: Kill | undefined;
       const chaos = (async () => {
         await new Promise((r) => setTimeout(r, delayMs));
+        const at = Date.now();
         await cluster.kill(victim);
+        kill = { at, goneAt: Date.now() };
+        if (victim === 'gateway') gatewayKills.push(kill);
         await cluster.restart(victim);
       })();
       await round(`kill-${victim}`);
+      const roundEnded = Date.now();
       await chaos;
+      const landed = kill && kill.at < roundEnded ? 'mid-round' : 'after the round';
+      console.log(`kill -9 ${victim} at ${delayMs} ms (${landed}) of a ${roundEnded - started} ms round; undisturbed round ${roundMs} ms`);
       await checkStats();
     }, 300_000);
   }
