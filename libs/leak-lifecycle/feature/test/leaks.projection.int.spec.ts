@@ -4,10 +4,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { InMemoryEventStore, RecordedEvent, decideAndAppend } from '@leakwatch/event-store';
+import type { Caller } from '@leakwatch/authz';
+import { InMemoryEventStore, PostgresEventStore, RecordedEvent, decideAndAppend } from '@leakwatch/event-store';
 import { LeakDetectedData, leakAggregate, leakStream } from '@leakwatch/leak-lifecycle/domain';
-import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
+import { ParkedEvents } from '@leakwatch/projections';
+import { HealthRegistry } from '@leakwatch/runtime';
+import { eventually, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
+import { LeaksProjectionRunner } from '../src/application/leaks-projection-runner';
+import { LeakQueries } from '../src/read-model/leak-queries';
 import { leaksProjection } from '../src/read-model/leaks.projection';
+import { LEAK_PROJECTION_RUNNER } from '../src/read-model/registry';
 
 const finding = (leakid: string): Omit<LeakDetectedData, 'detected_at'> => ({
   leakid, kind: 'token', secret_type: 'github-pat', fingerprint: 'f'.repeat(64), preview: 'ghp_…(40)', identity: { email: 'dev@acme.example' },
@@ -83,4 +89,68 @@ describe('leaks projection', () => {
     const [row] = (await project(events)) as Array<Record<string, unknown>>;
     expect(row).toMatchObject({ sightings: 2, sources: ['gitleaks', 'trufflehog'], attempts: 1, identity_domain: 'acme.example' });
   });
+});
+
+/**
+ * Issue 15.1: one stored `LeakDetected` whose `source` is an array (`POST /api/v1/leaks {"source":[]}` was
+ * accepted before the validation was fixed) made `ll_leaks` fail on `null value in column "source"` and stop
+ * for every organisation: health 503, no new leak queryable, a restart did not help. Such an event, already in
+ * a store, is written straight to it here; the runner the process runs (`LeaksProjectionRunner`, with the
+ * health check it registers) must park it and go on.
+ */
+describe('leaks projection runner with a poison event in the store', () => {
+  let pg: ThrowawayPostgres;
+  let pool: Pool;
+  let store: PostgresEventStore;
+  let leaks: LeaksProjectionRunner | undefined;
+
+  beforeAll(async () => {
+    pg = await startThrowawayPostgres();
+    pool = await pg.newPool('leaks_parking');
+    store = await PostgresEventStore.create(pool, { pollIntervalMs: 50 });
+  });
+  afterAll(async () => {
+    await leaks?.onApplicationShutdown();
+    await store?.close();
+    await pg?.stop();
+  });
+
+  it('parks the LeakDetected with source [], stays healthy and projects the leaks after it', async () => {
+    const id = () => randomUUID().replace(/-/g, '');
+    const [before, poison, after] = [id(), id(), id()];
+    const at = new Date().toISOString();
+    const detect = (leakid: string) => decideAndAppend(store, leakStream(leakid), leakAggregate, { type: 'RecordFinding', finding: finding(leakid), at }, {});
+    await detect(before);
+    // Bypassing every validation: the event as an old version of the API stored it.
+    await store.appendToStream(leakStream(poison), [{ id: randomUUID(), type: 'LeakDetected', data: { ...finding(poison), source: [], detected_at: at } }], { expectedRevision: 'no_stream' });
+
+    const health = new HealthRegistry();
+    leaks = new LeaksProjectionRunner(store, pool, health);
+    leaks.onModuleInit();
+    await leaks.onApplicationBootstrap();
+    const checks = () => Promise.all(health.entries().map(async ([name, check]) => [name, await check().then(() => 'ok', (error: Error) => error.message)]));
+
+    // Later events, of the poison leak's neighbours: a new leak and a decision on the one before.
+    await detect(after);
+    const last = await decideAndAppend(store, leakStream(before), leakAggregate, { type: 'ChangeStatus', to: 'fixed' }, {});
+    expect(await leaks.runner.waitFor(last.position, 30_000)).toBe(true); // past the poison event
+    expect(leaks.runner.healthy).toBe(true);
+    expect(await checks()).toEqual([['leak_projections', 'ok']]); // what /health answers 200 on
+
+    const queries = new LeakQueries(pool);
+    const global: Caller = { keyId: 'test', role: 'global_admin', verifiedDomains: [] };
+    expect(await queries.findVisible(global, after)).toMatchObject({ leakid: after, status: 'open' });
+    expect(await queries.findVisible(global, before)).toMatchObject({ leakid: before, status: 'fixed' });
+    expect(await queries.findVisible(global, poison)).toBeUndefined();
+
+    const parked = await new ParkedEvents(pool).list({ consumer: `projection:${LEAK_PROJECTION_RUNNER}` });
+    expect(parked).toEqual([expect.objectContaining({ event_type: 'LeakDetected', stream_id: leakStream(poison), stream_revision: 0, state: 'parked' })]);
+    expect(parked[0].error).toMatch(/source/);
+
+    // Still running: a leak detected after all this is queryable too.
+    const later = id();
+    await detect(later);
+    expect(await eventually('the later leak is projected', () => queries.findVisible(global, later), (leak) => leak !== undefined)).toMatchObject({ leakid: later });
+    expect(await checks()).toEqual([['leak_projections', 'ok']]);
+  }, 60_000);
 });
