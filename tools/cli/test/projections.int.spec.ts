@@ -17,7 +17,7 @@ import { IntegrationMapperRegistry, PostgresCheckpointStore, StoreBackedMessageB
 import { DeliveryLog, LeakEventsConsumer, NotificationsRuntime } from '@leakwatch/notifications/feature';
 import { ApiUsageConsumer, ApiUsageReadModel, LeakDecisionsConsumer, LeakDecisionsReadModel, LeakStatsConsumer, LeakStatsReadModel, StatsSchema } from '@leakwatch/stats/feature';
 import { LeakCommand, leakAggregate, leakStream } from '@leakwatch/leak-lifecycle/domain';
-import { ProjectionRunner, unionFilter } from '@leakwatch/projections';
+import { ParkedEvents, ProjectionRunner, unionFilter } from '@leakwatch/projections';
 import { eventually, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
 import { RUNNERS, runnerTables } from '../src/projections/registry';
 
@@ -295,6 +295,37 @@ describe('leakwatch projections (CLI)', () => {
     // An organisation event: access-control reads it, leak-lifecycle's filtered read never will.
     expect(runners.map((r) => r.lag)).toEqual(RUNNERS.map((r) => (r.name === 'access-control' ? 1 : 0)));
   });
+
+  it('rebuild over a store with a poison LeakDetected (source []) finishes, parks it and says so, and projects the leaks after it', async () => {
+    // Issue 15.1: `rebuild` failed on the same event the live projection had stopped on. The event as an old
+    // API version stored it (before the validation was fixed), written straight to the store; a leak after it.
+    const store = await PostgresEventStore.create(pool);
+    const poison = md5(`poison-${randomUUID()}`);
+    const after = md5(`after-${randomUUID()}`);
+    const finding = (leakid: string) => ({
+      leakid, kind: 'token' as const, secret_type: 'github-pat', fingerprint: sha256(`secret-${leakid}`), preview: 'ghp_…(40)', identity: null, site: null,
+      org_id: randomUUID(), source: { name: 'gitleaks' }, risk: 'high' as const, blockable: true, finding_id: randomUUID(),
+    });
+    const poisonId = randomUUID();
+    await store.appendToStream(leakStream(poison), [{ id: poisonId, type: 'LeakDetected', data: { ...finding(poison), source: [], detected_at: at(9000) } }], { expectedRevision: 'no_stream' });
+    const outcome = await decideAndAppend(store, leakStream(after), leakAggregate, { type: 'RecordFinding', finding: finding(after), at: at(9001) }, {});
+    expect(outcome.result.ok).toBe(true);
+    await store.close();
+
+    const rebuilt = await run(['projections', 'rebuild', 'leak-lifecycle', '--yes'], { DATABASE_URL: url });
+    expect(rebuilt.stderr).not.toMatch(/leakwatch:/);
+    expect(rebuilt.code ?? 0).toBe(0);
+    expect(rebuilt.stdout).toMatch(/Rebuilt leak-lifecycle \(ll_leaks\): /);
+    expect(rebuilt.stdout).toMatch(/^ {2}1 event parked, not applied: leakwatch events parked list --consumer projection:leak-lifecycle$/m);
+
+    const leakids = (await pool.query<{ leakid: string }>(`SELECT leakid FROM ll_leaks`)).rows.map((r) => r.leakid);
+    expect(leakids).toHaveLength(LEAKS + 1);
+    expect(leakids).toContain(after);
+    expect(leakids).not.toContain(poison);
+    const parked = await new ParkedEvents(pool).list({ consumer: 'projection:leak-lifecycle' });
+    expect(parked).toEqual([expect.objectContaining({ event_id: poisonId, event_type: 'LeakDetected', stream_id: leakStream(poison), state: 'parked' })]);
+    expect(parked[0].error).toMatch(/source/);
+  }, 240_000);
 
   it('rebuild names unknown runners, and --help explains the race with a live process', async () => {
     const unknown = await run(['projections', 'rebuild', 'nope'], { DATABASE_URL: url });

@@ -116,6 +116,8 @@ Examples:
           for (const r of results) {
             const shared = r.shared_with?.length ? ` (one pass with ${r.shared_with.join(', ')})` : '';
             console.log(`Rebuilt ${r.runner} (${r.tables.join(', ')}): ${r.events} events (${r.applied} applied) in ${(r.duration_ms / 1000).toFixed(2)} s — ${r.events_per_second} events/s${shared}`);
+            // A poison event does not stop the rebuild: it is parked, and said so (issue 15.1).
+            if (r.parked) console.log(`  ${r.parked} event${r.parked === 1 ? '' : 's'} parked, not applied: leakwatch events parked list --consumer projection:${r.runner}`);
           }
           console.log(`All: ${pass.events} events replayed in ${(pass.duration_ms / 1000).toFixed(2)} s — ${pass.events_per_second} events/s`);
           if (pass.copy) console.log(`  raw COPY of the same events: ${pass.copy.events_per_second} events/s — rebuild ÷ raw COPY ${pass.copy.ratio}`);
