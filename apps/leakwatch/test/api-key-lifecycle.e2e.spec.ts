@@ -1,7 +1,9 @@
 /**
  * Keys take effect exactly when the API says so (issue 15 items 7 and 8), against `npm start`'s process:
  * - a key works on the very first request after its 201 (no waiting for the access feed);
- * - once DELETE (revoke) or rotate answered, the old key is refused on the very next request, every time;
+ * - once DELETE (revoke) or rotate answered, the old key is refused on the very next request, every time —
+ *   also by `/api/stats` (Leak-Lookup: `inactive`, or INVALID API KEY for a rotated-away secret) and by the
+ *   reverse proxy's authorize endpoint (401 for the proxy's key), and no answer or log line echoes a key;
  * - an unknown key is refused at once, not after a wait for a key that "may just have been issued",
  *   and its answer takes no longer than a valid key's beyond normal noise (no timing oracle).
  */
@@ -43,6 +45,58 @@ describe('API key lifecycle timing (e2e)', () => {
       await Promise.all(busy);
     }
     expect(leaks.reduce((a, b) => a + b, 0)).toBe(0);
+  }, 120_000);
+
+  it('a revoked or rotated-away key is refused at once by /api/stats and the reverse-proxy authorize endpoint, and no answer echoes it', async () => {
+    const texts: string[] = [];
+    /** `/api/stats` (Leak-Lookup: always 200, the key's state in `message.status`), by query and by body. */
+    const leakLookup = async (key: string) => {
+      const answers = [
+        await fetch(`${e2e.app.url}/api/stats?key=${encodeURIComponent(key)}`),
+        await fetch(`${e2e.app.url}/api/stats`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `key=${encodeURIComponent(key)}` }),
+      ];
+      const bodies = [];
+      for (const answer of answers) {
+        const text = await answer.text();
+        texts.push(text, JSON.stringify([...answer.headers]));
+        expect(answer.status).toBe(200);
+        bodies.push(JSON.parse(text) as { error: string; message: { status?: string } | string });
+      }
+      return bodies;
+    };
+    /** nginx's auth_request: the proxy's own Leakwatch key in X-Leakwatch-Key, the client's credential to judge. */
+    const authorize = async (gatewayKey: string) => {
+      const answer = await fetch(`${e2e.app.url}/api/v1/tokens/authorize`, { headers: { 'x-leakwatch-key': gatewayKey, authorization: `Bearer ghp_${randomBytes(18).toString('hex')}` } });
+      texts.push(await answer.text(), JSON.stringify([...answer.headers]));
+      return answer.status;
+    };
+    const refusedKeys: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      const issued = await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: `gw${round}`, role: 'analyst', org_id: org });
+      expect(issued.status).toBe(201);
+      const key = issued.body.key as string;
+      expect((await leakLookup(key)).map((b) => [b.error, (b.message as { status: string }).status])).toEqual([['false', 'active'], ['false', 'active']]);
+      expect(await authorize(key)).toBe(204);
+      // Revoked (even rounds) or rotated away (odd rounds); the very next request is refused.
+      const change = round % 2 === 0 ? await call('DELETE', `/api/v1/api-keys/${issued.body.id}`, E2E_ADMIN_KEY) : await call('POST', `/api/v1/api-keys/${issued.body.id}/rotate`, E2E_ADMIN_KEY);
+      expect(change.status).toBe(200);
+      expect(await authorize(key)).toBe(401);
+      // Leak-Lookup's contract (README): a revoked key is "inactive", never "active"; a rotated-away secret is no
+      // key at all any more (INVALID API KEY).
+      const after = await leakLookup(key);
+      const expected = round % 2 === 0 ? { error: 'false', message: expect.objectContaining({ status: 'inactive', type: 'inactive' }) } : { error: 'true', message: 'INVALID API KEY' };
+      expect(after).toEqual([expected, expected]);
+      expect((await call('GET', '/api/v1/leaks?limit=1', key)).status).toBe(401);
+      refusedKeys.push(key);
+      if (round % 2 === 1) refusedKeys.push(change.body.key); // the new one is shown once, in the rotate answer only
+      if (round % 2 === 1) expect(await authorize(change.body.key)).toBe(204);
+    }
+    // Neither the answers (bodies and headers) nor the process's logs contain any of the keys.
+    const logs = e2e.app.output();
+    for (const key of refusedKeys) {
+      expect(texts.filter((text) => text.includes(key))).toEqual([]);
+      expect(logs).not.toContain(key);
+    }
   }, 120_000);
 
   it('rotation: the new secret works at once and the old one is refused at once', async () => {
