@@ -6,13 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
+import { Kafka, logLevel } from 'kafkajs';
 import { GlobalPosition } from '@leakwatch/event-store';
 import { leakIntegrationMapper } from '@leakwatch/leak-lifecycle/feature';
 import {
   CloudEvent,
+  decodeBinaryMode,
   IntegrationMapperRegistry,
-  KafkaMessageBus,
-  MessagingLogger,
   TOPICS,
   TOPIC_STREAM_CATEGORIES,
   TopicName,
@@ -78,19 +78,58 @@ Examples:
     });
 }
 
+/**
+ * A throwaway consumer group that never commits. "From now on" is fixed before anything is said: the end of
+ * every partition is read first, and the group starts there once it has joined (not at wherever the topic
+ * ends by then), so every message published after the `tailing …` line is printed, and none from before.
+ */
 async function tailKafka(topic: TopicName, options: TailOptions, print: (e: CloudEvent) => void): Promise<() => Promise<void>> {
   const config = loadConfig();
-  const quiet: MessagingLogger = { info: () => undefined, warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) };
-  const bus = new KafkaMessageBus({
+  const toStderr = (message: string) => process.stderr.write(`${message}\n`);
+  const kafka = new Kafka({
     brokers: config.kafkaBrokers ?? [],
     clientId: 'leakwatch-cli',
-    logger: quiet,
-    kafka: { ssl: config.kafka.ssl, ...(config.kafka.sasl ? { sasl: config.kafka.sasl as never } : {}) },
-    consumer: { sessionTimeout: config.kafka.sessionTimeoutMs, maxWaitTimeInMs: config.kafka.maxWaitMs },
+    ssl: config.kafka.ssl,
+    ...(config.kafka.sasl ? { sasl: config.kafka.sasl as never } : {}),
+    // kafkajs' own logger writes to stdout, which carries the JSON lines: its errors go to stderr instead.
+    logLevel: logLevel.ERROR,
+    logCreator: () => ({ log }) => toStderr(`kafka: ${log.message}`),
   });
-  process.stderr.write(`tailing ${topic} from Kafka (${config.kafkaBrokers?.join(',')})…\n`);
-  await bus.subscribe({ topics: topic, groupId: `leakwatch-cli-tail-${randomUUID()}`, fromBeginning: !!options.fromBeginning, handler: async (e) => print(e) });
-  return () => bus.close();
+  let start: Map<number, bigint> | undefined;
+  if (!options.fromBeginning) {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      start = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+  const consumer = kafka.consumer({
+    groupId: `leakwatch-cli-tail-${randomUUID()}`,
+    allowAutoTopicCreation: false,
+    sessionTimeout: config.kafka.sessionTimeoutMs,
+    maxWaitTimeInMs: config.kafka.maxWaitMs,
+  });
+  if (start) {
+    const from = start;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      for (const partition of payload.memberAssignment[topic] ?? []) consumer.seek({ topic, partition, offset: String(from.get(partition) ?? 0n) });
+    });
+  }
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ partition, message }) => {
+      if (start && BigInt(message.offset) < (start.get(partition) ?? 0n)) return; // before the tail started
+      const decoded = decodeBinaryMode(message);
+      if (decoded.ok) print(decoded.event);
+      else toStderr(`skipping a malformed message at ${topic}/${partition}@${message.offset}: ${decoded.error.reason}`);
+    },
+  });
+  toStderr(`tailing ${topic} from Kafka (${config.kafkaBrokers?.join(',')}), ${start ? 'from now on' : 'from the beginning'}…`);
+  return () => consumer.disconnect();
 }
 
 async function tailStore(topic: TopicName, options: TailOptions, print: (e: CloudEvent) => void): Promise<() => Promise<void>> {
