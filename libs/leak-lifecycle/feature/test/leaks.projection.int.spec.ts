@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { Caller } from '@leakwatch/authz';
-import { InMemoryEventStore, PostgresEventStore, RecordedEvent, decideAndAppend } from '@leakwatch/event-store';
+import { GlobalPosition, InMemoryEventStore, PostgresEventStore, RecordedEvent, decideAndAppend } from '@leakwatch/event-store';
 import { LeakDetectedData, leakAggregate, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { ParkedEvents } from '@leakwatch/projections';
 import { HealthRegistry } from '@leakwatch/runtime';
@@ -133,7 +133,8 @@ describe('leaks projection runner with a poison event in the store', () => {
     // Later events, of the poison leak's neighbours: a new leak and a decision on the one before.
     await detect(after);
     const last = await decideAndAppend(store, leakStream(before), leakAggregate, { type: 'ChangeStatus', to: 'fixed' }, {});
-    expect(await leaks.runner.waitFor(last.position, 30_000)).toBe(true); // past the poison event
+    expect(last.position).toBeDefined(); // a change was appended
+    expect(await leaks.runner.waitFor(last.position as GlobalPosition, 30_000)).toBe(true); // past the poison event
     expect(leaks.runner.healthy).toBe(true);
     expect(await checks()).toEqual([['leak_projections', 'ok']]); // what /health answers 200 on
 
