@@ -27,11 +27,8 @@ interface Tail {
   exited: Promise<number | null>;
 }
 
-function tailOverKafka(brokers: string[], args: string[]): Tail {
-  const child = spawn(process.execPath, [...cli, 'events', 'tail', ...args], {
-    cwd: root,
-    env: { ...process.env, KAFKA_BROKERS: brokers.join(','), KAFKA_MAX_WAIT_MS: '50' },
-  });
+function startTail(env: NodeJS.ProcessEnv, args: string[]): Tail {
+  const child = spawn(process.execPath, [...cli, 'events', 'tail', ...args], { cwd: root, env: { ...process.env, ...env } });
   let out = '';
   let err = '';
   child.stdout?.on('data', (c) => (out += c));
@@ -39,6 +36,7 @@ function tailOverKafka(brokers: string[], args: string[]): Tail {
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { child, lines: () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l)), stderr: () => err, exited };
 }
+const tailOverKafka = (brokers: string[], args: string[]) => startTail({ KAFKA_BROKERS: brokers.join(','), KAFKA_MAX_WAIT_MS: '50' }, args);
 
 /** Waits for the tail to exit by itself (it stops after --limit events); kills it if it does not. */
 async function finished(tail: Tail): Promise<number | null> {
@@ -97,6 +95,28 @@ describe('leakwatch events tail', () => {
 
     const patches = await run(['events', 'tail', '--from-beginning', '--type', 'VirtualPatchApplied', '--limit', '1'], { DATABASE_URL: url, KAFKA_BROKERS: '' });
     expect(patches.stdout.trim().split('\n').map((l) => JSON.parse(l).type)).toEqual(['VirtualPatchApplied']);
+  }, 90_000);
+
+  it('from the event store, without --from-beginning: only events appended after the tail said it started', async () => {
+    const url = await pg.newDatabase('tail_now');
+    const pool = new Pool({ connectionString: url });
+    pool.on('error', () => undefined);
+    const store = await PostgresEventStore.create(pool);
+    try {
+      const patch = (leakid: string) => ({ id: randomUUID(), type: 'VirtualPatchApplied', data: { leakid }, metadata: { occurred_at: new Date().toISOString() } });
+      const before = Array.from({ length: 3 }, () => randomBytes(16).toString('hex'));
+      for (const leakid of before) await store.appendToStream(`leak-${leakid}`, [patch(leakid)], { expectedRevision: 'any' });
+      const tail = startTail({ DATABASE_URL: url, KAFKA_BROKERS: '' }, ['--topic', 'leaks', '--limit', '2']);
+      await eventually('the tail says it started', () => tail.stderr(), (e) => e.includes('from now on'), { timeoutMs: 60_000 });
+      const after = [patch(randomBytes(16).toString('hex')), patch(randomBytes(16).toString('hex'))];
+      for (const event of after) await store.appendToStream(`leak-${event.data.leakid}`, [event], { expectedRevision: 'any' });
+      expect(await finished(tail)).toBe(0);
+      // With history printed, the first two `before` events would take both places.
+      expect(tail.lines().map((l) => l.id)).toEqual(after.map((e) => e.id));
+    } finally {
+      await store.close();
+      await pool.end();
+    }
   }, 90_000);
 
   it('from Kafka: the messages of a topic, as a throwaway consumer', async () => {

@@ -147,7 +147,7 @@ async function tailStore(topic: TopicName, options: TailOptions, print: (e: Clou
       if (page.events.length < 5_000) break;
     }
   }
-  process.stderr.write(`tailing ${topic} from the ${source.describe}…\n`);
+  process.stderr.write(`tailing ${topic} from the ${source.describe}, ${options.fromBeginning ? 'from the beginning' : 'from now on'}…\n`);
   const subscription = source.store.subscribeToAll({
     after,
     filter,
