@@ -197,6 +197,9 @@ describe('BOLA matrix (e2e)', () => {
   it('exports, the audit log, the remediation report and org-wide as_of show exactly the visible leaks', async () => {
     row('GET /api/v1/leaks/export', 'GET /api/v1/audit/events', 'GET /api/v1/reports/remediation');
     const asOf = new Date().toISOString(); // after every fixture leak and patch: as_of must agree with today
+    // The temporal read models are fed asynchronously: wait until the global view as of that moment is complete.
+    await eventually('GET /api/v1/leaks?as_of', () => call('GET', `/api/v1/leaks?limit=1&as_of=${asOf}`, E2E_ADMIN_KEY), (r) => r.body?.total === leaks.length);
+    await eventually('GET /api/v1/stats/leaks?as_of', () => call('GET', `/api/v1/stats/leaks?as_of=${asOf}`, E2E_ADMIN_KEY), (r) => r.body?.total === leaks.length);
     const ids = (ndjson: string) => new Set<string>(String(ndjson).split('\n').filter(Boolean).map((line) => JSON.parse(line).leakid));
     const same = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((id) => b.has(id));
     for (const who of CALLERS) {
