@@ -570,29 +570,71 @@ describe('web console (e2e, headless Chromium)', () => {
     });
   });
 
-  it('refreshes the overview and the list when leaks change, without reloading the page', async () => {
+  it('refreshes live with ETags: an unchanged poll is a 304 that redraws nothing (same nodes, focus and selection stay); a new leak appears without reload', async () => {
+    const refreshes = () => page.evaluate<number>(`Number(document.documentElement.dataset.refreshes ?? 0)`);
+    /** Runs one refresh cycle now (as coming back to the tab does) and answers the poll's request and response. */
+    const poll = async (path: RegExp) => {
+      const before = await refreshes();
+      const answered = page.waitForResponse((r) => r.request().method() === 'GET' && path.test(new URL(r.url()).pathname + new URL(r.url()).search));
+      await page.evaluate(VISIBLE_AGAIN);
+      const response = await answered;
+      await until('the refresh cycle ended', async () => (await refreshes()) > before);
+      return { status: response.status(), ifNoneMatch: (await response.request().allHeaders())['if-none-match'] };
+    };
     const total = async () => (await call('GET', '/api/v1/stats/leaks', adminKey)).body.total as number;
+
+    // Overview: the poll revalidates; unchanged, the charts are the very same canvases.
     const before = await total();
     await page.goto(`${e2e.app.url}/#/`);
     await page.locator('#chart-risk[data-points]').waitFor();
     await expect(page.locator('#figure-total .value').textContent()).resolves.toBe(String(before));
-    await page.evaluate(`window.notReloaded = true`);
+    await page.evaluate(`window.notReloaded = true; window.riskCanvas = document.querySelector('#chart-risk')`);
+    const unchanged = await poll(/^\/api\/v1\/stats\/leaks\?/);
+    expect(unchanged.ifNoneMatch).toMatch(/^W\/"/);
+    expect(unchanged.status).toBe(304);
+    expect(await page.evaluate<boolean>(`window.riskCanvas === document.querySelector('#chart-risk') && window.riskCanvas.isConnected`)).toBe(true);
+    // A change: the next poll is a 200 and the figures move, on the same page.
     await addTokens('low', 1, 'live-feed');
     await until('the new leak in the statistics', async () => (await total()) === before + 1);
-    // The page polls every 20 s; coming back to the tab polls at once (same ETag path).
-    await page.evaluate(VISIBLE_AGAIN);
+    const changed = await poll(/^\/api\/v1\/stats\/leaks\?/);
+    expect(changed.status).toBe(200);
     await until('the overview shows it', async () => (await page.locator('#figure-total .value').textContent()) === String(before + 1));
+    expect(await page.evaluate<boolean>(`window.riskCanvas.isConnected`)).toBe(false); // redrawn, as it changed
 
-    await page.locator('a[href="#/leaks"]').first().click();
+    // The list: select a row, type into a filter (not applied), then an unchanged poll.
+    await page.locator('nav a[href="#/leaks"]').click();
     await page.locator('#leaks-table').waitFor();
     const newest = leaks.low.at(-1)?.leakid as string;
-    await expect(page.locator(`tr[data-leakid="${newest}"]`).count()).resolves.toBe(1);
+    await page.locator(`tr[data-leakid="${newest}"]`).waitFor();
+    const picked = leaks.critical[0].leakid;
+    await page.locator(`tr[data-leakid="${picked}"] input.select-leak`).check();
+    await page.locator('#filter-source').fill('draft, not applied');
+    await page.locator('#filter-source').focus();
+    await page.evaluate(`window.rows = Array.from(document.querySelectorAll('#leaks-table tbody tr')); window.table = document.querySelector('#leaks-table')`);
+    const rowHandles = await page.locator('#leaks-table tbody tr').elementHandles();
+    const same = await poll(/^\/api\/v1\/leaks\?/);
+    expect(same.ifNoneMatch).toMatch(/^W\/"/);
+    expect(same.status).toBe(304);
+    expect(await page.evaluate<boolean>(`window.table === document.querySelector('#leaks-table') && window.rows.every((tr, i) => tr === document.querySelectorAll('#leaks-table tbody tr')[i] && tr.isConnected)`)).toBe(true);
+    for (const handle of rowHandles) expect(await handle.evaluate((tr) => tr.isConnected)).toBe(true);
+    expect(await page.evaluate<boolean>(`document.activeElement === document.querySelector('#filter-source')`)).toBe(true);
+    await expect(page.locator('#filter-source').inputValue()).resolves.toBe('draft, not applied');
+    await expect(page.locator(`tr[data-leakid="${picked}"] input.select-leak`).isChecked()).resolves.toBe(true);
+    await expect(page.locator('#selected-count').textContent()).resolves.toBe('1 selected');
+
+    // A new leak through the API: the next poll is a 200, the row appears; the focus, the draft and the selection stay.
     await addTokens('low', 1, 'live-feed');
     const next = leaks.low.at(-1)?.leakid as string;
-    await until('the new leak in the list', async () => (await call('GET', `/api/v1/leaks/${next}`, adminKey)).status === 200);
-    await page.evaluate(VISIBLE_AGAIN);
+    await until('the new leak in the list', async () => (await call('GET', '/api/v1/leaks?limit=1', adminKey)).body.items[0]?.leakid === next);
+    const fresh = await poll(/^\/api\/v1\/leaks\?/);
+    expect(fresh.status).toBe(200);
     await page.locator(`tr[data-leakid="${next}"]`).waitFor();
+    expect(await page.evaluate<boolean>(`window.table.isConnected`)).toBe(false); // the table was redrawn
+    expect(await page.evaluate<boolean>(`document.activeElement === document.querySelector('#filter-source')`)).toBe(true);
+    await expect(page.locator('#filter-source').inputValue()).resolves.toBe('draft, not applied');
+    await expect(page.locator(`tr[data-leakid="${picked}"] input.select-leak`).isChecked()).resolves.toBe(true);
     expect(await page.evaluate(`window.notReloaded`)).toBe(true);
+    await page.locator(`tr[data-leakid="${picked}"] input.select-leak`).uncheck();
   });
 
   it('is readable in dark mode and at phone width', async () => {
