@@ -32,7 +32,11 @@ let rendering = 0;
 async function start(): Promise<void> {
   applyTheme();
   whenUnauthorized((reason) => showSignIn(reason));
-  window.addEventListener('hashchange', () => void render());
+  // Signed out, the sign-in page is already shown: a change of address (e.g. signing out goes to the overview)
+  // must not draw it again, or what the user started typing into it would be lost.
+  window.addEventListener('hashchange', () => {
+    if (hasSession()) void render();
+  });
   const key = storedKey();
   if (!key) return showSignIn();
   try {

@@ -52,8 +52,11 @@ export const adminPage: Page = async (route, main) => {
     api<{ items: Domain[] }>('GET', `/api/v1/domains${query(scoped)}`).then((r) => r.items),
   ]);
   const reload = () => navigate('/admin', global && orgId ? { org: orgId } : {});
-  const keyResult = <div id="key-result" aria-live="polite">{takeFlash()}</div>;
-  const domainResult = <div id="domain-result" aria-live="polite"></div>;
+  // A message left by the action that redrew the page, shown in the section that action belongs to.
+  const flashed = takeFlash();
+  const flashedFor = (section: string) => (flashed?.dataset.section === section ? flashed : null);
+  const keyResult = <div id="key-result" aria-live="polite">{flashedFor('keys')}</div>;
+  const domainResult = <div id="domain-result" aria-live="polite">{flashedFor('domains')}</div>;
   const githubResult = <div id="github-result" aria-live="polite"></div>;
   const orgResult = <div id="org-result" aria-live="polite"></div>;
 
@@ -189,7 +192,7 @@ export const adminPage: Page = async (route, main) => {
     try {
       if (action === 'revoke') {
         await api('DELETE', `/api/v1/api-keys/${key.id}`);
-        flash(notice('success', `Key “${key.name}” revoked.`));
+        flash(inSection('keys', notice('success', `Key “${key.name}” revoked.`)));
         reload();
       } else {
         const rotated = await api<{ key: string }>('POST', `/api/v1/api-keys/${key.id}/rotate`);
@@ -272,7 +275,7 @@ export const adminPage: Page = async (route, main) => {
       } else {
         if (!confirm(`Revoke ${d.domain}? Leaks of this domain stop being visible as employee/customer leaks.`)) return;
         await api('DELETE', `/api/v1/domains/${encodeURIComponent(d.domain)}${query(global ? { org_id: d.org_id } : {})}`);
-        flash(notice('success', `${d.domain} revoked.`));
+        flash(inSection('domains', notice('success', `${d.domain} revoked.`)));
         reload();
       }
     } catch (error) {
@@ -341,7 +344,7 @@ export const adminPage: Page = async (route, main) => {
               <tr data-domain={d.domain}>
                 <td>{d.domain}</td>
                 <td class="optional">{orgName(d.org_id)}</td>
-                <td>
+                <td class="domain-status">
                   {d.status}
                   {d.method ? <span class="muted"> ({d.method})</span> : null}
                 </td>
@@ -351,8 +354,8 @@ export const adminPage: Page = async (route, main) => {
                     <div class="actions">
                     {d.status !== 'revoked' ? (
                       [
-                        <button type="button" onClick={() => void domainAction(d, 'verify')}>Verify</button>,
-                        <button type="button" class="danger" onClick={() => void domainAction(d, 'revoke')}>Revoke</button>,
+                        <button type="button" aria-label={`Verify ${d.domain}`} onClick={() => void domainAction(d, 'verify')}>Verify</button>,
+                        <button type="button" class="danger" aria-label={`Revoke ${d.domain}`} onClick={() => void domainAction(d, 'revoke')}>Revoke</button>,
                       ]
                     ) : null}
                     </div>
@@ -406,3 +409,8 @@ export const adminPage: Page = async (route, main) => {
     githubSection,
   );
 };
+
+function inSection(section: string, message: HTMLElement): HTMLElement {
+  message.dataset.section = section;
+  return message;
+}
