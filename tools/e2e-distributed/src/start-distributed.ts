@@ -1,30 +1,77 @@
 /**
- * `npm run start:distributed`: the distributed topology on one machine, without Docker — the five services as
- * five processes (the same entry points as in containers), a database per service, integration events over
- * the Kafka protocol. Uses `DATABASE_URL` (a PostgreSQL server; one database per service is created in it when
- * missing) and `KAFKA_BROKERS` when set; otherwise starts a PostgreSQL from npm under `LEAKWATCH_DATA_DIR`
- * and the Kafka-protocol test broker (tools/kafka-mock). Ctrl-C stops everything.
+ * `npm run start:distributed`: the distributed topology on one machine, without Docker — the six services
+ * (gateway, access-control, ingest, leak-lifecycle, stats, notifications) as six processes (the same entry
+ * points as in containers), a database per service, integration events over the Kafka protocol. Uses a
+ * PostgreSQL server (`--database-url` / `DATABASE_URL`; one database per service is created in it when missing)
+ * and a Kafka cluster (`--kafka-brokers` / `KAFKA_BROKERS`) when given; otherwise starts a PostgreSQL from npm
+ * under `<data dir>/distributed` and the Kafka-protocol test broker (tools/kafka-mock) with the four topics.
+ * Ctrl-C, SIGTERM, SIGHUP — or the death of the parent (`npm run` killed) — stops everything it started.
  */
 import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { Client } from 'pg';
 import { PostgresServer } from '@leakwatch/postgres-server';
 import { ALL_TOPICS } from '@leakwatch/messaging';
 import { Cluster, KafkaMock, SERVICES, Service, startCluster, startKafkaMock } from '@leakwatch/testing';
 
-const HELP = `Usage: npm run start:distributed
+const MORE_HELP = `
+Starts Leakwatch's six services as six processes on this machine:
+  gateway         the only address you use (console at /, API at /api, docs at /docs); /health names each upstream
+  access-control  organisations, API keys, domains
+  ingest          scanner reports, GitHub webhooks, manual adds
+  leak-lifecycle  leaks, decisions, virtual patches
+  stats           statistics, daily limits, the Leak-Lookup compatible /api/stats
+  notifications   outbound webhooks
+The upstreams take free loopback ports (printed at start); each has its own database <db>_<service>.
 
-Starts Leakwatch's five services as separate processes (gateway on $PORT, default 8080).
+Without --database-url: a PostgreSQL from npm under <data dir>/distributed (kept between runs).
+Without --kafka-brokers: the Kafka-protocol test broker (tools/kafka-mock) with the topics
+${ALL_TOPICS.map((t) => `  ${t}`).join('\n')}
+  (3 partitions each). It keeps messages in memory only: at each start the relays republish every stored event
+  (consumers deduplicate by event id), so nothing is missing after a restart. With a real Kafka, create these
+  topics first with retention.ms=-1 and cleanup.policy=delete (see README, "Runtime modes").
 
-Environment:
-  DATABASE_URL        postgres://… of a server to use (a database per service is created: <db>_<service>).
-                      Unset: a PostgreSQL from npm under $LEAKWATCH_DATA_DIR/distributed (default ./.leakwatch).
-  KAFKA_BROKERS       host:port,… of a Kafka cluster. Unset: the Kafka-protocol test broker (tools/kafka-mock),
-                      which keeps messages in memory only: at each start the relays republish every stored event
-                      (consumers deduplicate by event id), so nothing is missing after a restart.
-  PORT                the gateway's port (default 8080); the other services take free loopback ports.
-  LEAKWATCH_ADMIN_KEY the bootstrap global_admin key (else access-control prints a random one once).
-  LOG_LEVEL           default info.
+Environment (a flag wins): PORT, HOST, LEAKWATCH_DATA_DIR, DATABASE_URL, KAFKA_BROKERS, LOG_LEVEL, and
+  LEAKWATCH_ADMIN_KEY  the bootstrap global_admin key (>= 24 characters); unset on a first start, access-control
+                       prints a random one once ("Your global_admin API key").
+  LEAKWATCH_SECRETS_KEY  key(s) encrypting stored secrets, the same for every service; unset: a key file next to
+                       the data directory (<data dir>-secrets.key), shared by ingest and notifications.
+Every other Leakwatch setting in the environment reaches every service.
+
+Examples:
+  npm run start:distributed
+  npm run start:distributed -- --port 9090 --data-dir /var/tmp/lw
+  npm run start:distributed -- --database-url postgres://me:pw@db:5432/leakwatch --kafka-brokers k1:9092,k2:9092
 `;
+
+interface Options {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  kafkaBrokers?: string;
+  logLevel: string;
+}
+
+function parseArguments(argv: string[]): Options {
+  const port = (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('not a port (0–65535).');
+    return n;
+  };
+  const program = new Command('npm run start:distributed --')
+    .description('Leakwatch in distributed mode without Docker: six services as six processes, PostgreSQL, a Kafka-protocol broker')
+    .addOption(new Option('--port <n>', "the gateway's port").env('PORT').default(8080).argParser(port))
+    .addOption(new Option('--host <address>', 'where every service listens').env('HOST').default('127.0.0.1'))
+    .addOption(new Option('--data-dir <dir>', 'data directory (PostgreSQL from npm in <dir>/distributed)').env('LEAKWATCH_DATA_DIR').default('.leakwatch'))
+    .addOption(new Option('--database-url <url>', 'a PostgreSQL server to use instead (postgres://…/<db>; <db>_<service> databases are created)').env('DATABASE_URL'))
+    .addOption(new Option('--kafka-brokers <host:port,…>', 'a Kafka cluster to use instead of the test broker').env('KAFKA_BROKERS'))
+    .addOption(new Option('--log-level <level>', 'log level of every service').env('LOG_LEVEL').default('info'))
+    .addHelpText('after', MORE_HELP)
+    .showHelpAfterError('(npm run start:distributed -- --help lists the options)')
+    .parse(argv);
+  return program.opts<Options>();
+}
 
 /** Connects to `adminUrl`'s database and creates `<prefix>_<service>` for each service when missing. */
 async function ensureDatabases(adminUrl: string, prefix: string): Promise<Record<Service, string>> {
@@ -33,9 +80,9 @@ async function ensureDatabases(adminUrl: string, prefix: string): Promise<Record
   const databases = {} as Record<Service, string>;
   try {
     for (const service of SERVICES) {
-      const name = `${prefix}_${service.replace('-', '_')}`;
+      const name = `${prefix}_${service.replace(/-/g, '_')}`;
       const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-      if (!rowCount) await admin.query(`CREATE DATABASE "${name}"`);
+      if (!rowCount) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
       const url = new URL(adminUrl);
       url.pathname = `/${name}`;
       databases[service] = url.toString();
@@ -60,61 +107,106 @@ async function republishEverything(databases: Record<Service, string>): Promise<
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write(HELP);
-    return;
-  }
+  const options = parseArguments(process.argv);
   const log = (message: string) => process.stdout.write(`[start:distributed] ${message}\n`);
   let pg: PostgresServer | undefined;
   let broker: KafkaMock | undefined;
   let cluster: Cluster | undefined;
-  const stop = async () => {
-    log('stopping…');
-    await cluster?.stop().catch(() => undefined);
-    await broker?.stop().catch(() => undefined);
-    await pg?.stop().catch(() => undefined);
+  let starting = true;
+  let requested: string | undefined; // why a stop was asked for
+  let requestedAt = 0;
+  let stopping: Promise<void> | undefined;
+  const stop = (why: string): Promise<void> =>
+    (stopping ??= (async () => {
+      log(`${why}: stopping…`);
+      await cluster?.stop().catch(() => undefined);
+      await broker?.stop().catch(() => undefined);
+      await pg?.stop().catch(() => undefined);
+      log('stopped');
+    })());
+  const onSignal = (why: string) => {
+    if (requested !== undefined) {
+      // The same Ctrl-C can arrive twice (from the terminal and passed on by npm): only a later one forces.
+      if (Date.now() - requestedAt < 1_000) return;
+      log(`${why} again: killing the services at once`);
+      for (const service of Object.values(cluster?.services ?? {})) service.child.kill('SIGKILL');
+      process.exit(130); // PostgreSQL (exit hook) and the test broker (its stdin closes) follow
+    }
+    requested = why;
+    requestedAt = Date.now();
+    // While starting, the processes are not all known yet: main() stops after the step under way.
+    if (!starting) void stop(why).then(() => process.exit(0));
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().then(() => process.exit(0)));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => onSignal(signal));
+  // `npm run` killed: npm does not pass SIGTERM on to this process, but the parent changes — stop everything.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent && requested === undefined) onSignal('parent process exited');
+  }, 500).unref();
+  // Output closed (a pipe reader gone: EPIPE) is a reason to stop, not to die leaving the services behind.
+  process.stdout.once('error', () => onSignal('output closed'));
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
+  // Last resort (an exit nobody planned): no service outlives this process.
+  process.on('exit', () => {
+    for (const service of Object.values(cluster?.services ?? {})) if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
+  });
+  const shutdownIfAsked = async () => {
+    if (requested === undefined) return;
+    await stop(requested);
+    process.exit(0);
+  };
 
   try {
-    let adminUrl = process.env.DATABASE_URL;
+    let adminUrl = options.databaseUrl;
     let prefix = adminUrl ? new URL(adminUrl).pathname.replace(/^\//, '') || 'leakwatch' : 'leakwatch';
+    const dataDir = path.resolve(options.dataDir);
     if (!adminUrl) {
-      const dir = path.resolve(process.env.LEAKWATCH_DATA_DIR ?? '.leakwatch', 'distributed');
+      const dir = path.join(dataDir, 'distributed');
       pg = new PostgresServer({ dir });
       await pg.start();
       adminUrl = pg.url('postgres');
       prefix = 'leakwatch';
       log(`PostgreSQL from npm on 127.0.0.1:${pg.port} (data in ${dir})`);
     }
+    await shutdownIfAsked();
     const databases = await ensureDatabases(adminUrl, prefix);
-    let brokers = process.env.KAFKA_BROKERS?.split(',');
-    const env: Record<string, string> = {};
-    if (!brokers) {
+    log(`databases: ${SERVICES.map((s) => new URL(databases[s]).pathname.slice(1)).join(', ')}`);
+    let brokers = options.kafkaBrokers?.split(',').map((b) => b.trim()).filter(Boolean);
+    const env: Record<string, string> = { LEAKWATCH_DATA_DIR: dataDir };
+    if (!brokers?.length) {
       broker = await startKafkaMock({ topics: [...ALL_TOPICS] });
       brokers = broker.brokers;
       await republishEverything(databases);
       // The test broker rejects idempotent producers and answers a fetch only at the end of its wait.
       Object.assign(env, { KAFKA_IDEMPOTENT: 'false', KAFKA_MAX_WAIT_MS: '50', KAFKA_SESSION_TIMEOUT_MS: '6000' });
-      log(`Kafka-protocol test broker (in memory) on ${brokers.join(',')}`);
+      log(`Kafka-protocol test broker (in memory) on ${brokers.join(',')}, topics ${ALL_TOPICS.join(', ')}`);
+    } else {
+      log(`Kafka on ${brokers.join(',')} (topics must exist: ${ALL_TOPICS.join(', ')})`);
     }
+    await shutdownIfAsked();
+    log(`starting ${SERVICES.join(', ')}…`);
     cluster = await startCluster({
       databases,
       kafkaBrokers: brokers,
-      adminKey: process.env.LEAKWATCH_ADMIN_KEY,
-      gatewayPort: Number(process.env.PORT ?? 8080),
-      host: process.env.HOST ?? '127.0.0.1',
-      logLevel: process.env.LOG_LEVEL ?? 'info',
+      adminKey: process.env.LEAKWATCH_ADMIN_KEY || undefined,
+      gatewayPort: options.port,
+      host: options.host,
+      logLevel: options.logLevel,
       env,
       onOutput: (service, chunk) => {
         for (const line of chunk.split('\n').filter(Boolean)) process.stdout.write(`${service.padEnd(14)} | ${line}\n`);
       },
     });
-    for (const service of SERVICES) log(`${service.padEnd(14)} ${cluster.services[service].url}`);
-    log(`Leakwatch (distributed) is up: ${cluster.gatewayUrl} — Ctrl-C stops it`);
+    starting = false;
+    await shutdownIfAsked();
+    for (const service of SERVICES) log(`${service.padEnd(14)} ${cluster.services[service].url} (pid ${cluster.services[service].child.pid})`);
+    log(`Leakwatch (distributed, ${SERVICES.length} services) is up: ${cluster.gatewayUrl} — health at ${cluster.gatewayUrl}/health — Ctrl-C stops it`);
   } catch (error) {
+    starting = false;
+    if (requested !== undefined) await shutdownIfAsked(); // e.g. Ctrl-C reached the services while they started
     process.stderr.write(`[start:distributed] failed: ${(error as Error).message}\n`);
-    await stop();
+    await stop('start failed');
     process.exit(1);
   }
 }
