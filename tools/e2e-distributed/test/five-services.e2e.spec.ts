@@ -231,6 +231,11 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
       return check.status === 200 && check.body.leaked ? (check.body.leakid as string) : undefined;
     }, { timeoutMs: 60_000 });
 
+    // A manual add is intake too (ingest answers with the derived ids; leak-lifecycle makes the leaks from the findings
+    // topic, whose partitions are consumed independently): decide once both leaks are readable, as the README says.
+    for (const id of [fixMe, patchMe]) {
+      await eventuallyDefined(`manual leak ${id} of ${label} readable`, async () => ((await call(null, 'GET', `/api/v1/leaks/${id}`)).status === 200 ? true : undefined), { timeoutMs: 60_000 });
+    }
     const fixed = await call(null, 'POST', '/api/v1/leaks/status', { leakid: fixMe, status: 'fixed', comment: `rotated (${label})` });
     expect(fixed).toMatchObject({ status: 200, body: { results: [{ leakid: fixMe, status: 'fixed' }] } });
     fixedLeaks++;
