@@ -7,9 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
-import { Client } from 'pg';
 import { startLeakwatchProcess, LeakwatchProcess } from './support/leakwatch-process';
-import { storedEventCounts } from './support/stored-events';
+import { embeddedDatabaseClient, storedEventCounts, withEmbeddedDatabase } from './support/stored-events';
 import { eventually } from '@leakwatch/testing';
 
 /** After a kill -9 the embedded PostgreSQL outlives its parent: stop it before removing its directory. */
@@ -32,16 +31,7 @@ async function stopOrphanedPostgres(dataDir: string): Promise<void> {
 }
 
 async function embeddedQuery(dataDir: string, sql: string): Promise<number> {
-  const dir = path.join(dataDir, 'postgres');
-  const port = Number(readFileSync(path.join(dir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[3]);
-  const password = readFileSync(path.join(dir, 'pg-password'), 'utf8').trim();
-  const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'leakwatch' });
-  await client.connect();
-  try {
-    return Number((await client.query(sql)).rows[0].n);
-  } finally {
-    await client.end();
-  }
+  return withEmbeddedDatabase(dataDir, async (client) => Number((await client.query(sql)).rows[0].n));
 }
 
 describe('crash during a report upload', () => {
@@ -149,31 +139,25 @@ describe('crash during a 1,000-id bulk decision', () => {
 
   /** Each leak's status and virtual patch, replayed from its stream's events in the event store. */
   async function statesFromEvents(dataDir: string, leakids: string[]): Promise<Map<string, LeakState>> {
-    const dir = path.join(dataDir, 'postgres');
-    const port = Number(readFileSync(path.join(dir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[3]);
-    const password = readFileSync(path.join(dir, 'pg-password'), 'utf8').trim();
-    const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'leakwatch' });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ stream_id: string; event_type: string; data: { to?: string } }>(
+    const { rows } = await withEmbeddedDatabase(dataDir, (client) =>
+      client.query<{ stream_id: string; event_type: string; data: { to?: string } }>(
         `SELECT stream_id, event_type, data FROM es_events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_revision`,
         [leakids.map((id) => `leak-${id}`)],
-      );
-      const states = new Map<string, LeakState>();
-      for (const row of rows) {
-        const id = row.stream_id.slice('leak-'.length);
-        const state = states.get(id) ?? { status: 'none', patch: false };
-        if (row.event_type === 'LeakDetected') state.status = 'open';
-        else if (row.event_type === 'LeakStatusChanged') state.status = String(row.data.to);
-        else if (row.event_type === 'VirtualPatchApplied') state.patch = true;
-        else if (row.event_type === 'VirtualPatchRemoved') state.patch = false;
-        states.set(id, state);
-      }
-      return states;
-    } finally {
-      await client.end();
+      ),
+    );
+    const states = new Map<string, LeakState>();
+    for (const row of rows) {
+      const id = row.stream_id.slice('leak-'.length);
+      const state = states.get(id) ?? { status: 'none', patch: false };
+      if (row.event_type === 'LeakDetected') state.status = 'open';
+      else if (row.event_type === 'LeakStatusChanged') state.status = String(row.data.to);
+      else if (row.event_type === 'VirtualPatchApplied') state.patch = true;
+      else if (row.event_type === 'VirtualPatchRemoved') state.patch = false;
+      states.set(id, state);
     }
+    return states;
   }
+
 
   /** How many of the leaks are in each state, e.g. { "fixed/false": 1000 }. */
   function tally(states: Map<string, LeakState>, leakids: string[]): Record<string, number> {
@@ -261,15 +245,7 @@ describe('crash during a 1,000-id bulk decision', () => {
 
       const running: LeakwatchProcess = app;
       const dataDir = running.dataDir;
-      const monitor = await (async () => {
-        const dir = path.join(dataDir, 'postgres');
-        const port = Number(readFileSync(path.join(dir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[3]);
-        const password = readFileSync(path.join(dir, 'pg-password'), 'utf8').trim();
-        const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'leakwatch' });
-        client.on('error', () => undefined);
-        await client.connect();
-        return client;
-      })();
+      const monitor = await embeddedDatabaseClient(dataDir);
       const kind: 'append' | 'delay' | 'visible' = trial === trials ? 'visible' : trial % 2 === 1 ? 'append' : 'delay';
       const lastPosition = String((await monitor.query(`SELECT coalesce(max(global_position), 0) AS p FROM es_events`)).rows[0].p);
       const request = send(running, route, body);

@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@leakwatch/postgres-server';
+import { withEmbeddedDatabase } from './stored-events';
 
 const root = path.resolve(__dirname, '../../../..');
 
@@ -64,14 +65,7 @@ export async function startLeakwatchProcess(env: Record<string, string> = {}, ti
 
 /** Every row of every table of the embedded database, as text (to search for secrets). */
 export async function dumpEmbeddedDatabase(dataDir: string): Promise<string> {
-  const { readFileSync } = await import('node:fs');
-  const { Client } = await import('pg');
-  const dir = path.join(dataDir, 'postgres');
-  const port = Number(readFileSync(path.join(dir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[3]);
-  const password = readFileSync(path.join(dir, 'pg-password'), 'utf8').trim();
-  const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'leakwatch' });
-  await client.connect();
-  try {
+  return withEmbeddedDatabase(dataDir, async (client) => {
     const tables = await client.query<{ name: string }>(`SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public'`);
     let dump = '';
     for (const { name } of tables.rows) {
@@ -79,7 +73,5 @@ export async function dumpEmbeddedDatabase(dataDir: string): Promise<string> {
       dump += rows.rows.map((r) => r.row).join('\n');
     }
     return dump;
-  } finally {
-    await client.end();
-  }
+  });
 }
