@@ -16,7 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { ALL_TOPICS } from '@leakwatch/messaging';
-import { SERVICES, Service, startCluster, startKafkaMock, startThrowawayPostgres } from '@leakwatch/testing';
+import { databasePerService, SERVICES, startCluster, startKafkaMock, startThrowawayPostgres, TEST_BROKER_ENV } from '@leakwatch/testing';
 import { Api, benchAdminKey } from './support/api';
 import { machine, millis, percentile, positiveInt, printTable } from './support/format';
 import { log, waitUntilAsync } from './support/process';
@@ -62,15 +62,14 @@ void runBenchmark(timeout, async (resources) => {
     printTargets([target('event relay to Kafka ÷ a raw kafkajs producer (same messages, same broker)', r.ratio.toFixed(2), '≥ 0.8', r.ratio >= 0.8)]);
     if (only === 'relay') return;
   }
-  const databases = {} as Record<Service, string>;
-  for (const service of SERVICES) databases[service] = await pg.newDatabase(service.replace('-', '_'));
+  const databases = await databasePerService(pg);
   const adminKey = benchAdminKey();
   const cluster = await startCluster({
     databases,
     kafkaBrokers: kafka.brokers,
     adminKey,
     logLevel: 'warn',
-    env: { LEAKWATCH_SECRETS_KEY: randomBytes(32).toString('hex'), KAFKA_IDEMPOTENT: 'false', KAFKA_MAX_WAIT_MS: '50', KAFKA_SESSION_TIMEOUT_MS: '6000' },
+    env: { ...TEST_BROKER_ENV, LEAKWATCH_SECRETS_KEY: randomBytes(32).toString('hex') },
   });
   resources.onCleanUp(() => cluster.stop());
   const gateways = [cluster.gatewayUrl];

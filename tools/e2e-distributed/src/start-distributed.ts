@@ -12,7 +12,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { Client } from 'pg';
 import { PostgresServer } from '@leakwatch/postgres-server';
 import { ALL_TOPICS } from '@leakwatch/messaging';
-import { Cluster, KafkaMock, SERVICES, Service, startCluster, startKafkaMock } from '@leakwatch/testing';
+import { Cluster, KafkaMock, Service, SERVICES, startCluster, startKafkaMock, TEST_BROKER_ENV } from '@leakwatch/testing';
 
 const MORE_HELP = `
 Starts Leakwatch's six services as six processes on this machine:
@@ -178,8 +178,7 @@ async function main(): Promise<void> {
       broker = await startKafkaMock({ topics: [...ALL_TOPICS] });
       brokers = broker.brokers;
       await republishEverything(databases);
-      // The test broker rejects idempotent producers and answers a fetch only at the end of its wait.
-      Object.assign(env, { KAFKA_IDEMPOTENT: 'false', KAFKA_MAX_WAIT_MS: '50', KAFKA_SESSION_TIMEOUT_MS: '6000' });
+      Object.assign(env, TEST_BROKER_ENV);
       log(`Kafka-protocol test broker (in memory) on ${brokers.join(',')}, topics ${ALL_TOPICS.join(', ')}`);
     } else {
       log(`Kafka on ${brokers.join(',')} (topics must exist: ${ALL_TOPICS.join(', ')})`);

@@ -26,7 +26,7 @@ import { CloudEvent as SdkCloudEvent, Kafka as CloudEventsKafka } from 'cloudeve
 import { Kafka, logLevel } from 'kafkajs';
 import { asyncApiDocument } from '@leakwatch/contracts';
 import { ALL_TOPICS } from '@leakwatch/messaging';
-import { Cluster, eventually, eventuallyDefined, KafkaMock, seededRandom, Service, SERVICES, startCluster, startKafkaMock, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
+import { Cluster, databasePerService, eventually, eventuallyDefined, KafkaMock, seededRandom, SERVICES, startCluster, startKafkaMock, startThrowawayPostgres, TEST_BROKER_ENV, ThrowawayPostgres } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_five_services_admin_key_0123456789abc';
 const SEED = Number(process.env.LEAKWATCH_E2E_SEED ?? Date.now() % 1_000_000);
@@ -145,8 +145,7 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
   beforeAll(async () => {
     console.log(`five-services e2e: kill schedule seed ${SEED} (replay with LEAKWATCH_E2E_SEED=${SEED})`);
     [pg, kafka] = await Promise.all([startThrowawayPostgres(), startKafkaMock({ topics: [...ALL_TOPICS] })]);
-    const databases = {} as Record<Service, string>;
-    for (const service of SERVICES) databases[service] = await pg.newDatabase(service.replace('-', '_'));
+    const databases = await databasePerService(pg);
     receiver = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
@@ -163,12 +162,8 @@ describe('distributed mode: six services as processes, over the Kafka protocol',
       adminKey: ADMIN_KEY,
       logLevel: 'warn',
       env: {
+        ...TEST_BROKER_ENV,
         LEAKWATCH_SECRETS_KEY: randomBytes(32).toString('hex'),
-        // Test-broker settings: the mock rejects idempotent producers; a killed consumer's partitions move on
-        // after 6 s instead of 30 s; the mock answers a fetch only at the end of its wait.
-        KAFKA_IDEMPOTENT: 'false',
-        KAFKA_SESSION_TIMEOUT_MS: '6000',
-        KAFKA_MAX_WAIT_MS: '50',
         // The webhook receiver is this test, on loopback over plain HTTP.
         LEAKWATCH_NOTIFY_ALLOWED_ADDRESSES: '127.0.0.1',
         LEAKWATCH_NOTIFY_ALLOW_HTTP: 'true',

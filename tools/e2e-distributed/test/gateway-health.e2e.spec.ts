@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ALL_TOPICS } from '@leakwatch/messaging';
-import { Cluster, eventually, KafkaMock, Service, SERVICES, startCluster, startKafkaMock, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
+import { Cluster, databasePerService, eventually, KafkaMock, Service, SERVICES, startCluster, startKafkaMock, startThrowawayPostgres, TEST_BROKER_ENV, ThrowawayPostgres } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_gateway_health_admin_key_0123456789ab';
 const UPSTREAMS = SERVICES.filter((s) => s !== 'gateway');
@@ -26,14 +26,13 @@ describe('distributed mode: the gateway health names each upstream', () => {
 
   beforeAll(async () => {
     [pg, kafka] = await Promise.all([startThrowawayPostgres(), startKafkaMock({ topics: [...ALL_TOPICS] })]);
-    const databases = {} as Record<Service, string>;
-    for (const service of SERVICES) databases[service] = await pg.newDatabase(service.replace('-', '_'));
+    const databases = await databasePerService(pg);
     cluster = await startCluster({
       databases,
       kafkaBrokers: kafka.brokers,
       adminKey: ADMIN_KEY,
       logLevel: 'warn',
-      env: { LEAKWATCH_SECRETS_KEY: randomBytes(32).toString('hex'), KAFKA_IDEMPOTENT: 'false', KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_MAX_WAIT_MS: '50' },
+      env: { ...TEST_BROKER_ENV, LEAKWATCH_SECRETS_KEY: randomBytes(32).toString('hex') },
     });
     await eventually('the admin key at the gateway', () => get('/api/v1/orgs', ADMIN_KEY), (r) => r.status === 200, { timeoutMs: 60_000 });
   }, 240_000);

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ALL_TOPICS } from '@leakwatch/messaging';
-import { Cluster, eventuallyDefined, KafkaMock, Service, SERVICES, ServiceProcess, startCluster, startKafkaMock, startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
+import { Cluster, databasePerService, eventuallyDefined, KafkaMock, ServiceProcess, startCluster, startKafkaMock, startThrowawayPostgres, TEST_BROKER_ENV, ThrowawayPostgres } from '@leakwatch/testing';
 
 const ADMIN_KEY = 'lw_gateway_replicas_admin_key_0123456789';
 const LEAKS = 8;
@@ -47,14 +47,13 @@ describe('distributed mode: two gateway replicas', () => {
 
   beforeAll(async () => {
     [pg, kafka] = await Promise.all([startThrowawayPostgres(), startKafkaMock({ topics: [...ALL_TOPICS] })]);
-    const databases = {} as Record<Service, string>;
-    for (const service of SERVICES) databases[service] = await pg.newDatabase(service.replace('-', '_'));
+    const databases = await databasePerService(pg);
     cluster = await startCluster({
       databases,
       kafkaBrokers: kafka.brokers,
       adminKey: ADMIN_KEY,
       logLevel: 'warn',
-      env: { LEAKWATCH_SECRETS_KEY: randomBytes(32).toString('hex'), KAFKA_IDEMPOTENT: 'false', KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_MAX_WAIT_MS: '50' },
+      env: { ...TEST_BROKER_ENV, LEAKWATCH_SECRETS_KEY: randomBytes(32).toString('hex') },
     });
     second = await cluster.addReplica('gateway');
     for (const base of gateways()) {

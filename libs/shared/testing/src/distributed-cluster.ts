@@ -22,6 +22,20 @@ const UPSTREAM_ENV: Record<Upstream, string> = {
   notifications: 'NOTIFICATIONS_URL',
 };
 
+/**
+ * What every service needs with the Kafka-protocol test broker (kafka-mock): it rejects idempotent producers, a
+ * killed consumer's partitions should move on after 6 s rather than 30 s, and it answers a fetch only at the end
+ * of its wait (so a short wait keeps the last hop short). Not for a real Kafka.
+ */
+export const TEST_BROKER_ENV: Readonly<Record<string, string>> = { KAFKA_IDEMPOTENT: 'false', KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_MAX_WAIT_MS: '50' };
+
+/** A new database per service in one PostgreSQL (named after the service, `-` as `_`), as `ClusterOptions.databases`. */
+export async function databasePerService(pg: { newDatabase(name: string): Promise<string> }): Promise<Record<Service, string>> {
+  const databases = {} as Record<Service, string>;
+  for (const service of SERVICES) databases[service] = await pg.newDatabase(service.replace('-', '_'));
+  return databases;
+}
+
 export interface ClusterOptions {
   /** One database URL per service (they may also all be the same URL). */
   databases: Record<Service, string>;
