@@ -74,9 +74,27 @@ function parseArguments(argv: string[]): Options {
 }
 
 /** Connects to `adminUrl`'s database and creates `<prefix>_<service>` for each service when missing. */
+/**
+ * Connects where databases can be created: the server's `postgres` maintenance database (the URL's own database
+ * need not exist yet — it only names the others), else the URL as given.
+ */
+async function adminClient(serverUrl: string): Promise<Client> {
+  const maintenance = new URL(serverUrl);
+  maintenance.pathname = '/postgres';
+  const client = new Client({ connectionString: maintenance.toString() });
+  try {
+    await client.connect();
+    return client;
+  } catch {
+    await client.end().catch(() => undefined);
+  }
+  const fallback = new Client({ connectionString: serverUrl });
+  await fallback.connect();
+  return fallback;
+}
+
 async function ensureDatabases(adminUrl: string, prefix: string): Promise<Record<Service, string>> {
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
+  const admin = await adminClient(adminUrl);
   const databases = {} as Record<Service, string>;
   try {
     for (const service of SERVICES) {

@@ -15,7 +15,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@leakwatch/postgres-server';
-import { eventually } from '@leakwatch/testing';
+import { ALL_TOPICS } from '@leakwatch/messaging';
+import { eventually, startKafkaMock, startThrowawayPostgres, TEST_BROKER_ENV } from '@leakwatch/testing';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SIX = ['gateway', 'access-control', 'ingest', 'leak-lifecycle', 'stats', 'notifications'];
@@ -36,9 +37,9 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function startDistributed(args: string[]): Run {
+function startDistributed(args: string[], env: Record<string, string> = {}): Run {
   // detached: its own process group, as a terminal's foreground job is; Ctrl-C = SIGINT to the group.
-  const child = spawn('npm', ['run', 'start:distributed', '--', ...args], { cwd: ROOT, env: cleanEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['run', 'start:distributed', '--', ...args], { cwd: ROOT, env: { ...cleanEnv(), ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2_000_000));
   child.stdout?.on('data', collect);
@@ -210,5 +211,44 @@ describe('npm run start:distributed', () => {
     expect(listed.body.items[0]).toMatchObject({ leakid });
 
     await stopAndCheck(run, 'SIGTERM', 'npm');
+  }, 420_000);
+
+  it('runs against a PostgreSQL server and a broker it is given: creates the databases, even when the URL\'s own does not exist', async () => {
+    const [pg, kafka] = await Promise.all([startThrowawayPostgres(), startKafkaMock({ topics: [...ALL_TOPICS] })]);
+    try {
+      const server = new URL(pg.url);
+      server.pathname = '/acme_lw'; // no such database: it only names the others
+      const externalPort = await freePort();
+      run = startDistributed(['--port', String(externalPort), '--data-dir', path.join(dir, 'external'), '--log-level', 'warn', '--database-url', server.toString(), '--kafka-brokers', kafka.brokers.join(',')], { ...TEST_BROKER_ENV });
+      await eventually('start:distributed printed that Leakwatch is up', () => {
+        if (run?.child.exitCode !== null) throw new Error(`npm exited ${run?.child.exitCode}:\n${run?.output().slice(-4000)}`);
+        return /Leakwatch \(distributed, 6 services\) is up/.test(run.output());
+      }, (ok) => ok, { timeoutMs: 240_000, intervalMs: 250 });
+      const output = run.output();
+      expect(output).toMatch(/databases: acme_lw_access_control, acme_lw_ingest, acme_lw_leak_lifecycle, acme_lw_stats, acme_lw_notifications, acme_lw_gateway/);
+      expect(output).toContain(`Kafka on ${kafka.brokers.join(',')}`);
+      expect(output).not.toMatch(/PostgreSQL from npm|test broker \(in memory\)/);
+      const key = (/Your global_admin API key[^\n]*\n(?:[^\n]*\n){0,3}?[^\n]*?\b(lw_[A-Za-z0-9_-]{20,})/.exec(output) as RegExpExecArray)[1];
+      const gateway = `http://127.0.0.1:${externalPort}`;
+      const org = await eventually('POST /api/v1/orgs with the printed key', () => call(gateway, 'POST', '/api/v1/orgs', key, { name: 'External' }), (r) => r.status === 201);
+      expect(org.body).toMatchObject({ name: 'External' });
+
+      const pgid = run.child.pid as number;
+      process.kill(-pgid, 'SIGINT');
+      await run.exited;
+      await eventually('every process of the group gone', () => [...processGroup(pgid).values()], (left) => left.length === 0, { timeoutMs: 60_000, intervalMs: 250 });
+      // What it was given is left running: the server still answers and has the six databases.
+      const { Client } = await import('pg');
+      const client = new Client({ connectionString: pg.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'acme_lw_%' ORDER BY 1`);
+        expect(rows.map((r) => r.datname)).toEqual(['acme_lw_access_control', 'acme_lw_gateway', 'acme_lw_ingest', 'acme_lw_leak_lifecycle', 'acme_lw_notifications', 'acme_lw_stats']);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await Promise.all([kafka.stop(), pg.stop()]);
+    }
   }, 420_000);
 });
