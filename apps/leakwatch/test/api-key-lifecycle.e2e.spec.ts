@@ -8,6 +8,7 @@
  *   and its answer takes no longer than a valid key's beyond normal noise (no timing oracle).
  */
 import { randomBytes } from 'node:crypto';
+import { eventually } from '@leakwatch/testing';
 import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 
 
@@ -107,6 +108,33 @@ describe('API key lifecycle timing (e2e)', () => {
       expect(rotated.status).toBe(200);
       expect((await call('GET', '/api/v1/leaks?limit=1', rotated.body.key)).status).toBe(200);
       if (old) expect((await call('GET', '/api/v1/leaks?limit=1', old)).status).toBe(401);
+    }
+  }, 60_000);
+
+  it('a blocklist long-poll waiting when its key is revoked or rotated away answers 401, not the changes that follow', async () => {
+    const admin = (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'patcher', role: 'admin', org_id: org })).body.key as string;
+    const added = await call('POST', '/api/v1/leaks', admin, { source: { name: 'long-poll' }, tokens: [{ value: `ghp_${randomBytes(18).toString('hex')}` }] });
+    expect(added.status).toBe(201);
+    const leakid = added.body.leakids[0] as string;
+    await eventually('the leak is readable', () => call('GET', `/api/v1/leaks/${leakid}`, admin), (r) => r.status === 200);
+    let patched = false;
+    for (const ending of ['revoke', 'rotate'] as const) {
+      const waiter = (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: `waiter ${ending}`, role: 'analyst', org_id: org })).body;
+      const cursor = (await call('GET', '/api/v1/tokens/blocklist', waiter.key)).body.next_cursor as number;
+      const poll = call('GET', `/api/v1/tokens/blocklist?cursor=${cursor}&wait=20`, waiter.key);
+      // Once the poll waits: end the key, then make a change the key could see (it would wake the poll with data).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      if (ending === 'revoke') expect((await call('DELETE', `/api/v1/api-keys/${waiter.id}`, E2E_ADMIN_KEY)).status).toBe(200);
+      else expect((await call('POST', `/api/v1/api-keys/${waiter.id}/rotate`, E2E_ADMIN_KEY)).status).toBe(200);
+      patched = !patched;
+      expect((await call('POST', '/api/v1/leaks/virtual-patch', admin, { leakid, enabled: patched })).status).toBe(200);
+      const answer = await poll;
+      expect({ ending, status: answer.status, type: answer.body.type }).toEqual({
+        ending,
+        status: 401,
+        type: expect.stringMatching(ending === 'revoke' ? /revoked-api-key$/ : /invalid-api-key$/),
+      });
+      expect(JSON.stringify(answer.body)).not.toContain(leakid);
     }
   }, 60_000);
 

@@ -9,7 +9,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@ne
 import { Reflector } from '@nestjs/core';
 import type { Caller, Role } from '@leakwatch/authz';
 import { CLOCK, Clock, PUBLIC_ROUTE, ProblemException, systemClock } from '@leakwatch/runtime';
-import { AccessDirectory } from './access-directory';
+import { AccessDirectory, DirectoryKey } from './access-directory';
 import { extractApiKey, hashApiKey } from './api-key-secret';
 import { HeaderSink, setRateLimitHeaders } from './rate-limit-headers';
 import { USAGE_GATE, UsageGate } from './usage-gate';
@@ -67,21 +67,7 @@ export class ApiKeyGuard implements CanActivate {
 
   /** `response`, when given, receives the RateLimit-* headers of a counted request (admitted or refused). */
   async authenticate(headers: Record<string, string | string[] | undefined>, response?: HeaderSink): Promise<Caller> {
-    const key = extractApiKey(headers);
-    if (!key) throw unauthorized('missing-api-key', 'An API key is required: send it as X-API-Key or Authorization: Bearer.');
-    const hash = this.keyHashes.get(key) ?? hashApiKey(key);
-    const found = this.directory.findByHash(hash) ?? (await this.directory.resolve(hash)); // memory first, without a turn of the loop
-    const now = this.clock().toISOString();
-    if (!found || found.revokedAt || (found.expiresAt && found.expiresAt <= now)) {
-      this.keyHashes.delete(key);
-      if (!found) throw unauthorized('invalid-api-key', 'The API key is not valid.');
-      if (found.revokedAt) throw unauthorized('revoked-api-key', 'The API key has been revoked.');
-      throw unauthorized('expired-api-key', `The API key expired at ${found.expiresAt}.`);
-    }
-    if (!this.keyHashes.has(key)) {
-      if (this.keyHashes.size >= KEY_HASH_MEMO_SIZE) this.keyHashes.clear();
-      this.keyHashes.set(key, hash);
-    }
+    const { found, now } = await this.validKey(headers);
     if (this.usage) {
       const decision = await this.usage.admit(found);
       setRateLimitHeaders(response, decision);
@@ -98,6 +84,35 @@ export class ApiKeyGuard implements CanActivate {
       email: found.userEmail ?? undefined,
       verifiedDomains: this.directory.verifiedDomains(found.orgId, now),
     };
+  }
+
+  /**
+   * For a request that waits before it answers (a long-poll): throws the 401 the guard would throw now if the
+   * presented key was revoked, rotated away or expired while it waited. Counts no usage (the request was
+   * counted when it arrived).
+   */
+  async confirm(headers: Record<string, string | string[] | undefined>): Promise<void> {
+    await this.validKey(headers);
+  }
+
+  /** The directory entry of the presented key, if it is valid now; else the 401 that says why. */
+  private async validKey(headers: Record<string, string | string[] | undefined>): Promise<{ found: DirectoryKey; now: string }> {
+    const key = extractApiKey(headers);
+    if (!key) throw unauthorized('missing-api-key', 'An API key is required: send it as X-API-Key or Authorization: Bearer.');
+    const hash = this.keyHashes.get(key) ?? hashApiKey(key);
+    const found = this.directory.findByHash(hash) ?? (await this.directory.resolve(hash)); // memory first, without a turn of the loop
+    const now = this.clock().toISOString();
+    if (!found || found.revokedAt || (found.expiresAt && found.expiresAt <= now)) {
+      this.keyHashes.delete(key);
+      if (!found) throw unauthorized('invalid-api-key', 'The API key is not valid.');
+      if (found.revokedAt) throw unauthorized('revoked-api-key', 'The API key has been revoked.');
+      throw unauthorized('expired-api-key', `The API key expired at ${found.expiresAt}.`);
+    }
+    if (!this.keyHashes.has(key)) {
+      if (this.keyHashes.size >= KEY_HASH_MEMO_SIZE) this.keyHashes.clear();
+      this.keyHashes.set(key, hash);
+    }
+    return { found, now };
   }
 }
 

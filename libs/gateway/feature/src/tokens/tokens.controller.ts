@@ -11,7 +11,7 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import type { Caller } from '@leakwatch/authz';
-import { CurrentCaller } from '@leakwatch/auth';
+import { ApiKeyGuard, CurrentCaller } from '@leakwatch/auth';
 import { ProblemException } from '@leakwatch/runtime';
 import { AttemptRecorder } from './attempt-recorder';
 import { TokenAttemptsDto } from './dto/token-attempts.dto';
@@ -69,7 +69,7 @@ class BlocklistQueryDto {
 @ApiSecurity('api-key')
 @Controller('api/v1/tokens')
 export class TokensController {
-  constructor(private readonly index: TokenIndex, private readonly attempts: AttemptRecorder) {}
+  constructor(private readonly index: TokenIndex, private readonly attempts: AttemptRecorder, private readonly keys: ApiKeyGuard) {}
 
   @Post('check')
   @HttpCode(200)
@@ -91,7 +91,7 @@ export class TokensController {
   @Get('blocklist')
   @ApiOperation({ summary: 'Changes to the set of blocked fingerprints the key may see after `cursor`; `wait` long-polls for the next change' })
   @ApiOkResponse({ schema: BLOCKLIST_PAGE_SCHEMA, example: { changes: [{ seq: 1, sha256: 'f0ce46d123c1fe24fe31991f7ec9683a7a36bc643b9859832d4787dec4fa7d30', leakid: 'b3652f2555841f7652badd9804859f4e', blocked: true, changed_at: '2026-11-25T10:00:00.000Z' }], next_cursor: 1 } })
-  async blocklist(@CurrentCaller() caller: Caller, @Query() query: BlocklistQueryDto, @Res({ passthrough: true }) res: Response) {
+  async blocklist(@CurrentCaller() caller: Caller, @Query() query: BlocklistQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const cursor = query.cursor ?? 0;
     const limit = query.limit ?? 1000;
     let changes = await this.index.changesAfter(caller, cursor, limit);
@@ -103,8 +103,11 @@ export class TokensController {
       // A change the caller may not see wakes us too: look again until a visible one or the deadline.
       while (changes.length === 0 && !gone.signal.aborted && Date.now() < deadline) {
         if (!(await this.index.nextChange(deadline - Date.now(), gone.signal))) break;
+        // The key was valid when the request came; it may have been revoked or rotated away while it waited.
+        await this.keys.confirm(req.headers);
         changes = await this.index.changesAfter(caller, cursor, limit);
       }
+      await this.keys.confirm(req.headers);
     }
     // Shutting down: this answer is the connection's last, so the server is not held open by keep-alive.
     if (this.index.shuttingDown) res.header('connection', 'close');
