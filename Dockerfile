@@ -4,6 +4,9 @@
 FROM node:22.20.0-bookworm-slim
 
 WORKDIR /app
+# npm 11 (Node 22's image ships npm 10): package.json's allowScripts, which keeps install scripts such as
+# node-rdkafka's native build off, is an npm 11 setting (`engines.npm` asks for it too).
+RUN npm install -g npm@11.19.1 && npm cache clean --force
 RUN chown node:node /app
 USER node
 

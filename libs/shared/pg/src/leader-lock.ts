@@ -77,7 +77,9 @@ export class LeaderLock {
   }
 
   private async connect(): Promise<Client> {
-    const client = new Client(this.options.connection);
+    // TCP keepalive: a leader cut off from the server by the network notices its dead session (and steps down)
+    // instead of waiting on a socket that never errors.
+    const client = new Client({ keepAlive: true, keepAliveInitialDelayMillis: 5_000, ...this.options.connection });
     // A broken session means the server has released the lock (or is about to): stop leading now.
     client.on('error', (error) => {
       this.options.onError?.(error);
