@@ -1,7 +1,7 @@
 /**
  * The BOLA matrix (issue 15): every operation × every role × own and foreign objects, against `npm start`'s
  * process, with the README's access table as the oracle. Callers: global admin, global analyst, admin and
- * analyst of org A, admin of org B, and an org-A admin key whose `user_email` is an address of org B
+ * analyst of org A, admin and analyst of org B, and an org-A admin key whose `user_email` is an address of org B
  * (self-asserted, not vouched for by A). The only outcome allowed for an object outside the caller's view
  * is "does not exist" (404, absent from lists, `leaked: false`); no write may land on it.
  * Every deviation is collected, and the suite expects none.
@@ -16,12 +16,12 @@ import { E2E_ADMIN_KEY, E2e, startE2e } from './support/e2e-harness';
 import type { ApiAnswer } from './support/api-client';
 
 
-type Who = 'global_admin' | 'global_analyst' | 'adminA' | 'analystA' | 'adminB' | 'foreignEmailA';
-const CALLERS: Who[] = ['global_admin', 'global_analyst', 'adminA', 'analystA', 'adminB', 'foreignEmailA'];
+type Who = 'global_admin' | 'global_analyst' | 'adminA' | 'analystA' | 'adminB' | 'analystB' | 'foreignEmailA';
+const CALLERS: Who[] = ['global_admin', 'global_analyst', 'adminA', 'analystA', 'adminB', 'analystB', 'foreignEmailA'];
 const ORG_OF: Record<Who, 'A' | 'B' | undefined> = {
-  global_admin: undefined, global_analyst: undefined, adminA: 'A', analystA: 'A', adminB: 'B', foreignEmailA: 'A',
+  global_admin: undefined, global_analyst: undefined, adminA: 'A', analystA: 'A', adminB: 'B', analystB: 'B', foreignEmailA: 'A',
 };
-const MUTATES: Record<Who, boolean> = { global_admin: true, global_analyst: false, adminA: true, analystA: false, adminB: true, foreignEmailA: true };
+const MUTATES: Record<Who, boolean> = { global_admin: true, global_analyst: false, adminA: true, analystA: false, adminB: true, analystB: false, foreignEmailA: true };
 
 /**
  * The operations the matrix has rows for ("METHOD /path/template" as the OpenAPI document writes them): each
@@ -118,6 +118,7 @@ describe('BOLA matrix (e2e)', () => {
     await issue('adminA', { role: 'admin', org_id: orgs.A, user_email: 'sec@alpha.example' });
     await issue('analystA', { role: 'analyst', org_id: orgs.A, user_email: 'ana@alpha.example' });
     await issue('adminB', { role: 'admin', org_id: orgs.B, user_email: 'sec@bravo.example' });
+    await issue('analystB', { role: 'analyst', org_id: orgs.B, user_email: 'bob@bravo.example' });
     // Self-asserted: org A types an address of org B into its own key (issue 15 item 2).
     await issue('foreignEmailA', { role: 'admin', org_id: orgs.A, user_email: 'ceo@bravo.example' });
     keyIds.global_admin = (await call('GET', '/api/v1/api-keys', E2E_ADMIN_KEY)).body.items.find((k: { role: string }) => k.role === 'global_admin').id;
@@ -126,7 +127,7 @@ describe('BOLA matrix (e2e)', () => {
 
     const everyone = CALLERS;
     const orgA: Who[] = ['global_admin', 'global_analyst', 'adminA', 'analystA', 'foreignEmailA'];
-    const orgB: Who[] = ['global_admin', 'global_analyst', 'adminB'];
+    const orgB: Who[] = ['global_admin', 'global_analyst', 'adminB', 'analystB'];
     const shared = `ghp_${randomBytes(18).toString('hex')}`; // the same token leaked at both organisations
     const tokenA = `ghp_${randomBytes(18).toString('hex')}`;
     const tokenB = `ghp_${randomBytes(18).toString('hex')}`;
@@ -149,7 +150,7 @@ describe('BOLA matrix (e2e)', () => {
       // dev@alpha.example ingested by B: an employee leak for A (verified alpha.example), so A sees it too.
       { name: 'B credential of dev@alpha.example', leakid: bAlpha, blocked: false, visibleTo: [...new Set([...orgB, ...orgA])] },
     );
-    expect(everyone).toHaveLength(6);
+    expect(everyone).toHaveLength(7);
     for (const leak of leaks) await eventually(`GET /api/v1/leaks/${leak.leakid}`, () => call('GET', `/api/v1/leaks/${leak.leakid}`, E2E_ADMIN_KEY), (r) => r.status === 200);
     expect((await call('POST', '/api/v1/leaks/virtual-patch', keys.adminA, { leakid: aToken, enabled: true })).status).toBe(200);
     expect((await call('POST', '/api/v1/leaks/virtual-patch', keys.adminB, { leakids: [bToken, bShared], enabled: true })).status).toBe(200);
@@ -316,7 +317,7 @@ describe('BOLA matrix (e2e)', () => {
       A: (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'spare-a', role: 'analyst', org_id: orgs.A })).body.id as string,
       B: (await call('POST', '/api/v1/api-keys', E2E_ADMIN_KEY, { name: 'spare-b', role: 'analyst', org_id: orgs.B })).body.id as string,
     };
-    const orgKeyIds = { A: [keyIds.adminA, keyIds.analystA, keyIds.foreignEmailA, throwaway.A], B: [keyIds.adminB, throwaway.B] };
+    const orgKeyIds = { A: [keyIds.adminA, keyIds.analystA, keyIds.foreignEmailA, throwaway.A], B: [keyIds.adminB, keyIds.analystB, throwaway.B] };
     for (const who of CALLERS) {
       const own = ORG_OF[who];
       const listedKeys = new Set<string>((await call('GET', '/api/v1/api-keys', keys[who])).body?.items?.map((k: { id: string }) => k.id) ?? []);
@@ -370,7 +371,7 @@ describe('BOLA matrix (e2e)', () => {
       JSON.stringify([{ Description: 'GitHub PAT', StartLine: 1, EndLine: 1, StartColumn: 1, EndColumn: 40, Match: 'token', Secret: secret,
         File: 'config.yml', SymlinkFile: '', Commit: 'a'.repeat(40), Entropy: 4.5, Author: 'x', Email: 'x@y.example', Date: '2026-01-01T00:00:00Z',
         Message: 'm', Tags: [], RuleID: 'github-pat', Fingerprint: `${'a'.repeat(40)}:config.yml:github-pat:1` }]);
-    for (const who of ['adminA', 'analystA', 'adminB', 'foreignEmailA'] as const) {
+    for (const who of ['adminA', 'analystA', 'adminB', 'analystB', 'foreignEmailA'] as const) {
       const foreign = ORG_OF[who] === 'A' ? 'B' : 'A';
       const manual = newSecret();
       const added = await call('POST', `/api/v1/leaks?org_id=${orgs[foreign]}`, keys[who], { source: { name: 'bola-ingest' }, tokens: [{ value: manual }] });
