@@ -355,6 +355,40 @@ describe('web console: new user, administration, keyboard and layout (e2e, headl
     await shot('leaks-keyboard-decision-light-1280');
   });
 
+  it('is usable with the keyboard only: the per-day charts\' buttons (a day\'s fixed leaks, a day\'s attempts) open what their bars open', async () => {
+    const day = new Date().toISOString().slice(0, 10);
+    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    type Day = { day: string; opened: number; fixed: number; token_use_attempts: number };
+    // Today: the leak fixed from the keyboard, the two attempts of the attempts test.
+    const stats = await eventually('today\'s fix and attempts in the statistics', async () => (await call('GET', '/api/v1/stats/leaks', adminKey)).body as { per_day: Day[] },
+      (body) => { const d = body?.per_day?.find((p) => p.day === day); return d?.fixed === 1 && d.token_use_attempts === 2; }, { timeoutMs: 30_000 });
+    const todays = stats.per_day.find((p) => p.day === day) as Day;
+    await open('#/', '#chart-per-day[data-points]');
+    // One button per day and series with a value: nothing for the empty days.
+    const perDay = stats.per_day.reduce((n, d) => n + (d.opened ? 1 : 0) + (d.fixed ? 1 : 0), 0);
+    await expect(page.locator('#figure-per-day button').count()).resolves.toBe(perDay);
+    await expect(page.locator('#figure-attempts button').count()).resolves.toBe(stats.per_day.filter((d) => d.token_use_attempts).length);
+    expect(await text(`#figure-per-day button[data-filter="Opened ${day}"]`)).toBe(`Opened ${day}: ${todays.opened}`);
+    expect(await text(`#figure-per-day button[data-filter="Fixed ${day}"]`)).toBe(`Fixed ${day}: 1`);
+    expect(await text(`#figure-attempts button[data-filter="Attempts ${day}"]`)).toBe(`Attempts ${day}: 2`);
+
+    await tabTo(page, `#figure-per-day button[data-filter="Fixed ${day}"]`);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`#/leaks\\?fixed_from=${day}&fixed_to=${next}$`));
+    const fixed = ((await call('GET', `/api/v1/leaks?fixed_from=${day}&fixed_to=${next}`, adminKey)).body.items as Array<{ leakid: string }>).map((l) => l.leakid);
+    expect(fixed).toEqual([leaks.high[1].leakid]);
+    await until('the leak fixed today', async () =>
+      JSON.stringify(await page.locator('#leaks-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-leakid')))) === JSON.stringify(fixed));
+
+    await open('#/', '#chart-attempts[data-points]');
+    await tabTo(page, `#figure-attempts button[data-filter="Attempts ${day}"]`);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`#/attempts\\?from=${day}&to=${day}$`));
+    await until('today\'s two attempts', async () => (await page.locator('#attempts-table tbody tr').count()) === 2);
+    const ids = await page.locator('#attempts-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-leakid')));
+    expect(ids.sort()).toEqual([leaks.critical[0].leakid, leaks.low[0].leakid].sort());
+  });
+
   it('every control of every page has an accessible name (admin and global admin)', async () => {
     const missing: string[] = [];
     let checked = 0;

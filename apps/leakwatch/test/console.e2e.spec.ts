@@ -4,7 +4,7 @@
  * timeline, a refused bulk request, as-of, API keys, attempts — under a strict CSP that must never fire.
  * A screenshot of each page goes to the folder printed at the start.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, screenshotFolder } from './support/browser';
@@ -137,6 +137,7 @@ describe('web console (e2e, headless Chromium)', () => {
     expect(page.url()).not.toContain(adminKey);
     await page.locator('#chart-risk[data-points]').waitFor();
     await expect(page.locator('#figure-total .value').textContent()).resolves.toBe('8');
+    await expect(page.locator('#figure-mttf .value').textContent()).resolves.toBe('—'); // nothing fixed yet
     for (const id of ['risk', 'status', 'type', 'source', 'per-day', 'attempts']) await expect(page.locator(`#chart-${id}`).count()).resolves.toBe(1);
     await shot('overview-light-1280');
   });
@@ -280,6 +281,42 @@ describe('web console (e2e, headless Chromium)', () => {
       const history = await call('GET', `/api/v1/leaks/${id}/history`, adminKey);
       expect(history.body.events.at(-1)).toMatchObject({ type: 'LeakStatusChanged', data: { to: 'fixed', comment: 'rotated by the platform team' } });
     }
+
+    // Mean time to fix: the overview shows the API's figure and names the fixes it counts.
+    const stats = await eventually('the three fixes in the statistics', async () => (await call('GET', '/api/v1/stats/leaks', adminKey)).body,
+      (body) => body?.mean_time_to_fix?.fixes === 3, { timeoutMs: 20_000 });
+    const seconds = stats.mean_time_to_fix.seconds as number;
+    expect(seconds).toBeGreaterThan(0);
+    await page.goto(`${e2e.app.url}/#/`);
+    await until('the overview counts the fixes', async () => ((await page.locator('#figure-mttf .muted').textContent()) ?? '') === `3 fixes in ${stats.window.days} days`);
+    const shown = ((await page.locator('#figure-mttf .value').textContent()) ?? '').trim();
+    const parsed = /^(\d+(?:\.\d)?) (s|min|h|days)$/.exec(shown);
+    if (!parsed) throw new Error(`mean time to fix shown as "${shown}"`);
+    const unit = { s: 1, min: 60, h: 3600, days: 86_400 }[parsed[2] as 's' | 'min' | 'h' | 'days'];
+    expect(Math.abs(Number(parsed[1]) * unit - seconds)).toBeLessThanOrEqual(unit / 2); // the API's mean, rounded to its unit
+  });
+
+  it('shows a leak\'s facts — masked preview, the token\'s SHA-256 fingerprint, risk and type — and never the token', async () => {
+    const { token, leakid } = leaks.critical[1];
+    const fingerprint = createHash('sha256').update(token, 'utf8').digest('hex');
+    const leak = (await call('GET', `/api/v1/leaks/${leakid}`, adminKey)).body;
+    expect(leak).toMatchObject({ fingerprint, risk: 'critical', type: 'organization' });
+    await page.goto(`${e2e.app.url}/#/leaks/${leakid}`);
+    await page.locator('#facts').waitFor();
+    const fact = async (id: string) => ((await page.locator(`#fact-${id}`).textContent()) ?? '').trim();
+    expect(await fact('preview')).toBe(`${token.slice(0, 4)}…(${token.length})`);
+    expect(await fact('preview')).toBe(leak.preview);
+    expect(await fact('fingerprint')).toBe(fingerprint);
+    expect(await fact('risk')).toBe('Critical');
+    expect(await fact('type')).toBe('Organization');
+    // The token is nowhere: neither whole nor its secret part, in the text or the markup.
+    const [text, html] = await Promise.all([page.locator('body').innerText(), page.content()]);
+    expect(text).toContain(fingerprint); // the page was read
+    for (const content of [text, html]) {
+      expect(content).not.toContain(token);
+      expect(content).not.toContain(token.slice(4));
+      expect(content).not.toContain(token.slice(10, 26));
+    }
   });
 
   it('shows a refused bulk request (virtual patch on a fixed leak → 409) with the refused ids, and nothing changes', async () => {
@@ -399,7 +436,10 @@ describe('web console (e2e, headless Chromium)', () => {
     await page.locator('#issue-key').waitFor();
     await page.locator('#key-name').fill('ci pipeline');
     await page.locator('#key-role').selectOption('analyst');
+    await page.locator('#key-type').selectOption('public');
     await page.locator('#key-limit').fill('500');
+    const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    await page.locator('#key-expires').fill(expires);
     await page.locator('#issue-key-submit').click();
     const secret = page.locator('#secret-once');
     await secret.waitFor();
@@ -414,6 +454,13 @@ describe('web console (e2e, headless Chromium)', () => {
     const row = page.locator('tr[data-key-name="ci pipeline"]');
     await row.waitFor();
     expect(await page.locator('body').textContent()).not.toContain(key); // shown once: not in the list
+    // Its type and expiry (the end of the chosen day, UTC), in the list and in the API.
+    const expiresAt = `${expires}T23:59:59.000Z`;
+    const listed = ((await call('GET', '/api/v1/api-keys', adminKey)).body.items as Array<Record<string, unknown>>).find((k) => k.name === 'ci pipeline');
+    expect(listed).toMatchObject({ type: 'public', limit: 500, expires_at: expiresAt, role: 'analyst' });
+    await expect(row.locator('.key-type').textContent()).resolves.toMatch(/^\s*public, 500\/day\s*$/);
+    const localExpiry = await page.evaluate<string>(`new Date(${JSON.stringify(expiresAt)}).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' })`);
+    await expect(row.locator('.key-expires').textContent()).resolves.toBe(localExpiry);
     page.once('dialog', (dialog) => void dialog.accept());
     await row.getByRole('button', { name: 'Revoke ci pipeline' }).click();
     await page.locator('#key-result .notice.success').waitFor();
@@ -521,7 +568,103 @@ describe('web console (e2e, headless Chromium)', () => {
     expect((exported.body as string).trim().split('\n').map((line) => JSON.parse(line).leakid).sort()).toEqual(leaks.high.slice(0, 3).map((l) => l.leakid).sort());
   });
 
+  it('filters, orders and pages the list through its form; every time the rows are the API\'s for the same filters', async () => {
+    // More leaks than the smallest page (25).
+    const extra = Array.from({ length: 20 }, fakeToken);
+    const added = await call('POST', '/api/v1/leaks', adminKey, { source: { name: 'bulk import' }, tokens: extra.map((value) => ({ value })), risk: 'medium' });
+    expect(added.status).toBe(201);
+    await until('28 leaks listed', async () => (await apiIds('')).length === 28);
+    const fixed = leaks.high.slice(0, 3).map((l) => l.leakid).sort();
+    const query = (url: URL) => JSON.stringify([...new URLSearchParams(url.hash.split('?')[1] ?? '')].sort());
+    /** The URL holds exactly these parameters, and the rows are the API's answer for them (in its order). */
+    const shows = async (url: string, apiParams = url) => {
+      await page.waitForURL((u) => u.hash.startsWith('#/leaks') && query(u) === JSON.stringify([...new URLSearchParams(url)].sort()));
+      const expected = await apiIds(apiParams);
+      await until(`the list of ${apiParams || 'every leak'}`, async () =>
+        JSON.stringify(await rowIds()) === JSON.stringify(expected) && (expected.length > 0 || (await page.locator('#empty').count()) === 1));
+      return expected;
+    };
+    await page.goto(`${e2e.app.url}/#/leaks`);
+    await shows('');
+
+    // Virtual patch on: the token patched for the attempts; off: every other one.
+    await page.locator('#filter-virtual_patch').selectOption('true');
+    expect(await shows('virtual_patch=true')).toEqual([leaks.critical[0].leakid]);
+    await page.locator('#filter-virtual_patch').selectOption('false');
+    expect(await shows('virtual_patch=false')).toHaveLength(27);
+    await page.locator('#filter-virtual_patch').selectOption('');
+    await shows('');
+
+    // Status and risk together, two chips; "Clear all" removes both.
+    await page.locator('#filter-status').selectOption('fixed');
+    expect((await shows('status=fixed')).sort()).toEqual(fixed);
+    await page.locator('#filter-risk').selectOption('critical');
+    expect(await shows('status=fixed&risk=critical')).toEqual([]);
+    await page.locator('#filter-status').selectOption('open');
+    expect((await shows('status=open&risk=critical')).sort()).toEqual(leaks.critical.map((l) => l.leakid).sort());
+    await expect(page.locator('#chips .chip').count()).resolves.toBe(2);
+    await page.getByRole('button', { name: 'Clear all' }).click();
+    expect(await shows('')).toHaveLength(28);
+
+    // The four date inputs, applied together: first seen today and fixed today → the three fixed.
+    await page.locator('#filter-first_seen_from').fill(today());
+    await page.locator('#filter-first_seen_to').fill(tomorrow());
+    await page.locator('#filter-fixed_from').fill(today());
+    await page.locator('#filter-fixed_to').fill(tomorrow());
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const ranges = `first_seen_from=${today()}&first_seen_to=${tomorrow()}&fixed_from=${today()}&fixed_to=${tomorrow()}`;
+    expect((await shows(ranges)).sort()).toEqual(fixed);
+    await expect(page.locator('#chips li[data-filter="opened"]').textContent()).resolves.toContain(`First seen: ${today()}`);
+    await expect(page.locator('#chips li[data-filter="fixed"]').textContent()).resolves.toContain(`Fixed: ${today()}`);
+    // First seen before today: none (the form keeps the other inputs as they are).
+    await page.locator('#filter-first_seen_from').fill('');
+    await page.locator('#filter-first_seen_to').fill(today());
+    await page.getByRole('button', { name: 'Apply' }).click();
+    expect(await shows(`first_seen_to=${today()}&fixed_from=${today()}&fixed_to=${tomorrow()}`)).toEqual([]);
+    await page.getByRole('button', { name: 'Clear all' }).click();
+    await shows('');
+
+    // The other orders and their directions, sorted by the API.
+    await page.locator('#sort').selectOption('status');
+    const byStatus = await shows('sort=status', 'sort=status&direction=asc');
+    expect(byStatus.slice(-3).sort()).toEqual(fixed); // open first, the fixed last
+    await page.locator('#direction').selectOption('desc');
+    expect((await shows('sort=status&direction=desc')).slice(0, 3).sort()).toEqual(fixed);
+    await page.locator('#sort').selectOption('last_seen');
+    await shows('sort=last_seen', 'sort=last_seen&direction=desc');
+    await page.locator('#direction').selectOption('asc');
+    await shows('sort=last_seen&direction=asc');
+    // Most attempts: this page sorted by its attempts (the API's order among equals); no direction to choose.
+    await page.locator('#sort').selectOption('attempts');
+    await page.waitForURL((u) => query(u) === JSON.stringify([['sort', 'attempts']]));
+    const items = (await call('GET', '/api/v1/leaks?limit=50', adminKey)).body.items as Array<{ leakid: string; attempts: number }>;
+    const mostAttempts = [...items].sort((a, b) => b.attempts - a.attempts).map((l) => l.leakid);
+    expect(mostAttempts[0]).toBe(leaks.critical[0].leakid);
+    await until('the page by most attempts', async () => JSON.stringify(await rowIds()) === JSON.stringify(mostAttempts));
+    expect(await page.locator('#direction').isDisabled()).toBe(true);
+    await page.locator('#sort').selectOption('newest');
+    await shows('');
+
+    // Per page: 25 of 28, then the last 3 on the next page.
+    await page.locator('#limit').selectOption('25');
+    const all = await apiIds('');
+    await page.waitForURL((u) => query(u) === JSON.stringify([['limit', '25']]));
+    await until('25 rows, the API\'s first', async () => JSON.stringify(await rowIds()) === JSON.stringify(all.slice(0, 25)));
+    await expect(page.locator('#total').textContent()).resolves.toContain('28 leaks match, 25 shown');
+    await page.locator('#next-page').click();
+    await until('the last 3', async () => JSON.stringify(await rowIds()) === JSON.stringify(all.slice(25)));
+    await page.locator('#limit').selectOption('50');
+    await page.waitForURL((u) => query(u) === '[]');
+    await rows(28);
+  });
+
   it('offers an analyst every page and no action (and the API still refuses)', async () => {
+    // A claimed domain and active keys: the admin is offered their actions, the analyst is not.
+    expect((await call('POST', '/api/v1/domains', adminKey, { domain: 'acme.example' })).status).toBe(201);
+    await page.goto(`${e2e.app.url}/#/admin`);
+    await page.locator('tr[data-domain="acme.example"]').waitFor();
+    expect(await page.locator('#keys-table .rotate-key').count()).toBeGreaterThan(0);
+    await expect(page.locator('tr[data-domain="acme.example"] .verify-domain, tr[data-domain="acme.example"] .revoke-domain').count()).resolves.toBe(2);
     await page.evaluate(`sessionStorage.clear()`);
     await signIn(analystKey);
     await expect(page.locator('#role').textContent()).resolves.toBe('analyst');
@@ -534,7 +677,10 @@ describe('web console (e2e, headless Chromium)', () => {
     await expect(page.locator('[id^="decide-"]').count()).resolves.toBe(0);
     await page.goto(`${e2e.app.url}/#/admin`);
     await page.locator('#keys-table').waitFor();
-    await expect(page.locator('#issue-key, .revoke-key, #claim-domain, #github-secret').count()).resolves.toBe(0);
+    await page.locator('tr[data-domain="acme.example"]').waitFor();
+    expect(await page.locator('#keys-table tbody tr').count()).toBeGreaterThan(1);
+    await expect(page.locator('#issue-key, .rotate-key, .revoke-key, #claim-domain, .verify-domain, .revoke-domain, #github-secret').count()).resolves.toBe(0);
+    await expect(page.locator('#keys-table button, #domains-table button').count()).resolves.toBe(0);
     await page.goto(`${e2e.app.url}/#/add`);
     await expect(page.locator('#add-form').count()).resolves.toBe(0);
     await page.goto(`${e2e.app.url}/#/attempts`);

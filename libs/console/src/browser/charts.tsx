@@ -1,7 +1,7 @@
 /**
  * Chart.js (tree-shaken: only the controllers used here are bundled). Every chart element is clickable and
- * filters the leak list; the same choices are offered as a row of buttons under each chart, so the charts
- * work from the keyboard and for screen readers too. Colours come from the page's CSS variables, so charts
+ * filters the leak list; the same choices are offered as a row of buttons under each chart (for the per-day
+ * charts: one per day and series with a value), so the charts work from the keyboard and for screen readers too. Colours come from the page's CSS variables, so charts
  * follow the light/dark theme.
  */
 import {
@@ -51,13 +51,18 @@ export function countChart(id: string, title: string, kind: 'doughnut' | 'bar', 
   return { element: figure(id, title, canvas, items), mount: () => new Chart(canvas, config) };
 }
 
-/** Per-day series (bars), e.g. opened vs fixed. `open(day, seriesIndex)` on a bar's click. */
+/**
+ * Per-day series (bars), e.g. opened vs fixed. `open(day, seriesIndex)` on a bar's click, and on its button
+ * under the chart ("Opened 2026-12-07: 8"; one per day and series with a value, newest day first). `shows`
+ * names what the buttons open, for their list's accessible name.
+ */
 export function dayChart(
   id: string,
   title: string,
   days: string[],
   series: Array<{ label: string; values: number[]; color: string }>,
   open?: (day: string, series: number) => void,
+  shows = 'the leaks',
 ): ChartPanel {
   const total = series.map((s) => `${s.label} ${s.values.reduce((a, b) => a + b, 0)}`).join(', ');
   const canvas = h('canvas', { id: `chart-${id}`, role: 'img', 'aria-label': `${title}, last ${days.length} days: ${total}` }) as HTMLCanvasElement;
@@ -74,7 +79,12 @@ export function dayChart(
     },
     plugins: [hitPoints],
   };
-  return { element: figure(id, title, canvas, []), mount: () => new Chart(canvas, config) };
+  const buttons: ChartItem[] = open
+    ? [...days.keys()].reverse().flatMap((d) =>
+        series.flatMap((s, i) => (s.values[d] ? [{ label: `${s.label} ${days[d]}`, value: s.values[d], open: () => open(days[d], i) }] : [])),
+      )
+    : [];
+  return { element: figure(id, title, canvas, buttons, shows), mount: () => new Chart(canvas, config) };
 }
 
 function baseOptions() {
@@ -87,14 +97,14 @@ function axes() {
   return { x: { grid, ticks }, y: { grid, ticks, beginAtZero: true } };
 }
 
-function figure(id: string, title: string, canvas: HTMLCanvasElement, items: ChartItem[]): HTMLElement {
+function figure(id: string, title: string, canvas: HTMLCanvasElement, items: ChartItem[], shows = 'the leaks'): HTMLElement {
   const clickable = items.filter((i) => i.open);
   return (
     <figure class="chart" id={`figure-${id}`}>
       <figcaption id={`caption-${id}`}>{title}</figcaption>
       <div class="canvas-box">{canvas}</div>
       {clickable.length ? (
-        <ul class="legend" aria-label={`${title}: show the leaks`}>
+        <ul class="legend" aria-label={`${title}: show ${shows}`}>
           {clickable.map((item) => (
             <li>
               <button type="button" data-filter={item.label} onClick={() => item.open?.()}>

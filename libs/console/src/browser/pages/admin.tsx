@@ -235,10 +235,10 @@ export const adminPage: Page = async (route, main) => {
                 </td>
                 <td>{k.role}</td>
                 <td class="optional">{orgName(k.org_id)}</td>
-                <td class="optional">
+                <td class="optional key-type">
                   {k.type}, {k.limit.toLocaleString()}/day
                 </td>
-                <td class="optional">{k.expires_at ? dateTime(k.expires_at) : 'never'}</td>
+                <td class="optional key-expires">{k.expires_at ? dateTime(k.expires_at) : 'never'}</td>
                 <td class="key-status">{k.status}</td>
                 {canChange ? (
                   <td>
@@ -354,8 +354,8 @@ export const adminPage: Page = async (route, main) => {
                     <div class="actions">
                     {d.status !== 'revoked' ? (
                       [
-                        <button type="button" aria-label={`Verify ${d.domain}`} onClick={() => void domainAction(d, 'verify')}>Verify</button>,
-                        <button type="button" class="danger" aria-label={`Revoke ${d.domain}`} onClick={() => void domainAction(d, 'revoke')}>Revoke</button>,
+                        <button type="button" class="verify-domain" aria-label={`Verify ${d.domain}`} onClick={() => void domainAction(d, 'verify')}>Verify</button>,
+                        <button type="button" class="danger revoke-domain" aria-label={`Revoke ${d.domain}`} onClick={() => void domainAction(d, 'revoke')}>Revoke</button>,
                       ]
                     ) : null}
                     </div>

@@ -68,19 +68,19 @@ export const leakPage: Page = async (route, main) => {
           <dt>Virtual patch</dt>
           <dd id="fact-patch">{patchBadge(leak.virtual_patch)}</dd>
           <dt>Risk</dt>
-          <dd>{riskBadge(leak.risk)}</dd>
+          <dd id="fact-risk">{riskBadge(leak.risk)}</dd>
           <dt>Type (for you)</dt>
-          <dd>{leak.type ? cap(leak.type) : '—'}</dd>
+          <dd id="fact-type">{leak.type ? cap(leak.type) : '—'}</dd>
           <dt>Kind</dt>
           <dd>
             {leak.kind}, {leak.secret_type}
           </dd>
           <dt>Preview</dt>
-          <dd>
+          <dd id="fact-preview">
             <code>{leak.preview}</code>
           </dd>
           <dt>Fingerprint (SHA-256)</dt>
-          <dd>
+          <dd id="fact-fingerprint">
             <code>{leak.fingerprint ?? 'none (masked by the scanner: cannot be blocked)'}</code>
           </dd>
           <dt>Leak id</dt>

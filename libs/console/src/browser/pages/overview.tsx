@@ -1,6 +1,6 @@
 /**
  * Overview: one `GET /api/v1/stats/leaks` (aggregated in the database) drawn as charts. Clicking a chart
- * element (or its button) opens the leak list filtered by it: an opened bar lists the leaks first seen that
+ * element (or its button under the chart, per-day charts included) opens the leak list filtered by it: an opened bar lists the leaks first seen that
  * day, a fixed bar the leaks fixed that day; clicking a day of attempts opens the attempts of that day.
  * Refreshed live (polling with ETags: an unchanged answer is a 304 and redraws nothing).
  */
@@ -101,7 +101,7 @@ function panelsFor(stats: LeakStats): ChartPanel[] {
       (day, series) => navigate('/leaks', series === 0 ? { first_seen_from: day, first_seen_to: nextDay(day) } : { fixed_from: day, fixed_to: nextDay(day) }),
     ),
     dayChart('attempts', 'Token-use attempts per day', days, [{ label: 'Attempts', values: stats.per_day.map((d) => d.token_use_attempts), color: '--critical' }], (day) =>
-      navigate('/attempts', { from: day, to: day }),
+      navigate('/attempts', { from: day, to: day }), 'the attempts',
     ),
   ];
 }
