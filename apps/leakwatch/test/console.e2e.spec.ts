@@ -201,7 +201,9 @@ describe('web console (e2e, headless Chromium)', () => {
 
   it('searches (q), shows per-type tabs with their counts, and pages with the cursor', async () => {
     await page.goto(`${e2e.app.url}/#/leaks`);
-    await rows(8);
+    // The previous page (oldest first) also had 8 rows: wait for this one's order, or the search goes into its form.
+    const newestFirst = await apiIds('');
+    await until('the list newest first', async () => JSON.stringify(await rowIds()) === JSON.stringify(newestFirst));
     // Search: part of one leak's id finds that leak; the search is a chip and in the URL.
     const target = leaks.critical[1].leakid;
     await page.locator('#filter-q').fill(target.slice(4, 20));
@@ -245,10 +247,12 @@ describe('web console (e2e, headless Chromium)', () => {
     const seen = [...(await rowIds())];
     await page.locator('#next-page').click();
     await page.waitForURL(/cursor=/);
-    await until('the second page', async () => (await rowIds()).length === 3 && !(await rowIds()).some((id) => seen.includes(id)));
+    // One read per check: two reads could see the old page's rows, then the new page's still empty table.
+    const newPageOf = async (n: number) => { const ids = await rowIds(); return ids.length === n && !ids.some((id) => seen.includes(id)); };
+    await until('the second page', () => newPageOf(3));
     seen.push(...(await rowIds()));
     await page.locator('#next-page').click();
-    await until('the last page', async () => (await rowIds()).length === 2 && !(await rowIds()).some((id) => seen.includes(id)));
+    await until('the last page', () => newPageOf(2));
     seen.push(...(await rowIds()));
     await expect(page.locator('#next-page').count()).resolves.toBe(0);
     expect(seen).toEqual(await apiIds(''));
