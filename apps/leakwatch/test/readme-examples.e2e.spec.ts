@@ -13,6 +13,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { launchChromium } from './support/browser';
+import { signIn } from './support/console-page';
 import { LeakwatchProcess, startLeakwatchProcess } from './support/leakwatch-process';
 
 const root = path.resolve(__dirname, '../../..');
@@ -45,6 +47,24 @@ describe('README examples (e2e)', () => {
       app.cleanUp();
     }
   });
+
+  it('the first start names the web console; opened in a browser, the printed key signs in as global_admin', async () => {
+    const printed = app.output();
+    const key = PRINTED_KEY.exec(printed)?.[1] as string;
+    expect(key).toMatch(/^lw_/);
+    const consoleAt = /Open the web console at (\S+) and sign in with it/.exec(printed)?.[1];
+    expect(consoleAt).toBe(`${app.url}/`);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await signIn(page, app.url, key);
+      await expect(page.locator('#role').textContent()).resolves.toContain('global_admin');
+      await expect(page.locator('#org').textContent()).resolves.toContain('all organisations');
+      expect(page.url()).not.toContain(key);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 
   it('marks the quick start, leaks, exports, stats and token check examples as runnable', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(8);
