@@ -25,6 +25,13 @@ export interface SubscribeOptions {
    * so a new consumer sees history; `false` = only messages published after it joined.
    */
   fromBeginning?: boolean;
+  /**
+   * Every process needs every message (it keeps state in memory, e.g. the gateway's token index): where the
+   * members of a group split the partitions (Kafka), this process gets a group of its own
+   * (`<groupId>.<instance id>`), so a replica does not see only its share. Adapters that give every
+   * subscriber every event (the in-process buses) need nothing for it.
+   */
+  everyProcess?: boolean;
 }
 
 export interface MessageSubscription {

@@ -12,6 +12,7 @@
  * delivered again to the partition's new owner. Malformed messages cannot be fixed by retrying: they are
  * logged (never their value) and committed past.
  */
+import { randomUUID } from 'node:crypto';
 import {
   Consumer,
   ConsumerConfig,
@@ -48,17 +49,26 @@ export interface KafkaMessageBusOptions {
   retry?: BackoffOptions;
   /** How long `subscribe` waits for the first group join before returning anyway (ms, default 30 000). */
   joinTimeoutMs?: number;
+  /**
+   * This process's name in its per-process groups (`everyProcess` subscriptions): a stable one per replica
+   * (e.g. a StatefulSet pod's) lets a restart resume those groups from their committed offsets. Default: a random
+   * id per bus — the groups are new at every start and read their topics from the beginning (Kafka drops
+   * abandoned groups after `offsets.retention.minutes`).
+   */
+  instanceId?: string;
 }
 
 export class KafkaMessageBus implements MessageBus {
   private readonly kafka: Kafka;
   private readonly logger: MessagingLogger;
+  private readonly instanceId: string;
   private producer?: Promise<Producer>;
   private readonly subscriptions = new Set<MessageSubscription>();
   private closed = false;
 
   constructor(private readonly options: KafkaMessageBusOptions) {
     this.logger = options.logger ?? consoleLogger;
+    this.instanceId = options.instanceId ?? randomUUID().slice(0, 8);
     this.kafka = new Kafka({
       ...options.kafka,
       brokers: options.brokers,
@@ -80,8 +90,9 @@ export class KafkaMessageBus implements MessageBus {
     await producer.send({ topic, acks: -1, messages });
   }
 
-  async subscribe(options: SubscribeOptions): Promise<MessageSubscription> {
+  async subscribe(subscribed: SubscribeOptions): Promise<MessageSubscription> {
     if (this.closed) throw new Error('KafkaMessageBus is closed');
+    const options = subscribed.everyProcess ? { ...subscribed, groupId: `${subscribed.groupId}.${this.instanceId}` } : subscribed;
     const topics = topicList(options.topics);
     const abort = new AbortController();
     let current: Consumer | undefined;

@@ -60,6 +60,8 @@ export class LeakwatchEnvironment {
   @IsOptional() @IsIn(['true', 'false'], { message: 'KAFKA_SSL must be true or false' })
   KAFKA_SSL?: string;
 
+  @IsOptional() @IsString() LEAKWATCH_INSTANCE_ID?: string;
+
   @IsOptional() @IsIn(KAFKA_SASL_MECHANISMS, { message: `KAFKA_SASL_MECHANISM must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}` })
   KAFKA_SASL_MECHANISM?: (typeof KAFKA_SASL_MECHANISMS)[number];
 
@@ -171,6 +173,8 @@ export interface KafkaSettings {
   /** Idempotent producer: no duplicates from producer retries. Real Kafka: on; librdkafka's mock cluster: off. */
   idempotent: boolean;
   ssl: boolean;
+  /** This replica's name in its per-process consumer groups (LEAKWATCH_INSTANCE_ID); unset: a random id per start. */
+  instanceId?: string;
   sasl?: { mechanism: (typeof KAFKA_SASL_MECHANISMS)[number]; username: string; password: string };
 }
 
@@ -215,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LeakwatchConfi
       maxWaitMs: raw.KAFKA_MAX_WAIT_MS ?? 5_000,
       idempotent: raw.KAFKA_IDEMPOTENT !== 'false',
       ssl: raw.KAFKA_SSL === 'true',
+      ...(raw.LEAKWATCH_INSTANCE_ID?.trim() ? { instanceId: raw.LEAKWATCH_INSTANCE_ID.trim() } : {}),
       ...(raw.KAFKA_SASL_MECHANISM
         ? { sasl: { mechanism: raw.KAFKA_SASL_MECHANISM, username: raw.KAFKA_SASL_USERNAME ?? '', password: raw.KAFKA_SASL_PASSWORD ?? '' } }
         : {}),
@@ -255,7 +260,7 @@ function pickKnown(env: NodeJS.ProcessEnv): Record<string, string> {
 const KNOWN_KEYS = [
   'PORT', 'LEAKWATCH_DATA_DIR', 'DATABASE_URL', 'EVENTSTORE_URL', 'KAFKA_BROKERS', 'LEAKWATCH_ADMIN_KEY', 'LOG_LEVEL',
   'KAFKA_SESSION_TIMEOUT_MS', 'KAFKA_MAX_WAIT_MS', 'KAFKA_IDEMPOTENT', 'KAFKA_SSL', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD',
-  'LEAKWATCH_SECRETS_KEY', 'LEAKWATCH_SECRETS_KEY_FILE',
+  'LEAKWATCH_SECRETS_KEY', 'LEAKWATCH_SECRETS_KEY_FILE', 'LEAKWATCH_INSTANCE_ID',
   'LEAKWATCH_NOTIFY_ALLOWED_ADDRESSES', 'LEAKWATCH_NOTIFY_ALLOW_HTTP', 'LEAKWATCH_NOTIFY_RETRY_BASE_MS', 'LEAKWATCH_NOTIFY_MAX_ATTEMPTS',
   'INGEST_URL', 'LEAK_LIFECYCLE_URL', 'ACCESS_CONTROL_URL', 'STATS_URL', 'NOTIFICATIONS_URL',
   'HOST', 'LEAKWATCH_INGEST_MAX_BYTES', 'LEAKWATCH_INGEST_MAX_RECORDS', 'LEAKWATCH_LEAKID_KEY',

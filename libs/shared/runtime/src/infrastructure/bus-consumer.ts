@@ -6,19 +6,17 @@
  * At-least-once delivery means handling must be idempotent.
  *
  * A consumer that builds this process's memory (the gateway's token index, every service's access directory)
- * passes `everyProcess`: its group is then suffixed with this process's instance id, so each replica of a
- * service gets every message. In a group shared by two replicas each would see only its partitions' share
- * (a virtual patch or a revocation would reach one gateway of two). Consumers that only write a table the
- * replicas share keep the shared group: they share the work, and each message is applied once.
+ * passes `everyProcess` (see `SubscribeOptions`), so each replica of a service gets every message: in a Kafka
+ * group shared by two replicas each would see only its partitions' share (a virtual patch or a revocation would
+ * reach one gateway of two). Consumers that only write a table the replicas share keep the shared group: they
+ * share the work, and each message is applied once.
  *
  * Poison events do not stop the group: a batch that fails is handled again event by event; an event that
  * still fails after `maxAttempts` tries is parked (parked_events, with the error and the event itself) and
  * the group moves on. An operator's retry request (`leakwatch events parked retry`) is picked up here.
  */
-import { randomUUID } from 'node:crypto';
 import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { KafkaMessageBus } from '@leakwatch/messaging';
 import type { CloudEvent, MessageBus, MessageSubscription } from '@leakwatch/messaging';
 import { DEFAULT_MAX_ATTEMPTS, ParkedEvents } from '@leakwatch/projections';
 
@@ -28,25 +26,8 @@ export interface BusConsumerOptions {
   maxAttempts?: number;
   /** Pause between attempts on one event: `retryDelayMs × 2^attempt`, capped at 2 s (default 100). */
   retryDelayMs?: number;
-  /**
-   * Every process needs every message (it keeps state in memory): on Kafka the group becomes
-   * `<groupId>.<instance id>` (see `processInstanceId`), read from the beginning when new. Default false: one
-   * group per service.
-   */
+  /** Every process needs every message (it keeps state in memory): passed on to `subscribe`. Default false. */
   everyProcess?: boolean;
-}
-
-let instanceId: string | undefined;
-
-/**
- * This process's instance id: `LEAKWATCH_INSTANCE_ID` when set (a stable name per replica, e.g. a StatefulSet
- * pod's: after a restart its per-process groups resume from their committed offsets), else a random id per
- * process start (its per-process groups are new at every start and read their topic from the beginning;
- * abandoned groups are dropped by the broker after `offsets.retention.minutes`).
- */
-export function processInstanceId(): string {
-  instanceId ??= process.env.LEAKWATCH_INSTANCE_ID?.trim() || randomUUID().slice(0, 8);
-  return instanceId;
 }
 
 export abstract class BusConsumer implements OnModuleInit, OnApplicationShutdown {
@@ -54,17 +35,13 @@ export abstract class BusConsumer implements OnModuleInit, OnApplicationShutdown
   private readonly parked?: ParkedEvents;
   private retryTimer?: NodeJS.Timeout;
   private readonly consumerLogger = new Logger('BusConsumer');
-  private readonly groupId: string;
 
   protected constructor(
     private readonly bus: MessageBus,
     private readonly topic: string,
-    groupId: string,
+    private readonly groupId: string,
     private readonly consumerOptions: BusConsumerOptions = {},
   ) {
-    // Only Kafka splits a group's partitions between processes. The store-backed bus (embedded mode) gives every
-    // subscriber all events from its checkpoint: a per-start group there would only replay the store at each start.
-    this.groupId = consumerOptions.everyProcess && bus instanceof KafkaMessageBus ? `${groupId}.${processInstanceId()}` : groupId;
     this.parked = consumerOptions.pool ? new ParkedEvents(consumerOptions.pool) : undefined;
   }
 
@@ -92,6 +69,7 @@ export abstract class BusConsumer implements OnModuleInit, OnApplicationShutdown
       topics: this.topic,
       groupId: this.groupId,
       fromBeginning: true,
+      everyProcess: this.consumerOptions.everyProcess,
       handler: (event) => this.deliver([event]),
       batchHandler: (events) => this.deliver(events),
     });

@@ -57,6 +57,7 @@ export const messageBusProvider: Provider = {
           clientId: `leakwatch-${service}`,
           logger: nestMessagingLogger('Kafka'),
           idempotent: config.kafka.idempotent,
+          instanceId: config.kafka.instanceId,
           kafka: { ssl: config.kafka.ssl, ...(config.kafka.sasl ? { sasl: config.kafka.sasl as SASLOptions } : {}) },
           consumer: {
             sessionTimeout: config.kafka.sessionTimeoutMs,
