@@ -103,10 +103,9 @@ export class TokensController {
       // A change the caller may not see wakes us too: look again until a visible one or the deadline.
       while (changes.length === 0 && !gone.signal.aborted && Date.now() < deadline) {
         if (!(await this.index.nextChange(deadline - Date.now(), gone.signal))) break;
-        // The key was valid when the request came; it may have been revoked or rotated away while it waited.
-        await this.keys.confirm(req.headers);
         changes = await this.index.changesAfter(caller, cursor, limit);
       }
+      // The key was valid when the request came; it may have been revoked or rotated away while it waited.
       await this.keys.confirm(req.headers);
     }
     // Shutting down: this answer is the connection's last, so the server is not held open by keep-alive.
