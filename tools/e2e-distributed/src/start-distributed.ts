@@ -221,7 +221,7 @@ async function main(): Promise<void> {
     log(`Leakwatch (distributed, ${SERVICES.length} services) is up: ${cluster.gatewayUrl} — health at ${cluster.gatewayUrl}/health — Ctrl-C stops it`);
   } catch (error) {
     starting = false;
-    if (requested !== undefined) await shutdownIfAsked(); // e.g. Ctrl-C reached the services while they started
+    await shutdownIfAsked(); // e.g. Ctrl-C reached the services while they started
     process.stderr.write(`[start:distributed] failed: ${(error as Error).message}\n`);
     await stop('start failed');
     process.exit(1);
