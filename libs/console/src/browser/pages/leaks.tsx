@@ -78,6 +78,8 @@ const DIRECTIONS: Record<string, Record<'asc' | 'desc', string>> = {
   last_seen: { desc: 'Most recent first', asc: 'Least recent first' },
 };
 const DAY_MS = 86_400_000;
+/** A date, or a time at midnight UTC: what a date input (and a one-day chip) can show. */
+const isMidnightUtc = (iso: string): boolean => /^\d{4}-\d{2}-\d{2}(T00:00(:00(\.0+)?)?Z)?$/.test(iso);
 
 type Decision = { label: string; path: string; body: Record<string, unknown>; id: string };
 const DECISIONS: Decision[] = [
@@ -286,9 +288,8 @@ function orderOf(params: URLSearchParams): { sort: string; direction: string } |
 /** A time range as a chip shows it: one UTC day, or its ends. */
 function rangeText(from: string | null, to: string | null): string {
   const day = (iso: string) => iso.slice(0, 10);
-  const midnight = (iso: string) => /^\d{4}-\d{2}-\d{2}(T00:00(:00(\.0+)?)?Z)?$/.test(iso);
-  if (from && to && midnight(from) && midnight(to) && Date.parse(to) - Date.parse(from) === DAY_MS) return day(from);
-  const end = (iso: string) => (midnight(iso) ? day(iso) : dateTime(iso));
+  if (from && to && isMidnightUtc(from) && isMidnightUtc(to) && Date.parse(to) - Date.parse(from) === DAY_MS) return day(from);
+  const end = (iso: string) => (isMidnightUtc(iso) ? day(iso) : dateTime(iso));
   if (from && to) return `${end(from)} – before ${end(to)}`;
   return from ? `from ${end(from)}` : `before ${end(to as string)}`;
 }
@@ -359,7 +360,7 @@ function filtersForm(params: URLSearchParams, go: (changes: Record<string, strin
     const input = <input id={`filter-${name}`} name={name} type="date" /> as HTMLInputElement;
     const value = params.get(name);
     // A date input shows days: a time that is not midnight UTC is kept in the URL (and its chip), not shown here.
-    if (value && /^\d{4}-\d{2}-\d{2}(T00:00(:00(\.0+)?)?Z)?$/.test(value)) input.value = value.slice(0, 10);
+    if (value && isMidnightUtc(value)) input.value = value.slice(0, 10);
     return input;
   };
   const dates = { first_seen_from: day('first_seen_from'), first_seen_to: day('first_seen_to'), fixed_from: day('fixed_from'), fixed_to: day('fixed_to') };
@@ -416,7 +417,7 @@ function filtersForm(params: URLSearchParams, go: (changes: Record<string, strin
 /** A date input's day, or the URL's time when the input cannot show it (not midnight UTC) and was left alone. */
 function dateOrKept(input: HTMLInputElement, current: string | null): string | null {
   if (input.value) return input.value;
-  return current && !/^\d{4}-\d{2}-\d{2}(T00:00(:00(\.0+)?)?Z)?$/.test(current) ? current : null;
+  return current && !isMidnightUtc(current) ? current : null;
 }
 
 /** A moment as a `datetime-local` input's value (the browser's time zone). */
