@@ -8,8 +8,8 @@
  * A screenshot of each page goes to the folder printed at the start.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from '@leakwatch/postgres-server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, screenshotFolder } from './support/browser';
 import { controlsWithoutName, focusedMatches, horizontalOverflow, luminance, signIn, tabTo, watchedPage } from './support/console-page';
@@ -19,15 +19,6 @@ import { eventually } from '@leakwatch/testing';
 jest.setTimeout(120_000);
 
 const fakeToken = () => `ghp_${randomBytes(18).toString('hex')}`;
-
-/** A local port nothing listens on: domain verification asks it for DNS and is refused at once (no network). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('web console: new user, administration, keyboard and layout (e2e, headless Chromium)', () => {
   let e2e: E2e;
@@ -76,7 +67,7 @@ describe('web console: new user, administration, keyboard and layout (e2e, headl
   beforeAll(async () => {
     shots = screenshotFolder('leakwatch-console-admin');
     console.log(`console (administration) screenshots: ${shots}`);
-    const dns = await closedPort();
+    const dns = await freePort(); // nothing listens there: domain verification's DNS query is refused at once (no network)
     [e2e, browser] = await Promise.all([
       startE2e({ LEAKWATCH_DNS_SERVERS: `127.0.0.1:${dns}`, LEAKWATCH_DNS_TIMEOUT_MS: '500', LEAKWATCH_HTTP_TIMEOUT_MS: '1000' }),
       launchChromium(),

@@ -10,8 +10,8 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from '@leakwatch/postgres-server';
 import { promisify } from 'node:util';
 import { launchChromium } from './support/browser';
 import { signIn } from './support/console-page';
@@ -25,21 +25,13 @@ export function readmeBlocks(readme: string): string[] {
   return [...readme.matchAll(MARKER)].map((m) => m[1]);
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('README examples (e2e)', () => {
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
   const blocks = readmeBlocks(readme);
   let app: LeakwatchProcess;
 
   beforeAll(async () => {
-    app = await startLeakwatchProcess({ LEAKWATCH_DNS_SERVERS: `127.0.0.1:${await closedPort()}`, LEAKWATCH_DNS_TIMEOUT_MS: '500', LEAKWATCH_HTTP_TIMEOUT_MS: '1000' });
+    app = await startLeakwatchProcess({ LEAKWATCH_DNS_SERVERS: `127.0.0.1:${await freePort()}`, LEAKWATCH_DNS_TIMEOUT_MS: '500', LEAKWATCH_HTTP_TIMEOUT_MS: '1000' });
   }, 90_000);
   afterAll(async () => {
     if (app) {
