@@ -8,8 +8,13 @@
  * - The key's scope applies: the client sees the blocked tokens its Leakwatch key may see.
  * Network errors never throw into the request path: the last known set stays in force, the loop retries.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { BlockedSet, BlocklistChange } from './blocked-set';
+
+// One-shot `crypto.hash` (Node 20.12+) where it exists: ~2.5× faster than a Hash object per token.
+type OneShot = (algorithm: string, data: string, encoding: 'hex') => string;
+const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
+const sha256Hex = oneShot ? (text: string) => oneShot('sha256', text, 'hex') : (text: string) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
 export interface BlocklistClientOptions {
   /** Leakwatch's base URL, e.g. `http://leakwatch:8080`. */
@@ -88,7 +93,7 @@ export class BlocklistClient {
 
   /** O(1): is this presented token blocked? A blocked use is queued for Leakwatch. */
   isBlocked(token: string): boolean {
-    return this.isBlockedSha256(createHash('sha256').update(token, 'utf8').digest('hex'));
+    return this.isBlockedSha256(sha256Hex(token));
   }
 
   /** O(1) on a SHA-256 (64 lowercase hex) the gateway computed itself. */

@@ -2,7 +2,8 @@
  * API key material. Keys are 256-bit random values, so a plain SHA-256 is a safe verifier (no password
  * stretching needed) and lets every service look a presented key up by hash in O(1).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '@leakwatch/contracts';
 
 export const API_KEY_PREFIX = 'lw_';
 
@@ -25,7 +26,7 @@ export function apiKeyMaterial(key: string): NewApiKeySecret {
 }
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return sha256Hex(key);
 }
 
 /** `X-API-Key: <key>` or `Authorization: Bearer <key>`; undefined when neither is present. */

@@ -7,3 +7,4 @@ export * from './vocabulary';
 export * from './leak-events.v1.reader';
 export * from './finding-events.v1.reader';
 export * from './gateway-events.v1.reader';
+export * from './sha256-hex';

@@ -3,7 +3,7 @@
  * from here instead of keeping their own copy (a copy drifts: a status added in one place and not another
  * is a silent bug at a context boundary).
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256-hex';
 
 /** A leak id: HMAC-MD5 of the secret under the installation's leak-id key, 32 lowercase hex characters. */
 export const LEAK_ID_PATTERN_SOURCE = '^[0-9a-f]{32}$';
@@ -40,7 +40,7 @@ export const ADMIN_ROLES = ['global_admin', 'admin'] as const satisfies readonly
  * The fingerprint of a secret: SHA-256 of its UTF-8 bytes, lowercase hex. Ingest stores it on the leak and
  * gateways look presented tokens up by it, so both sides must compute it the same way: this is that way.
  */
-export const secretFingerprint = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
+export const secretFingerprint = (secret: string): string => sha256Hex(secret);
 export const FINGERPRINT_PATTERN = /^[0-9a-f]{64}$/;
 
 /** Stream names of the leak-lifecycle context (the integration topic's partition key is the leak id). */
