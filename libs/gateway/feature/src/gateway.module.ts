@@ -14,6 +14,7 @@ import { GatewayProxyMiddleware } from './routing/gateway-proxy.middleware';
 import { AttemptRecorder } from './tokens/attempt-recorder';
 import { AuthorizeController } from './tokens/authorize.controller';
 import { TokenIndex } from './tokens/token-index';
+import { TokenFastRoutes } from './tokens/token-fast-routes';
 import { TokenIndexFeed } from './tokens/token-index.feed';
 import { TokensController } from './tokens/tokens.controller';
 import { UsageModule } from './usage';
@@ -29,6 +30,7 @@ import { UsageModule } from './usage';
     { provide: TokenIndex, inject: [PG_POOL], useFactory: (pool: Pool) => new TokenIndex(pool) },
     TokenIndexFeed,
     AttemptRecorder,
+    TokenFastRoutes,
   ],
 })
 export class GatewayModule implements OnModuleInit {

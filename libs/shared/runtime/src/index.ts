@@ -27,3 +27,4 @@ export * from './http/openapi';
 export * from './http/csv';
 export * from './http/body-parsers';
 export * from './http/client-error-answer';
+export * from './http/fast-routes';

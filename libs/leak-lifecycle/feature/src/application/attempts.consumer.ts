@@ -1,14 +1,17 @@
 /**
- * Token-use attempts reported by gateways (`leakwatch.gateway.v1`) go into the leak's own history.
- * Event ids derive from the gateway's event id, so redeliveries are no-ops.
+ * Token-use attempts reported by gateways (`leakwatch.gateway.v1`) go into the leak's own history, a page at a
+ * time (decide-page.ts: the page's leak streams read in one query, one multi-stream append). A blocked token
+ * is usually tried again and again, so a page holds many attempts on few leaks: per attempt, one read and one
+ * transaction of its own cost far more than the attempt. Event ids derive from the gateway's event id, so
+ * redeliveries are no-ops; a concurrent decision on one of the leaks makes the page decide again.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EVENT_STORE, EventStore, decideAndAppend } from '@leakwatch/event-store';
-import { leakAggregate, leakStream } from '@leakwatch/leak-lifecycle/domain';
+import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
-import { BusConsumer, SERVICE_NAME } from '@leakwatch/runtime';
-import { derivedUuid } from './findings.consumer';
-import { readTokenUseAttemptV1 } from '@leakwatch/contracts';
+import { BusConsumer, PG_POOL, SERVICE_NAME } from '@leakwatch/runtime';
+import { LEAKED_TOKEN_USE_ATTEMPTED, readTokenUseAttemptV1 } from '@leakwatch/contracts';
+import type { Pool } from 'pg';
+import { LeakMessage, decidePage } from './decide-page';
 
 @Injectable()
 export class AttemptsConsumer extends BusConsumer {
@@ -18,25 +21,33 @@ export class AttemptsConsumer extends BusConsumer {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(MESSAGE_BUS) bus: MessageBus,
     @Inject(SERVICE_NAME) service: string,
+    @Inject(PG_POOL) pool: Pool,
   ) {
-    super(bus, TOPICS.gateway, `${service}.leak-lifecycle.attempts`);
+    super(bus, TOPICS.gateway, `${service}.leak-lifecycle.attempts`, { pool });
   }
 
-  async handle(event: CloudEvent): Promise<void> {
-    if (event.type !== 'LeakedTokenUseAttempted') return;
-    const data = readTokenUseAttemptV1(event.data);
-    if (!data) {
-      this.logger.warn(`attempt ${event.id} is malformed: skipped`);
-      return;
+  handle(event: CloudEvent): Promise<void> {
+    return this.handleBatch([event]);
+  }
+
+  protected override async handleBatch(events: CloudEvent[]): Promise<void> {
+    const messages: LeakMessage[] = [];
+    for (const event of events) {
+      if (event.type !== LEAKED_TOKEN_USE_ATTEMPTED) continue;
+      const data = readTokenUseAttemptV1(event.data);
+      if (!data) {
+        this.logger.warn(`attempt ${event.id} is malformed: skipped`);
+        continue;
+      }
+      messages.push({
+        id: event.id,
+        leakid: data.leakid,
+        command: { type: 'RecordTokenUseAttempt', at: data.attempted_at, keyId: data.key_id ?? null, blocked: data.blocked },
+        metadata: { occurred_at: data.attempted_at, actor: { key_id: data.key_id ?? undefined, role: 'gateway' }, causation_id: event.id },
+      });
     }
-    const outcome = await decideAndAppend(
-      this.store,
-      leakStream(data.leakid),
-      leakAggregate,
-      { type: 'RecordTokenUseAttempt', at: data.attempted_at, keyId: data.key_id ?? null, blocked: data.blocked },
-      { occurred_at: data.attempted_at, actor: { key_id: data.key_id ?? undefined, role: 'gateway' }, causation_id: event.id },
-      { eventId: (i) => derivedUuid(`${event.id}/${i}`) },
-    );
-    if (!outcome.result.ok) this.logger.warn(`attempt ${event.id} for unknown leak ${data.leakid}: skipped`);
+    if (!messages.length) return;
+    const { refused } = await decidePage(this.store, messages);
+    for (const { message } of refused) this.logger.warn(`attempt ${message.id} for unknown leak ${message.leakid}: skipped`);
   }
 }

@@ -7,6 +7,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { LeakwatchConfig } from '../config/leakwatch-config';
 import { HealthModule } from '../health/health';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
+import { FastRoutesModule } from '../http/fast-routes';
 import { OpenApiModule } from '../http/openapi-contributor';
 import { LoggingModule } from '../logging/logging.module';
 import { MetricsModule } from '../metrics/metrics';
@@ -31,6 +32,7 @@ export class LeakwatchAppModule {
         ListeningHooksModule,
         OpenApiModule,
         MetricsModule,
+        FastRoutesModule,
         InfrastructureModule.forRoot(config, target.name),
         ...target.modules,
       ],

@@ -5,7 +5,8 @@
 import { INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestApplication, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createServer } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerFactory } from 'fastify';
 import type { Registry } from 'prom-client';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -18,6 +19,7 @@ import { UnacceptableInputError, bodyHygieneHook, urlHygieneHook, urlRefusal } f
 import { answerClientError } from '../http/client-error';
 import { JSON_BODY_LIMIT, registerBodyParsers } from '../http/body-parsers';
 import { registerConditionalGet } from '../http/conditional-get';
+import { FastRoutes } from '../http/fast-routes';
 import { logRequestCompleted, requestIdOf } from '../logging/logging.module';
 import { ROUTE_PATTERN } from '../logging/request-path';
 import { METRICS_REGISTRY, installHttpMetrics } from '../metrics/metrics';
@@ -36,7 +38,9 @@ export async function createLeakwatchApp(
   target: LeakwatchTarget,
   config: LeakwatchConfig & { databaseUrl: string },
 ): Promise<INestApplication> {
+  const fast: { routes?: FastRoutes } = {};
   const adapter = new FastifyAdapter({
+    serverFactory: serverWithFastRoutes(fast),
     logger: false, // nestjs-pino logs (LoggingModule)
     bodyLimit: JSON_BODY_LIMIT,
     genReqId: requestIdOf,
@@ -54,6 +58,7 @@ export async function createLeakwatchApp(
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  fast.routes = app.get(FastRoutes);
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   installRequestPipeline(fastify, app.get<Registry>(METRICS_REGISTRY));
   await registerConditionalGet(fastify); // ETag / If-None-Match → 304 for GETs under /api/v1
@@ -71,6 +76,23 @@ export async function createLeakwatchApp(
     },
   });
   return app;
+}
+
+/**
+ * The HTTP server Fastify would create (same timeouts), except that the fast routes (http/fast-routes.ts) see
+ * each request first. `fast.routes` is filled in once Nest has built the modules that add them.
+ */
+function serverWithFastRoutes(fast: { routes?: FastRoutes }): FastifyServerFactory {
+  return (handler, options) => {
+    const server = createServer(options.http ?? {}, (req, res) => {
+      if (!fast.routes?.take(req, res)) handler(req, res);
+    });
+    server.keepAliveTimeout = options.keepAliveTimeout as number;
+    server.requestTimeout = options.requestTimeout as number;
+    server.setTimeout(options.connectionTimeout as number);
+    if ((options.maxRequestsPerSocket as number) > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket as number;
+    return server;
+  };
 }
 
 /**

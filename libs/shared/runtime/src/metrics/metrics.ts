@@ -6,30 +6,18 @@
 import { Controller, Get, Global, Header, Inject, Module } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Public } from '../http/public.decorator';
 import { DomainMetrics } from './domain-metrics';
+import { httpDurationHistogram } from './http-duration';
 import { METRICS_REGISTRY } from './metrics-registry';
 
 export { METRICS_REGISTRY } from './metrics-registry';
 export { DomainMetrics } from './domain-metrics';
 
-/**
- * `leakwatch_http_request_duration_seconds` by method, route pattern and status, from a Fastify `onResponse`
- * hook (Fastify times the request itself: `reply.elapsedTime`). The route pattern (not the raw path) keeps
- * label cardinality bounded and ids out of metrics.
- */
+/** The request duration histogram (http-duration.ts), from a Fastify `onResponse` hook (Fastify times the request: `reply.elapsedTime`). */
 export function installHttpMetrics(fastify: FastifyInstance, registry: Registry): void {
-  // Several apps may share a registry in tests: the registry holds the one histogram.
-  const duration =
-    (registry.getSingleMetric('leakwatch_http_request_duration_seconds') as Histogram<'method' | 'route' | 'status'> | undefined) ??
-    new Histogram({
-      name: 'leakwatch_http_request_duration_seconds',
-      help: 'HTTP request duration by method, route pattern and status',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [registry],
-    });
+  const duration = httpDurationHistogram(registry);
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const url = request.routeOptions.url;
     duration.observe({ method: request.method, route: url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
