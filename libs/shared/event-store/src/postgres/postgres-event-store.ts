@@ -30,11 +30,17 @@ import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors';
 import { assertValidAppend, assertValidMultiAppend, matchesFilter } from '../expected-revision';
 import { GlobalPosition, START } from '../position';
 import { ChangeSignal, startCatchUpSubscription } from '../subscription/catch-up-subscription';
+import { SharedAllStreamReader, deepFreeze } from '../subscription/shared-all-stream-reader';
 import { EVENTS_CHANNEL, EXPECTED_CODES, ensureEventStoreSchema } from './schema';
 
 export interface PostgresEventStoreOptions {
   /** Poll interval of subscriptions when no NOTIFY arrives (ms). */
   pollIntervalMs?: number;
+  /**
+   * Events the shared all-stream reader may hold for this store's subscriptions that have not reached them yet
+   * (default 5000; see SharedAllStreamReader). 0: every subscription reads on its own.
+   */
+  sharedReadBuffer?: number;
 }
 
 interface EventRow {
@@ -66,8 +72,14 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
   private notifyTimer?: NodeJS.Timeout;
+  /** One reader for all of this store's subscriptions: a page of new events is read and decoded once for all of them. */
+  readonly sharedReader?: SharedAllStreamReader;
 
-  private constructor(private readonly pool: Pool, private readonly options: PostgresEventStoreOptions) {}
+  private constructor(private readonly pool: Pool, private readonly options: PostgresEventStoreOptions) {
+    if (options.sharedReadBuffer !== 0) {
+      this.sharedReader = new SharedAllStreamReader((o) => this.readAllPage(o), { maxBufferedEvents: options.sharedReadBuffer });
+    }
+  }
 
   /** Creates the schema if needed. The pool stays owned by the caller. */
   static async create(pool: Pool, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
@@ -258,16 +270,23 @@ export class PostgresEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeToAllOptions): Subscription {
     void this.ensureListener().catch(() => undefined); // polling still works without NOTIFY
+    const member = this.sharedReader?.join(options.filter, options.batchSize ?? 500, options.after);
     const changes: ChangeSignal = {
       listen: (onChange) => {
         this.waiters.set(onChange, options.filter);
-        return () => this.waiters.delete(onChange);
+        // Called when the subscription ends for any reason (stopped, or its handler failed): it leaves the reader too.
+        return () => {
+          this.waiters.delete(onChange);
+          member?.leave();
+        };
       },
     };
-    const subscription = startCatchUpSubscription((o) => this.readAllPage(o), changes, {
-      pollIntervalMs: this.options.pollIntervalMs,
-      ...options,
-    });
+    const subscription = startCatchUpSubscription(
+      // Frozen either way: a handler that changes an event must fail the same whether it was shared or not.
+      member ? (o, freshAfter) => member.read(o, freshAfter) : async (o) => { const page = await this.readAllPage(o); page.events.forEach(deepFreeze); return page; },
+      changes,
+      { pollIntervalMs: this.options.pollIntervalMs, ...options },
+    );
     this.subscriptions.add(subscription);
     return {
       stop: async () => {

@@ -5,10 +5,35 @@
  * interval passes. A change signalled while a page is read or handled is remembered (the next read follows at
  * once, not after the poll interval), and `coalesceMs` spaces reads under a stream of appends. A page that
  * matched nothing still moves the checkpoint (`onPage` gets it, empty).
+ *
+ * `readPage` may answer from pages read earlier for other subscriptions (the PostgreSQL adapter's shared reader):
+ * each read says which moment (`nextMoment`) the answer must not predate — the last change signal, or the
+ * request itself after a poll or a horizon retry — so a buffered answer never hides a change this subscription
+ * was told about.
  */
 import { AllStreamPage, ReadAllOptions, SubscribeToAllOptions, Subscription } from '../event-store.port';
 import type { GlobalPosition } from '../position';
 import { START, comparePositions } from '../position';
+
+/**
+ * A page as `readPage` answers it: `more` says further events may follow at once although the page is not full
+ * (a shared reader handed over what its buffer had for this filter), so the subscription reads on without waiting.
+ */
+export interface CatchUpPage extends AllStreamPage {
+  more?: boolean;
+}
+
+/**
+ * `readPage(options, freshAfter)`: a page after `options.after`; when it ends at the tail, from a read that began
+ * after the moment `freshAfter`. Adapters that always read afresh ignore it.
+ */
+export type CatchUpPageReader = (options: ReadAllOptions, freshAfter: number) => Promise<CatchUpPage>;
+
+let moments = 0;
+/** A process-wide counter that orders change signals and the reads that must see them (no clock ties). */
+export function nextMoment(): number {
+  return ++moments;
+}
 
 export interface ChangeSignal {
   /**
@@ -30,7 +55,7 @@ export interface ChangeSignal {
 const HORIZON_RETRY_MS = 5;
 
 export function startCatchUpSubscription(
-  readPage: (options: ReadAllOptions) => Promise<AllStreamPage>,
+  readPage: CatchUpPageReader,
   changes: ChangeSignal,
   options: SubscribeToAllOptions & { pollIntervalMs?: number },
 ): Subscription {
@@ -46,8 +71,13 @@ export function startCatchUpSubscription(
   let wake: (() => void) | undefined;
   let announced: GlobalPosition | undefined;
   let retries = 0;
+  // The moment of the last signal (the start counts as one: the first read must be a fresh one), and what the
+  // next read must not predate.
+  let lastSignal = nextMoment();
+  let freshAfter = lastSignal;
   const unlisten = changes.listen((position) => {
     if (position && (!announced || comparePositions(position, announced) > 0)) announced = position;
+    lastSignal = nextMoment();
     changed = true;
     wake?.();
   });
@@ -66,7 +96,7 @@ export function startCatchUpSubscription(
     while (!abort.signal.aborted) {
       changed = false;
       const readAt = performance.now();
-      const page = await readPage({ after, maxCount: batchSize, filter: options.filter });
+      const page = await readPage({ after, maxCount: batchSize, filter: options.filter }, freshAfter);
       if (options.onPage) {
         if (page.position && comparePositions(page.position, after) > 0) {
           if (abort.signal.aborted) return;
@@ -81,7 +111,10 @@ export function startCatchUpSubscription(
         }
         if (page.position) after = page.position;
       }
-      if (page.events.length >= batchSize) continue; // a backlog: read on at once
+      if (page.events.length >= batchSize || page.more) {
+        freshAfter = lastSignal;
+        continue; // a backlog: read on at once
+      }
       // An append announced to us is stored but not yet readable (an older transaction still runs): look again soon.
       const behind = announced !== undefined && comparePositions(announced, after) > 0;
       retries = behind ? retries + 1 : 0;
@@ -90,6 +123,8 @@ export function startCatchUpSubscription(
       // meanwhile arrive as one page instead of one read (and one handler transaction) each.
       const wait = coalesceMs - (performance.now() - readAt);
       if (wait > 0 && !abort.signal.aborted) await delay(wait, abort.signal);
+      // Woken by a signal: a read begun after it will do. By the poll or a horizon retry: only a read begun now.
+      freshAfter = changed ? lastSignal : nextMoment();
     }
   })()
     .catch((error: unknown) => {
