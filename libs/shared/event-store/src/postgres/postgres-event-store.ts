@@ -37,8 +37,8 @@ export interface PostgresEventStoreOptions {
   /** Poll interval of subscriptions when no NOTIFY arrives (ms). */
   pollIntervalMs?: number;
   /**
-   * Events the shared all-stream reader may hold for this store's subscriptions that have not reached them yet
-   * (default 5000; see SharedAllStreamReader). 0: every subscription reads on its own.
+   * Events the shared all-stream reader keeps, per filter, for this store's subscriptions that have not reached
+   * them yet (default 5000; see SharedAllStreamReader). 0: every subscription reads on its own.
    */
   sharedReadBuffer?: number;
 }
@@ -72,7 +72,7 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
   private notifyTimer?: NodeJS.Timeout;
-  /** One reader for all of this store's subscriptions: a page of new events is read and decoded once for all of them. */
+  /** One reader for all of this store's subscriptions: a page of new events is read and decoded once per filter. */
   readonly sharedReader?: SharedAllStreamReader;
 
   private constructor(private readonly pool: Pool, private readonly options: PostgresEventStoreOptions) {

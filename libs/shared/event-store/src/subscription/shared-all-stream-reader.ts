@@ -1,43 +1,43 @@
 /**
- * One all-stream reader per store instance, shared by that process's catch-up subscriptions: pages of new events
- * are read — under the union of the subscribers' filters — and decoded once, kept in a bounded buffer, and each
- * subscriber is served from it exactly the events its own filter selects, with the position the shared read
- * reached (so its checkpoint moves past events it does not want). Before, every subscriber of leak events read and
- * decoded each of them itself: seven times in the embedded mode.
+ * One all-stream reader per store instance, shared by that process's catch-up subscriptions: subscriptions with the
+ * same filter (in the embedded mode, the seven consumers of leak events all read the `leak` category) form a
+ * lane, whose pages are read and decoded once, kept in a bounded buffer, and handed to each member with the
+ * position the read reached. Before, every consumer of leak events read and decoded each of them itself.
+ * Subscriptions with different filters do not share: a union read would make each of them page through
+ * events only the others want (e.g. a report's 100,000 findings in front of the leak events they become).
  *
  * What stays as with separate reads:
- * - Order and the gap-free horizon: the buffer holds only what `readPage` returned — contiguous ranges of the
+ * - Order and the gap-free horizon: a lane holds only what `readPage` returned — contiguous ranges of the
  *   all-stream, each below the horizon of its read, which never moves back — so serving a range later is the
  *   same as reading it again.
  * - Freshness: a subscription says which signal its read must not predate (`freshAfter`, a moment of
- *   `nextMoment`); the buffer answers "nothing more" only when its last read of the tail began after that moment,
- *   else it reads the tail again (once for every subscriber waiting there). A poll or a horizon retry asks for a
+ *   `nextMoment`); a lane answers "nothing more" only when its last read of the tail began after that moment,
+ *   else it reads the tail again (once for every member waiting there). A poll or a horizon retry asks for a
  *   read that begins after the request itself.
- * - A subscriber that is far behind (below the buffer) or ahead of it (its own reads took it past the buffer's
- *   end) reads on its own, as before, until its position falls inside the buffer again.
+ * - A subscription far behind its lane (below the buffer) or ahead of it reads on its own, as before, until its
+ *   position falls inside the buffer again; a lane nobody is inside of starts again where the next reader is.
  *
- * Memory: the buffer holds at most `maxBufferedEvents` events (plus one page). A range still needed by a slow
- * subscriber is never dropped for a fast one; instead a subscriber that would need the buffer to grow past its
- * bound reads on its own (its own filter, its own page): a slow subscriber neither blocks a fast one nor holds
- * unbounded memory. Events handed to several subscribers are frozen (deeply): a handler must not change them.
+ * Memory: a lane holds at most `maxBufferedEvents` events plus one page. When it would hold more, it drops its
+ * oldest pages: members still behind them (the slow ones) go on reading on their own. A slow subscriber neither
+ * blocks a fast one nor holds unbounded memory. Events handed to several subscriptions are frozen (deeply): a
+ * handler must not change them.
  */
 import type { AllStreamFilter, AllStreamPage, ReadAllOptions, RecordedEvent } from '../event-store.port';
-import { matchesFilter } from '../expected-revision';
 import { GlobalPosition, START, comparePositions } from '../position';
 import { CatchUpPage, nextMoment } from './catch-up-subscription';
 
 export interface SharedAllStreamReaderOptions {
-  /** Upper bound of events kept for subscribers that have not reached them yet (default 5000). */
+  /** Events a lane keeps for members that have not reached them yet (default 5000; plus one page). */
   maxBufferedEvents?: number;
 }
 
-/** A subscriber's handle: its reads go through the shared buffer; `leave` when it stops. */
+/** A subscription's handle: its reads go through its lane; `leave` when it stops. */
 export interface SharedReaderMember {
   read(options: ReadAllOptions, freshAfter: number): Promise<CatchUpPage>;
   leave(): void;
 }
 
-/** Counters for tests and diagnostics: SQL reads made for the buffer or on a subscriber's own, pages served. */
+/** Counters for tests and diagnostics: SQL reads made for a lane or by a member on its own, events decoded. */
 export interface SharedReaderStats {
   sharedReads: number;
   ownReads: number;
@@ -45,36 +45,9 @@ export interface SharedReaderStats {
   eventsRead: number;
 }
 
-interface Member {
-  filter: AllStreamFilter | undefined;
-  batchSize: number;
-  /** Where this member's next read starts: where it joined, then the end of what it was last given. */
-  cursor: GlobalPosition;
-}
-
-/** One shared read: every event in (from, to] that `filter` selects, frozen. */
-interface Segment {
-  from: GlobalPosition;
-  to: GlobalPosition;
-  events: readonly RecordedEvent[];
-  filter: AllStreamFilter | undefined;
-}
-
-type Outcome = { page: CatchUpPage } | { extend: true } | { own: true };
-
 export class SharedAllStreamReader {
-  private readonly members = new Set<Member>();
+  private readonly lanes = new Map<string, Lane>();
   private readonly maxBufferedEvents: number;
-  /** The buffer: contiguous segments from `base` (exclusive) to `head`. Undefined base = empty, not anchored. */
-  private base?: GlobalPosition;
-  private segments: Segment[] = [];
-  private buffered = 0;
-  /** The last read that reached `head`: when it began, and whether it was full (more may follow at once). */
-  private headReadAt = 0;
-  private headFull = true;
-  /** Bumped when the buffer is re-anchored, so a read begun before it does not land in the new buffer. */
-  private generation = 0;
-  private extending?: { generation: number; from: GlobalPosition; done: Promise<void> };
   readonly stats: SharedReaderStats = { sharedReads: 0, ownReads: 0, pagesServed: 0, eventsRead: 0 };
 
   constructor(
@@ -84,119 +57,141 @@ export class SharedAllStreamReader {
     this.maxBufferedEvents = options.maxBufferedEvents ?? 5000;
   }
 
-  /** `after`: where the subscriber starts (so the first shared read already includes its filter). */
+  /** `after`: where the subscription starts. */
   join(filter: AllStreamFilter | undefined, batchSize: number, after: GlobalPosition = START): SharedReaderMember {
-    const member: Member = { filter, batchSize, cursor: after };
-    this.members.add(member);
+    const key = filterKey(filter);
+    let lane = this.lanes.get(key);
+    if (!lane) this.lanes.set(key, (lane = new Lane(filter, this.readPage, this.maxBufferedEvents, this.stats)));
+    const member: Member = { batchSize, cursor: after };
+    lane.members.add(member);
     return {
-      read: (options, freshAfter) => this.read(member, options, freshAfter),
+      read: (options, freshAfter) => (lane as Lane).read(member, options, freshAfter),
       leave: () => {
-        this.members.delete(member);
-        this.trim();
+        (lane as Lane).leave(member);
+        if (!(lane as Lane).members.size && this.lanes.get(key) === lane) this.lanes.delete(key);
       },
     };
   }
 
-  /** Events held now for subscribers that have not reached them. */
+  /** Events held now for members that have not reached them, over all lanes. */
   get bufferedEvents(): number {
-    return this.buffered;
+    return [...this.lanes.values()].reduce((sum, lane) => sum + lane.buffered, 0);
   }
+}
+
+interface Member {
+  batchSize: number;
+  /** Where this member's next read starts: where it joined, then the end of what it was last given. */
+  cursor: GlobalPosition;
+}
+
+/** One shared read: every event of the lane's filter in (from, to], frozen. */
+interface Segment {
+  from: GlobalPosition;
+  to: GlobalPosition;
+  events: readonly RecordedEvent[];
+}
+
+/** The subscriptions of one filter and the pages read for them. */
+class Lane {
+  readonly members = new Set<Member>();
+  /** Contiguous segments from `base` (exclusive) to `head`. Undefined base = empty, not anchored. */
+  private base?: GlobalPosition;
+  private segments: Segment[] = [];
+  buffered = 0;
+  /** The last read that reached `head`: when it began, and whether it was full (more may follow at once). */
+  private headReadAt = 0;
+  private headFull = true;
+  /** Bumped when the lane is anchored again, so a read begun before that does not land in the new buffer. */
+  private generation = 0;
+  private extending?: { generation: number; from: GlobalPosition; done: Promise<void> };
+
+  constructor(
+    private readonly filter: AllStreamFilter | undefined,
+    private readonly readPage: (options: ReadAllOptions) => Promise<AllStreamPage>,
+    private readonly maxBufferedEvents: number,
+    private readonly stats: SharedReaderStats,
+  ) {}
 
   private get head(): GlobalPosition | undefined {
     return this.segments.length ? this.segments[this.segments.length - 1].to : this.base;
   }
 
-  private async read(member: Member, options: ReadAllOptions, freshAfter: number): Promise<CatchUpPage> {
+  async read(member: Member, options: ReadAllOptions, freshAfter: number): Promise<CatchUpPage> {
     const after = options.after ?? START;
     const maxCount = options.maxCount ?? member.batchSize;
     member.cursor = after;
-    for (let extensions = 0; ; extensions++) {
-      const outcome = this.serve(member, after, maxCount, freshAfter, extensions);
-      if ('page' in outcome) {
-        this.stats.pagesServed++;
-        return this.handOut(member, after, outcome.page);
+    const events: RecordedEvent[] = [];
+    let position = after;
+    for (;;) {
+      if (!this.contains(position)) {
+        if (events.length) return this.handOut(member, after, { events, position, more: true });
+        // Outside the buffer. Nobody else is inside: start it again here. Otherwise read on its own for now.
+        if ([...this.members].some((m) => m !== member && this.contains(m.cursor))) {
+          this.stats.ownReads++;
+          const page = await this.readPage({ after, maxCount, filter: this.filter });
+          page.events.forEach(deepFreeze);
+          this.stats.eventsRead += page.events.length;
+          return this.handOut(member, after, page);
+        }
+        this.anchor(position);
       }
-      if ('own' in outcome) {
-        this.stats.ownReads++;
-        const page = await this.readPage({ after, maxCount, filter: member.filter });
-        page.events.forEach(deepFreeze);
-        this.stats.eventsRead += page.events.length;
-        return this.handOut(member, after, page);
+      for (const segment of this.segments) {
+        if (comparePositions(segment.to, position) <= 0) continue;
+        for (const event of segment.events) {
+          if (comparePositions(event.position, position) <= 0) continue;
+          events.push(event);
+          if (events.length >= maxCount) return this.handOut(member, after, { events, position: event.position });
+        }
+        position = segment.to;
       }
+      // At the head: the lane's last read of the tail is recent enough for this request, or it reads again.
+      if (!this.headFull && this.headReadAt > freshAfter) {
+        return this.handOut(member, after, { events, position: comparePositions(position, after) > 0 ? position : undefined });
+      }
+      member.cursor = position;
       await this.extend();
     }
   }
 
+  leave(member: Member): void {
+    this.members.delete(member);
+    this.trim();
+  }
+
   private handOut(member: Member, after: GlobalPosition, page: CatchUpPage): CatchUpPage {
+    this.stats.pagesServed++;
     if (page.position && comparePositions(page.position, after) > 0) member.cursor = page.position;
     this.trim();
     return page;
   }
 
-  /** What the buffer can do for this request now: a page, a read that extends it first, or "read on your own". */
-  private serve(member: Member, after: GlobalPosition, maxCount: number, freshAfter: number, extensions: number): Outcome {
-    const head = this.head;
-    if (!this.base || !head || comparePositions(after, this.base) < 0 || comparePositions(after, head) > 0) {
-      // Outside the buffer. Nobody else uses it: anchor it here. Otherwise this member reads on its own for now.
-      if ([...this.members].some((m) => m !== member && this.inBuffer(m))) return { own: true };
-      this.anchor(after);
-      return { extend: true };
-    }
-    const events: RecordedEvent[] = [];
-    let scanned = 0;
-    for (const segment of this.segments) {
-      if (comparePositions(segment.to, after) <= 0) continue;
-      if (!covers(segment.filter, member.filter)) {
-        // Read before this member's filter was part of the union: it must read this range itself.
-        const from = comparePositions(segment.from, after) > 0 ? segment.from : undefined;
-        return from ? { page: { events, position: from, more: true } } : { own: true };
-      }
-      for (const event of segment.events) {
-        if (comparePositions(event.position, after) <= 0 || !matchesFilter(event, member.filter)) continue;
-        events.push(event);
-        if (events.length >= maxCount) return { page: { events, position: event.position } };
-      }
-      scanned += segment.events.length;
-    }
-    // At the head of the buffer.
-    const position = comparePositions(head, after) > 0 ? head : undefined;
-    if (!this.headFull && this.headReadAt > freshAfter) return { page: { events, position } };
-    // A sparse filter: after a page's worth of shared events, hand over what there is and come back at once.
-    if (extensions > 0 && scanned >= maxCount) return { page: { events, position, more: true } };
-    if (this.buffered >= this.maxBufferedEvents && !this.extending) {
-      // Growing the buffer would hold more for the slowest subscriber than the bound allows: this one goes on alone.
-      return position ? { page: { events, position, more: true } } : { own: true };
-    }
-    return { extend: true };
-  }
-
-  /** One read from the head under the union of the filters of everyone who will pass through it; shared by all waiting there. */
+  /** One read from the head, shared by every member waiting there. */
   private async extend(): Promise<void> {
     const from = this.head ?? START;
     if (this.extending?.generation === this.generation && comparePositions(this.extending.from, from) === 0) {
-      // Joined, not started: a failure is the starter's to report; this request simply tries again.
+      // Joined, not started: a failure is the starter's to report; this member simply asks again.
       return this.extending.done.catch(() => undefined);
     }
     const generation = this.generation;
-    const base = this.base ?? START;
-    const readers = [...this.members].filter((m) => comparePositions(m.cursor, base) >= 0);
-    const filter = unionOf(readers.map((m) => m.filter));
-    const maxCount = Math.max(...readers.map((m) => m.batchSize), 1);
+    const maxCount = Math.max(...[...this.members].map((m) => m.batchSize), 1);
     const readAt = nextMoment();
     this.stats.sharedReads++;
     const extending = {
       generation,
       from,
-      done: this.readPage({ after: from, maxCount, filter }).then((page) => {
-        if (generation !== this.generation) return; // re-anchored meanwhile
+      done: this.readPage({ after: from, maxCount, filter: this.filter }).then((page) => {
+        if (generation !== this.generation) return;
         page.events.forEach(deepFreeze);
         this.stats.eventsRead += page.events.length;
         if (page.position && comparePositions(page.position, from) > 0) {
-          this.segments.push({ from, to: page.position, events: page.events, filter });
+          this.segments.push({ from, to: page.position, events: page.events });
           this.buffered += page.events.length;
         }
         this.headReadAt = readAt;
         this.headFull = page.events.length >= maxCount;
+        // Over the bound: the oldest pages go; members still behind them read on their own from now on.
+        while (this.buffered > this.maxBufferedEvents && this.segments.length > 1) this.drop();
       }),
     };
     this.extending = extending;
@@ -216,40 +211,30 @@ export class SharedAllStreamReader {
     this.headFull = true;
   }
 
-  private inBuffer(member: Member): boolean {
+  private contains(position: GlobalPosition): boolean {
     const head = this.head;
-    return !!this.base && !!head && comparePositions(member.cursor, this.base) >= 0 && comparePositions(member.cursor, head) <= 0;
+    return !!this.base && !!head && comparePositions(position, this.base) >= 0 && comparePositions(position, head) <= 0;
   }
 
-  /** Drops what every subscriber inside the buffer has passed. */
+  /** Drops what every member inside the buffer has passed. */
   private trim(): void {
-    const inside = [...this.members].filter((m) => this.inBuffer(m)).map((m) => m.cursor);
+    const inside = [...this.members].filter((m) => this.contains(m.cursor)).map((m) => m.cursor);
     const lowest = inside.reduce<GlobalPosition | undefined>((min, c) => (!min || comparePositions(c, min) < 0 ? c : min), undefined);
-    while (this.segments.length && (!lowest || comparePositions(this.segments[0].to, lowest) <= 0)) {
-      const dropped = this.segments.shift() as Segment;
-      this.buffered -= dropped.events.length;
-      this.base = dropped.to;
-    }
+    while (this.segments.length && (!lowest || comparePositions(this.segments[0].to, lowest) <= 0)) this.drop();
+  }
+
+  private drop(): void {
+    const dropped = this.segments.shift() as Segment;
+    this.buffered -= dropped.events.length;
+    this.base = dropped.to;
   }
 }
 
-/** Whether every event `inner` selects is one `outer` selects (so a read under `outer` has all of `inner`'s). */
-export function covers(outer: AllStreamFilter | undefined, inner: AllStreamFilter | undefined): boolean {
-  if (!outer) return true;
-  if (!inner) return false;
-  const within = (wide?: readonly string[], narrow?: readonly string[]) => !wide || (!!narrow && narrow.every((x) => wide.includes(x)));
-  return within(outer.streamCategories, inner.streamCategories) && within(outer.eventTypes, inner.eventTypes);
-}
-
-/** The narrowest filter of this shape that covers all of them (it may select a few more: each member filters again). */
-export function unionOf(filters: ReadonlyArray<AllStreamFilter | undefined>): AllStreamFilter | undefined {
-  if (!filters.length || filters.some((f) => !f)) return undefined;
-  const all = filters as AllStreamFilter[];
-  const merge = (lists: ReadonlyArray<readonly string[] | undefined>) => (lists.some((l) => !l) ? undefined : [...new Set(lists.flatMap((l) => l ?? []))].sort());
-  const streamCategories = merge(all.map((f) => f.streamCategories));
-  const eventTypes = merge(all.map((f) => f.eventTypes));
-  if (!streamCategories && !eventTypes) return undefined;
-  return { ...(streamCategories ? { streamCategories } : {}), ...(eventTypes ? { eventTypes } : {}) };
+/** Lanes are per filter: the same categories and types in any order are one lane. */
+function filterKey(filter: AllStreamFilter | undefined): string {
+  if (!filter) return '*';
+  const list = (values?: readonly string[]) => (values ? [...new Set(values)].sort().join(',') : '*');
+  return `${list(filter.streamCategories)}|${list(filter.eventTypes)}`;
 }
 
 /**
