@@ -117,7 +117,8 @@ describe('as_of on lists and statistics (e2e)', () => {
     }
     // Settled: every finding became an event, and both temporal read models show the newest revision of every leak.
     const now = () => new Date().toISOString();
-    const count = (type: string) => [...streams.values()].flat().filter((e) => e.type === type).length;
+    // Attempts count by their events' `count` (a gateway folds repeats within a flush window into one event).
+    const count = (type: string) => [...streams.values()].flat().filter((e) => e.type === type).reduce((n, e) => n + ((e.data as { count?: number }).count ?? 1), 0);
     await eventually(`${sightings} sightings and ${attempts} blocked uses recorded`, async () => {
       streams = await readStoredLeakEvents();
       return count('LeakSighted') === sightings && count('LeakedTokenUseAttempted') === attempts;

@@ -14,7 +14,17 @@ export type LeakCommand =
   | { type: 'RecordFinding'; finding: Omit<LeakDetectedData, 'detected_at'>; at: string }
   | { type: 'ChangeStatus'; to: LeakStatus; comment?: string | null }
   | { type: 'SetVirtualPatch'; enabled: boolean }
-  | { type: 'RecordTokenUseAttempt'; at: string; keyId?: string | null; /** As the gateway saw it when the token was presented. */ blocked?: boolean };
+  | {
+      type: 'RecordTokenUseAttempt';
+      /** The attempt's time (the last one's, for several). */
+      at: string;
+      keyId?: string | null;
+      /** As the gateway saw it when the token was presented. */
+      blocked?: boolean;
+      /** Repeated attempts a gateway folded into one report (default 1), and the first one's time. */
+      count?: number;
+      firstAt?: string;
+    };
 
 export interface LeakSighting {
   source: LeakSource;
@@ -74,12 +84,14 @@ export const leakDecider: Decider<LeakState, LeakCommand, LeakEvent, LeakRefusal
         if (!state.leak.blockable) return refuse('not_blockable');
         return accept({ type: 'VirtualPatchApplied', data: { leakid: state.leak.leakid } });
       }
-      case 'RecordTokenUseAttempt':
+      case 'RecordTokenUseAttempt': {
         if (state.status === 'none') return refuse('leak_not_found');
+        const folded = command.count !== undefined && command.count > 1 ? { count: command.count, first_attempted_at: command.firstAt ?? command.at } : {};
         return accept({
           type: 'LeakedTokenUseAttempted',
-          data: { leakid: state.leak.leakid, attempted_at: command.at, key_id: command.keyId ?? null, blocked: command.blocked ?? state.virtualPatch },
+          data: { leakid: state.leak.leakid, attempted_at: command.at, key_id: command.keyId ?? null, blocked: command.blocked ?? state.virtualPatch, ...folded },
         });
+      }
       default:
         return assertNever(command, 'leak command');
     }
@@ -105,7 +117,7 @@ export const leakDecider: Decider<LeakState, LeakCommand, LeakEvent, LeakRefusal
       case 'VirtualPatchRemoved':
         return { ...state, virtualPatch: false };
       case 'LeakedTokenUseAttempted':
-        return { ...state, attempts: state.attempts + 1 };
+        return { ...state, attempts: state.attempts + (event.data.count ?? 1) };
       default:
         return assertNever(event, 'leak event');
     }

@@ -42,6 +42,10 @@ export type LeakEvent =
   | { type: 'LeakStatusChanged'; data: { leakid: string; from: LeakStatus; to: LeakStatus; comment: string | null; reason: 'decision' | 'regression' } }
   | { type: 'VirtualPatchApplied'; data: { leakid: string } }
   | { type: 'VirtualPatchRemoved'; data: { leakid: string; reason: 'disabled' | 'status_changed' } }
-  | { type: 'LeakedTokenUseAttempted'; data: { leakid: string; attempted_at: string; key_id: string | null; blocked: boolean } };
+  | {
+      type: 'LeakedTokenUseAttempted';
+      /** `count` (≥ 2) when a gateway folded repeated attempts (one token, one key, one flush window): `attempted_at` is the last, `first_attempted_at` the first. */
+      data: { leakid: string; attempted_at: string; key_id: string | null; blocked: boolean; count?: number; first_attempted_at?: string };
+    };
 
 export type LeakEventType = LeakEvent['type'];

@@ -47,8 +47,8 @@ export function toLeakEventV1(event: LeakEvent): LeakEventV1 | null {
     case 'VirtualPatchRemoved':
       return { type: 'VirtualPatchRemoved', data: { leakid: event.data.leakid, reason: event.data.reason } };
     case 'LeakedTokenUseAttempted': {
-      const { leakid, attempted_at, key_id, blocked } = event.data;
-      return { type: 'LeakedTokenUseAttempted', data: { leakid, attempted_at, key_id: key_id ?? null, blocked } };
+      const { leakid, attempted_at, key_id, blocked, count, first_attempted_at } = event.data;
+      return { type: 'LeakedTokenUseAttempted', data: { leakid, attempted_at, key_id: key_id ?? null, blocked, ...(count && count > 1 ? { count, first_attempted_at } : {}) } };
     }
     default:
       return exhaustive(event);

@@ -88,5 +88,14 @@ describe('leak decider', () => {
         { type: 'LeakedTokenUseAttempted', data: { leakid, attempted_at: LATER, key_id: 'k1', blocked: true } },
       ]));
     it('refuses an unknown leak', () => spec.given([]).when({ type: 'RecordTokenUseAttempt', at: LATER }).thenRefuses('leak_not_found'));
+    it('records folded repeats as one event with their count and first time', () =>
+      spec.given([detected, patched]).when({ type: 'RecordTokenUseAttempt', at: LATER, keyId: 'k1', count: 7, firstAt: AT }).then([
+        { type: 'LeakedTokenUseAttempted', data: { leakid, attempted_at: LATER, key_id: 'k1', blocked: true, count: 7, first_attempted_at: AT } },
+      ]));
+    it('counts every folded attempt in the state', () => {
+      const attempted = (count?: number): LeakEvent => ({ type: 'LeakedTokenUseAttempted', data: { leakid, attempted_at: LATER, key_id: null, blocked: true, ...(count ? { count, first_attempted_at: AT } : {}) } });
+      const state = [detected, attempted(), attempted(4)].reduce(leakDecider.evolve, leakDecider.initialState());
+      expect(state.status === 'open' && state.attempts).toBe(5);
+    });
   });
 });

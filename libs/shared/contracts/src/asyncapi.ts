@@ -82,7 +82,7 @@ const TOPIC_SPECS: Record<string, TopicSpec> = {
       },
       LeakedTokenUseAttempted: {
         summary: 'A gateway saw the leaked token presented.',
-        payload: object({ leakid, attempted_at: time, key_id: nstr, blocked: { type: 'boolean' } }),
+        payload: object({ leakid, attempted_at: time, key_id: nstr, blocked: { type: 'boolean' }, count: { type: 'integer', minimum: 2 }, first_attempted_at: time }, ['count', 'first_attempted_at']),
       },
     },
   },
@@ -129,7 +129,7 @@ const TOPIC_SPECS: Record<string, TopicSpec> = {
       },
       LeakedTokenUseAttempted: {
         summary: 'A presented token matched a leak.',
-        payload: object({ leakid, attempted_at: time, key_id: nstr, blocked: { type: 'boolean' } }),
+        payload: object({ leakid, attempted_at: time, key_id: nstr, blocked: { type: 'boolean' }, count: { type: 'integer', minimum: 2 }, first_attempted_at: time }, ['count', 'first_attempted_at']),
       },
     },
   },

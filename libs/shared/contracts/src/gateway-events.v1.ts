@@ -1,7 +1,7 @@
 /**
  * Integration contract of `leakwatch.gateway.v1` (key = API key id).
  * `ApiUsageRecorded`: admitted requests of one API key on one UTC day, aggregated per flush of one gateway
- * process; consumers sum `requests` per (key_id, day). `LeakedTokenUseAttempted`: a presented token matched a leak.
+ * process; consumers sum `requests` per (key_id, day). `LeakedTokenUseAttempted`: a presented token matched a leak (repeats folded, with a `count`).
  */
 export interface ApiUsageRecordedV1 {
   key_id: string;
@@ -26,10 +26,21 @@ export function isApiUsageRecorded(data: unknown): data is Pick<ApiUsageRecorded
 
 export interface LeakedTokenUseAttemptedV1 {
   leakid: string;
+  /** The attempt's time; for several (`count` > 1), the last one's. */
   attempted_at: string;
   key_id: string | null;
   /** Whether the gateway reported the token as blocked when it was presented. */
   blocked: boolean;
+  /**
+   * How many attempts this message stands for: a gateway folds the repeated uses of one token by one key in one
+   * flush window (and UTC day) into one message. Absent = 1 (and then `first_attempted_at` is absent too).
+   */
+  count?: number;
+  /** With `count` > 1: the first of those attempts' time (`attempted_at` is the last's). */
+  first_attempted_at?: string;
 }
+
+/** The attempts a `LeakedTokenUseAttempted` (gateway or leak event) stands for: `count`, or 1 when absent. */
+export const attemptCount = (data: { count?: number }): number => data.count ?? 1;
 
 export const LEAKED_TOKEN_USE_ATTEMPTED = 'LeakedTokenUseAttempted';

@@ -5,7 +5,7 @@
  * a consumer skips what it cannot read instead of casting it and failing later.
  */
 import type { LeakEventV1 } from './leak-events.v1';
-import { isObject, isString as str, isTime, readLocation as location, readSource as source, stringOrNull as strOrNull } from './reader-guards';
+import { attemptsFolded, isObject, isString as str, isTime, readLocation as location, readSource as source, stringOrNull as strOrNull } from './reader-guards';
 import { isLeakId, isLeakStatus, isRisk } from './vocabulary';
 
 export function readLeakEventV1(type: string, data: unknown): LeakEventV1 | undefined {
@@ -40,7 +40,7 @@ export function readLeakEventV1(type: string, data: unknown): LeakEventV1 | unde
       return { type, data: { leakid, reason: data.reason === 'status_changed' ? 'status_changed' : 'disabled' } };
     case 'LeakedTokenUseAttempted':
       if (!isTime(data.attempted_at)) return undefined;
-      return { type, data: { leakid, attempted_at: data.attempted_at, key_id: strOrNull(data.key_id), blocked: data.blocked !== false } };
+      return { type, data: { leakid, attempted_at: data.attempted_at, key_id: strOrNull(data.key_id), blocked: data.blocked !== false, ...attemptsFolded(data) } };
     default:
       return undefined;
   }

@@ -60,9 +60,14 @@ export interface VirtualPatchRemovedV1 {
 
 export interface LeakTokenUseAttemptedV1 {
   leakid: string;
+  /** The attempt's time; for several (`count` > 1), the last one's. */
   attempted_at: string;
   key_id: string | null;
   blocked: boolean;
+  /** Attempts this event stands for (repeats of one token by one key in one gateway flush window); absent = 1. */
+  count?: number;
+  /** With `count` > 1: the first of those attempts' time. */
+  first_attempted_at?: string;
 }
 
 export type LeakEventV1 =

@@ -14,3 +14,14 @@ export function readSource(value: unknown): { name: string; url: string | null }
 export function readLocation(value: unknown): Record<string, unknown> | null {
   return isObject(value) ? value : null;
 }
+
+/**
+ * The folded-attempts fields of a `LeakedTokenUseAttempted`: `count` (an integer ≥ 2) with `first_attempted_at`
+ * (its first attempt; `attempted_at` if missing or unreadable), or nothing — a single attempt, as before there
+ * were counts. A count that is not an integer ≥ 2 reads as a single attempt.
+ */
+export function attemptsFolded(data: Fields): { count?: number; first_attempted_at?: string } {
+  const count = data.count;
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 2) return {};
+  return { count, first_attempted_at: isTime(data.first_attempted_at) ? data.first_attempted_at : (data.attempted_at as string) };
+}

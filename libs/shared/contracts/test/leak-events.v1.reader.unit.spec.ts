@@ -18,6 +18,16 @@ describe('reading leakwatch.leaks.v1 as a consumer', () => {
     expect(readLeakEventV1('LeakedTokenUseAttempted', { leakid, attempted_at: '2026-11-26T00:00:00Z', key_id: 'k', blocked: true })).toMatchObject({ data: { blocked: true } });
   });
 
+  it('reads folded attempts: a count of 2 or more with its first time; any other count is one attempt', () => {
+    const at = '2026-11-26T00:00:05Z';
+    expect(readLeakEventV1('LeakedTokenUseAttempted', { leakid, attempted_at: at, key_id: 'k', blocked: true, count: 3, first_attempted_at: '2026-11-26T00:00:01Z' })?.data)
+      .toEqual({ leakid, attempted_at: at, key_id: 'k', blocked: true, count: 3, first_attempted_at: '2026-11-26T00:00:01Z' });
+    expect(readLeakEventV1('LeakedTokenUseAttempted', { leakid, attempted_at: at, count: 3 })?.data).toMatchObject({ count: 3, first_attempted_at: at });
+    for (const count of [1, 0, -2, 2.5, '3', null]) {
+      expect(readLeakEventV1('LeakedTokenUseAttempted', { leakid, attempted_at: at, count })?.data).not.toHaveProperty('count');
+    }
+  });
+
   it('ignores fields it does not know (an additive change needs no new topic version)', () => {
     expect(readLeakEventV1('VirtualPatchApplied', { leakid, by_gateway: 'eu-1' })).toEqual({ type: 'VirtualPatchApplied', data: { leakid } });
   });

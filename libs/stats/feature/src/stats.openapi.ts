@@ -26,11 +26,11 @@ export const ATTEMPT_LIST_SCHEMA = apiSchema(
   'AttemptList',
   s.object({
     window: s.object({ from: s.day(), to: s.day() }),
-    total: s.integer({ minimum: 0 }),
+    total: s.integer({ minimum: 0, description: 'Attempts in the window (the sum of the items’ counts, beyond the page too)' }),
     items: s.array(
       s.object({
-        leakid: s.leakid(), at: s.dateTime(), secret_type: s.string(), type: s.nullableString(), risk: s.string(), status: s.string(),
-        virtual_patch: s.boolean(), sources: s.array(s.string()),
+        leakid: s.leakid(), at: s.dateTime(), count: s.integer({ minimum: 1, description: 'Attempts this item stands for: a gateway folds repeats of one token by one key in one flush window; `at` is the last' }),
+        secret_type: s.string(), type: s.nullableString(), risk: s.string(), status: s.string(), virtual_patch: s.boolean(), sources: s.array(s.string()),
       }),
     ),
   }),

@@ -24,7 +24,8 @@ const detected = (leakid: string, at: string, org: string, risk: string, source:
     kind: 'token', secret_type: 'github-pat', fingerprint: 'f', preview: 'p', identity: null, site: null, org_id: org, source: { name: source }, risk,
     blockable: true, detected_at: at, finding_id: 'f',
   });
-const attempt = (leakid: string, at: string) => leakEvent(leakid, 'LeakedTokenUseAttempted', at, { attempted_at: at, key_id: 'gw', blocked: true });
+const attempt = (leakid: string, at: string, count?: number) =>
+  leakEvent(leakid, 'LeakedTokenUseAttempted', at, { attempted_at: at, key_id: 'gw', blocked: true, ...(count ? { count, first_attempted_at: at } : {}) });
 
 const orgA: Caller = { keyId: 'ka', role: 'analyst', orgId: 'org-a', verifiedDomains: [] };
 const orgB: Caller = { keyId: 'kb', role: 'admin', orgId: 'org-b', verifiedDomains: [] };
@@ -52,6 +53,7 @@ describe('attempts to use leaked tokens (PostgreSQL)', () => {
       attempt(a1, '2026-11-23T08:00:00Z'),
       attempt(a2, '2026-11-22T08:00:00Z'),
       attempt(b1, '2026-11-22T09:00:00Z'),
+      attempt(b1, '2026-11-24T09:00:00Z', 5), // five repeats a gateway folded into one event
     ];
     for (const e of events) {
       const fact = readLeakEvent(e);
@@ -70,13 +72,19 @@ describe('attempts to use leaked tokens (PostgreSQL)', () => {
       [a2, '2026-11-22T08:00:00.000Z'],
       [a1, '2026-11-21T08:00:00.000Z'],
     ]);
-    expect(list.items[0]).toMatchObject({ risk: 'critical', status: 'open', type: 'organization', sources: ['github'], secret_type: 'github-pat' });
+    expect(list.items[0]).toMatchObject({ risk: 'critical', status: 'open', type: 'organization', sources: ['github'], secret_type: 'github-pat', count: 1 });
+  });
+
+  it('counts folded attempts by their count: in the total and on their item', async () => {
+    const list = await queries.list(orgB, window);
+    expect(list.total).toBe(6);
+    expect(list.items.map((i) => [i.at, i.count])).toEqual([['2026-11-24T09:00:00.000Z', 5], ['2026-11-22T09:00:00.000Z', 1]]);
   });
 
   it('never shows another organisation\'s attempts; global roles see all', async () => {
-    expect((await queries.list(orgB, window)).items.map((i) => i.leakid)).toEqual([b1]);
+    expect((await queries.list(orgB, window)).items.map((i) => i.leakid)).toEqual([b1, b1]);
     expect(await queries.list(orgC, window)).toMatchObject({ total: 0, items: [] });
-    expect((await queries.list(global, window)).total).toBe(4);
+    expect((await queries.list(global, window)).total).toBe(9);
   });
 
   it('filters by day range, risk, source and leak', async () => {
@@ -89,7 +97,7 @@ describe('attempts to use leaked tokens (PostgreSQL)', () => {
 
   it('pages with a limit while the total counts every match', async () => {
     const list = await queries.list(global, { ...window, limit: 2 });
-    expect(list.total).toBe(4);
+    expect(list.total).toBe(9); // attempts (five of them folded into one event), not events
     expect(list.items).toHaveLength(2);
   });
 });

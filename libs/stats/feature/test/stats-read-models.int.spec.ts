@@ -62,7 +62,8 @@ describe('stats read models (PostgreSQL)', () => {
       leakEvent(l1, 'LeakSighted', '2026-11-22T09:00:00Z', { source: { name: 'pastebin' }, seen_at: '2026-11-22T09:00:00Z', finding_id: 'f2' }),
       leakEvent(l1, 'VirtualPatchApplied', '2026-11-22T09:30:00Z'),
       leakEvent(l1, 'LeakedTokenUseAttempted', '2026-11-23T08:00:00Z', { attempted_at: '2026-11-23T08:00:00Z', key_id: null, blocked: true }),
-      leakEvent(l1, 'LeakedTokenUseAttempted', '2026-11-23T08:05:00Z', { attempted_at: '2026-11-23T08:05:00Z', key_id: null, blocked: true }),
+      // Three repeats a gateway folded into one event: they count as three.
+      leakEvent(l1, 'LeakedTokenUseAttempted', '2026-11-23T08:05:00Z', { attempted_at: '2026-11-23T08:05:00Z', key_id: null, blocked: true, count: 3, first_attempted_at: '2026-11-23T08:04:59Z' }),
       leakEvent(l1, 'LeakStatusChanged', '2026-11-24T10:00:00Z', { from: 'open', to: 'fixed', comment: null, reason: 'decision' }), // open 4 days
       leakEvent(l1, 'VirtualPatchRemoved', '2026-11-24T10:00:00Z', { reason: 'status_changed' }),
       leakEvent(l2, 'LeakStatusChanged', '2026-11-21T12:00:00Z', { from: 'open', to: 'fixed', comment: null, reason: 'decision' }), // open 2 h
@@ -103,7 +104,7 @@ describe('stats read models (PostgreSQL)', () => {
       { day: '2026-11-20', opened: 1, fixed: 0, token_use_attempts: 0 },
       { day: '2026-11-21', opened: 2, fixed: 1, token_use_attempts: 0 },
       { day: '2026-11-22', opened: 1, fixed: 0, token_use_attempts: 0 },
-      { day: '2026-11-23', opened: 1, fixed: 0, token_use_attempts: 2 },
+      { day: '2026-11-23', opened: 1, fixed: 0, token_use_attempts: 4 },
       { day: '2026-11-24', opened: 0, fixed: 1, token_use_attempts: 0 },
       { day: '2026-11-25', opened: 0, fixed: 0, token_use_attempts: 0 },
     ]);

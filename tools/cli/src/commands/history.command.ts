@@ -55,6 +55,6 @@ function summary(type: string, data: unknown): string {
   const d = data as Record<string, unknown>;
   if (type === 'LeakStatusChanged') return `${d.from} → ${d.to}${d.comment ? ` (${d.comment})` : ''}`;
   if (type === 'LeakDetected' || type === 'LeakSighted') return `source ${(d.source as { name?: string })?.name ?? '?'}`;
-  if (type === 'LeakedTokenUseAttempted') return d.blocked ? 'blocked' : 'not blocked';
+  if (type === 'LeakedTokenUseAttempted') return `${typeof d.count === 'number' && d.count > 1 ? `${d.count} attempts, ` : ''}${d.blocked ? 'blocked' : 'not blocked'}`;
   return '';
 }

@@ -12,7 +12,9 @@ import { field, patchBadge, riskBadge, statusBadge } from '../ui';
 
 interface Attempt {
   leakid: string;
+  /** The last attempt's time; `count` attempts (a gateway folds repeats within its flush window). */
   at: string;
+  count: number;
   secret_type: string;
   risk: string;
   status: string;
@@ -34,7 +36,8 @@ export const attemptsPage: Page = async (route, main) => {
   const box = <div class="table-wrap"></div>;
   const summary = <p class="muted" id="attempts-total"></p>;
   const draw = (attempts: Attempts) => {
-    summary.textContent = `${number(attempts.total)} attempts from ${attempts.window.from} to ${attempts.window.to} (UTC)${attempts.items.length < attempts.total ? `, the latest ${attempts.items.length} shown` : ''}.`;
+    const shown = attempts.items.reduce((n, a) => n + a.count, 0);
+    summary.textContent = `${number(attempts.total)} attempts from ${attempts.window.from} to ${attempts.window.to} (UTC)${shown < attempts.total ? `, the latest ${number(shown)} shown` : ''}.`;
     replace(
       box,
       attempts.items.length ? (
@@ -42,6 +45,7 @@ export const attemptsPage: Page = async (route, main) => {
           <thead>
             <tr>
               <th scope="col">When</th>
+              <th scope="col">Times</th>
               <th scope="col">Leak</th>
               <th scope="col">Risk</th>
               <th scope="col">Status</th>
@@ -53,6 +57,7 @@ export const attemptsPage: Page = async (route, main) => {
             {attempts.items.map((a) => (
               <tr data-leakid={a.leakid}>
                 <td>{dateTime(a.at)}</td>
+                <td>{number(a.count)}</td>
                 <td>
                   <a href={`#/leaks/${a.leakid}`}>
                     <code>{a.leakid}</code>

@@ -42,7 +42,7 @@ export class AttemptsConsumer extends BusConsumer {
       messages.push({
         id: event.id,
         leakid: data.leakid,
-        command: { type: 'RecordTokenUseAttempt', at: data.attempted_at, keyId: data.key_id ?? null, blocked: data.blocked },
+        command: { type: 'RecordTokenUseAttempt', at: data.attempted_at, keyId: data.key_id ?? null, blocked: data.blocked, count: data.count, firstAt: data.first_attempted_at },
         metadata: { occurred_at: data.attempted_at, actor: { key_id: data.key_id ?? undefined, role: 'gateway' }, causation_id: event.id },
       });
     }

@@ -159,7 +159,7 @@ function evolveVersion(previous: VersionRow, event: LeakEvent, at: Date): Omit<V
     case 'VirtualPatchRemoved':
       return { ...row, virtual_patch: event.type === 'VirtualPatchApplied', updated_at: at };
     case 'LeakedTokenUseAttempted':
-      return { ...row, attempts: row.attempts + 1 };
+      return { ...row, attempts: row.attempts + (event.data.count ?? 1) };
     default:
       return undefined;
   }

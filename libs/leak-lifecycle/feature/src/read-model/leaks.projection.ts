@@ -75,7 +75,7 @@ export const leaksProjection: Projection = {
         ]);
         return;
       case 'LeakedTokenUseAttempted':
-        await client.query(`UPDATE ll_leaks SET attempts = attempts + 1, revision = $2 WHERE leakid = $1 AND revision < $2`, [event.data.leakid, rev]);
+        await client.query(`UPDATE ll_leaks SET attempts = attempts + $3, revision = $2 WHERE leakid = $1 AND revision < $2`, [event.data.leakid, rev, event.data.count ?? 1]);
         return;
     }
   },
@@ -231,7 +231,7 @@ async function foldUpdates(events: RecordedEvent[], client: PoolClient): Promise
         row.updated_at = at;
         break;
       case 'LeakedTokenUseAttempted':
-        row.attempts += 1;
+        row.attempts += event.data.count ?? 1;
         break;
       default:
         continue; // not a read-model change

@@ -67,7 +67,9 @@ export function toSlackMessage(n: LeakNotification): { text: string } {
     case 'VirtualPatchRemoved':
       return { text: `:unlock: ${leak}: virtual patch removed` };
     case 'LeakedTokenUseAttempted':
-      return { text: `:warning: Someone tried to use the leaked token of ${leak}${event.data.blocked ? ' (blocked)' : ' (NOT blocked)'}` };
+      return {
+        text: `:warning: Someone tried to use the leaked token of ${leak}${(event.data.count ?? 1) > 1 ? ` ${event.data.count} times` : ''}${event.data.blocked ? ' (blocked)' : ' (NOT blocked)'}`,
+      };
     default:
       return { text: `${n.type} on ${leak}` };
   }

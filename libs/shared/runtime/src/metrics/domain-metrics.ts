@@ -53,20 +53,21 @@ export class DomainMetrics implements OnModuleInit {
       },
     });
 
-    const storedEvents = (type: string, category: string) => async function (this: Counter) {
+    // `counted`: what one event adds — 1, or (attempts) the count of repeats a gateway folded into it.
+    const storedEvents = (type: string, category: string, counted = '1') => async function (this: Counter) {
       this.reset();
       await safely(type, async () => {
         if (!(await tables(['es_events'])).size) return;
-        const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM es_events WHERE event_type = $1 AND stream_category = $2', [type, category]);
+        const { rows } = await pool.query<{ n: string }>(`SELECT coalesce(sum(${counted}), 0) AS n FROM es_events WHERE event_type = $1 AND stream_category = $2`, [type, category]);
         this.inc(Number(rows[0].n));
       });
     };
     new Counter({ name: 'leakwatch_findings_ingested_total', help: 'Findings accepted by ingest (FindingReceived events in the store)', registers: [this.registry], collect: storedEvents('FindingReceived', 'finding') });
     new Counter({
       name: 'leakwatch_token_use_attempts_recorded_total',
-      help: 'Attempts to use a leaked token recorded in leak histories (LeakedTokenUseAttempted events in the store)',
+      help: 'Attempts to use a leaked token recorded in leak histories (LeakedTokenUseAttempted events in the store, each with its count)',
       registers: [this.registry],
-      collect: storedEvents('LeakedTokenUseAttempted', 'leak'),
+      collect: storedEvents('LeakedTokenUseAttempted', 'leak', `coalesce((data->>'count')::int, 1)`),
     });
 
     const lag = (name: string, help: string, label: string, table: string) =>

@@ -1,5 +1,5 @@
 /**
- * Attempts to use leaked tokens (the "attempt" rows of `st_leak_activity`), newest first, for the leaks the
+ * Attempts to use leaked tokens (the "attempt" rows of `st_leak_activity`, each with its count), newest first, for the leaks the
  * caller may see — the same visibility SQL as the leak list and the statistics, so an organisation never
  * sees another's attempts. Filters: a UTC day range, risk, source, one leak.
  */
@@ -20,7 +20,10 @@ export interface AttemptFilters {
 
 export interface AttemptView {
   leakid: string;
+  /** The (last) attempt's time. */
   at: string;
+  /** Attempts this item stands for (a gateway's folded repeats). */
+  count: number;
   secret_type: string;
   type: string | null;
   risk: string;
@@ -53,9 +56,9 @@ export class LeakAttemptsQueries {
     if (filters.leakid) where.push(`l.leakid = ${p(filters.leakid)}`);
     const from = `FROM st_leak_activity act JOIN ${visible} USING (leakid) WHERE ${where.join(' AND ')}`;
     const [total, page] = await Promise.all([
-      this.pool.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params),
+      this.pool.query<{ n: number }>(`SELECT coalesce(sum(act.attempts), 0)::int AS n ${from}`, params),
       this.pool.query(
-        `SELECT l.leakid, act.at, l.secret_type, l.caller_type, l.risk, l.status, l.virtual_patch, l.sources ${from}
+        `SELECT l.leakid, act.at, act.attempts, l.secret_type, l.caller_type, l.risk, l.status, l.virtual_patch, l.sources ${from}
          ORDER BY act.at DESC, l.leakid, act.revision DESC LIMIT ${Number(filters.limit)}`,
         params,
       ),
@@ -64,7 +67,7 @@ export class LeakAttemptsQueries {
       window: { from: filters.from, to: filters.to },
       total: total.rows[0].n,
       items: page.rows.map((r) => ({
-        leakid: r.leakid, at: r.at.toISOString(), secret_type: r.secret_type, type: r.caller_type ?? null, risk: r.risk, status: r.status,
+        leakid: r.leakid, at: r.at.toISOString(), count: r.attempts, secret_type: r.secret_type, type: r.caller_type ?? null, risk: r.risk, status: r.status,
         virtual_patch: r.virtual_patch, sources: r.sources,
       })),
     };

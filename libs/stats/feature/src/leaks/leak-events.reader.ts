@@ -21,7 +21,7 @@ export type LeakFact =
   | { type: 'LeakSighted'; leakid: string; source: string }
   | { type: 'LeakStatusChanged'; leakid: string; to: 'open' | 'fixed' | 'false_positive' }
   | { type: 'VirtualPatchApplied' | 'VirtualPatchRemoved'; leakid: string }
-  | { type: 'LeakedTokenUseAttempted'; leakid: string; attemptedAt: string };
+  | { type: 'LeakedTokenUseAttempted'; leakid: string; attemptedAt: string; /** Attempts the event stands for. */ count: number };
 
 /** An event with its stream revision and business time, or undefined when it is not a leak event we count. */
 export interface LeakFactAt {
@@ -64,7 +64,7 @@ function toFact(event: LeakEventV1): LeakFact {
     case 'VirtualPatchRemoved':
       return { type: event.type, leakid: event.data.leakid };
     case 'LeakedTokenUseAttempted':
-      return { type: event.type, leakid: event.data.leakid, attemptedAt: new Date(event.data.attempted_at).toISOString() };
+      return { type: event.type, leakid: event.data.leakid, attemptedAt: new Date(event.data.attempted_at).toISOString(), count: event.data.count ?? 1 };
   }
 }
 

@@ -73,7 +73,7 @@ export class LeakStatsQueries {
        SELECT 'day', NULL, NULL, NULL, NULL, (act.at AT TIME ZONE 'UTC')::date::text, NULL, NULL, NULL,
               count(*) FILTER (WHERE act.kind IN ('opened', 'reopened'))::int,
               count(*) FILTER (WHERE act.kind = 'fixed')::int,
-              count(*) FILTER (WHERE act.kind = 'attempt')::int,
+              coalesce(sum(act.attempts) FILTER (WHERE act.kind = 'attempt'), 0)::int,
               sum(act.seconds_open) FILTER (WHERE act.kind = 'fixed' AND act.seconds_open IS NOT NULL),
               count(*) FILTER (WHERE act.kind = 'fixed' AND act.seconds_open IS NOT NULL)::int
          FROM st_leak_activity act JOIN v USING (leakid)

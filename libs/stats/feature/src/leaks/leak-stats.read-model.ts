@@ -3,7 +3,8 @@
  * - `st_leaks`: one row per leak with what the charts group by (status, risk, sources, virtual patch) and the
  *   access facts visibility needs (ingesting org, identity email/domain, site domain).
  * - `st_leak_activity`: one row per counted event (opened, reopened, fixed, false_positive, attempt) with its
- *   time — the per-day series — and, for a fix, how long the leak had been open.
+ *   time — the per-day series — and, for a fix, how long the leak had been open; an attempt row's `attempts` is
+ *   how many attempts its event stands for (a gateway folds repeats), 1 for every other row.
  * Idempotent by stream revision: a leak's events arrive in order (message key = leak id), each applies only
  * if newer than the row's revision, and activity rows are keyed by (leakid, revision).
  */
@@ -25,6 +26,7 @@ CREATE INDEX IF NOT EXISTS st_leaks_org ON st_leaks (org_id);
 CREATE TABLE IF NOT EXISTS st_leak_activity (
   leakid text NOT NULL, revision integer NOT NULL, kind text NOT NULL, at timestamptz NOT NULL, seconds_open double precision,
   PRIMARY KEY (leakid, revision));
+ALTER TABLE st_leak_activity ADD COLUMN IF NOT EXISTS attempts integer NOT NULL DEFAULT 1;
 CREATE INDEX IF NOT EXISTS st_leak_activity_at ON st_leak_activity (at);`;
 
 export class LeakStatsReadModel {
@@ -88,7 +90,7 @@ async function foldFacts(client: PoolClient, run: LeakStatsItem[]): Promise<void
     [ids],
   );
   const byId = new Map(rows.map((r) => [r.leakid, r]));
-  const activity: Array<{ leakid: string; revision: number; kind: string; at: string; seconds: number | null }> = [];
+  const activity: Array<{ leakid: string; revision: number; kind: string; at: string; seconds: number | null; attempts?: number }> = [];
   for (const { fact: { fact, revision, at } } of run) {
     const row = byId.get(fact.leakid);
     if (!row || row.revision >= revision) continue; // no such leak yet, or already applied
@@ -116,7 +118,7 @@ async function foldFacts(client: PoolClient, run: LeakStatsItem[]): Promise<void
         row.virtual_patch = fact.type === 'VirtualPatchApplied';
         break;
       case 'LeakedTokenUseAttempted':
-        activity.push({ leakid: fact.leakid, revision, kind: 'attempt', at: fact.attemptedAt, seconds: null });
+        activity.push({ leakid: fact.leakid, revision, kind: 'attempt', at: fact.attemptedAt, seconds: null, attempts: fact.count });
         break;
     }
   }
@@ -136,9 +138,9 @@ async function foldFacts(client: PoolClient, run: LeakStatsItem[]): Promise<void
   if (activity.length) {
     const col = <T>(pick: (a: (typeof activity)[number]) => T) => activity.map(pick);
     await client.query(
-      `INSERT INTO st_leak_activity (leakid, revision, kind, at, seconds_open)
-       SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::float8[]) ON CONFLICT DO NOTHING`,
-      [col((a) => a.leakid), col((a) => a.revision), col((a) => a.kind), col((a) => a.at), col((a) => a.seconds)],
+      `INSERT INTO st_leak_activity (leakid, revision, kind, at, seconds_open, attempts)
+       SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::float8[], $6::int[]) ON CONFLICT DO NOTHING`,
+      [col((a) => a.leakid), col((a) => a.revision), col((a) => a.kind), col((a) => a.at), col((a) => a.seconds), col((a) => a.attempts ?? 1)],
     );
   }
 }
@@ -173,9 +175,9 @@ async function insertDetected(client: PoolClient, run: Detected[]): Promise<void
 }
 
 export async function applyLeakFact(client: PoolClient, { fact, revision, at }: LeakFactAt): Promise<void> {
-  const activity = (kind: string, when: string, secondsOpen: number | null = null) =>
-    client.query(`INSERT INTO st_leak_activity (leakid, revision, kind, at, seconds_open) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, [
-      fact.leakid, revision, kind, when, secondsOpen,
+  const activity = (kind: string, when: string, secondsOpen: number | null = null, attempts = 1) =>
+    client.query(`INSERT INTO st_leak_activity (leakid, revision, kind, at, seconds_open, attempts) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, [
+      fact.leakid, revision, kind, when, secondsOpen, attempts,
     ]);
 
   if (fact.type === 'LeakDetected') {
@@ -222,7 +224,7 @@ export async function applyLeakFact(client: PoolClient, { fact, revision, at }: 
       await client.query(`UPDATE st_leaks SET virtual_patch = $2 WHERE leakid = $1`, [fact.leakid, fact.type === 'VirtualPatchApplied']);
       return;
     case 'LeakedTokenUseAttempted':
-      await activity('attempt', fact.attemptedAt);
+      await activity('attempt', fact.attemptedAt, null, fact.count);
       return;
   }
 }
