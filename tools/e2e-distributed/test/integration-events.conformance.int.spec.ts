@@ -120,7 +120,7 @@ describe('integration events: every message type on the wire is a CloudEvent the
       { type: 'RecordFinding', finding: { ...finding, finding_id: received.finding_id }, at: leakTimes[0] },
       { type: 'RecordFinding', finding: { ...finding, finding_id: randomUUID() }, at: leakTimes[1] },
       { type: 'SetVirtualPatch', enabled: true },
-      { type: 'RecordTokenUseAttempt', at: leakTimes[3], keyId, blocked: true },
+      { type: 'RecordTokenUseAttempt', at: leakTimes[3], keyId, blocked: true, count: 3, firstAt: leakTimes[2] }, // three folded repeats
       { type: 'SetVirtualPatch', enabled: false },
       { type: 'ChangeStatus', to: 'fixed', comment: 'rotated' },
     ]);
@@ -149,6 +149,9 @@ describe('integration events: every message type on the wire is a CloudEvent the
     await append('gateway', TOPICS.gateway, keyId, `usage-${keyId}-${usage.day}`, [{ type: API_USAGE_RECORDED, schemaVersion: 1, data: usage }], [at(16)]);
     const attempt: LeakedTokenUseAttemptedV1 = { leakid, attempted_at: at(17), key_id: keyId, blocked: true };
     await append('gateway', TOPICS.gateway, keyId, `gateway-attempts-${randomUUID()}`, [{ type: LEAKED_TOKEN_USE_ATTEMPTED, data: attempt }], [at(17)]);
+    // And repeats a gateway folded into one report: the optional count and first time are declared too.
+    const folded: LeakedTokenUseAttemptedV1 = { ...attempt, attempted_at: at(19), count: 4, first_attempted_at: at(18) };
+    await append('gateway', TOPICS.gateway, keyId, `gateway-attempts-${randomUUID()}`, [{ type: LEAKED_TOKEN_USE_ATTEMPTED, data: folded }], [at(19)]);
 
     // One relay per producing service, each publishing the topic it owns, with the mapping the services register.
     const mappers = new IntegrationMapperRegistry();
