@@ -9,12 +9,12 @@ import { Inject } from '@nestjs/common';
 import { LEAK_ID_PATTERN_SOURCE } from '@leakwatch/contracts';
 import { historyData } from '../read-model/history-data';
 import { leakStream } from '@leakwatch/leak-lifecycle/domain';
-import { ApiProblems, LINK_HEADER, PaginatedList, ProblemException } from '@leakwatch/runtime';
+import { ApiProblems, LINK_HEADER, ProblemException, nextPageLink } from '@leakwatch/runtime';
 import { LEAK_EXAMPLE, LEAK_HISTORY_SCHEMA, LEAK_OR_AS_OF_SCHEMA, LEAK_PAGE_SCHEMA, STATUS_DECISION_SCHEMA, VIRTUAL_PATCH_DECISION_SCHEMA } from './dto/leak.openapi';
 import { DecideOnLeaksCommand } from '../application/decide-on-leaks';
 import { decisionOrProblem } from './decision-problems';
 import { LeakAsOfView, leakAsOf } from '../read-model/leak-as-of';
-import { InvalidCursorError, LeakQueries, LeakView } from '../read-model/leak-queries';
+import { InvalidCursorError, LeakListPage, LeakQueries, LeakView } from '../read-model/leak-queries';
 import { AsOfQueryDto, LeakIdParams, LeakListQueryDto, LeakStatusDto, VirtualPatchDto, dateRangeErrors, selectedIds } from './dto/leak-decision.dto';
 
 @ApiTags('leaks')
@@ -54,20 +54,24 @@ export class LeaksController {
   }
 
   @Get()
-  @PaginatedList()
   @ApiOkResponse({ schema: LEAK_PAGE_SCHEMA, headers: LINK_HEADER, example: { items: [LEAK_EXAMPLE], next_cursor: null, total: 1, summary: { personal: 0, employee: 0, customer: 0, organization: 1 } } })
   @ApiOperation({ summary: 'Leaks visible to the caller, filtered (also by first-seen and fixed time ranges), newest first (or by ?sort=&direction=), with a per-type summary; `Link: <…>; rel="next"` while more pages follow' })
-  async list(@CurrentCaller() caller: Caller, @Query() query: LeakListQueryDto) {
+  async list(@CurrentCaller() caller: Caller, @Query() query: LeakListQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string> {
     const errors = dateRangeErrors(query);
     if (errors.length) throw new ProblemException(400, 'validation-failed', 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+    let page: LeakListPage;
     try {
-      return await this.queries.list(caller, { ...query, limit: query.limit ?? 50 });
+      page = await this.queries.list(caller, { ...query, limit: query.limit ?? 50 });
     } catch (error) {
       if (error instanceof InvalidCursorError) {
         throw new ProblemException(400, 'invalid-cursor', 'Invalid request', error.message, { errors: [{ field: 'cursor', message: error.message }] });
       }
       throw error;
     }
+    // The page comes as JSON text (see LeakQueries.list), so the Link header PaginatedList would add is set here.
+    if (page.nextCursor) res.header('Link', nextPageLink(req.originalUrl, page.nextCursor));
+    res.header('Content-Type', 'application/json; charset=utf-8');
+    return page.body;
   }
 
   @Get(':leakid')

@@ -8,6 +8,7 @@ import type { Pool } from 'pg';
 import { Caller, LeakType, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
 import { PG_POOL } from '@leakwatch/runtime';
 import { LeakListCounts } from './leak-list-counts';
+import { LEAK_VIEW_COLUMNS_SQL, LEAK_VIEW_COLUMN_COUNT, leakViewJson } from './leak-view-json';
 import { DEFAULT_LEAK_ORDER, LeakOrder, LeakSort, SortDirection, afterCursorSql, decodeLeakCursor, encodeLeakCursor, orderBySql, sortValueSql } from './leak-list-order';
 
 export { InvalidCursorError } from './leak-list-order';
@@ -55,6 +56,12 @@ export interface LeakFilters {
   fixed_to?: string;
 }
 
+/** A page of the list as the API answers it: `body` is its JSON; `nextCursor` (also in the body) is for the `Link` header. */
+export interface LeakListPage {
+  body: string;
+  nextCursor: string | null;
+}
+
 type FilterFields = 'status' | 'risk' | 'source' | 'virtual_patch' | 'q' | 'first_seen_from' | 'first_seen_to' | 'fixed_from' | 'fixed_to';
 
 /**
@@ -92,10 +99,15 @@ export class LeakQueries {
     this.counts = new LeakListCounts(pool);
   }
 
-  async list(caller: Caller, filters: LeakFilters) {
-    if (filters.as_of) return this.listAsOf(caller, filters, filters.as_of);
+  /**
+   * A page of the list, its JSON already written (`leakViewJson`: the bytes `JSON.stringify(toView(row))` gives).
+   * The page query selects only the view's columns (times as text), the sort value for the cursor and the version
+   * of `ll_leaks` it was read at, as array rows.
+   */
+  async list(caller: Caller, filters: LeakFilters): Promise<LeakListPage> {
+    if (filters.as_of) return serialized(await this.listAsOf(caller, filters, filters.as_of));
     const params: unknown[] = [];
-    const p = (value: unknown) => `$${params.push(value)}`;
+    const p = bindForGenericPlan(params);
     const typeSql = leakTypeSql(caller, p);
     const where: string[] = [leakVisibleSql(caller, p), ...leakFilterSql(filters, p)];
     const base = `FROM (SELECT *, ${typeSql} AS caller_type FROM ${leakRowsSql(filters.as_of, p)}) l WHERE ${where.join(' AND ')}`;
@@ -108,11 +120,15 @@ export class LeakQueries {
     const r = (value: unknown) => `$${pageParams.push(value)}`;
     const cursorSql = filters.cursor ? ` AND ${afterCursorSql(decodeLeakCursor(filters.cursor, order), r)}` : '';
     // The page carries the version of ll_leaks it was read at (same snapshot): counts cached at that version match it.
-    const text = `SELECT *, ${sortValueSql(order.sort)} AS sort_value, ${await this.counts.versionColumn()} ${base}${typed}${cursorSql} ORDER BY ${orderBySql(order)} LIMIT $${pageParams.push(filters.limit + 1)}`;
-    // A named (prepared) statement per query shape: PostgreSQL plans the page query once per connection, not per request.
-    const { rows } = await this.pool.query({ name: `ll-list-${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, values: pageParams });
+    // The limit is written into the text (a checked integer), not bound: with `LIMIT $n` PostgreSQL's generic plan
+    // expects a tenth of the table, so it re-planned the page query on every request (~half its CPU there).
+    if (!Number.isSafeInteger(filters.limit) || filters.limit < 1) throw new Error(`limit must be a positive integer, got ${filters.limit}`);
+    const text = `SELECT ${LEAK_VIEW_COLUMNS_SQL}, ${sortValueSql(order.sort)} AS sort_value, ${await this.counts.versionColumn()} ${base}${typed}${cursorSql} ORDER BY ${orderBySql(order)} LIMIT ${filters.limit + 1}`;
+    // A named (prepared) statement per query shape: PostgreSQL parses and plans the page query once per connection.
+    const { rows } = await this.pool.query<unknown[]>({ name: statementName(text), text, values: pageParams, rowMode: 'array' });
+    const version = rows[0]?.[LEAK_VIEW_COLUMN_COUNT + 1] as string | null | undefined;
     // Summary and total count every visible row: computed once per version of ll_leaks (see leak-list-counts.ts).
-    const counts = await this.counts.get(JSON.stringify([base, typedParams]), rows[0]?.list_version, async () => {
+    const counts = await this.counts.get(JSON.stringify([base, typedParams]), version, async () => {
       // The summary counts every type; total applies the type filter (with its own parameters).
       const summary = await this.pool.query(`SELECT caller_type, count(*)::int AS n ${base} GROUP BY caller_type`, params);
       const total = await this.pool.query(`SELECT count(*)::int AS n ${base}${typed}`, typedParams);
@@ -122,14 +138,12 @@ export class LeakQueries {
         summary: { personal: byType.personal ?? 0, employee: byType.employee ?? 0, customer: byType.customer ?? 0, organization: byType.organization ?? 0 },
       };
     });
-    const items = rows.slice(0, filters.limit).map(toView);
     const last = rows.length > filters.limit ? rows[filters.limit - 1] : undefined;
-    return {
-      items,
-      next_cursor: last ? encodeLeakCursor({ ...order, value: last.sort_value, leakid: last.leakid }) : null,
-      total: counts.total,
-      summary: counts.summary,
-    };
+    const nextCursor = last ? encodeLeakCursor({ ...order, value: last[LEAK_VIEW_COLUMN_COUNT] as string | number, leakid: last[0] as string }) : null;
+    let items = '';
+    for (let i = 0; i < rows.length && i < filters.limit; i++) items += i ? `,${leakViewJson(rows[i])}` : leakViewJson(rows[i]);
+    // The same keys, in the same order, as the object listAsOf returns (and this method did before it wrote JSON).
+    return { body: `{"items":[${items}],"next_cursor":${JSON.stringify(nextCursor)},"total":${counts.total},"summary":${JSON.stringify(counts.summary)}}`, nextCursor };
   }
 
   /**
@@ -194,6 +208,33 @@ export class LeakQueries {
   }
 }
 
+/** A page built as an object (the `?as_of=` list), serialised as the API answers it. */
+function serialized(page: { items: LeakView[]; next_cursor: string | null; total: number; summary: Record<string, number> }): LeakListPage {
+  return { body: JSON.stringify(page), nextCursor: page.next_cursor };
+}
+
+/**
+ * A parameter binder for the page query that writes an empty array (a caller without verified domains) as a
+ * literal: bound, PostgreSQL's generic plan guesses ten elements per `unnest`, rates itself dearer than a fresh
+ * plan and re-plans every request; written out, the generic plan is estimated as it is and kept. Only the empty
+ * array: any other value stays a parameter, so the statement texts do not multiply per organisation.
+ */
+function bindForGenericPlan(params: unknown[]): (value: unknown) => string {
+  return (value) => (Array.isArray(value) && value.length === 0 ? `'{}'` : `$${params.push(value)}`);
+}
+
+const statementNames = new Map<string, string>();
+
+/** The prepared statement's name for a query text: a hash of it, remembered (the shapes are few). */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    if (statementNames.size >= 1000) statementNames.clear();
+    name = `ll-list-${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
 
 export function toView(r: Record<string, any>): LeakView {
   return {
