@@ -2,6 +2,7 @@
  * Conditional GETs: which answers get an ETag and which requests are answered 304 (a bare Fastify with the
  * same hook the app installs; the embedded app's 304 is tested end to end in console.e2e.spec.ts).
  */
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import Fastify, { FastifyInstance } from 'fastify';
 import { registerConditionalGet } from '../src/http/conditional-get';
@@ -9,6 +10,7 @@ import { registerConditionalGet } from '../src/http/conditional-get';
 describe('conditional GET (ETag / If-None-Match)', () => {
   let app: FastifyInstance;
   let body = { items: [1, 2, 3] };
+  const TEXT = '{"preview":"é ü 中文 😀 \\u0001"}';
 
   beforeAll(async () => {
     app = Fastify();
@@ -18,6 +20,7 @@ describe('conditional GET (ETag / If-None-Match)', () => {
     app.get('/api/v1/missing', async (_req, reply) => reply.code(404).send({ status: 404 }));
     app.get('/api/v1/own', async (_req, reply) => reply.header('etag', '"7"').send({ revision: 7 }));
     app.get('/api/v1/export', async (_req, reply) => reply.type('application/x-ndjson').send(Readable.from(['{"a":1}\n', '{"a":2}\n'])));
+    app.get('/api/v1/text', async (_req, reply) => reply.type('application/json; charset=utf-8').send(TEXT));
     app.get('/health/live', async () => ({ ok: true }));
     await app.ready();
   });
@@ -60,5 +63,14 @@ describe('conditional GET (ETag / If-None-Match)', () => {
     expect(exported.statusCode).toBe(200);
     expect(exported.body).toBe('{"a":1}\n{"a":2}\n');
     expect(exported.headers.etag).toBeUndefined();
+  });
+
+  it('sends a JSON text body byte for byte, with its length, and the SHA-1 of its UTF-8 bytes as the weak ETag', async () => {
+    const answer = await app.inject({ method: 'GET', url: '/api/v1/text' });
+    expect(answer.body).toBe(TEXT);
+    expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(answer.headers['content-length']).toBe(String(Buffer.byteLength(TEXT)));
+    expect(answer.headers.etag).toBe(`W/"${createHash('sha1').update(TEXT, 'utf8').digest('base64')}"`);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/text', headers: { 'if-none-match': answer.headers.etag as string } })).statusCode).toBe(304);
   });
 });

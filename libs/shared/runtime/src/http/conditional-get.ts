@@ -32,7 +32,10 @@ export async function registerConditionalGet(fastify: FastifyInstance): Promise<
       if (name !== 'onSend') throw new Error(`@fastify/etag added an unexpected ${name} hook`);
       fastify.addHook('onSend', function (this: FastifyInstance, request, reply, payload, done) {
         if (!takesEtag(request, reply)) return done(null, payload);
-        hook.call(this, request, reply, payload, done);
+        // A string body is encoded to UTF-8 once, here: hashed as those bytes and sent as them (left a string,
+        // it was encoded for the hash, again for Content-Length and again for the socket). Same bytes, same ETag.
+        const body = typeof payload === 'string' && !reply.getHeader('etag') ? Buffer.from(payload, 'utf8') : payload;
+        hook.call(this, request, reply, body, (error, changed) => done(error, changed === undefined ? body : changed));
       });
     },
   };
