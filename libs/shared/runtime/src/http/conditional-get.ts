@@ -35,7 +35,7 @@ export async function registerConditionalGet(fastify: FastifyInstance): Promise<
         // A string body is encoded to UTF-8 once, here: hashed as those bytes and sent as them (left a string,
         // it was encoded for the hash, again for Content-Length and again for the socket). Same bytes, same ETag.
         const body = typeof payload === 'string' && !reply.getHeader('etag') ? Buffer.from(payload, 'utf8') : payload;
-        hook.call(this, request, reply, body, (error, changed) => done(error, changed === undefined ? body : changed));
+        hook.call(this, request, reply, body, (error, changed) => (error ? done(error) : done(null, changed === undefined ? body : changed)));
       });
     },
   };
