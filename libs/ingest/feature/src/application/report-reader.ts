@@ -1,12 +1,12 @@
 /**
  * Reads a scanner report from the request stream record by record, enforcing the byte and record limits,
- * without ever holding the raw report and its parsed form at once (gitleaks arrays are streamed with
- * stream-json; TruffleHog is NDJSON; SARIF documents are small and parsed whole).
+ * without ever holding the raw report and its parsed form at once (gitleaks arrays are split into elements as
+ * they arrive; TruffleHog is NDJSON; SARIF documents are small and parsed whole).
  */
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { PassThrough, pipeline } from 'node:stream';
-import StreamArray from 'stream-json/streamers/StreamArray';
+import { PassThrough } from 'node:stream';
+import { JsonArrayError, JsonArraySplitter } from './json-array-splitter';
 
 export interface ReportLimits {
   maxBytes: number;
@@ -42,7 +42,10 @@ const tooLarge = (maxBytes: number) => new ReportRefused({ refusal: 'too_large',
 const tooMany = (maxRecords: number) => new ReportRefused({ refusal: 'too_many_records', maxRecords });
 const malformed = (detail: string) => new ReportRefused({ refusal: 'malformed', detail });
 
-/** gitleaks JSON: a top-level array; each element handed over with its index. */
+/**
+ * gitleaks JSON: a top-level array; each element handed over with its index. The array is split into elements
+ * as bytes arrive (json-array-splitter.ts) and each element parsed by JSON.parse.
+ */
 export async function eachJsonArrayElement(
   body: Readable,
   limits: ReportLimits,
@@ -50,27 +53,35 @@ export async function eachJsonArrayElement(
   onRecord: (value: unknown, index: number) => void | Promise<void>,
 ): Promise<number> {
   const source = limited(body, limits.maxBytes, declared);
+  // Read through a PassThrough: ending the iteration early (a refusal) tears down `feed`, never the request,
+  // so the rest of the body can still be drained and the client gets our answer.
   const feed = new PassThrough();
-  const parser = StreamArray.withParser();
+  source.once('error', (error) => feed.destroy(error));
   source.pipe(feed);
-  // pipeline() forwards an error of any parser stage to the iterator below (a bare pipe would leave it
-  // unhandled); it tears down `feed`, never the request, so we can still answer.
-  pipeline(feed, parser, (error) => {
-    if (error) parser.destroy(error);
-  });
+  const splitter = new JsonArraySplitter();
   let count = 0;
   try {
-    for await (const { key, value } of parser as AsyncIterable<{ key: number; value: unknown }>) {
-      if (++count > limits.maxRecords) throw tooMany(limits.maxRecords);
-      // A returned promise is back-pressure (the intake is still writing staged chunks): parse on after it.
-      const pressure = onRecord(value, key);
-      if (pressure) await pressure;
+    for await (const chunk of feed) {
+      for (const text of splitter.push(chunk as Buffer)) {
+        if (count + 1 > limits.maxRecords) throw tooMany(limits.maxRecords);
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          // JSON.parse's message quotes the element (a finding, with its secret): say only which one.
+          throw malformed(`The report is not a JSON array of findings: element ${count} is not valid JSON`);
+        }
+        // A returned promise is back-pressure (the intake is still writing staged chunks): parse on after it.
+        const pressure = onRecord(value, count++);
+        if (pressure) await pressure;
+      }
     }
+    splitter.end();
   } catch (error) {
     source.unpipe(feed);
     drain(source);
     if (error instanceof ReportRefused) throw error;
-    throw malformed(`The report is not a JSON array of findings: ${describe(error)}`);
+    throw malformed(`The report is not a JSON array of findings: ${error instanceof JsonArrayError ? error.message : describe(error)}`);
   }
   return count;
 }
