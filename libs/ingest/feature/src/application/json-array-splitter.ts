@@ -94,8 +94,7 @@ export class JsonArraySplitter {
           continue;
         default:
           if (isWhitespace(c)) continue;
-          this.structure(c, i);
-          if (this.state === 'container' || this.state === 'string' || this.state === 'scalar') start = i;
+          if (this.structure(c, i)) start = i;
       }
     }
     if (start >= 0) this.carried.push(chunk.subarray(start));
@@ -108,30 +107,30 @@ export class JsonArraySplitter {
     if (this.state !== 'done') throw new JsonArrayError(this.state === 'start' ? 'the report is empty' : `the array is not closed (the report ends at byte ${this.offset})`);
   }
 
-  /** A byte outside any element. */
-  private structure(c: number, at: number): void {
+  /** A byte outside any element; true when it begins one. */
+  private structure(c: number, at: number): boolean {
     const where = `at byte ${this.offset + at}`;
     switch (this.state) {
       case 'start':
         if (c !== Byte.OpenBracket) throw new JsonArrayError(`the report is not a JSON array (it starts with something else ${where})`);
         this.state = 'first';
-        return;
+        return false;
       case 'first':
         if (c === Byte.CloseBracket) {
           this.state = 'done';
-          return;
+          return false;
         }
         this.begin(c, where);
-        return;
+        return true;
       case 'next':
         if (c === Byte.CloseBracket || c === Byte.Comma) throw new JsonArrayError(`an element is missing ${where}`);
         this.begin(c, where);
-        return;
+        return true;
       case 'after':
         if (c === Byte.Comma) this.state = 'next';
         else if (c === Byte.CloseBracket) this.state = 'done';
         else throw new JsonArrayError(`expected a comma or the end of the array ${where}`);
-        return;
+        return false;
       default:
         throw new JsonArrayError(`unexpected content after the array ${where}`);
     }
