@@ -36,6 +36,19 @@ describe('StoreBackedMessageBus (embedded mode, durable consumer checkpoints)', 
     expect(seen.map((e) => [e.id, e.key, e.subject, e.source])).toEqual(leak.map((e) => [e.id, 'aa', 'leak-aa', 'leakwatch/leakwatch']));
   });
 
+  it('builds a stored event\'s CloudEvent once for every group of its topic, and shares it frozen', async () => {
+    await store.appendToStream('leak-aa', [newEvent('LeakSighted', { nested: { n: 1 } })], { expectedRevision: 'no_stream' });
+    const bus = newBus();
+    const first: CloudEvent[] = [];
+    const second: CloudEvent[] = [];
+    await bus.subscribe({ topics: TOPICS.leaks, groupId: 'one', handler: async (e) => void first.push(e) });
+    await bus.subscribe({ topics: TOPICS.leaks, groupId: 'two', batchHandler: async (batch) => void second.push(...batch) });
+    await waitFor(() => first.length === 1 && second.length === 1, 'both groups');
+    expect(second[0]).toBe(first[0]);
+    expect(Object.isFrozen(first[0])).toBe(true);
+    expect(() => ((first[0].data as { nested: { n: number } }).nested.n = 2)).toThrow(TypeError);
+  });
+
   it('resumes from the group checkpoint after a restart, so events appended while down are not lost', async () => {
     const first = [newEvent('A')];
     await store.appendToStream('leak-aa', first, { expectedRevision: 'no_stream' });

@@ -9,7 +9,12 @@
  * in batches after the handlers succeeded) and in store order, hence ordered per key. A failing handler is retried with backoff on the same event; the group waits.
  * One member per group at a time (a process runs each consumer once). `publish` is for events that are not
  * in the store: they go to the live subscribers through an in-memory bus, best effort and not durable.
+ *
+ * Groups of the same topics get the very same (frozen) event objects from the store's shared reader, so a stored
+ * event's CloudEvent — routing, the topic's integration mapper, the envelope — is built once for all of them
+ * and shared, frozen too (five groups read every leak event in the embedded mode).
  */
+import { deepFreeze } from '@leakwatch/event-store';
 import type { EventStore, GlobalPosition, RecordedEvent, Subscription } from '@leakwatch/event-store';
 import { BackoffOptions, backoffDelay, sleep } from '../backoff';
 import { CloudEvent } from '../cloud-event';
@@ -18,7 +23,7 @@ import { MessageBus, MessageSubscription, SubscribeOptions, topicList } from '..
 import { CheckpointStore } from '../relay/checkpoint-store.port';
 import type { IntegrationMappers } from '../relay/integration-mappers';
 import { toIntegrationCloudEvent } from '../relay/to-cloud-event';
-import { EventRouter, routeByStreamCategory, streamCategoriesOf } from '../topics';
+import { EventRouter, Route, routeByStreamCategory, streamCategoriesOf } from '../topics';
 import { InProcessMessageBus } from './in-process-message-bus';
 
 export interface StoreBackedMessageBusOptions {
@@ -53,6 +58,8 @@ export class StoreBackedMessageBus implements MessageBus {
   private readonly route: EventRouter;
   private readonly logger: MessagingLogger;
   private readonly active = new Map<string, MessageSubscription>();
+  /** Per stored event (held weakly: gone with the event): its route, and its CloudEvent once a group wanted it. */
+  private readonly messages = new WeakMap<RecordedEvent, { route: Route | null; message?: CloudEvent | null }>();
   private closed = false;
 
   constructor(private readonly options: StoreBackedMessageBusOptions) {
@@ -96,8 +103,7 @@ export class StoreBackedMessageBus implements MessageBus {
     };
 
     const deliver = async (event: RecordedEvent) => {
-      const route = this.route(event);
-      const cloudEvent = route && topics.has(route.topic) ? toIntegrationCloudEvent(event, route, this.options.source, this.options.mappers) : null;
+      const { route, message: cloudEvent } = this.messageOf(event, topics);
       if (route && cloudEvent) {
         for (let attempt = 0; ; attempt++) {
           if (abort.signal.aborted) throw new StoppedError();
@@ -124,8 +130,7 @@ export class StoreBackedMessageBus implements MessageBus {
         for (const event of page.events) await deliver(event);
       } else {
         const batch = page.events.flatMap((event) => {
-          const route = this.route(event);
-          const message = route && topics.has(route.topic) ? toIntegrationCloudEvent(event, route, this.options.source, this.options.mappers) : null;
+          const { message } = this.messageOf(event, topics);
           return message ? [message] : [];
         });
         for (let attempt = 0; batch.length; attempt++) {
@@ -185,6 +190,19 @@ export class StoreBackedMessageBus implements MessageBus {
     this.closed = true;
     await Promise.all([...this.active.values()].map((s) => s.stop()));
     await this.live.close();
+  }
+
+  /** The event's route, and its CloudEvent when the route's topic is one of `topics` (built once per event for every group). */
+  private messageOf(event: RecordedEvent, topics: ReadonlySet<string>): { route: Route | null; message: CloudEvent | null } {
+    let known = this.messages.get(event);
+    if (!known) this.messages.set(event, (known = { route: this.route(event) ?? null }));
+    const route = known.route;
+    if (!route || !topics.has(route.topic)) return { route, message: null };
+    if (known.message === undefined) {
+      // Shared by the groups: frozen, so no handler can change what another one gets.
+      known.message = deepFreeze(toIntegrationCloudEvent(event, route, this.options.source, this.options.mappers));
+    }
+    return { route, message: known.message };
   }
 
   /** Position of the last stored event (a new group that only wants new events starts there). */
