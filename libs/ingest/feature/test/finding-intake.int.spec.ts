@@ -34,8 +34,9 @@ describe('finding intake: staged chunks, one publish', () => {
 
   it('stages chunks while reading, publishes every finding in one statement, and counts duplicates', async () => {
     const batch = intake.begin(admin);
+    const added = [];
     for (let n = 0; n < 2500; n++) {
-      batch.add(token(n));
+      added.push(batch.add(token(n)));
       await batch.pressure();
     }
     for (let i = 0; i < 100 && (await count(`SELECT count(*) AS n FROM ingest_staged_findings WHERE batch_id = $1`, [batch.batchId])) < 2000; i++) {
@@ -47,13 +48,14 @@ describe('finding intake: staged chunks, one publish', () => {
 
     const result = await intake.commit(batch);
     expect(result).toMatchObject({ created: 2500, duplicates: 0, batch_id: batch.batchId });
-    expect(result.leakids).toHaveLength(2500);
+    expect(result.leakids).toEqual(added.map((f) => f.leakid)); // in report order
     expect(await count(`SELECT count(*) AS n FROM es_events WHERE event_type = 'FindingReceived'`)).toBe(2500);
     expect(await count(`SELECT count(DISTINCT stream_id) AS n FROM es_events WHERE stream_id LIKE $1`, [`finding-${batch.batchId}-%`])).toBe(3);
     expect(await count(`SELECT count(*) AS n FROM ingest_staged_findings`)).toBe(0);
     // The published events read back through the store, in order, 1000 per stream.
     const third = await store.readStream(`finding-${batch.batchId}-2`);
     expect(third.map((e) => e.revision)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    expect(third.map((e) => e.data)).toEqual(added.slice(2000)); // each finding as staged, in order
     expect(third[0].metadata).toMatchObject({ correlation_id: batch.batchId, actor: { key_id: 'k1', org_id: 'o1', role: 'admin' } });
 
     const again = await intake.accept(admin, [token(1), token(99_999)]);

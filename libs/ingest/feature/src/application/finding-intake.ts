@@ -115,9 +115,12 @@ export class FindingIntake implements OnModuleInit, OnModuleDestroy {
     const stage = (findings: FindingReceivedV1[], first: number) => {
       const write = pool
         .query(
+          // One JSON document per chunk: a jsonb[] parameter is an array literal that pg escapes element by element
+          // in JavaScript (~40 µs a finding, 7× the JSON.stringify of the whole chunk).
           `INSERT INTO ingest_staged_findings (batch_id, seq, finding_id, leakid, data)
-           SELECT $1, s, f, l, d FROM unnest($2::int[], $3::uuid[], $4::text[], $5::jsonb[]) AS x(s, f, l, d)`,
-          [batchId, findings.map((_, i) => first + i), findings.map((f) => f.finding_id), findings.map((f) => f.leakid), findings.map((f) => JSON.stringify(f))],
+           SELECT $1, $2::int + t.n::int - 1, (t.e->>'finding_id')::uuid, t.e->>'leakid', t.e
+             FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS t(e, n)`,
+          [batchId, first, JSON.stringify(findings)],
         )
         .then(
           () => undefined,
