@@ -56,7 +56,7 @@ export class LeaksController {
   @Get()
   @ApiOkResponse({ schema: LEAK_PAGE_SCHEMA, headers: LINK_HEADER, example: { items: [LEAK_EXAMPLE], next_cursor: null, total: 1, summary: { personal: 0, employee: 0, customer: 0, organization: 1 } } })
   @ApiOperation({ summary: 'Leaks visible to the caller, filtered (also by first-seen and fixed time ranges), newest first (or by ?sort=&direction=), with a per-type summary; `Link: <…>; rel="next"` while more pages follow' })
-  async list(@CurrentCaller() caller: Caller, @Query() query: LeakListQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string> {
+  async list(@CurrentCaller() caller: Caller, @Query() query: LeakListQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<Buffer> {
     const errors = dateRangeErrors(query);
     if (errors.length) throw new ProblemException(400, 'validation-failed', 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
     let page: LeakListPage;
@@ -68,7 +68,7 @@ export class LeaksController {
       }
       throw error;
     }
-    // The page comes as JSON text (see LeakQueries.list), so the Link header PaginatedList would add is set here.
+    // The page comes as encoded JSON (see LeakQueries.list), so the Link header PaginatedList would add is set here.
     if (page.nextCursor) res.header('Link', nextPageLink(req.originalUrl, page.nextCursor));
     res.header('Content-Type', 'application/json; charset=utf-8');
     return page.body;

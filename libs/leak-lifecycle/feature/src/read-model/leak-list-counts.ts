@@ -5,6 +5,10 @@
  * on (projection writes, rebuilds, anything else): a cached figure is used only while the version it was computed
  * at is still current, so no list ever shows counts older than its rows. The version travels with the page (a column of the page query, read
  * in the same snapshot as its rows), so a cached figure costs no query at all.
+ *
+ * A second counter, the rows version, is bumped by EVERY write to `ll_leaks` (any column: an attempt counted, a
+ * sighting's time): while it is unchanged the table is exactly as it was, which is what lets a whole list page be
+ * reused (leak-list-page-cache.ts). It is kept apart so that those frequent updates do not invalidate the counts.
  */
 import type { Pool } from 'pg';
 import { createSchemaOnce } from '@leakwatch/pg';
@@ -33,9 +37,18 @@ DROP TRIGGER IF EXISTS ll_leaks_version_bump ON ll_leaks;
 CREATE TRIGGER ll_leaks_version_bump
   AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF ${COUNTED_COLUMNS.join(', ')} ON ll_leaks
   FOR EACH STATEMENT EXECUTE FUNCTION ll_leaks_bump_version();
-DROP TABLE IF EXISTS ll_leaks_version;`;
+DROP TABLE IF EXISTS ll_leaks_version;
+CREATE TABLE IF NOT EXISTS ll_leaks_rows_version_slots (slot int PRIMARY KEY, version bigint NOT NULL);
+INSERT INTO ll_leaks_rows_version_slots (slot, version) SELECT s, 0 FROM generate_series(0, ${SLOTS - 1}) s ON CONFLICT DO NOTHING;
+CREATE OR REPLACE FUNCTION ll_leaks_bump_rows_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN UPDATE ll_leaks_rows_version_slots SET version = version + 1 WHERE slot = pg_backend_pid() % ${SLOTS}; RETURN NULL; END $$;
+DROP TRIGGER IF EXISTS ll_leaks_rows_version_bump ON ll_leaks;
+CREATE TRIGGER ll_leaks_rows_version_bump
+  AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE ON ll_leaks
+  FOR EACH STATEMENT EXECUTE FUNCTION ll_leaks_bump_rows_version();`;
 
 const VERSION = `(SELECT sum(version)::bigint FROM ll_leaks_version_slots)`;
+const ROWS_VERSION = `(SELECT sum(version)::bigint FROM ll_leaks_rows_version_slots)`;
 
 const MAX_ENTRIES = 1000;
 
@@ -45,9 +58,19 @@ export class LeakListCounts<T> {
 
   constructor(private readonly pool: Pool) {}
 
-  /** The select-list column `list_version` of a page query: the version its rows were read at (null before the counter exists). */
-  async versionColumn(): Promise<string> {
-    return (await this.prepare()) ? `${VERSION} AS list_version` : 'NULL::bigint AS list_version';
+  /**
+   * The select-list columns `list_version, rows_version` of a page query: the versions its rows were read at
+   * (null before the counters exist).
+   */
+  async versionColumns(): Promise<string> {
+    return (await this.prepare()) ? `${VERSION} AS list_version, ${ROWS_VERSION} AS rows_version` : 'NULL::bigint AS list_version, NULL::bigint AS rows_version';
+  }
+
+  /** The rows version now (null before the counter exists): one small prepared query. */
+  async rowsVersion(): Promise<string | null> {
+    if (!(await this.prepare())) return null;
+    const { rows } = await this.pool.query<unknown[]>({ name: 'll-leaks-rows-version', text: `SELECT ${ROWS_VERSION}`, rowMode: 'array' });
+    return (rows[0]?.[0] as string | null | undefined) ?? null;
   }
 
   /**

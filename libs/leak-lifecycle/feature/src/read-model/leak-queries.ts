@@ -8,6 +8,7 @@ import type { Pool } from 'pg';
 import { Caller, LeakType, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
 import { PG_POOL } from '@leakwatch/runtime';
 import { LeakListCounts } from './leak-list-counts';
+import { LeakListPageCache } from './leak-list-page-cache';
 import { LEAK_VIEW_COLUMNS_SQL, LEAK_VIEW_COLUMN_COUNT, leakViewJson } from './leak-view-json';
 import { DEFAULT_LEAK_ORDER, LeakOrder, LeakSort, SortDirection, afterCursorSql, decodeLeakCursor, encodeLeakCursor, orderBySql, sortValueSql } from './leak-list-order';
 
@@ -56,9 +57,9 @@ export interface LeakFilters {
   fixed_to?: string;
 }
 
-/** A page of the list as the API answers it: `body` is its JSON; `nextCursor` (also in the body) is for the `Link` header. */
+/** A page of the list as the API answers it: `body` is its JSON (UTF-8); `nextCursor` (also in the body) is for the `Link` header. */
 export interface LeakListPage {
-  body: string;
+  body: Buffer;
   nextCursor: string | null;
 }
 
@@ -99,10 +100,13 @@ export class LeakQueries {
     this.counts = new LeakListCounts(pool);
   }
 
+  private readonly pages = new LeakListPageCache();
+
   /**
    * A page of the list, its JSON already written (`leakViewJson`: the bytes `JSON.stringify(toView(row))` gives).
-   * The page query selects only the view's columns (times as text), the sort value for the cursor and the version
-   * of `ll_leaks` it was read at, as array rows.
+   * The page query selects only the view's columns (times as text), the sort value for the cursor and the versions
+   * of `ll_leaks` it was read at, as array rows. A page asked again before any write to `ll_leaks` is answered from
+   * memory after one version check.
    */
   async list(caller: Caller, filters: LeakFilters): Promise<LeakListPage> {
     if (filters.as_of) return serialized(await this.listAsOf(caller, filters, filters.as_of));
@@ -119,16 +123,22 @@ export class LeakQueries {
     const pageParams = [...typedParams];
     const r = (value: unknown) => `$${pageParams.push(value)}`;
     const cursorSql = filters.cursor ? ` AND ${afterCursorSql(decodeLeakCursor(filters.cursor, order), r)}` : '';
-    // The page carries the version of ll_leaks it was read at (same snapshot): counts cached at that version match it.
     // The limit is written into the text (a checked integer), not bound: with `LIMIT $n` PostgreSQL's generic plan
     // expects a tenth of the table, so it re-planned the page query on every request (~half its CPU there).
     if (!Number.isSafeInteger(filters.limit) || filters.limit < 1) throw new Error(`limit must be a positive integer, got ${filters.limit}`);
-    const text = `SELECT ${LEAK_VIEW_COLUMNS_SQL}, ${sortValueSql(order.sort)} AS sort_value, ${await this.counts.versionColumn()} ${base}${typed}${cursorSql} ORDER BY ${orderBySql(order)} LIMIT ${filters.limit + 1}`;
+    // The page carries the versions of ll_leaks it was read at (same snapshot): counts cached at that version match
+    // it, and the page itself may be answered again while the rows version is current (leak-list-page-cache.ts).
+    const text = `SELECT ${LEAK_VIEW_COLUMNS_SQL}, ${sortValueSql(order.sort)} AS sort_value, ${await this.counts.versionColumns()} ${base}${typed}${cursorSql} ORDER BY ${orderBySql(order)} LIMIT ${filters.limit + 1}`;
+    // The exact query: its text (the shape, the order, the limit) and every value bound to it (visibility, filters, cursor).
+    const key = `${text}\u0000${JSON.stringify(pageParams)}`;
+    const kept = this.pages.peek(key);
+    if (kept && kept.version === (await this.counts.rowsVersion())) return kept.page;
     // A named (prepared) statement per query shape: PostgreSQL parses and plans the page query once per connection.
     const { rows } = await this.pool.query<unknown[]>({ name: statementName(text), text, values: pageParams, rowMode: 'array' });
-    const version = rows[0]?.[LEAK_VIEW_COLUMN_COUNT + 1] as string | null | undefined;
+    const countsVersion = rows[0]?.[LEAK_VIEW_COLUMN_COUNT + 1] as string | null | undefined;
+    const rowsVersion = rows[0]?.[LEAK_VIEW_COLUMN_COUNT + 2] as string | null | undefined;
     // Summary and total count every visible row: computed once per version of ll_leaks (see leak-list-counts.ts).
-    const counts = await this.counts.get(JSON.stringify([base, typedParams]), version, async () => {
+    const counts = await this.counts.get(JSON.stringify([base, typedParams]), countsVersion, async () => {
       // The summary counts every type; total applies the type filter (with its own parameters).
       const summary = await this.pool.query(`SELECT caller_type, count(*)::int AS n ${base} GROUP BY caller_type`, params);
       const total = await this.pool.query(`SELECT count(*)::int AS n ${base}${typed}`, typedParams);
@@ -143,7 +153,11 @@ export class LeakQueries {
     let items = '';
     for (let i = 0; i < rows.length && i < filters.limit; i++) items += i ? `,${leakViewJson(rows[i])}` : leakViewJson(rows[i]);
     // The same keys, in the same order, as the object listAsOf returns (and this method did before it wrote JSON).
-    return { body: `{"items":[${items}],"next_cursor":${JSON.stringify(nextCursor)},"total":${counts.total},"summary":${JSON.stringify(counts.summary)}}`, nextCursor };
+    const body = `{"items":[${items}],"next_cursor":${JSON.stringify(nextCursor)},"total":${counts.total},"summary":${JSON.stringify(counts.summary)}}`;
+    const page = { body: Buffer.from(body, 'utf8'), nextCursor };
+    // An empty page carries no version: it is not kept (and costs little to read again).
+    if (rowsVersion !== undefined && rowsVersion !== null) this.pages.set(key, rowsVersion, page);
+    return page;
   }
 
   /**
@@ -210,7 +224,7 @@ export class LeakQueries {
 
 /** A page built as an object (the `?as_of=` list), serialised as the API answers it. */
 function serialized(page: { items: LeakView[]; next_cursor: string | null; total: number; summary: Record<string, number> }): LeakListPage {
-  return { body: JSON.stringify(page), nextCursor: page.next_cursor };
+  return { body: Buffer.from(JSON.stringify(page), 'utf8'), nextCursor: page.next_cursor };
 }
 
 /**
