@@ -92,4 +92,35 @@ describe('list page cache', () => {
     expect(next.json.items.map((i: { leakid: string }) => i.leakid)).toEqual(['1'.padStart(32, '0')]);
     expect(await page(orgB)).toEqual({ ...b, read: false });
   });
+
+  it('reuses nothing while the version trigger is disabled, nor after ll_leaks is dropped and created again', async () => {
+    expect((await page(orgA)).read).toBe(true);
+    await pool.query('ALTER TABLE ll_leaks DISABLE TRIGGER ll_leaks_rows_version_bump');
+    try {
+      expect((await page(orgA)).read).toBe(true);
+      await pool.query(`UPDATE ll_leaks SET attempts = 5 WHERE leakid = $1`, ['3'.padStart(32, '0')]); // bumps nothing now
+      const unbumped = await page(orgA);
+      expect(unbumped.read).toBe(true);
+      expect(unbumped.json.items[0]).toMatchObject({ attempts: 5 });
+    } finally {
+      await pool.query('ALTER TABLE ll_leaks ENABLE TRIGGER ll_leaks_rows_version_bump');
+    }
+    expect((await page(orgA)).read).toBe(true);
+    expect((await page(orgA)).read).toBe(false);
+
+    // Dropped and created again (no triggers until the schema is set up again): the pages and counts of the old table are not used.
+    await pool.query('DROP TABLE ll_leaks');
+    const client = await pool.connect();
+    try {
+      await leaksProjection.setup(client);
+    } finally {
+      client.release();
+    }
+    await leak(9, 'o1');
+    const recreated = await page(orgA);
+    expect(recreated.read).toBe(true);
+    expect(recreated.json).toMatchObject({ total: 1, items: [{ leakid: '9'.padStart(32, '0') }] });
+    await leak(8, 'o1');
+    expect((await page(orgA)).json.total).toBe(2);
+  });
 });

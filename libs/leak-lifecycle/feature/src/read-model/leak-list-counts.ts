@@ -47,8 +47,16 @@ CREATE TRIGGER ll_leaks_rows_version_bump
   AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE ON ll_leaks
   FOR EACH STATEMENT EXECUTE FUNCTION ll_leaks_bump_rows_version();`;
 
-const VERSION = `(SELECT sum(version)::bigint FROM ll_leaks_version_slots)`;
-const ROWS_VERSION = `(SELECT sum(version)::bigint FROM ll_leaks_rows_version_slots)`;
+/**
+ * A version as text: the sum of its slots, the table's OID and the transaction that last wrote the trigger's catalog
+ * row, and only while that trigger is in place and enabled (else NULL: nothing is reused). So a table dropped and
+ * created again (new OID), or writes while the trigger was disabled (enabling it again rewrites its row), can never
+ * leave a kept figure or page looking current.
+ */
+const versionSql = (slots: string, trigger: string) => `(SELECT (SELECT sum(version) FROM ${slots})::text || ':' || t.tgrelid::text || ':' || t.xmin::text FROM pg_trigger t
+  WHERE t.tgrelid = to_regclass('ll_leaks') AND t.tgname = '${trigger}' AND t.tgenabled <> 'D')`;
+const VERSION = versionSql('ll_leaks_version_slots', 'll_leaks_version_bump');
+const ROWS_VERSION = versionSql('ll_leaks_rows_version_slots', 'll_leaks_rows_version_bump');
 
 const MAX_ENTRIES = 1000;
 
@@ -63,10 +71,10 @@ export class LeakListCounts<T> {
    * (null before the counters exist).
    */
   async versionColumns(): Promise<string> {
-    return (await this.prepare()) ? `${VERSION} AS list_version, ${ROWS_VERSION} AS rows_version` : 'NULL::bigint AS list_version, NULL::bigint AS rows_version';
+    return (await this.prepare()) ? `${VERSION} AS list_version, ${ROWS_VERSION} AS rows_version` : 'NULL::text AS list_version, NULL::text AS rows_version';
   }
 
-  /** The rows version now (null before the counter exists): one small prepared query. */
+  /** The rows version now (null before the counter exists, or without its trigger): one small prepared query. */
   async rowsVersion(): Promise<string | null> {
     if (!(await this.prepare())) return null;
     const { rows } = await this.pool.query<unknown[]>({ name: 'll-leaks-rows-version', text: `SELECT ${ROWS_VERSION}`, rowMode: 'array' });
