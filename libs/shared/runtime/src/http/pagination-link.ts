@@ -9,10 +9,21 @@ import { tap } from 'rxjs';
 
 /** The `Link` value for the page after `nextCursor`, from the URL the page was asked with. */
 export function nextPageLink(originalUrl: string, nextCursor: string | number): string {
-  const url = new URL(originalUrl, 'http://placeholder');
-  url.searchParams.set('cursor', String(nextCursor));
-  return `<${url.pathname}${url.search}>; rel="next"`;
+  // A polled list asks the same URL again and again: its link is remembered instead of parsing the URL each time.
+  const key = `${originalUrl}\n${nextCursor}`;
+  let link = links.get(key);
+  if (link === undefined) {
+    const url = new URL(originalUrl, 'http://placeholder');
+    url.searchParams.set('cursor', String(nextCursor));
+    link = `<${url.pathname}${url.search}>; rel="next"`;
+    if (links.size >= MAX_LINKS) links.clear();
+    links.set(key, link);
+  }
+  return link;
 }
+
+const MAX_LINKS = 1000;
+const links = new Map<string, string>();
 
 interface Paged {
   next_cursor?: string | number | null;
