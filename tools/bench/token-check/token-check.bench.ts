@@ -23,7 +23,9 @@ import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { Pool } from 'pg';
 import { BlocklistClient } from '@leakwatch/blocklist-client';
-import { Caller, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
+import type { Caller } from '@leakwatch/authz';
+import { LeakQueries } from '@leakwatch/leak-lifecycle/feature';
+import type { LeakFilters } from '@leakwatch/leak-lifecycle/feature';
 import { Api, benchAdminKey, orgAdmin } from '../support/api';
 import { machine, positiveInt, printTable } from '../support/format';
 import { ALL_TOPICS } from '@leakwatch/messaging';
@@ -197,15 +199,8 @@ async function main(options: Options): Promise<void> {
         log(`list with ${fmt(stored)} leaks stored`);
         await settled(app.child.pid as number); // the attempts the checks above recorded are still being projected
         await runLoad({ port, requests: listRequests, connections: options.connections, durationMs: 2000, ok: [200] });
-        if (options.explain) {
-          // The server's own page query, caught while the list is under load, then run once more under EXPLAIN ANALYZE.
-          const load = measure(listRequests);
-          await new Promise((r) => setTimeout(r, 1000));
-          const { rows: statements } = await pool.query(`SELECT query FROM pg_stat_activity WHERE query LIKE 'SELECT *, %list_version%' AND pid <> pg_backend_pid() ORDER BY length(query) DESC LIMIT 1`);
-          lists.push([stored, await load]);
-          if (statements.length) await explainPage(pool, statements[0].query as string, { keyId: 'bench', role: 'admin', orgId, email: 'bench@bench.example', verifiedDomains: [] });
-          else log('explain: the page query was not caught in pg_stat_activity');
-        } else lists.push([stored, await measure(listRequests)]);
+        lists.push([stored, await measure(listRequests)]);
+        if (options.explain) await explainPage(pool, { keyId: 'bench', role: 'admin', orgId, email: 'bench@bench.example', verifiedDomains: [] });
       }
       const at70 = rows.has('paced') ? Math.max(1, Math.floor(checkResult.rps * 0.7)) : 0;
       const paced = rows.has('paced') ? await measure(checkRequests, [200], at70) : EMPTY;
@@ -454,24 +449,26 @@ async function localClientCheck(url: string, key: string, tokens: string[], bloc
 }
 
 /**
- * EXPLAIN (ANALYZE, BUFFERS) of the list's page query as the server sent it (prepared text from pg_stat_activity),
- * with the parameters the server binds for this caller: the type's and the visibility's, then the limit (20 + 1).
+ * EXPLAIN (ANALYZE, BUFFERS) of the list's page query (first page, default order) exactly as the server builds
+ * it: Leakwatch's own list query runs once here against the server's database, and its page statement (the one
+ * selecting `sort_value`) is run again under EXPLAIN with the same text and values.
  */
-async function explainPage(pool: Pool, caught: string, caller: Caller): Promise<void> {
-  const params: unknown[] = [];
-  const bind = (value: unknown) => `$${params.push(value)}`;
-  const typeSql = leakTypeSql(caller, bind);
-  const visibleSql = leakVisibleSql(caller, bind);
-  // pg_stat_activity keeps the first track_activity_query_size (1 kB) characters: the select list is taken from
-  // it, the rest is rebuilt as the server builds it (default order: first_seen DESC, leakid DESC) and must agree.
-  const head = caught.slice(0, caught.indexOf(' FROM (SELECT *, '));
-  const text = `${head} FROM (SELECT *, ${typeSql} AS caller_type FROM ll_leaks) l WHERE ${visibleSql} ORDER BY first_seen DESC, leakid DESC LIMIT ${bind(21)}`;
-  if (!text.startsWith(caught)) {
-    log(`explain: the rebuilt page query does not match the server's (caught: ${caught.slice(head.length, head.length + 200)}…)`);
+async function explainPage(pool: Pool, caller: Caller): Promise<void> {
+  let page: { text: string; values: unknown[] } | undefined;
+  const recording = {
+    query: (query: string | { text: string; values?: unknown[] }, values?: unknown[]) => {
+      const { text, values: bound } = typeof query === 'string' ? { text: query, values } : query;
+      if (!page && /\bsort_value\b/.test(text)) page = { text, values: bound ?? [] };
+      return pool.query(query as string, values);
+    },
+  } as unknown as Pool;
+  await new LeakQueries(recording).list(caller, { limit: 20 } as LeakFilters);
+  if (!page) {
+    log('explain: the list did not run a page query');
     return;
   }
   for (const run of ['first run', 'again (planned and cached)']) {
-    const { rows } = await pool.query(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, params);
+    const { rows } = await pool.query(`EXPLAIN (ANALYZE, BUFFERS) ${page.text}`, page.values);
     log(`EXPLAIN (ANALYZE, BUFFERS) of the page query (first page, no cursor), ${run}:\n${rows.map((r) => `  ${r['QUERY PLAN']}`).join('\n')}`);
   }
 }
@@ -493,7 +490,7 @@ const program = new Command('bench:token-check')
   .option('--connections <n>', 'keep-alive connections of the load generator', positiveInt, 32)
   .option('--list-sizes <list>', 'leaks stored for the list measurements', '20000,200000')
   .option('--only <rows>', `measure only these rows, comma-separated (${ROWS.join(', ')}); prints no targets (e.g. to profile the server on one endpoint with BENCH_NODE_ARGS)`)
-  .option('--explain', "after each list row, print EXPLAIN ANALYZE of the server's page query (as caught in pg_stat_activity)")
+  .option('--explain', "after each list row, print EXPLAIN ANALYZE of the list's page query as the server builds it")
   .option('--target <list>', `servers to measure, comma-separated (${TARGETS.join(', ')}): the embedded process (npm start) and/or distributed mode's gateway service as its own process (the other five services, a throwaway PostgreSQL and the Kafka test broker beside it); one table each`, 'embedded,gateway')
   .option('--timeout <minutes>', 'hard limit for the whole run', positiveInt, 20)
   .action((options: Options) => main(options).catch((error: Error) => {

@@ -4,3 +4,6 @@ export { derivedUuid } from './application/findings.consumer';
 export { leakIntegrationMapper } from './application/leak-integration-events';
 export { leakAsOf } from './read-model/leak-as-of';
 export type { LeakAsOfView, TimedEvent } from './read-model/leak-as-of';
+// The list's own queries: the token-check benchmark's --explain runs them against a server's database to EXPLAIN the page query as built.
+export { LeakQueries } from './read-model/leak-queries';
+export type { LeakFilters } from './read-model/leak-queries';
