@@ -42,7 +42,7 @@ describe('StoreBackedMessageBus (embedded mode, durable consumer checkpoints)', 
     const first: CloudEvent[] = [];
     const second: CloudEvent[] = [];
     await bus.subscribe({ topics: TOPICS.leaks, groupId: 'one', handler: async (e) => void first.push(e) });
-    await bus.subscribe({ topics: TOPICS.leaks, groupId: 'two', batchHandler: async (batch) => void second.push(...batch) });
+    await bus.subscribe({ topics: TOPICS.leaks, groupId: 'two', handler: async (e) => void second.push(e), batchHandler: async (batch) => void second.push(...batch) });
     await waitFor(() => first.length === 1 && second.length === 1, 'both groups');
     expect(second[0]).toBe(first[0]);
     expect(Object.isFrozen(first[0])).toBe(true);
