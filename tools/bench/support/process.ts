@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@leakwatch/postgres-server';
+import { leakwatchNodeFlags } from '@leakwatch/testing';
 
 /** The repository root (this file is tools/bench/support/process.ts). */
 export const root = path.resolve(__dirname, '../../..');
@@ -31,7 +32,8 @@ export class Resources {
   spawn(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
     // BENCH_NODE_ARGS: extra Node flags for the children (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, which NODE_OPTIONS refuses).
     const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...extra, '-r', './tools/register.js', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The flags `npm start` runs Leakwatch with (the heap limit), then the benchmark's own.
+    const child = spawn(process.execPath, [...leakwatchNodeFlags(env), ...extra, '-r', './tools/register.js', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.children.add(child);
     child.once('exit', () => this.children.delete(child));
     return child;

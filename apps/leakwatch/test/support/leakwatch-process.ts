@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@leakwatch/postgres-server';
 import { withEmbeddedDatabase } from './stored-events';
+import { leakwatchNodeFlags } from '@leakwatch/testing';
 
 const root = path.resolve(__dirname, '../../../..');
 
@@ -26,7 +27,7 @@ export async function startLeakwatchProcess(env: Record<string, string> = {}, ti
   const dataDir = existingDataDir ?? mkdtempSync(path.join(os.tmpdir(), 'leakwatch-e2e-'));
   chmodSync(dataDir, 0o755); // like a directory made by mkdir; mkdtemp's 0700 would lock out the server's user
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', './tools/register.js', 'apps/leakwatch/src/main.ts'], {
+  const child = spawn(process.execPath, [...leakwatchNodeFlags(), '-r', './tools/register.js', 'apps/leakwatch/src/main.ts'], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LEAKWATCH_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '@leakwatch/postgres-server';
+import { leakwatchNodeFlags } from './node-flags';
 
 export const SERVICES = ['access-control', 'ingest', 'leak-lifecycle', 'stats', 'notifications', 'gateway'] as const;
 export type Service = (typeof SERVICES)[number];
@@ -98,7 +99,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   const replicas: ServiceProcess[] = [];
   const launch = (name: Service, port: number) => {
-    const child = spawn(process.execPath, ['-r', './tools/register.js', `apps/${name}/src/main.ts`], {
+    const child = spawn(process.execPath, [...leakwatchNodeFlags(), '-r', './tools/register.js', `apps/${name}/src/main.ts`], {
       cwd: ROOT,
       env: { ...envOf(name), PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],

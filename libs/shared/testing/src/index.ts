@@ -8,3 +8,4 @@ export * from './eventually';
 export * from './api-specification';
 export * from './projection-specification';
 export * from './seeded-random';
+export * from './node-flags';
