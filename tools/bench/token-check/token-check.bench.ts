@@ -34,6 +34,7 @@ import { Resources, log, startLeakwatch, stopChild, waitUntilAsync } from '../su
 import { runBenchmark } from '../support/run';
 import { printTargets, target } from '../support/targets';
 import { LoadResult, httpRequest, runLoad } from './load';
+import { durationBuckets, eventLoopDelay, p99BoundMs } from './server-latency';
 
 interface Options {
   tokens: number;
@@ -203,7 +204,9 @@ async function main(options: Options): Promise<void> {
         if (options.explain) await explainPage(pool, { keyId: 'bench', role: 'admin', orgId, email: 'bench@bench.example', verifiedDomains: [] });
       }
       const at70 = rows.has('paced') ? Math.max(1, Math.floor(checkResult.rps * 0.7)) : 0;
+      const pacedBefore = rows.has('paced') ? await durationBuckets(app.url, 'POST', '/api/v1/tokens/check') : undefined;
       const paced = rows.has('paced') ? await measure(checkRequests, [200], at70) : EMPTY;
+      if (pacedBefore) logServerP99(pacedBefore, await durationBuckets(app.url, 'POST', '/api/v1/tokens/check'), paced.p99, await eventLoopDelay(app.url));
       const local = rows.has('local') ? await localClientCheck(app.url, key, tokens, patched.length) : { perSecond: NaN, bySha256: NaN, size: 0 };
 
       const row = (endpoint: string, r: Measured): Row => ({
@@ -347,7 +350,10 @@ async function gatewayTable(resources: Resources, options: Options, rows: Set<Ro
   const authorizeResult = rows.has('authorize') ? await measure('authorize', authorizeRequests, [204, 403]) : EMPTY;
   const rangeResult = rows.has('range') ? await measure('range', rangeRequests) : EMPTY;
   const at70 = rows.has('paced') ? Math.max(1, Math.floor(checkResult.rps * 0.7)) : 0;
+  const gatewayUrl = `http://127.0.0.1:${port}`;
+  const pacedBefore = rows.has('paced') ? await durationBuckets(gatewayUrl, 'POST', '/api/v1/tokens/check') : undefined;
   const paced = rows.has('paced') ? await measure('check at 70%', checkRequests, [200], at70) : EMPTY;
+  if (pacedBefore) logServerP99(pacedBefore, await durationBuckets(gatewayUrl, 'POST', '/api/v1/tokens/check'), paced.p99, await eventLoopDelay(gatewayUrl));
 
   const row = (endpoint: string, r: Measured): Row => ({
     endpoint,
@@ -471,6 +477,15 @@ async function explainPage(pool: Pool, caller: Caller): Promise<void> {
     const { rows } = await pool.query(`EXPLAIN (ANALYZE, BUFFERS) ${page.text}`, page.values);
     log(`EXPLAIN (ANALYZE, BUFFERS) of the page query (first page, no cursor), ${run}:\n${rows.map((r) => `  ${r['QUERY PLAN']}`).join('\n')}`);
   }
+}
+
+/** The paced row's p99 as the server timed it (its duration histogram), beside the load generator's. */
+function logServerP99(before: Map<number, number>, after: Map<number, number>, clientP99: number, loop: { p99: number; max: number }): void {
+  const bound = p99BoundMs(before, after);
+  log(
+    `check at 70%: p99 ${clientP99.toFixed(2)} ms at the load generator (due → answer); the server's duration histogram puts 99% of ` +
+      `those requests under ${bound === undefined ? '?' : `${bound} ms`} of handling; its event loop's delay meanwhile: p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(1)} ms`,
+  );
 }
 
 /** A pool on the running embedded Leakwatch's own PostgreSQL (its data directory says where and how). */
