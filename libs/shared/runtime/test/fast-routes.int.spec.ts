@@ -47,7 +47,10 @@ describe('FastRoutes', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
-  afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(async () => {
+    server.closeAllConnections(); // the client's keep-alive sockets would hold the server (and jest) open
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
   const send = (method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, chunked = false): Promise<Answer> =>
     new Promise((resolve, reject) => {
