@@ -28,24 +28,19 @@ const COUNTED_COLUMNS = ['leakid', 'kind', 'secret_type', 'preview', 'status', '
  */
 const SLOTS = 32;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS ll_leaks_version_slots (slot int PRIMARY KEY, version bigint NOT NULL);
-INSERT INTO ll_leaks_version_slots (slot, version) SELECT s, 0 FROM generate_series(0, ${SLOTS - 1}) s ON CONFLICT DO NOTHING;
-CREATE OR REPLACE FUNCTION ll_leaks_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN UPDATE ll_leaks_version_slots SET version = version + 1 WHERE slot = pg_backend_pid() % ${SLOTS}; RETURN NULL; END $$;
-DROP TRIGGER IF EXISTS ll_leaks_version_bump ON ll_leaks;
-CREATE TRIGGER ll_leaks_version_bump
-  AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF ${COUNTED_COLUMNS.join(', ')} ON ll_leaks
-  FOR EACH STATEMENT EXECUTE FUNCTION ll_leaks_bump_version();
-DROP TABLE IF EXISTS ll_leaks_version;
-CREATE TABLE IF NOT EXISTS ll_leaks_rows_version_slots (slot int PRIMARY KEY, version bigint NOT NULL);
-INSERT INTO ll_leaks_rows_version_slots (slot, version) SELECT s, 0 FROM generate_series(0, ${SLOTS - 1}) s ON CONFLICT DO NOTHING;
-CREATE OR REPLACE FUNCTION ll_leaks_bump_rows_version() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN UPDATE ll_leaks_rows_version_slots SET version = version + 1 WHERE slot = pg_backend_pid() % ${SLOTS}; RETURN NULL; END $$;
-DROP TRIGGER IF EXISTS ll_leaks_rows_version_bump ON ll_leaks;
-CREATE TRIGGER ll_leaks_rows_version_bump
-  AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE ON ll_leaks
-  FOR EACH STATEMENT EXECUTE FUNCTION ll_leaks_bump_rows_version();`;
+/** A version counter of `ll_leaks` spread over SLOTS rows (no hot row), bumped once per write statement that `on` names. */
+const slotCounterSql = (slots: string, bump: string, trigger: string, on: string) => `
+CREATE TABLE IF NOT EXISTS ${slots} (slot int PRIMARY KEY, version bigint NOT NULL);
+INSERT INTO ${slots} (slot, version) SELECT s, 0 FROM generate_series(0, ${SLOTS - 1}) s ON CONFLICT DO NOTHING;
+CREATE OR REPLACE FUNCTION ${bump}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN UPDATE ${slots} SET version = version + 1 WHERE slot = pg_backend_pid() % ${SLOTS}; RETURN NULL; END $$;
+DROP TRIGGER IF EXISTS ${trigger} ON ll_leaks;
+CREATE TRIGGER ${trigger}
+  AFTER ${on} ON ll_leaks
+  FOR EACH STATEMENT EXECUTE FUNCTION ${bump}();`;
+
+const SCHEMA = `${slotCounterSql('ll_leaks_version_slots', 'll_leaks_bump_version', 'll_leaks_version_bump', `INSERT OR DELETE OR TRUNCATE OR UPDATE OF ${COUNTED_COLUMNS.join(', ')}`)}
+DROP TABLE IF EXISTS ll_leaks_version;${slotCounterSql('ll_leaks_rows_version_slots', 'll_leaks_bump_rows_version', 'll_leaks_rows_version_bump', 'INSERT OR DELETE OR TRUNCATE OR UPDATE')}`;
 
 /**
  * A version as text: the sum of its slots, the table's OID and the transaction that last wrote the trigger's catalog
