@@ -84,7 +84,7 @@ const COALESCE = [20, 0, 50, 5, 20, 50, 0, 10, 30];
 
 describe('PostgreSQL shared all-stream reader', () => {
   it('subscribers with different filters at the same position get exactly what separate reads give, each page read once per filter', async () => {
-    const store = await PostgresEventStore.create(quietPool(url), { pollIntervalMs: 100 });
+    const store = await PostgresEventStore.create(quietPool(url), { pollIntervalMs: 100, sharedReadBuffer: 5000 });
     const writer = await PostgresEventStore.create(quietPool(url), { sharedReadBuffer: 0 });
     const from = (await readEverything(store)).pop()?.position;
     const subscribers = FILTERS.map(([, filter], i) => {
@@ -128,7 +128,7 @@ describe('PostgreSQL shared all-stream reader', () => {
   }, 60_000);
 
   it('with polling off, two subscribers that share pages both get every one of many single appends (no wakeup lost to a buffered answer)', async () => {
-    const store = await PostgresEventStore.create(quietPool(url), { pollIntervalMs: 600_000 });
+    const store = await PostgresEventStore.create(quietPool(url), { pollIntervalMs: 600_000, sharedReadBuffer: 5000 });
     const from = await end(store);
     const fast = recorder();
     const slow = recorder();
@@ -197,7 +197,7 @@ describe('PostgreSQL shared all-stream reader', () => {
   }, 60_000);
 
   it('a late subscriber from the start catches up on its own while the others keep sharing, then all agree', async () => {
-    const store = await PostgresEventStore.create(quietPool(url), { pollIntervalMs: 100 });
+    const store = await PostgresEventStore.create(quietPool(url), { pollIntervalMs: 100, sharedReadBuffer: 5000 });
     const filter = { streamCategories: ['late', 'alpha'] };
     const early = [recorder(), recorder()];
     const begin = await end(store);
@@ -222,7 +222,7 @@ describe('PostgreSQL shared all-stream reader', () => {
   }, 60_000);
 
   it('while a transaction is held open, no sharing subscriber gets anything past it; after it commits all get everything in order', async () => {
-    const store = await PostgresEventStore.create(quietPool(url), { pollIntervalMs: 50 });
+    const store = await PostgresEventStore.create(quietPool(url), { pollIntervalMs: 50, sharedReadBuffer: 5000 });
     const gated = gatedPool(url, quietPool);
     const slowStore = await PostgresEventStore.create(gated.pool, { sharedReadBuffer: 0 });
     const from = await end(store);
@@ -258,7 +258,7 @@ describe('PostgreSQL shared all-stream reader', () => {
   }, 60_000);
 
   it('hands out frozen events: a handler that changes one fails instead of changing what the others see', async () => {
-    const store = await PostgresEventStore.create(quietPool(url), { pollIntervalMs: 50 });
+    const store = await PostgresEventStore.create(quietPool(url), { pollIntervalMs: 50, sharedReadBuffer: 5000 });
     const from = await end(store);
     const errors: unknown[] = [];
     const other = recorder();

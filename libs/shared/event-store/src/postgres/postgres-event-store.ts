@@ -38,7 +38,8 @@ export interface PostgresEventStoreOptions {
   pollIntervalMs?: number;
   /**
    * Events the shared all-stream reader keeps, per filter, for this store's subscriptions that have not reached
-   * them yet (default 5000; see SharedAllStreamReader). 0: every subscription reads on its own.
+   * them yet (see SharedAllStreamReader). Unset or 0: every subscription reads on its own — the default until the
+   * shared reader is cleared of a live-vs-rebuild mismatch seen once under load (README, "One reader per filter").
    */
   sharedReadBuffer?: number;
 }
@@ -76,7 +77,7 @@ export class PostgresEventStore implements EventStore {
   readonly sharedReader?: SharedAllStreamReader;
 
   private constructor(private readonly pool: Pool, private readonly options: PostgresEventStoreOptions) {
-    if (options.sharedReadBuffer !== 0) {
+    if (options.sharedReadBuffer) {
       this.sharedReader = new SharedAllStreamReader((o) => this.readAllPage(o), { maxBufferedEvents: options.sharedReadBuffer });
     }
   }
