@@ -60,6 +60,7 @@ export async function createLeakwatchApp(
   app.useLogger(app.get(Logger));
   fast.routes = app.get(FastRoutes);
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  closeServerOnClose(fastify);
   installRequestPipeline(fastify, app.get<Registry>(METRICS_REGISTRY));
   await registerConditionalGet(fastify); // ETag / If-None-Match → 304 for GETs under /api/v1
   app.useGlobalPipes(createValidationPipe());
@@ -93,6 +94,20 @@ function serverWithFastRoutes(fast: { routes?: FastRoutes }): FastifyServerFacto
     if ((options.maxRequestsPerSocket as number) > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket as number;
     return server;
   };
+}
+
+/**
+ * With a server factory, Fastify closes the HTTP server only if it listened itself: an app whose server was put to
+ * listen by someone else (supertest on `app.getHttpServer()` in tests) would stay open after `app.close()`, and
+ * hold its process. Close it here too (idle keep-alive connections first); a second close is harmless.
+ */
+function closeServerOnClose(fastify: FastifyInstance): void {
+  fastify.addHook('onClose', (instance, done) => {
+    const server = instance.server;
+    if (!server.listening) return done();
+    server.closeIdleConnections();
+    server.close(() => done());
+  });
 }
 
 /**
