@@ -6,7 +6,7 @@
  * - a new sighting of a FIXED leak reopens it (regression: the secret is out there again);
  *   a false positive stays a false positive (it was judged not to be a secret at all).
  */
-import { withoutPasswordHash } from '@leakwatch/contracts';
+import { attemptCount, withoutPasswordHash } from '@leakwatch/contracts';
 import { Decider, accept, assertNever, refuse } from '@leakwatch/decider';
 import { LeakDetectedData, LeakEvent, LeakSource, LeakStatus } from './leak.events';
 
@@ -117,7 +117,7 @@ export const leakDecider: Decider<LeakState, LeakCommand, LeakEvent, LeakRefusal
       case 'VirtualPatchRemoved':
         return { ...state, virtualPatch: false };
       case 'LeakedTokenUseAttempted':
-        return { ...state, attempts: state.attempts + (event.data.count ?? 1) };
+        return { ...state, attempts: state.attempts + attemptCount(event.data) };
       default:
         return assertNever(event, 'leak event');
     }

@@ -5,7 +5,7 @@
  * with one verdict, on one UTC day, seen within one flush window, become one report with a `count`, the first
  * attempt's time and the last's (`attempted_at`). A single attempt is reported exactly as before counts existed.
  */
-import type { LeakedTokenUseAttemptedV1 } from '@leakwatch/contracts';
+import { LeakedTokenUseAttemptedV1, attemptCount } from '@leakwatch/contracts';
 
 export type AttemptRecord = LeakedTokenUseAttemptedV1;
 
@@ -30,7 +30,7 @@ export class AttemptFolder {
   /** Adds one attempt (or an already folded report); false when it would start a new report and `limit` are pending. */
   add(attempt: AttemptRecord, limit = Infinity): boolean {
     const key = `${attempt.leakid}|${attempt.key_id ?? ''}|${attempt.blocked}|${attempt.attempted_at.slice(0, 10)}`;
-    const count = attempt.count ?? 1;
+    const count = attemptCount(attempt);
     const first = attempt.first_attempted_at ?? attempt.attempted_at;
     const known = this.folded.get(key);
     if (known) {

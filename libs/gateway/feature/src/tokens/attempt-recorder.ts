@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
-import { LEAKED_TOKEN_USE_ATTEMPTED } from '@leakwatch/contracts';
+import { LEAKED_TOKEN_USE_ATTEMPTED, attemptCount } from '@leakwatch/contracts';
 import { EVENT_STORE, EventStore } from '@leakwatch/event-store';
 import { METRICS_REGISTRY } from '@leakwatch/runtime';
 import { AttemptFolder, AttemptRecord } from './attempt-folding';
@@ -57,8 +57,8 @@ export class AttemptRecorder implements OnModuleInit, OnApplicationShutdown {
 
   record(attempt: AttemptRecord): void {
     if (this.pending.add(attempt, MAX_PENDING)) return;
-    this.dropped += attempt.count ?? 1;
-    this.droppedTotal?.inc(attempt.count ?? 1);
+    this.dropped += attemptCount(attempt);
+    this.droppedTotal?.inc(attemptCount(attempt));
   }
 
   /** Appends everything pending so far; safe to call concurrently (one drain at a time). */

@@ -9,7 +9,7 @@
  * Its own runner (`leak-versions`, own checkpoint): added to an existing store it starts from position 0 and
  * fills itself from the events while the service runs, without touching `ll_leaks`' runner.
  */
-import { withoutPasswordHash } from '@leakwatch/contracts';
+import { attemptCount, withoutPasswordHash } from '@leakwatch/contracts';
 import type { RecordedEvent } from '@leakwatch/event-store';
 import { LeakEvent, leakEventCodec } from '@leakwatch/leak-lifecycle/domain';
 import type { Projection } from '@leakwatch/projections';
@@ -159,7 +159,7 @@ function evolveVersion(previous: VersionRow, event: LeakEvent, at: Date): Omit<V
     case 'VirtualPatchRemoved':
       return { ...row, virtual_patch: event.type === 'VirtualPatchApplied', updated_at: at };
     case 'LeakedTokenUseAttempted':
-      return { ...row, attempts: row.attempts + (event.data.count ?? 1) };
+      return { ...row, attempts: row.attempts + attemptCount(event.data) };
     default:
       return undefined;
   }

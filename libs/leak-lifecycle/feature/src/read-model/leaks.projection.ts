@@ -3,7 +3,7 @@
  * duplicates and rebuilds give the same rows. Access facts (identity email/domain, site domain, ingesting
  * org) are columns, so visibility is a WHERE clause.
  */
-import { withoutPasswordHash } from '@leakwatch/contracts';
+import { attemptCount, withoutPasswordHash } from '@leakwatch/contracts';
 import type { RecordedEvent, StatementInAppend } from '@leakwatch/event-store';
 import { leakEventCodec } from '@leakwatch/leak-lifecycle/domain';
 import type { Projection } from '@leakwatch/projections';
@@ -75,7 +75,7 @@ export const leaksProjection: Projection = {
         ]);
         return;
       case 'LeakedTokenUseAttempted':
-        await client.query(`UPDATE ll_leaks SET attempts = attempts + $3, revision = $2 WHERE leakid = $1 AND revision < $2`, [event.data.leakid, rev, event.data.count ?? 1]);
+        await client.query(`UPDATE ll_leaks SET attempts = attempts + $3, revision = $2 WHERE leakid = $1 AND revision < $2`, [event.data.leakid, rev, attemptCount(event.data)]);
         return;
     }
   },
@@ -231,7 +231,7 @@ async function foldUpdates(events: RecordedEvent[], client: PoolClient): Promise
         row.updated_at = at;
         break;
       case 'LeakedTokenUseAttempted':
-        row.attempts += event.data.count ?? 1;
+        row.attempts += attemptCount(event.data);
         break;
       default:
         continue; // not a read-model change

@@ -3,7 +3,7 @@
  * (`application/cloudevents+json`), or a Slack incoming-webhook message. Never a secret: leak events carry
  * none (a token's fingerprint at most), and an old credential event's password hash is dropped on the way.
  */
-import { readLeakEventV1, withoutPasswordHash } from '@leakwatch/contracts';
+import { attemptCount, readLeakEventV1, withoutPasswordHash } from '@leakwatch/contracts';
 
 export const SUBSCRIPTION_FORMATS = ['cloudevents', 'slack'] as const;
 export type SubscriptionFormat = (typeof SUBSCRIPTION_FORMATS)[number];
@@ -68,7 +68,7 @@ export function toSlackMessage(n: LeakNotification): { text: string } {
       return { text: `:unlock: ${leak}: virtual patch removed` };
     case 'LeakedTokenUseAttempted':
       return {
-        text: `:warning: Someone tried to use the leaked token of ${leak}${(event.data.count ?? 1) > 1 ? ` ${event.data.count} times` : ''}${event.data.blocked ? ' (blocked)' : ' (NOT blocked)'}`,
+        text: `:warning: Someone tried to use the leaked token of ${leak}${attemptCount(event.data) > 1 ? ` ${attemptCount(event.data)} times` : ''}${event.data.blocked ? ' (blocked)' : ' (NOT blocked)'}`,
       };
     default:
       return { text: `${n.type} on ${leak}` };

@@ -3,7 +3,7 @@
  * through the contract's tolerant reader (contexts meet through the topic, not through leak-lifecycle's code).
  */
 import type { CloudEvent } from '@leakwatch/messaging';
-import { LeakEventV1, readLeakEventV1 } from '@leakwatch/contracts';
+import { LeakEventV1, attemptCount, readLeakEventV1 } from '@leakwatch/contracts';
 
 export type LeakFact =
   | {
@@ -64,7 +64,7 @@ function toFact(event: LeakEventV1): LeakFact {
     case 'VirtualPatchRemoved':
       return { type: event.type, leakid: event.data.leakid };
     case 'LeakedTokenUseAttempted':
-      return { type: event.type, leakid: event.data.leakid, attemptedAt: new Date(event.data.attempted_at).toISOString(), count: event.data.count ?? 1 };
+      return { type: event.type, leakid: event.data.leakid, attemptedAt: new Date(event.data.attempted_at).toISOString(), count: attemptCount(event.data) };
   }
 }
 
