@@ -1,6 +1,6 @@
 export * from './leak-lifecycle.module';
 export { LEAK_PROJECTIONS, LEAK_PROJECTION_RUNNER, LEAK_VERSION_PROJECTIONS, LEAK_VERSIONS_RUNNER } from './read-model/registry';
-export { derivedUuid } from './application/findings.consumer';
+export { derivedUuid } from './application/decide-page';
 export { leakIntegrationMapper } from './application/leak-integration-events';
 export { leakAsOf } from './read-model/leak-as-of';
 export type { LeakAsOfView, TimedEvent } from './read-model/leak-as-of';

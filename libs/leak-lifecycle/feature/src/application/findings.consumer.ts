@@ -10,9 +10,8 @@ import { leakAggregate, leakStream } from '@leakwatch/leak-lifecycle/domain';
 import { CloudEvent, MESSAGE_BUS, MessageBus, TOPICS } from '@leakwatch/messaging';
 import { BusConsumer, PG_POOL, SERVICE_NAME } from '@leakwatch/runtime';
 import type { Pool } from 'pg';
-import { FindingMessage, derivedUuid, recordFindings } from './record-findings';
-
-export { derivedUuid } from './record-findings';
+import { derivedUuid } from './decide-page';
+import { FindingMessage, recordFindings } from './record-findings';
 
 @Injectable()
 export class FindingsConsumer extends BusConsumer {

@@ -6,8 +6,6 @@ import type { FindingReceivedV1 } from '@leakwatch/contracts';
 import type { EventMetadata, EventStore } from '@leakwatch/event-store';
 import { LeakMessage, decidePage } from './decide-page';
 
-export { derivedUuid } from './decide-page';
-
 export interface FindingMessage {
   /** The integration message id (the finding's event id). */
   id: string;
