@@ -22,7 +22,7 @@ import { METRICS_REGISTRY } from '../metrics/metrics-registry';
 import { parseJsonBody } from './body-parsers';
 import { UnacceptableInputError, findInputFault } from './input-hygiene';
 import { PROBLEM_CONTENT_TYPE } from './problem';
-import { toProblem } from './problem.filter';
+import { problemFor } from './problem.filter';
 
 /** Larger declared bodies go through Fastify's parser (limit 1 MiB); a token check is well under 1 KiB. */
 export const FAST_BODY_LIMIT = 64 * 1024;
@@ -30,7 +30,6 @@ export const FAST_BODY_LIMIT = 64 * 1024;
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
 
 export interface FastRequest {
-  readonly raw: IncomingMessage;
   readonly headers: IncomingHttpHeaders;
   /** The parsed JSON body (routes with `body: 'json'`), else undefined. */
   readonly body: unknown;
@@ -121,7 +120,7 @@ export class FastRoutes implements OnApplicationShutdown {
   private async serve(route: FastRoute, req: IncomingMessage, res: ServerResponse, body: unknown, started: number): Promise<void> {
     let answer: FastAnswer;
     try {
-      answer = await route.handle({ raw: req, headers: req.headers, body }, res);
+      answer = await route.handle({ headers: req.headers, body }, res);
     } catch (error) {
       answer = this.problemOf(error, route, req);
     }
@@ -129,9 +128,7 @@ export class FastRoutes implements OnApplicationShutdown {
   }
 
   private problemOf(error: unknown, route: FastRoute, req: IncomingMessage): FastAnswer {
-    const problem = toProblem(error, req as { method: string });
-    problem.instance ??= route.path;
-    if (problem.status >= 500) this.logger.error({ err: error, path: route.path }, 'request failed');
+    const problem = problemFor(error, req as { method: string }, route.path, this.logger);
     const headers: Record<string, string> = {};
     if (typeof problem.retry_after === 'number') headers['retry-after'] = String(problem.retry_after);
     return { status: problem.status, headers, body: JSON.stringify(problem), contentType: PROBLEM_CONTENT_TYPE };

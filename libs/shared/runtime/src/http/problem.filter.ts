@@ -29,15 +29,23 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, except
     reply.status(own.status).type(own.contentType).send(own.body);
     return;
   }
-  const route = routePattern(request);
-  const body = toProblem(exception, request);
-  if (route) body.instance ??= route;
-  else delete body.instance;
-  if (body.status >= 500) logger.error({ err: exception, path: body.instance }, 'request failed');
+  const body = problemFor(exception, request, routePattern(request), logger);
   if (reply.sent || reply.raw.headersSent) return;
   // 429/503 problems carry `retry_after` (seconds); HTTP clients read the header.
   if (typeof body.retry_after === 'number') reply.header('Retry-After', String(body.retry_after));
   reply.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+}
+
+/**
+ * The answer's problem details for an error raised while serving `route` (the pattern, `instance`; none when no
+ * route matched), a 5xx logged with its error. Shared by the Fastify pipeline and the fast routes.
+ */
+export function problemFor(exception: unknown, request: Pick<FastifyRequest, 'method'>, route: string | undefined, logger: Pick<Logger, 'error'>): ProblemDetails {
+  const body = toProblem(exception, request);
+  if (route) body.instance ??= route;
+  else delete body.instance;
+  if (body.status >= 500) logger.error({ err: exception, path: body.instance }, 'request failed');
+  return body;
 }
 
 /** The problem details of any error (never quoting the request). */
