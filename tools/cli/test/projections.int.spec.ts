@@ -166,7 +166,13 @@ describe('leakwatch projections (CLI)', () => {
     ];
     for (const consumer of consumers) await consumer.onModuleInit();
     await buildHistory(store);
-    const all = await store.readAll();
+    // The all-stream shows events only below the oldest running transaction — and the live runners' and
+    // consumers' own page transactions count (under load they stay open for hundreds of ms). Read it only once it
+    // shows every stored event: a read taken earlier ends short, and waiting for its last event would let the
+    // snapshot below be taken while the slowest consumer still has the rest to apply (the flake this fixed).
+    const stored = Number((await pool.query(`SELECT count(*) AS n FROM es_events`)).rows[0].n);
+    let all: Awaited<ReturnType<typeof store.readAll>> = [];
+    await eventually('the all-stream shows every stored event', async () => (all = await store.readAll()).length, (shown) => shown === stored);
     const last = all[all.length - 1].position;
     for (const runner of runners) expect(await runner.waitFor(last, 20_000)).toBe(true);
     const lastOf = (category: string) => [...all].reverse().find((e) => e.streamId.startsWith(`${category}-`))?.position as GlobalPosition;
