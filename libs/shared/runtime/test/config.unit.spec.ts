@@ -109,4 +109,11 @@ describe('configuration: one validated schema for every setting', () => {
       verification: { validDays: 30, dnsServers: ['127.0.0.1:5353', '10.0.0.2'], allowPrivateTargets: true, httpPort: 8081, dnsTimeoutMs: 3000, httpTimeoutMs: 5000 },
     });
   });
+
+  it('shares all-stream reads by default (LEAKWATCH_SHARED_READ_BUFFER events per filter), 0 turns it off, nonsense is refused', () => {
+    expect(loadConfig({}).sharedReadBuffer).toBe(5000);
+    expect(loadConfig({ LEAKWATCH_SHARED_READ_BUFFER: '0' }).sharedReadBuffer).toBe(0);
+    expect(loadConfig({ LEAKWATCH_SHARED_READ_BUFFER: '20000' }).sharedReadBuffer).toBe(20000);
+    expect(() => loadConfig({ LEAKWATCH_SHARED_READ_BUFFER: 'lots' })).toThrow(/LEAKWATCH_SHARED_READ_BUFFER must be a whole number from 0 to 1000000/);
+  });
 });

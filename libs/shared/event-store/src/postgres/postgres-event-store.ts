@@ -38,8 +38,8 @@ export interface PostgresEventStoreOptions {
   pollIntervalMs?: number;
   /**
    * Events the shared all-stream reader keeps, per filter, for this store's subscriptions that have not reached
-   * them yet (see SharedAllStreamReader). Unset or 0: every subscription reads on its own — the default until the
-   * shared reader is cleared of a live-vs-rebuild mismatch seen once under load (README, "One reader per filter").
+   * them yet (see SharedAllStreamReader). Unset or 0: every subscription reads on its own. The services pass
+   * `LEAKWATCH_SHARED_READ_BUFFER` (default 5000).
    */
   sharedReadBuffer?: number;
 }

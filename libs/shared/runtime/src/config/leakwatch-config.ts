@@ -103,6 +103,9 @@ export class LeakwatchEnvironment {
   @IntSetting(1, 100_000_000)
   LEAKWATCH_INGEST_MAX_RECORDS?: number;
 
+  @IntSetting(0, 1_000_000)
+  LEAKWATCH_SHARED_READ_BUFFER?: number;
+
   @IsOptional() @Matches(/^[0-9a-fA-F]{64,}$/, { message: 'LEAKWATCH_LEAKID_KEY must be at least 64 hex characters (32 bytes)' })
   LEAKWATCH_LEAKID_KEY?: string;
 
@@ -161,6 +164,11 @@ export interface LeakwatchConfig {
     dnsTimeoutMs: number;
     httpTimeoutMs: number;
   };
+  /**
+   * Events the PostgreSQL store's shared all-stream reader keeps for subscriptions of the same filter that have not
+   * reached them yet (`LEAKWATCH_SHARED_READ_BUFFER`, default 5000); 0: every subscription reads on its own.
+   */
+  sharedReadBuffer: number;
   /** Gateway upstreams in distributed mode; absent services are served in-process. */
   upstreams: Partial<Record<Exclude<ServiceName, 'gateway'>, string>>;
 }
@@ -242,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LeakwatchConfi
       dnsTimeoutMs: raw.LEAKWATCH_DNS_TIMEOUT_MS ?? 3000,
       httpTimeoutMs: raw.LEAKWATCH_HTTP_TIMEOUT_MS ?? 5000,
     },
+    sharedReadBuffer: raw.LEAKWATCH_SHARED_READ_BUFFER ?? 5000,
     upstreams: {
       ingest: raw.INGEST_URL,
       'leak-lifecycle': raw.LEAK_LIFECYCLE_URL,
@@ -265,5 +274,5 @@ const KNOWN_KEYS = [
   'INGEST_URL', 'LEAK_LIFECYCLE_URL', 'ACCESS_CONTROL_URL', 'STATS_URL', 'NOTIFICATIONS_URL',
   'HOST', 'LEAKWATCH_INGEST_MAX_BYTES', 'LEAKWATCH_INGEST_MAX_RECORDS', 'LEAKWATCH_LEAKID_KEY',
   'LEAKWATCH_DOMAIN_VERIFICATION_DAYS', 'LEAKWATCH_DNS_SERVERS', 'LEAKWATCH_VERIFICATION_ALLOW_PRIVATE', 'LEAKWATCH_VERIFICATION_HTTP_PORT',
-  'LEAKWATCH_DNS_TIMEOUT_MS', 'LEAKWATCH_HTTP_TIMEOUT_MS',
+  'LEAKWATCH_DNS_TIMEOUT_MS', 'LEAKWATCH_HTTP_TIMEOUT_MS', 'LEAKWATCH_SHARED_READ_BUFFER',
 ];

@@ -51,7 +51,7 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
           inject: [PG_POOL],
           useFactory: async (pool: Pool): Promise<EventStore> => {
             if (config.eventStoreUrl) return KurrentDbEventStore.fromConnectionString(config.eventStoreUrl);
-            return PostgresEventStore.create(pool);
+            return PostgresEventStore.create(pool, { sharedReadBuffer: config.sharedReadBuffer });
           },
         },
         messageBusProvider,
