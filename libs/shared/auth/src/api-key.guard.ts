@@ -77,6 +77,31 @@ export class ApiKeyGuard implements CanActivate {
         });
       }
     }
+    return this.callerOf(found, now);
+  }
+
+  /**
+   * `authenticate` for the hot gateway routes, decided in this turn of the event loop or not at all: the caller
+   * of a key seen before (its hash remembered), valid now, admitted from the usage lease this process holds.
+   * Anything else — first sight of a key, unknown, revoked or expired, an empty lease, a refusal — is
+   * undefined, with nothing counted: the caller then awaits `authenticate`, which decides it as always.
+   */
+  authenticateNow(headers: Record<string, string | string[] | undefined>, response?: HeaderSink): Caller | undefined {
+    const key = extractApiKey(headers);
+    const hash = key === undefined ? undefined : this.keyHashes.get(key);
+    const found = hash === undefined ? undefined : this.directory.findByHash(hash);
+    if (!found || found.revokedAt) return undefined;
+    const now = this.clock().toISOString();
+    if (found.expiresAt && found.expiresAt <= now) return undefined;
+    if (this.usage) {
+      const decision = this.usage.admitNow?.(found);
+      if (!decision) return undefined;
+      setRateLimitHeaders(response, decision);
+    }
+    return this.callerOf(found, now);
+  }
+
+  private callerOf(found: DirectoryKey, now: string): Caller {
     return {
       keyId: found.keyId,
       role: found.role,

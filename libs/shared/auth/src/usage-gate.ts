@@ -15,6 +15,12 @@ export type UsageDecision =
 
 export interface UsageGate {
   admit(key: DirectoryKey): Promise<UsageDecision>;
+  /**
+   * The common case decided without awaiting: the request admitted (and counted) from slots this process holds
+   * already, or undefined — then nothing was counted and the caller asks `admit`. Lets the hot gateway routes
+   * answer in the turn their request arrived (no promise, no microtask hops).
+   */
+  admitNow?(key: DirectoryKey): UsageDecision | undefined;
 }
 
 export const USAGE_GATE = Symbol('USAGE_GATE');

@@ -38,6 +38,16 @@ describe('FastRoutes', () => {
         return { status: 200, body: JSON.stringify({ echoed: request.body }) };
       },
     });
+    // Answers in the turn the body completed (no promise), and throws synchronously for a refusal.
+    routes.add({
+      method: 'POST',
+      path: '/fast/sync',
+      body: 'json',
+      handle: (request) => {
+        if ((request.body as { fail?: boolean }).fail) throw new ProblemException(409, 'sync-nope', 'Conflict', 'Refused at once.');
+        return { status: 200, body: JSON.stringify({ got: request.body }) };
+      },
+    });
     routes.add({ method: '*', path: '/fast/empty', body: 'none', handle: () => ({ status: 204, headers: { 'x-verdict': 'allow' } }) });
     server = createServer((req: IncomingMessage, res: ServerResponse) => {
       if (routes.take(req, res)) return;
@@ -76,6 +86,27 @@ describe('FastRoutes', () => {
     expect(empty).toMatchObject({ status: 204, body: '' });
     expect(empty.headers['x-verdict']).toBe('allow');
     expect((await send('HEAD', '/fast/empty')).status).toBe(204);
+  });
+
+  it('answers a synchronous handler (and its synchronous throw), and a body sent in pieces once its last byte arrived', async () => {
+    expect(await send('POST', '/fast/sync', '{"a":1}', json)).toMatchObject({ status: 200, body: '{"got":{"a":1}}' });
+    const refused = await send('POST', '/fast/sync', '{"fail":true}', json);
+    expect(refused.status).toBe(409);
+    expect(JSON.parse(refused.body)).toMatchObject({ type: expect.stringContaining('sync-nope'), instance: '/fast/sync' });
+
+    const body = JSON.stringify({ token: 'x'.repeat(5000), n: 2 });
+    const answer = await new Promise<Answer>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/fast/sync', headers: { ...json, 'content-length': String(body.length) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode as number, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      });
+      req.on('error', reject);
+      req.write(body.slice(0, 1000)); // the rest follows later: the route must wait for it
+      setTimeout(() => req.end(body.slice(1000)), 50);
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ got: { token: 'x'.repeat(5000), n: 2 } });
   });
 
   it('leaves everything else to the framework, unread', async () => {

@@ -12,12 +12,13 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HeaderSink } from '@leakwatch/auth';
+import type { Caller } from '@leakwatch/authz';
 import { ApiKeyGuard } from '@leakwatch/auth';
 import { secretFingerprint } from '@leakwatch/contracts';
 import { PROBLEM_CONTENT_TYPE, ProblemException, problem } from '@leakwatch/runtime';
 import { AttemptRecorder } from './attempt-recorder';
 import { TokenIndex } from './token-index';
-import { judgeFingerprint } from './token-verdict';
+import { TokenVerdict, judgeFingerprint } from './token-verdict';
 
 export const GATEWAY_KEY_HEADER = 'x-leakwatch-key';
 export const TOKEN_HEADER_HEADER = 'x-leakwatch-token-header';
@@ -52,16 +53,26 @@ const BLOCKED_BODY = JSON.stringify(problem(403, 'token-blocked', 'Forbidden', '
 
 /**
  * The answer to one authorization subrequest: the proxy's key authenticated (RateLimit-* headers to `sink`),
- * then the presented credential judged. Throws the 401/429 problem for the proxy's own key.
+ * then the presented credential judged. Throws the 401/429 problem for the proxy's own key. Answers in the same
+ * turn of the event loop when the guard can (a known key, slots in the usage lease), else as a promise.
  */
-export async function authorizeRequest(guard: ApiKeyGuard, index: TokenIndex, attempts: AttemptRecorder, headers: Headers, sink: HeaderSink): Promise<AuthorizeAnswer> {
+export function authorizeRequest(guard: ApiKeyGuard, index: TokenIndex, attempts: AttemptRecorder, headers: Headers, sink: HeaderSink): AuthorizeAnswer | Promise<AuthorizeAnswer> {
   const gatewayKey = first(headers[GATEWAY_KEY_HEADER]);
   if (!gatewayKey) {
     throw new ProblemException(401, 'missing-api-key', 'Unauthorized', `The proxy must send its Leakwatch key as ${GATEWAY_KEY_HEADER}.`);
   }
-  const caller = await guard.authenticate({ 'x-api-key': gatewayKey }, sink);
+  const keyHeaders = { 'x-api-key': gatewayKey };
+  const judge = (caller: Caller) => answerFor(judgeCredential(index, attempts, caller, headers));
+  const caller = guard.authenticateNow(keyHeaders, sink);
+  return caller ? judge(caller) : guard.authenticate(keyHeaders, sink).then(judge);
+}
+
+function judgeCredential(index: TokenIndex, attempts: AttemptRecorder, caller: Caller, headers: Headers): TokenVerdict {
   const credential = presentedCredential(headers);
-  const verdict = credential ? judgeFingerprint(index, attempts, caller, secretFingerprint(credential)) : { leaked: false, blocked: false };
+  return credential ? judgeFingerprint(index, attempts, caller, secretFingerprint(credential)) : { leaked: false, blocked: false };
+}
+
+function answerFor(verdict: TokenVerdict): AuthorizeAnswer {
   const answerHeaders: Record<string, string> = {
     'cache-control': 'no-store',
     'x-leakwatch-verdict': verdict.blocked ? 'blocked' : verdict.leaked ? 'leaked' : 'allow',

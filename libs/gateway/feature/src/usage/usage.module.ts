@@ -50,6 +50,11 @@ export class EdgeUsageGate implements UsageGate, OnApplicationBootstrap, BeforeA
     }
   }
 
+  /** From the lease held, without awaiting; undefined before set-up or when the lease is empty (see UsageGate). */
+  admitNow(key: DirectoryKey): UsageDecision | undefined {
+    return this.setUp ? this.gate.admitNow(key) : undefined;
+  }
+
   /** Writes out the counts admitted so far (tests and operators; also runs every second). */
   flush(): Promise<void> {
     return this.gate.flush();

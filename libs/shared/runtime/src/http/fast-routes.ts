@@ -93,15 +93,23 @@ export class FastRoutes implements OnApplicationShutdown {
     }
     const started = performance.now();
     (req as unknown as Record<symbol, unknown>)[ROUTE_PATTERN] = route.path;
-    if (route.body === 'json') this.readBody(route, req, res, started);
-    else void this.serve(route, req, res, undefined, started);
+    if (route.body === 'json') this.readBody(route, req, res, started, Number(headers['content-length']));
+    else this.serve(route, req, res, undefined, started);
     return true;
   }
 
-  private readBody(route: FastRoute, req: IncomingMessage, res: ServerResponse, started: number): void {
+  /**
+   * Collects the declared number of bytes and answers as soon as the last one arrived — not on 'end', which
+   * Node emits a tick later (the parser has the whole message by then; nothing more can come for this request).
+   * A body of 0 bytes, or one cut short when the client goes away, ends with 'end' / 'error' as usual.
+   */
+  private readBody(route: FastRoute, req: IncomingMessage, res: ServerResponse, started: number, length: number): void {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('end', () => {
+    let received = 0;
+    let done = false;
+    const complete = () => {
+      if (done) return;
+      done = true;
       let body: unknown;
       try {
         body = parseJsonBody(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
@@ -111,20 +119,31 @@ export class FastRoutes implements OnApplicationShutdown {
         this.answer(route, req, res, this.problemOf(refusal, route, req), started);
         return;
       }
-      void this.serve(route, req, res, body, started);
+      this.serve(route, req, res, body, started);
+    };
+    req.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (received >= length) complete();
     });
+    req.once('end', complete);
     // A client that went away mid-body: nothing to answer (Node destroys the socket).
     req.once('error', () => undefined);
   }
 
-  private async serve(route: FastRoute, req: IncomingMessage, res: ServerResponse, body: unknown, started: number): Promise<void> {
-    let answer: FastAnswer;
+  /** Answers in this turn when the route does (the common case), else when its promise settles. */
+  private serve(route: FastRoute, req: IncomingMessage, res: ServerResponse, body: unknown, started: number): void {
+    let answer: FastAnswer | Promise<FastAnswer>;
     try {
-      answer = await route.handle({ headers: req.headers, body }, res);
+      answer = route.handle({ headers: req.headers, body }, res);
     } catch (error) {
       answer = this.problemOf(error, route, req);
     }
-    this.answer(route, req, res, answer, started);
+    if (!(answer instanceof Promise)) return this.answer(route, req, res, answer, started);
+    answer.then(
+      (settled) => this.answer(route, req, res, settled, started),
+      (error: unknown) => this.answer(route, req, res, this.problemOf(error, route, req), started),
+    );
   }
 
   private problemOf(error: unknown, route: FastRoute, req: IncomingMessage): FastAnswer {

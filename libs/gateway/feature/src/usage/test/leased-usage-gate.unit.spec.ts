@@ -85,6 +85,39 @@ describe('LeasedUsageGate', () => {
     expect(ledger.reservations.length).toBeLessThan(20);
   });
 
+  it('admitNow decides only from slots already held: nothing counted when the lease is empty', async () => {
+    const ledger = new FakeLedger();
+    const recorder = new FakeRecorder();
+    const gate = new LeasedUsageGate(ledger, recorder, { maxBlock: 16 }, clock);
+    expect(gate.admitNow(key(100))).toBeUndefined(); // nothing leased yet: the caller must await admit
+    expect(ledger.reservations).toEqual([]);
+    await gate.admit(key(100)); // leases 1, uses it
+    await gate.admit(key(100)); // leases 2, uses 1
+    expect(gate.held('k1')).toBe(1);
+    expect(gate.admitNow(key(100))).toMatchObject({ allowed: true, limit: 100 });
+    expect(gate.held('k1')).toBe(0);
+    await gate.flush();
+    expect(recorder.batches.reduce((n, b) => n + b.requests, 0)).toBe(3); // the sync admission was counted, once
+  });
+
+  it("reserves a busy key's next block while a quarter of the current one is left, so its requests do not wait for the ledger", async () => {
+    const ledger = new FakeLedger();
+    const gate = new LeasedUsageGate(ledger, undefined, { maxBlock: 16 }, clock);
+    for (let i = 0; i < 40; i++) await gate.admit(key(1_000_000)); // busy: blocks up to 16
+    const roundTrip = () => new Promise((r) => setImmediate(r));
+    let waited = 0;
+    for (let i = 0; i < 300; i++) {
+      if (!gate.admitNow(key(1_000_000))) {
+        waited++;
+        await gate.admit(key(1_000_000));
+      }
+      await roundTrip(); // time passes between requests: one ledger round trip
+    }
+    expect(waited).toBe(0);
+    expect(ledger.reservations.slice(-5)).toEqual([16, 16, 16, 16, 16]);
+    expect(gate.held('k1')).toBeLessThanOrEqual(16 + 4); // at most a block and its last quarter
+  });
+
   it('falls back to single slots for a key that went quiet', async () => {
     const ledger = new FakeLedger();
     const gate = new LeasedUsageGate(ledger, undefined, { busyWindowMs: 1000 }, clock);
