@@ -60,17 +60,22 @@ END $$;`;
 export const RANGE_PREFIX_LENGTH = 5;
 export const TOKEN_INDEX_SCHEMA_SQL = SCHEMA;
 
-/** New token leaks in one multi-row insert (a leak already indexed is left as it is). */
+/**
+ * New token leaks in one multi-row insert (a leak already indexed is left as it is), sent as one JSON document:
+ * pg would build seven array literals escaping element by element in JavaScript.
+ */
 export async function insertTokens(db: Pick<Pool, 'query'>, entries: TokenEntry[]): Promise<void> {
-  const col = <T>(pick: (e: TokenEntry) => T) => entries.map(pick);
+  const rows = entries.map((e) => ({
+    leakid: e.leakid, fingerprint: e.fingerprint, revision: e.revision, identity_email: e.facts.identityEmail ?? null,
+    identity_domain: emailDomain(e.facts.identityEmail) ?? null, site_domain: e.facts.siteDomain ?? null, org_id: e.facts.ingestedByOrgId ?? null,
+  }));
   await db.query(
     `INSERT INTO gw_leak_tokens (leakid, fingerprint, blocked, revision, identity_email, identity_domain, site_domain, org_id)
      SELECT leakid, fingerprint, false, revision, identity_email, identity_domain, site_domain, org_id
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[])
-            AS t(leakid, fingerprint, revision, identity_email, identity_domain, site_domain, org_id)
+       FROM jsonb_to_recordset($1::jsonb)
+            AS t(leakid text, fingerprint text, revision int, identity_email text, identity_domain text, site_domain text, org_id text)
      ON CONFLICT DO NOTHING`,
-    [col((e) => e.leakid), col((e) => e.fingerprint), col((e) => e.revision), col((e) => e.facts.identityEmail ?? null),
-      col((e) => emailDomain(e.facts.identityEmail) ?? null), col((e) => e.facts.siteDomain ?? null), col((e) => e.facts.ingestedByOrgId ?? null)],
+    [JSON.stringify(rows)],
   );
 }
 

@@ -78,11 +78,13 @@ export const leakVersionsProjection: Projection = {
  * then one UPDATE closes the versions that were stored and one INSERT writes the new ones.
  */
 async function applyVersions(events: RecordedEvent[], client: PoolClient): Promise<void> {
-  const ids = [...new Set(events.map((e) => leakEventCodec.decodeKnown(e).data.leakid))];
-  const { rows } = await client.query<VersionRow>(
-    `SELECT ${COLUMNS} FROM ll_leak_versions WHERE leakid = ANY($1::text[]) AND valid_to = 'infinity' FOR UPDATE`,
-    [ids],
-  );
+  // Only leaks with a later event in the page need their current version: a detection of a leak this page does not
+  // touch again is inserted as is (a replayed one is a no-op of ON CONFLICT), so a page of an ingest's new leaks
+  // reads nothing first.
+  const ids = [...new Set(events.filter((e) => e.type !== 'LeakDetected').map((e) => leakEventCodec.decodeKnown(e).data.leakid))];
+  const { rows } = ids.length
+    ? await client.query<VersionRow>(`SELECT ${COLUMNS} FROM ll_leak_versions WHERE leakid = ANY($1::text[]) AND valid_to = 'infinity' FOR UPDATE`, [ids])
+    : { rows: [] as VersionRow[] };
   const current = new Map(rows.map((r) => [r.leakid, r]));
   const stored = new Set(rows);
   const closed: VersionRow[] = [];

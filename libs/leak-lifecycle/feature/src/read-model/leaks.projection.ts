@@ -81,27 +81,32 @@ export const leaksProjection: Projection = {
   },
 };
 
-/** Multi-row insert of new leaks (ON CONFLICT DO NOTHING: a replayed LeakDetected changes nothing). */
+/**
+ * Multi-row insert of new leaks (ON CONFLICT DO NOTHING: a replayed LeakDetected changes nothing). The rows go as
+ * one JSON document (`jsonb_to_recordset`): `JSON.stringify` is native, where `pg` builds each array parameter's
+ * literal by escaping element after element in JavaScript (the largest single cost of this runner during a big
+ * ingest: ~10% of the process).
+ */
 async function insertDetected(events: RecordedEvent[], client: PoolClient): Promise<void> {
   const rows = events.map((recorded) => {
     const event = leakEventCodec.decodeKnown(recorded);
     if (event.type !== 'LeakDetected') throw new Error(`insertDetected got ${event.type}`);
     const d = withoutPasswordHash(event.data);
     const email = d.identity?.email?.toLowerCase() ?? null;
-    return [d.leakid, d.kind, d.secret_type, d.fingerprint, d.preview, email, d.identity?.username ?? null, email?.split('@')[1] ?? null,
-      d.site?.url ?? null, d.site?.domain?.toLowerCase() ?? null, d.org_id, d.source?.name, JSON.stringify([d.source?.name ?? null]), d.risk, d.blockable,
-      d.detected_at, recorded.revision] as const;
+    return {
+      l: d.leakid, k: d.kind, st: d.secret_type, fp: d.fingerprint, pv: d.preview, ie: email, iu: d.identity?.username ?? null, idm: email?.split('@')[1] ?? null,
+      su: d.site?.url ?? null, sd: d.site?.domain?.toLowerCase() ?? null, o: d.org_id, src: d.source?.name, srcs: [d.source?.name ?? null], r: d.risk, b: d.blockable,
+      at: d.detected_at, rev: recorded.revision,
+    };
   });
-  const column = (i: number) => rows.map((r) => r[i]);
   await client.query(
     `INSERT INTO ll_leaks (leakid, kind, secret_type, fingerprint, preview, identity_email, identity_username, identity_domain,
        site_url, site_domain, org_id, source, sources, risk, blockable, status, first_seen, last_seen, updated_at, revision)
      SELECT l, k, st, fp, pv, ie, iu, idm, su, sd, o, src, srcs, r, b, 'open', at, at, at, rev
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                   $11::text[], $12::text[], $13::jsonb[], $14::text[], $15::boolean[], $16::timestamptz[], $17::int[])
-            AS x(l, k, st, fp, pv, ie, iu, idm, su, sd, o, src, srcs, r, b, at, rev)
+       FROM jsonb_to_recordset($1::jsonb)
+            AS x(l text, k text, st text, fp text, pv text, ie text, iu text, idm text, su text, sd text, o text, src text, srcs jsonb, r text, b boolean, at timestamptz, rev int)
      ON CONFLICT (leakid) DO NOTHING`,
-    Array.from({ length: 17 }, (_, i) => column(i)),
+    [JSON.stringify(rows)],
   );
 }
 

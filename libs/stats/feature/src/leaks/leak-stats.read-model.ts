@@ -146,31 +146,31 @@ async function foldFacts(client: PoolClient, run: LeakStatsItem[]): Promise<void
 }
 
 async function insertDetected(client: PoolClient, run: Detected[]): Promise<void> {
-  const col = <T>(pick: (d: Detected) => T) => run.map(pick);
+  // One JSON document rather than eleven array parameters, whose literals pg escapes element by element in JavaScript.
+  const page = run.map(({ fact: f, revision }) => ({
+    leakid: f.leakid, kind: f.kind, secret_type: f.secretType, org_id: f.orgId, identity_email: f.identityEmail,
+    identity_domain: f.identityEmail?.split('@')[1] ?? null, site_domain: f.siteDomain, source: f.source, risk: f.risk, detected_at: f.detectedAt, revision,
+  }));
   const { rows } = await client.query<{ leakid: string; detected_at: Date }>(
     `INSERT INTO st_leaks (leakid, kind, secret_type, org_id, identity_email, identity_domain, site_domain, sources, risk, status,
        detected_at, open_since, revision)
      SELECT t.leakid, t.kind, t.secret_type, t.org_id, t.identity_email, t.identity_domain, t.site_domain,
             jsonb_build_array(t.source), t.risk, 'open', t.detected_at, t.detected_at, t.revision
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::int[])
-            WITH ORDINALITY AS t(leakid, kind, secret_type, org_id, identity_email, identity_domain, site_domain, source, risk, detected_at, revision, n)
-      ORDER BY t.n
+       FROM jsonb_to_recordset($1::jsonb)
+            AS t(leakid text, kind text, secret_type text, org_id text, identity_email text, identity_domain text, site_domain text, source text, risk text,
+                 detected_at timestamptz, revision int)
      ON CONFLICT (leakid) DO NOTHING
      RETURNING leakid, detected_at`,
-    [
-      col((d) => d.fact.leakid), col((d) => d.fact.kind), col((d) => d.fact.secretType), col((d) => d.fact.orgId),
-      col((d) => d.fact.identityEmail), col((d) => d.fact.identityEmail?.split('@')[1] ?? null), col((d) => d.fact.siteDomain), col((d) => d.fact.source), col((d) => d.fact.risk),
-      col((d) => d.fact.detectedAt), col((d) => d.revision),
-    ],
+    [JSON.stringify(page)],
   );
   if (!rows.length) return;
   const inserted = new Set(rows.map((r) => r.leakid));
   const opened = run.filter((d) => inserted.delete(d.fact.leakid));
   await client.query(
     `INSERT INTO st_leak_activity (leakid, revision, kind, at, seconds_open)
-     SELECT leakid, revision, 'opened', at, NULL FROM unnest($1::text[], $2::int[], $3::timestamptz[]) AS t(leakid, revision, at)
+     SELECT leakid, revision, 'opened', at, NULL FROM jsonb_to_recordset($1::jsonb) AS t(leakid text, revision int, at timestamptz)
      ON CONFLICT DO NOTHING`,
-    [opened.map((d) => d.fact.leakid), opened.map((d) => d.revision), opened.map((d) => d.fact.detectedAt)],
+    [JSON.stringify(opened.map((d) => ({ leakid: d.fact.leakid, revision: d.revision, at: d.fact.detectedAt })))],
   );
 }
 

@@ -52,11 +52,12 @@ export function leakStatsRowsSql(asOf: Date | undefined, p: (value: unknown) => 
  */
 export async function applyLeakVersions(client: PoolClient, facts: LeakFactAt[]): Promise<void> {
   if (!facts.length) return;
-  const ids = [...new Set(facts.map((f) => f.fact.leakid))];
-  const { rows } = await client.query<VersionRow>(
-    `SELECT ${COLUMNS} FROM st_leak_versions WHERE leakid = ANY($1::text[]) AND valid_to = 'infinity' FOR UPDATE`,
-    [ids],
-  );
+  // Only leaks with a later fact in the page need their current version (a page of new leaks reads nothing first);
+  // a replayed detection of any other is a no-op of the insert's ON CONFLICT.
+  const ids = [...new Set(facts.filter((f) => f.fact.type !== 'LeakDetected').map((f) => f.fact.leakid))];
+  const { rows } = ids.length
+    ? await client.query<VersionRow>(`SELECT ${COLUMNS} FROM st_leak_versions WHERE leakid = ANY($1::text[]) AND valid_to = 'infinity' FOR UPDATE`, [ids])
+    : { rows: [] as VersionRow[] };
   const current = new Map(rows.map((r) => [r.leakid, r]));
   const stored = new Set(rows);
   const closed: VersionRow[] = [];
