@@ -107,4 +107,17 @@ async function trial(seed: number): Promise<void> {
 
 describe('SharedAllStreamReader under random interleavings', () => {
   it.each(Array.from({ length: 12 }, (_, i) => 1000 + i))('seed %i: every member gets exactly its events, in order, once', (seed) => trial(seed), 30_000);
+
+  it('a reader that hands out a full page without moving on stops the subscription with an error (instead of spinning)', async () => {
+    const stuck = { commit: 7n, prepare: 0n };
+    const event = { id: '7', type: 'Happened', schemaVersion: 1, streamId: 'leak-1', revision: 0, position: stuck, data: {}, metadata: {}, recordedAt: new Date(0) };
+    let reads = 0;
+    const failed = new Promise<unknown>((resolve) => {
+      startCatchUpSubscription(async () => (reads++, { events: [event], position: stuck, more: true }), { listen: () => () => undefined }, {
+        after: stuck, batchSize: 1, onPage: async () => undefined, onError: resolve,
+      });
+    });
+    expect(String(await failed)).toMatch(/page after 7\/0 did not advance/);
+    expect(reads).toBe(1);
+  });
 });

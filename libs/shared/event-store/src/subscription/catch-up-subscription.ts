@@ -96,6 +96,7 @@ export function startCatchUpSubscription(
     while (!abort.signal.aborted) {
       changed = false;
       const readAt = performance.now();
+      const from = after;
       const page = await readPage({ after, maxCount: batchSize, filter: options.filter }, freshAfter);
       if (options.onPage) {
         if (page.position && comparePositions(page.position, after) > 0) {
@@ -112,6 +113,8 @@ export function startCatchUpSubscription(
         if (page.position) after = page.position;
       }
       if (page.events.length >= batchSize || page.more) {
+        // A reader that says "more" without moving on would spin here without ever yielding to a timer: stop loudly.
+        if (comparePositions(after, from) <= 0) throw new Error(`all-stream page after ${from.commit}/${from.prepare} did not advance`);
         freshAfter = lastSignal;
         continue; // a backlog: read on at once
       }
