@@ -81,18 +81,22 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   /**
-   * `authenticate` for the hot gateway routes, decided in this turn of the event loop or not at all: the caller
-   * of a key seen before (its hash remembered), valid now, admitted from the usage lease this process holds.
-   * Anything else — first sight of a key, unknown, revoked or expired, an empty lease, a refusal — is
-   * undefined, with nothing counted: the caller then awaits `authenticate`, which decides it as always.
+   * `then(caller)` for the hot gateway routes: in this turn of the event loop when the guard can decide now (a key
+   * seen before, usable now, admitted from the usage lease this process holds), else once `authenticate` has
+   * decided — which also gives every refusal (401, 429) as always.
    */
-  authenticateNow(headers: Record<string, string | string[] | undefined>, response?: HeaderSink): Caller | undefined {
+  whenAuthenticated<T>(headers: Record<string, string | string[] | undefined>, response: HeaderSink | undefined, then: (caller: Caller) => T): T | Promise<T> {
+    const caller = this.authenticateNow(headers, response);
+    return caller ? then(caller) : this.authenticate(headers, response).then(then);
+  }
+
+  /** The caller decided without awaiting, or undefined with nothing counted (first sight of a key, unusable, an empty lease). */
+  private authenticateNow(headers: Record<string, string | string[] | undefined>, response?: HeaderSink): Caller | undefined {
     const key = extractApiKey(headers);
     const hash = key === undefined ? undefined : this.keyHashes.get(key);
     const found = hash === undefined ? undefined : this.directory.findByHash(hash);
-    if (!found || found.revokedAt) return undefined;
     const now = this.clock().toISOString();
-    if (found.expiresAt && found.expiresAt <= now) return undefined;
+    if (!found || !usable(found, now)) return undefined;
     if (this.usage) {
       const decision = this.usage.admitNow?.(found);
       if (!decision) return undefined;
@@ -127,7 +131,7 @@ export class ApiKeyGuard implements CanActivate {
     const hash = this.keyHashes.get(key) ?? hashApiKey(key);
     const found = this.directory.findByHash(hash) ?? (await this.directory.resolve(hash)); // memory first, without a turn of the loop
     const now = this.clock().toISOString();
-    if (!found || found.revokedAt || (found.expiresAt && found.expiresAt <= now)) {
+    if (!found || !usable(found, now)) {
       this.keyHashes.delete(key);
       if (!found) throw unauthorized('invalid-api-key', 'The API key is not valid.');
       if (found.revokedAt) throw unauthorized('revoked-api-key', 'The API key has been revoked.');
@@ -139,6 +143,11 @@ export class ApiKeyGuard implements CanActivate {
     }
     return { found, now };
   }
+}
+
+/** A known key the guard lets through at `now`: not revoked, not expired (validKey says which, when not). */
+function usable(found: DirectoryKey, now: string): boolean {
+  return !found.revokedAt && !(found.expiresAt && found.expiresAt <= now);
 }
 
 function unauthorized(slug: string, detail: string): ProblemException {

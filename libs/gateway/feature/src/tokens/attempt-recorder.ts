@@ -57,8 +57,9 @@ export class AttemptRecorder implements OnModuleInit, OnApplicationShutdown {
 
   record(attempt: AttemptRecord): void {
     if (this.pending.add(attempt, MAX_PENDING)) return;
-    this.dropped += attemptCount(attempt);
-    this.droppedTotal?.inc(attemptCount(attempt));
+    const count = attemptCount(attempt);
+    this.dropped += count;
+    this.droppedTotal?.inc(count);
   }
 
   /** Appends everything pending so far; safe to call concurrently (one drain at a time). */

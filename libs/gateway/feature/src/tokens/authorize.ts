@@ -61,10 +61,7 @@ export function authorizeRequest(guard: ApiKeyGuard, index: TokenIndex, attempts
   if (!gatewayKey) {
     throw new ProblemException(401, 'missing-api-key', 'Unauthorized', `The proxy must send its Leakwatch key as ${GATEWAY_KEY_HEADER}.`);
   }
-  const keyHeaders = { 'x-api-key': gatewayKey };
-  const judge = (caller: Caller) => answerFor(judgeCredential(index, attempts, caller, headers));
-  const caller = guard.authenticateNow(keyHeaders, sink);
-  return caller ? judge(caller) : guard.authenticate(keyHeaders, sink).then(judge);
+  return guard.whenAuthenticated({ 'x-api-key': gatewayKey }, sink, (caller) => answerFor(judgeCredential(index, attempts, caller, headers)));
 }
 
 function judgeCredential(index: TokenIndex, attempts: AttemptRecorder, caller: Caller, headers: Headers): TokenVerdict {

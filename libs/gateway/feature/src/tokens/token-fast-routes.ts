@@ -5,7 +5,6 @@
  */
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ApiKeyGuard } from '@leakwatch/auth';
-import type { Caller } from '@leakwatch/authz';
 import { FastRoutes } from '@leakwatch/runtime';
 import { AttemptRecorder } from './attempt-recorder';
 import { authorizeRequest } from './authorize';
@@ -29,12 +28,8 @@ export class TokenFastRoutes implements OnModuleInit {
       method: 'POST',
       path: TOKEN_CHECK_PATH,
       body: 'json',
-      handle: (request, response) => {
-        const answer = (caller: Caller) => ({ status: 200, body: JSON.stringify(checkToken(this.index, this.attempts, caller, request.body)) });
-        // In this turn when the guard can decide now (the common case), else after awaiting it.
-        const caller = this.guard.authenticateNow(request.headers, response);
-        return caller ? answer(caller) : this.guard.authenticate(request.headers, response).then(answer);
-      },
+      handle: (request, response) =>
+        this.guard.whenAuthenticated(request.headers, response, (caller) => ({ status: 200, body: JSON.stringify(checkToken(this.index, this.attempts, caller, request.body)) })),
     });
     this.routes.add({
       method: '*',

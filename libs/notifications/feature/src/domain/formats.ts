@@ -66,10 +66,10 @@ export function toSlackMessage(n: LeakNotification): { text: string } {
       return { text: `:shield: ${leak} is now blocked at the gateways (virtual patch on)` };
     case 'VirtualPatchRemoved':
       return { text: `:unlock: ${leak}: virtual patch removed` };
-    case 'LeakedTokenUseAttempted':
-      return {
-        text: `:warning: Someone tried to use the leaked token of ${leak}${attemptCount(event.data) > 1 ? ` ${attemptCount(event.data)} times` : ''}${event.data.blocked ? ' (blocked)' : ' (NOT blocked)'}`,
-      };
+    case 'LeakedTokenUseAttempted': {
+      const times = attemptCount(event.data);
+      return { text: `:warning: Someone tried to use the leaked token of ${leak}${times > 1 ? ` ${times} times` : ''}${event.data.blocked ? ' (blocked)' : ' (NOT blocked)'}` };
+    }
     default:
       return { text: `${n.type} on ${leak}` };
   }

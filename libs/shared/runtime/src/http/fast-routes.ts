@@ -84,8 +84,8 @@ export class FastRoutes implements OnApplicationShutdown {
     const route = this.byPath.get(req.url as string);
     if (!route || (route.method !== '*' && route.method !== req.method)) return false;
     const headers = req.headers;
+    const length = route.body === 'json' ? Number(headers['content-length']) : 0;
     if (route.body === 'json') {
-      const length = Number(headers['content-length']);
       if (!(length >= 0 && length <= FAST_BODY_LIMIT) || headers['transfer-encoding'] !== undefined) return false;
       if (!JSON_CONTENT_TYPE.test(headers['content-type'] ?? '')) return false;
     } else if (headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')) {
@@ -93,7 +93,7 @@ export class FastRoutes implements OnApplicationShutdown {
     }
     const started = performance.now();
     (req as unknown as Record<symbol, unknown>)[ROUTE_PATTERN] = route.path;
-    if (route.body === 'json') this.readBody(route, req, res, started, Number(headers['content-length']));
+    if (route.body === 'json') this.readBody(route, req, res, started, length);
     else this.serve(route, req, res, undefined, started);
     return true;
   }
