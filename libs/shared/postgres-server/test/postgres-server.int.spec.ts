@@ -61,4 +61,40 @@ describe('PostgresServer (npm-shipped binaries)', () => {
       await server.stop();
     }
   }, 60_000);
+
+  it('gives clients its Unix socket (password required there too) and still listens on loopback TCP', async () => {
+    const server = new PostgresServer({ dir: path.join(dir, 'pg') });
+    await server.start();
+    try {
+      const socketDir = server.socketDir as string;
+      expect(socketDir).toBe(path.join(dir, 'pg', 'socket'));
+      expect(new URL(server.url('postgres')).searchParams.get('host')).toBe(socketDir);
+      const overSocket = await query(server, `SELECT inet_server_addr() IS NULL AS unix, current_database() AS db`);
+      expect(overSocket).toEqual([{ unix: true, db: 'postgres' }]);
+      const tcp = new Client({ connectionString: server.tcpUrl() });
+      await tcp.connect();
+      try {
+        expect((await tcp.query(`SELECT host(inet_server_addr()) AS addr`)).rows).toEqual([{ addr: '127.0.0.1' }]);
+      } finally {
+        await tcp.end();
+      }
+      const wrong = new Client({ host: socketDir, port: server.port, user: 'postgres', password: 'wrong', database: 'postgres' });
+      await expect(wrong.connect()).rejects.toThrow(/password authentication failed/);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+
+  it('falls back to TCP only when asked, or when the socket path would be too long', async () => {
+    expect(new PostgresServer({ dir: path.join(dir, 'pg'), unixSocket: false }).socketDir).toBeUndefined();
+    expect(new PostgresServer({ dir: path.join(dir, 'x'.repeat(100)) }).socketDir).toBeUndefined();
+    const server = new PostgresServer({ dir: path.join(dir, 'pg'), unixSocket: false });
+    await server.start();
+    try {
+      expect(new URL(server.url()).hostname).toBe('127.0.0.1');
+      expect(await query(server, `SELECT inet_server_addr() IS NOT NULL AS tcp`)).toEqual([{ tcp: true }]);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
 });

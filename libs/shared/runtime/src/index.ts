@@ -28,3 +28,4 @@ export * from './http/csv';
 export * from './http/body-parsers';
 export * from './http/client-error-answer';
 export * from './http/fast-routes';
+export { weakEtagOf } from './http/conditional-get';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import Fastify, { FastifyInstance } from 'fastify';
-import { registerConditionalGet } from '../src/http/conditional-get';
+import { registerConditionalGet, weakEtagOf } from '../src/http/conditional-get';
 
 describe('conditional GET (ETag / If-None-Match)', () => {
   let app: FastifyInstance;
@@ -40,6 +40,13 @@ describe('conditional GET (ETag / If-None-Match)', () => {
     expect(changed.statusCode).toBe(200);
     expect(changed.json()).toEqual(body);
     expect(changed.headers.etag).not.toBe(etag);
+  });
+
+  it('weakEtagOf gives the ETag the hook computes for the same bytes (a route that sets it itself changes nothing for clients)', async () => {
+    const text = await app.inject({ method: 'GET', url: '/api/v1/text' });
+    expect(text.headers.etag).toBe(weakEtagOf(Buffer.from(TEXT, 'utf8')));
+    expect(weakEtagOf(TEXT)).toBe(weakEtagOf(Buffer.from(TEXT, 'utf8')));
+    expect(weakEtagOf('{"a":1}')).not.toBe(weakEtagOf('{"a":2}'));
   });
 
   it('leaves POSTs, errors and pages outside the API alone, even with a matching If-None-Match', async () => {

@@ -71,6 +71,7 @@ export class LeaksController {
     // The page comes as encoded JSON (see LeakQueries.list), so the Link header PaginatedList would add is set here.
     if (page.nextCursor) res.header('Link', nextPageLink(req.originalUrl, page.nextCursor));
     res.header('Content-Type', 'application/json; charset=utf-8');
+    res.header('ETag', page.etag); // the ETag the API would compute from the body, computed once per page
     return page.body;
   }
 

@@ -14,6 +14,8 @@ export interface CachedListPage {
   /** The answer's JSON, encoded once. */
   body: Buffer;
   nextCursor: string | null;
+  /** The body's weak ETag, computed once with it. */
+  etag: string;
 }
 
 /** Enough for a few hundred typical pages (a page of 20 is ~10 kB); a page of 500 is ~250 kB. */

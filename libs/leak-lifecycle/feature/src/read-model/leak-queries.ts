@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Caller, LeakType, leakTypeSql, leakVisibleSql } from '@leakwatch/authz';
-import { PG_POOL } from '@leakwatch/runtime';
+import { PG_POOL, weakEtagOf } from '@leakwatch/runtime';
 import { LeakListCounts } from './leak-list-counts';
 import { LeakListPageCache } from './leak-list-page-cache';
 import { LEAK_VIEW_COLUMNS_SQL, LEAK_VIEW_COLUMN_COUNT, leakViewJson } from './leak-view-json';
@@ -57,10 +57,14 @@ export interface LeakFilters {
   fixed_to?: string;
 }
 
-/** A page of the list as the API answers it: `body` is its JSON (UTF-8); `nextCursor` (also in the body) is for the `Link` header. */
+/**
+ * A page of the list as the API answers it: `body` is its JSON (UTF-8); `nextCursor` (also in the body) is for the
+ * `Link` header; `etag` the weak ETag of `body` (weakEtagOf), computed once for a page answered again from memory.
+ */
 export interface LeakListPage {
   body: Buffer;
   nextCursor: string | null;
+  etag: string;
 }
 
 type FilterFields = 'status' | 'risk' | 'source' | 'virtual_patch' | 'q' | 'first_seen_from' | 'first_seen_to' | 'fixed_from' | 'fixed_to';
@@ -154,7 +158,8 @@ export class LeakQueries {
     for (let i = 0; i < rows.length && i < filters.limit; i++) items += i ? `,${leakViewJson(rows[i])}` : leakViewJson(rows[i]);
     // The same keys, in the same order, as the object listAsOf returns (and this method did before it wrote JSON).
     const body = `{"items":[${items}],"next_cursor":${JSON.stringify(nextCursor)},"total":${counts.total},"summary":${JSON.stringify(counts.summary)}}`;
-    const page = { body: Buffer.from(body, 'utf8'), nextCursor };
+    const bytes = Buffer.from(body, 'utf8');
+    const page = { body: bytes, nextCursor, etag: weakEtagOf(bytes) };
     // An empty page carries no version: it is not kept (and costs little to read again).
     if (rowsVersion !== undefined && rowsVersion !== null) this.pages.set(key, rowsVersion, page);
     return page;
@@ -224,7 +229,8 @@ export class LeakQueries {
 
 /** A page built as an object (the `?as_of=` list), serialised as the API answers it. */
 function serialized(page: { items: LeakView[]; next_cursor: string | null; total: number; summary: Record<string, number> }): LeakListPage {
-  return { body: Buffer.from(JSON.stringify(page), 'utf8'), nextCursor: page.next_cursor };
+  const body = Buffer.from(JSON.stringify(page), 'utf8');
+  return { body, nextCursor: page.next_cursor, etag: weakEtagOf(body) };
 }
 
 /**

@@ -22,6 +22,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<{ server: 
   } finally {
     await admin.end();
   }
-  logger.log(`embedded PostgreSQL ready on 127.0.0.1:${server.port} (data in ${path.join(dataDir, 'postgres')}, ${Date.now() - started} ms)`);
+  const socket = server.socketDir ? `, Unix socket in ${server.socketDir}` : '';
+  logger.log(`embedded PostgreSQL ready on 127.0.0.1:${server.port}${socket} (data in ${path.join(dataDir, 'postgres')}, ${Date.now() - started} ms)`);
   return { server, url: server.url(DATABASE) };
 }

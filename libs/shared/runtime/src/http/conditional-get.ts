@@ -13,6 +13,7 @@
  * - The gateway's proxy (distributed mode) answers on the raw response: the upstream's ETag and 304 pass through
  *   unchanged, and the gateway hashes nothing it proxies.
  */
+import { createHash } from 'node:crypto';
 import fastifyEtag from '@fastify/etag';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -21,6 +22,17 @@ const API_PREFIX = '/api/v1/';
 /** Whether an answer takes part in ETag revalidation. */
 export function takesEtag(request: FastifyRequest, reply: FastifyReply): boolean {
   return (request.method === 'GET' || request.method === 'HEAD') && reply.statusCode === 200 && request.url.startsWith(API_PREFIX);
+}
+
+/** The hash behind every ETag the app makes itself: SHA-1 of the body, base64 (the plugin's default, made explicit). */
+const etagHash = (body: string | Buffer): string => createHash('sha1').update(body).digest('base64');
+
+/**
+ * The weak ETag the API would give `body`. A route that serves the same bytes again and again (a cached list page)
+ * computes it once and sets it itself, and the hook then only compares it with `If-None-Match`.
+ */
+export function weakEtagOf(body: string | Buffer): string {
+  return `W/"${etagHash(body)}"`;
 }
 
 type OnSend = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: Error | null, payload?: unknown) => void) => void;
@@ -39,5 +51,5 @@ export async function registerConditionalGet(fastify: FastifyInstance): Promise<
       });
     },
   };
-  await fastifyEtag(scoped as unknown as FastifyInstance, { weak: true });
+  await fastifyEtag(scoped as unknown as FastifyInstance, { weak: true, hashFn: etagHash });
 }
