@@ -25,6 +25,11 @@ export interface PostgresServerOptions {
   /** Extra `-c name=value` settings. */
   settings?: Record<string, string>;
   log?: (line: string) => void;
+  /**
+   * Ports not to pick when choosing a free one: the HTTP port of the app that starts this server, which it binds only
+   * later (a free port asked of the OS now may be that very port: the app then fails with EADDRINUSE).
+   */
+  avoidPorts?: number[];
   /** false: TCP only. Default: clients are given a Unix socket in `<dir>/socket` where the path allows one. */
   unixSocket?: boolean;
 }
@@ -71,7 +76,7 @@ export class PostgresServer {
   async start(): Promise<void> {
     await this.initialise();
     await this.stopOrphan();
-    this.actualPort = this.options.port || (await freePort());
+    this.actualPort = this.options.port || (await freePort(this.options.avoidPorts));
     const { postgres } = findPostgresBinaries();
     const socketDir = this.socketDir;
     if (socketDir) this.prepareSocketDir(socketDir);
@@ -224,8 +229,20 @@ function asOwner(): { uid?: number; gid?: number } {
   return isRoot() ? { uid: NOBODY, gid: NOBODY } : {};
 }
 
-/** Asks the OS for a free loopback port. */
-export function freePort(): Promise<number> {
+/** Asks the OS for a free loopback port, not one of `avoid`. */
+export function freePort(avoid: readonly number[] = []): Promise<number> {
+  return portNotIn(avoid, anyFreePort);
+}
+
+/** The first port `next` gives that is not in `avoid` (after 20 tries, the last one: the OS keeps giving it). */
+export async function portNotIn(avoid: readonly number[], next: () => Promise<number>): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await next();
+    if (!avoid.includes(port) || attempt >= 20) return port;
+  }
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();

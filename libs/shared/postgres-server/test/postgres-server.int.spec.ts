@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { PostgresServer } from '../src';
+import { PostgresServer, portNotIn } from '../src';
 
 async function query(server: PostgresServer, sql: string): Promise<unknown[]> {
   const client = new Client({ connectionString: server.url() });
@@ -97,4 +97,13 @@ describe('PostgresServer (npm-shipped binaries)', () => {
       await server.stop();
     }
   }, 60_000);
+
+  it('picks a free port other than the ones it is told to avoid (the app\'s own HTTP port)', async () => {
+    const offered = [8080, 8080, 5433];
+    expect(await portNotIn([8080], async () => offered.shift() as number)).toBe(5433);
+    expect(await portNotIn([], async () => 8080)).toBe(8080);
+    let asked = 0;
+    expect(await portNotIn([8080], async () => (asked++, 8080))).toBe(8080); // gives up after 20 tries rather than spin
+    expect(asked).toBe(20);
+  });
 });

@@ -78,7 +78,8 @@ export interface Cluster {
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const host = options.host ?? '127.0.0.1';
   const ports = {} as Record<Service, number>;
-  for (const name of SERVICES) ports[name] = name === 'gateway' && options.gatewayPort ? options.gatewayPort : await freePort();
+  // No two services on one port: each free port is asked of the OS before any service binds, so exclude those taken.
+  for (const name of SERVICES) ports[name] = name === 'gateway' && options.gatewayPort ? options.gatewayPort : await freePort(Object.values(ports));
   const urlOf = (name: Service) => `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${ports[name]}`;
   const outputs = Object.fromEntries(SERVICES.map((s) => [s, ''])) as Record<Service, string>;
   const services = {} as Record<Service, ServiceProcess>;

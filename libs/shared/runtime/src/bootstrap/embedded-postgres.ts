@@ -9,9 +9,10 @@ import { PostgresServer } from '@leakwatch/postgres-server';
 
 const DATABASE = 'leakwatch';
 
-export async function startEmbeddedPostgres(dataDir: string): Promise<{ server: PostgresServer; url: string }> {
+/** `httpPort`: the port the app will listen on, which the server must not take (it picks a free port before the app binds). */
+export async function startEmbeddedPostgres(dataDir: string, httpPort?: number): Promise<{ server: PostgresServer; url: string }> {
   const logger = new Logger('EmbeddedPostgres');
-  const server = new PostgresServer({ dir: path.join(dataDir, 'postgres') });
+  const server = new PostgresServer({ dir: path.join(dataDir, 'postgres'), avoidPorts: httpPort ? [httpPort] : [] });
   const started = Date.now();
   await server.start();
   const admin = new Client({ connectionString: server.url() });

@@ -21,7 +21,7 @@ export async function startLeakwatch(target: LeakwatchTarget, config: LeakwatchC
   let embedded: PostgresServer | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    const started = await startEmbeddedPostgres(config.dataDir);
+    const started = await startEmbeddedPostgres(config.dataDir, config.port);
     embedded = started.server;
     databaseUrl = started.url;
   }
