@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import type { Caller } from '@leakwatch/authz';
 import { PostgresEventStore } from '@leakwatch/event-store';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
-import { FindingIntake } from '../src/application/finding-intake';
+import { ANALYZE_AFTER, FindingIntake } from '../src/application/finding-intake';
 
 const admin: Caller = { keyId: 'k1', role: 'admin', orgId: 'o1', verifiedDomains: [] };
 const token = (n: number) => ({ kind: 'token' as const, secret: `ghp_${n.toString(16).padStart(36, '0')}`, secretType: 'github-pat', source: { name: 'gitleaks' }, risk: 'high' as const });
@@ -71,4 +71,20 @@ describe('finding intake: staged chunks, one publish', () => {
     expect(await count(`SELECT count(*) AS n FROM es_events`)).toBe(before);
     expect(await count(`SELECT count(*) AS n FROM ingest_leaks`)).toBe(leaksBefore);
   });
+
+  it('refreshes the event table\'s statistics after a big publish, not after a small one', async () => {
+    const analyses = () => count(`SELECT analyze_count AS n FROM pg_stat_user_tables WHERE relname = 'es_events'`);
+    const small = await analyses();
+    await intake.accept(admin, [token(700_000), token(700_001)]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await analyses()).toBe(small);
+    const batch = intake.begin(admin);
+    for (let n = 0; n < ANALYZE_AFTER; n++) {
+      batch.add(token(800_000 + n));
+      await batch.pressure();
+    }
+    await intake.commit(batch);
+    for (let i = 0; i < 100 && (await analyses()) === small; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await analyses()).toBe(small + 1); // analyze_count: manual ANALYZEs only (autovacuum's are counted apart)
+  }, 60_000);
 });
