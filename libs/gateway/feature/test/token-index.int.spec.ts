@@ -6,7 +6,7 @@
 import type { Pool } from 'pg';
 import type { Caller } from '@leakwatch/authz';
 import { startThrowawayPostgres, ThrowawayPostgres } from '@leakwatch/testing';
-import { TokenIndex } from '../src/tokens/token-index';
+import { TokenIndex, rangeKey } from '../src/tokens/token-index';
 
 const fp = (n: number) => n.toString(16).padStart(64, 'a');
 const caller = (over: Partial<Caller>): Caller => ({ keyId: 'k', role: 'analyst', verifiedDomains: [], ...over });
@@ -55,6 +55,10 @@ describe('token index (PostgreSQL)', () => {
     expect(new Set(inRange).size).toBe(inRange.length);
     expect(inRange).toEqual(expect.arrayContaining(['a1', 'b1', 'b3', 'l0']));
 
+    // Ranges are keyed by number: another prefix, or one not written as fingerprints are (lowercase hex), names nothing.
+    expect(index.visibleInRange(global, 'aaaab')).toEqual([]);
+    expect(index.visibleInRange(global, fp(1).slice(0, 5).toUpperCase())).toEqual([]);
+    expect(index.visibleInRange(global, 'aaaa')).toEqual([]);
     const leakids = async (who: Caller) => (await index.changesAfter(who, 42, 100)).map((c) => c.leakid).sort();
     expect(await leakids(orgA)).toEqual(['b3']);
     expect(await leakids(foreignEmail)).toEqual(['b3']);
@@ -93,5 +97,11 @@ describe('token index (PostgreSQL)', () => {
     const reloaded = new TokenIndex(pagePool);
     await reloaded.load();
     expect(reloaded.visible(orgB, fp(9002)).map((e) => e.leakid)).toEqual(['p2']);
+  });
+
+  it('keys a range by the number its 5 lowercase hex digits write, and nothing else', () => {
+    expect(rangeKey('f0ce4')).toBe(0xf0ce4);
+    expect(rangeKey('00000')).toBe(0);
+    for (const bad of ['F0CE4', 'f0ce', 'f0ce45', 'g0ce4', ' f0ce', '0x0ce']) expect(rangeKey(bad)).toBeUndefined();
   });
 });

@@ -14,12 +14,12 @@ import type { Pool } from 'pg';
 import { Caller, LeakAccessFacts, canRead, emailDomain, leakVisibleSql, normalizeDomain, normalizeEmail } from '@leakwatch/authz';
 import { createSchemaOnce } from '@leakwatch/pg';
 
-export interface TokenEntry {
+/** A token leak as the index keeps it: the visibility facts are its own fields (one object per token, not two). */
+export interface TokenEntry extends LeakAccessFacts {
   leakid: string;
   fingerprint: string;
   blocked: boolean;
   revision: number;
-  facts: LeakAccessFacts;
 }
 
 /** What the index needs from a `LeakDetected` event. */
@@ -58,6 +58,12 @@ DO $$ BEGIN
 END $$;`;
 
 export const RANGE_PREFIX_LENGTH = 5;
+const RANGE_PREFIX = /^[0-9a-f]{5}$/;
+
+/** A range prefix (5 lowercase hex digits, as fingerprints are written) as the number the index keys it by; else undefined. */
+export function rangeKey(prefix: string): number | undefined {
+  return RANGE_PREFIX.test(prefix) ? parseInt(prefix, 16) : undefined;
+}
 export const TOKEN_INDEX_SCHEMA_SQL = SCHEMA;
 
 /**
@@ -66,8 +72,8 @@ export const TOKEN_INDEX_SCHEMA_SQL = SCHEMA;
  */
 export async function insertTokens(db: Pick<Pool, 'query'>, entries: TokenEntry[]): Promise<void> {
   const rows = entries.map((e) => ({
-    leakid: e.leakid, fingerprint: e.fingerprint, revision: e.revision, identity_email: e.facts.identityEmail ?? null,
-    identity_domain: emailDomain(e.facts.identityEmail) ?? null, site_domain: e.facts.siteDomain ?? null, org_id: e.facts.ingestedByOrgId ?? null,
+    leakid: e.leakid, fingerprint: e.fingerprint, revision: e.revision, identity_email: e.identityEmail ?? null,
+    identity_domain: emailDomain(e.identityEmail) ?? null, site_domain: e.siteDomain ?? null, org_id: e.ingestedByOrgId ?? null,
   }));
   await db.query(
     `INSERT INTO gw_leak_tokens (leakid, fingerprint, blocked, revision, identity_email, identity_domain, site_domain, org_id)
@@ -96,7 +102,7 @@ function orgIdOf(orgId: string | null | undefined): string | undefined {
 export function tokenEntry(token: DetectedToken, revision: number): TokenEntry {
   return {
     leakid: token.leakid, fingerprint: token.fingerprint, blocked: false, revision,
-    facts: { identityEmail: normalizeEmail(token.identityEmail ?? undefined), siteDomain: normalizeDomain(token.siteDomain ?? undefined), ingestedByOrgId: orgIdOf(token.orgId) },
+    identityEmail: normalizeEmail(token.identityEmail ?? undefined), siteDomain: normalizeDomain(token.siteDomain ?? undefined), ingestedByOrgId: orgIdOf(token.orgId),
   };
 }
 
@@ -119,7 +125,8 @@ export class TokenIndex {
   // array (single-element arrays and a Set per prefix cost ~160 of ~550 bytes per token: ~77 MiB at 500,000).
   private readonly byFingerprint = new Map<string, TokenEntry | TokenEntry[]>();
   private readonly byLeak = new Map<string, TokenEntry>();
-  private readonly byPrefix = new Map<string, string | string[]>();
+  /** Keyed by the prefix's number (`rangeKey`): a small integer instead of a 5-character string per range (~8 MiB at 450,000 tokens). */
+  private readonly byPrefix = new Map<number, string | string[]>();
   private readonly changes = new EventEmitter();
   /** Bumped on every change of the index: part of the range endpoint's ETag. */
   private version = 0;
@@ -136,7 +143,7 @@ export class TokenIndex {
     for (const row of rows) {
       this.remember({
         leakid: row.leakid, fingerprint: row.fingerprint, blocked: row.blocked, revision: row.revision,
-        facts: { identityEmail: row.identity_email ?? undefined, siteDomain: row.site_domain ?? undefined, ingestedByOrgId: orgIdOf(row.org_id) },
+        identityEmail: row.identity_email ?? undefined, siteDomain: row.site_domain ?? undefined, ingestedByOrgId: orgIdOf(row.org_id),
       });
     }
   }
@@ -149,13 +156,14 @@ export class TokenIndex {
 
   /** The leaks of this fingerprint the caller may see; blocked ones first. */
   visible(caller: Caller, fingerprint: string): TokenEntry[] {
-    const found = this.entries(fingerprint).filter((entry) => canRead(caller, entry.facts).allowed);
+    const found = this.entries(fingerprint).filter((entry) => canRead(caller, entry).allowed);
     return found.sort((a, b) => Number(b.blocked) - Number(a.blocked));
   }
 
   /** Visible leaks whose fingerprint starts with this prefix (k-anonymity range). */
   visibleInRange(caller: Caller, prefix: string): TokenEntry[] {
-    const found = this.byPrefix.get(prefix);
+    const key = rangeKey(prefix);
+    const found = key === undefined ? undefined : this.byPrefix.get(key);
     const fingerprints = found === undefined ? [] : typeof found === 'string' ? [found] : found;
     return fingerprints.flatMap((fingerprint) => this.visible(caller, fingerprint));
   }
@@ -175,7 +183,7 @@ export class TokenIndex {
     const siteDomain = normalizeDomain(token.siteDomain ?? undefined);
     const entry: TokenEntry = {
       leakid: token.leakid, fingerprint: token.fingerprint, blocked: false, revision,
-      facts: { identityEmail, siteDomain, ingestedByOrgId: orgIdOf(token.orgId) },
+      identityEmail, siteDomain, ingestedByOrgId: orgIdOf(token.orgId),
     };
     await this.pool.query(
       `INSERT INTO gw_leak_tokens (leakid, fingerprint, blocked, revision, identity_email, identity_domain, site_domain, org_id)
@@ -275,7 +283,8 @@ export class TokenIndex {
     else if (Array.isArray(known)) known.push(entry);
     else this.byFingerprint.set(entry.fingerprint, [known, entry]);
     if (known !== undefined) return; // its prefix lists it already
-    const prefix = entry.fingerprint.slice(0, RANGE_PREFIX_LENGTH);
+    const prefix = rangeKey(entry.fingerprint.slice(0, RANGE_PREFIX_LENGTH));
+    if (prefix === undefined) return; // not a hex fingerprint: no range can name it
     const listed = this.byPrefix.get(prefix);
     if (listed === undefined) this.byPrefix.set(prefix, entry.fingerprint);
     else if (Array.isArray(listed)) listed.push(entry.fingerprint);
