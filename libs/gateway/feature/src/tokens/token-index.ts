@@ -176,25 +176,12 @@ export class TokenIndex {
     return this.version;
   }
 
-  /** A token leak with a known fingerprint appeared (masked leaks have none: they cannot be checked). */
+  /** A token leak with a known fingerprint appeared (masked leaks have none: they cannot be checked): a page of one. */
   async addLeak(token: DetectedToken, revision: number): Promise<void> {
-    if (this.byLeak.has(token.leakid)) return;
-    const identityEmail = normalizeEmail(token.identityEmail ?? undefined);
-    const siteDomain = normalizeDomain(token.siteDomain ?? undefined);
-    const entry: TokenEntry = {
-      leakid: token.leakid, fingerprint: token.fingerprint, blocked: false, revision,
-      identityEmail, siteDomain, ingestedByOrgId: orgIdOf(token.orgId),
-    };
-    await this.pool.query(
-      `INSERT INTO gw_leak_tokens (leakid, fingerprint, blocked, revision, identity_email, identity_domain, site_domain, org_id)
-       VALUES ($1, $2, false, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-      [token.leakid, token.fingerprint, revision, identityEmail ?? null, emailDomain(identityEmail) ?? null, siteDomain ?? null, token.orgId ?? null],
-    );
-    this.remember(entry);
-    this.changed(false);
+    await this.addLeaks([{ token, revision }]);
   }
 
-  /** Many token leaks at once (a page of an ingest): one multi-row insert, then the same in-memory entries as `addLeak`. */
+  /** Token leaks not indexed yet (a page of an ingest): one multi-row insert, then their in-memory entries. */
   async addLeaks(tokens: Array<{ token: DetectedToken; revision: number }>): Promise<void> {
     const fresh = new Map<string, TokenEntry>();
     for (const { token, revision } of tokens) {
